@@ -1,0 +1,226 @@
+//! The per-server call graph and reachability from entry points.
+//!
+//! Nodes are each file's module top level and every definition. Edges come
+//! from calls (resolved in tiers, see `link`), callbacks passed as arguments,
+//! and anonymous functions to their enclosing code. A reference made inside a
+//! `case "x":` / `if name == "x"` branch carries that label; a breadth-first
+//! walk for tool `x` does not follow edges labelled with another tool's name,
+//! which splits low-level dispatchers into per-tool entries. One walk per entry
+//! keeps the cost at O(entries × (nodes + edges)).
+
+use crate::link::{Linker, Target, Tier};
+use mcpwarden_lang::{Arg, Callee, DefKind, RefKind};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+pub type NodeId = u32;
+const NO_LABEL: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Edge {
+    pub to: NodeId,
+    /// Interned label set of the reference that made the edge, or `NO_LABEL`.
+    pub labels: u32,
+    pub tier: Tier,
+    /// Line of the call site (for chains).
+    pub line: u32,
+}
+
+pub struct Graph {
+    /// Node of file `f`'s top level is `base[f]`; its def `d` is `base[f] + 1 + d`.
+    pub base: Vec<NodeId>,
+    pub node_file: Vec<u32>,
+    pub edges: Vec<Vec<Edge>>,
+    label_sets: Vec<Vec<String>>,
+    label_ids: HashMap<Vec<String>, u32>,
+    pub unresolved: u64,
+    pub edge_count: u64,
+}
+
+impl Graph {
+    pub fn node(&self, file: u32, def: Option<u32>) -> NodeId {
+        self.base[file as usize] + def.map(|d| d + 1).unwrap_or(0)
+    }
+
+    pub fn def_of(&self, n: NodeId) -> (u32, Option<u32>) {
+        let f = self.node_file[n as usize];
+        let off = n - self.base[f as usize];
+        (f, if off == 0 { None } else { Some(off - 1) })
+    }
+
+    pub fn intern(&mut self, labels: &[String]) -> u32 {
+        if labels.is_empty() {
+            return NO_LABEL;
+        }
+        if let Some(&id) = self.label_ids.get(labels) {
+            return id;
+        }
+        let id = self.label_sets.len() as u32;
+        self.label_sets.push(labels.to_vec());
+        self.label_ids.insert(labels.to_vec(), id);
+        id
+    }
+
+    /// Does a label set exclude the walk for `tool` (it names another tool only)?
+    pub fn excluded(&self, labels: u32, tool: Option<&str>, tool_names: &HashSet<String>) -> bool {
+        if labels == NO_LABEL {
+            return false;
+        }
+        let set = &self.label_sets[labels as usize];
+        if !set.iter().any(|l| tool_names.contains(l)) {
+            return false;
+        }
+        match tool {
+            Some(t) => !set.iter().any(|l| l == t),
+            // Startup and handler walks do not enter any tool's branch.
+            None => true,
+        }
+    }
+
+    /// Build the graph. `skip_callbacks` are handlers passed to registration
+    /// calls: they are entries of their own, not callbacks of the registering code.
+    pub fn build(linker: &Linker, skip_callbacks: &HashSet<(u32, u32)>) -> Graph {
+        let mut base = vec![];
+        let mut node_file = vec![];
+        let mut next = 0u32;
+        for (fi, f) in linker.files.iter().enumerate() {
+            base.push(next);
+            let n = 1 + f.facts.defs.len() as u32;
+            node_file.extend(std::iter::repeat_n(fi as u32, n as usize));
+            next += n;
+        }
+        let mut g = Graph { base, node_file, edges: vec![vec![]; next as usize], label_sets: vec![], label_ids: HashMap::new(), unresolved: 0, edge_count: 0 };
+        for (fi, f) in linker.files.iter().enumerate() {
+            let fi = fi as u32;
+            // Anonymous functions run as part of their enclosing code (callbacks,
+            // IIFEs, promise chains) unless they are registered handlers.
+            for (di, d) in f.facts.defs.iter().enumerate() {
+                if d.kind == DefKind::Anonymous && !skip_callbacks.contains(&(fi, di as u32)) {
+                    let from = g.node(fi, d.parent);
+                    let to = g.node(fi, Some(di as u32));
+                    g.push(from, Edge { to, labels: NO_LABEL, tier: Tier::SameFile, line: d.line });
+                }
+            }
+            for r in &f.facts.refs {
+                if r.decorates.is_some() {
+                    continue;
+                }
+                let from = g.node(fi, r.in_def);
+                let labels = g.intern(&r.labels);
+                if r.kind != RefKind::Access {
+                    g.link(linker, fi, from, &r.callee, labels, r.line);
+                }
+                for a in r.args.pos.iter().chain(r.args.kw.iter().map(|(_, a)| a)) {
+                    g.link_arg(linker, fi, from, a, labels, r.line, skip_callbacks, 0);
+                }
+            }
+        }
+        g
+    }
+
+    fn push(&mut self, from: NodeId, e: Edge) {
+        if from != e.to {
+            self.edges[from as usize].push(e);
+            self.edge_count += 1;
+        }
+    }
+
+    fn link(&mut self, linker: &Linker, file: u32, from: NodeId, callee: &Callee, labels: u32, line: u32) {
+        let (t, tier) = linker.resolve(file, callee);
+        match t {
+            Target::Def { file: tf, def } => {
+                let to = self.node(tf, Some(def));
+                self.push(from, Edge { to, labels, tier, line });
+            }
+            Target::Name(n) => {
+                let cands = linker.by_name(&n);
+                if cands.is_empty() && linker.over_cap(&n) {
+                    self.unresolved += 1;
+                }
+                for &(tf, td) in cands {
+                    let to = self.node(tf, Some(td));
+                    self.push(from, Edge { to, labels, tier: Tier::NameOnly, line });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn link_arg(&mut self, linker: &Linker, file: u32, from: NodeId, a: &Arg, labels: u32, line: u32, skip: &HashSet<(u32, u32)>, depth: u32) {
+        match a {
+            Arg::Path(c) => {
+                // A name passed along (`items.map(fetchOne)`, `run_in_executor(None, f)`).
+                if let (Target::Def { file: tf, def }, tier) = linker.resolve(file, c) {
+                    if !skip.contains(&(tf, def)) {
+                        let to = self.node(tf, Some(def));
+                        self.push(from, Edge { to, labels, tier, line });
+                    }
+                }
+            }
+            Arg::Obj(props) if depth < 2 => {
+                for (_, v) in props {
+                    self.link_arg(linker, file, from, v, labels, line, skip, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Breadth-first walk from `entries` for `tool` (or for a non-tool entry);
+    /// returns visited nodes in BFS order and the parent of each (for chains).
+    pub fn walk(&self, entries: &[NodeId], tool: Option<&str>, tool_names: &HashSet<String>, scratch: &mut Walk) -> Vec<NodeId> {
+        scratch.stamp += 1;
+        if scratch.seen.len() < self.edges.len() {
+            scratch.seen.resize(self.edges.len(), 0);
+            scratch.parent.resize(self.edges.len(), (u32::MAX, 0));
+        }
+        let mut order = vec![];
+        let mut q = VecDeque::new();
+        for &e in entries {
+            if scratch.seen[e as usize] != scratch.stamp {
+                scratch.seen[e as usize] = scratch.stamp;
+                scratch.parent[e as usize] = (u32::MAX, 0);
+                q.push_back(e);
+            }
+        }
+        while let Some(n) = q.pop_front() {
+            order.push(n);
+            for e in &self.edges[n as usize] {
+                if scratch.seen[e.to as usize] == scratch.stamp || self.excluded(e.labels, tool, tool_names) {
+                    continue;
+                }
+                scratch.seen[e.to as usize] = scratch.stamp;
+                scratch.parent[e.to as usize] = (n, e.line);
+                q.push_back(e.to);
+            }
+        }
+        order
+    }
+}
+
+/// Reusable buffers for walks (one allocation per server, not per entry).
+#[derive(Default)]
+pub struct Walk {
+    pub seen: Vec<u32>,
+    pub parent: Vec<(NodeId, u32)>,
+    stamp: u32,
+}
+
+impl Walk {
+    /// The path from an entry to `n` (entry first), with the call-site line into each step.
+    pub fn chain(&self, mut n: NodeId) -> Vec<(NodeId, u32)> {
+        let mut out = vec![(n, 0)];
+        let mut guard = 0;
+        while self.parent[n as usize].0 != u32::MAX && guard < 10_000 {
+            let (p, line) = self.parent[n as usize];
+            if let Some(last) = out.last_mut() {
+                last.1 = line;
+            }
+            out.push((p, 0));
+            n = p;
+            guard += 1;
+        }
+        out.reverse();
+        out
+    }
+}

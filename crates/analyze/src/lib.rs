@@ -1,0 +1,520 @@
+//! Analysing one MCP server tree: walk, extract facts per file in parallel,
+//! link across files, match the catalogue, find tools, and attribute every
+//! finding to the entry points that reach it.
+
+pub mod graph;
+pub mod link;
+pub mod matcher;
+pub mod project;
+pub mod source;
+pub mod tools;
+pub mod walk;
+
+use graph::{Graph, NodeId, Walk};
+use link::{LinkFile, Linker};
+use mcpwarden_catalog::Catalog;
+use mcpwarden_lang::{FileFacts, Lang};
+use mcpwarden_model::*;
+use project::ModuleIndex;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::time::Instant;
+use tools::{Handler, Registration};
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Source files larger than this are skipped (bundles run to a few MB).
+    pub max_file_bytes: u64,
+    /// Parse only: read and parse every file, no matching (the practical lower bound).
+    pub parse_only: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { max_file_bytes: 16 * 1024 * 1024, parse_only: false }
+    }
+}
+
+#[derive(Debug)]
+pub enum ScanError {
+    NotFound(String),
+    NotADirectory(String),
+    Io(String),
+}
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScanError::NotFound(p) => write!(f, "{p}: no such file or directory"),
+            ScanError::NotADirectory(p) => write!(f, "{p}: not a directory or source file"),
+            ScanError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ScanError {}
+
+/// One analysed file.
+struct Analysed {
+    rel: String,
+    lang: Lang,
+    facts: FileFacts,
+    bytes: u64,
+    minified: bool,
+    bundled: Vec<String>,
+}
+
+/// Scan the server rooted at `root` (a directory, or a single source file).
+pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
+    let started = Instant::now();
+    let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ScanError::NotFound(root.display().to_string()),
+        _ => ScanError::Io(format!("{}: {e}", root.display())),
+    })?;
+    let (walk_root, mut walked) = if meta.is_dir() {
+        (root.to_path_buf(), walk::walk(root, opts.max_file_bytes))
+    } else {
+        let name = root.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let lang = Lang::from_path(&name).ok_or_else(|| ScanError::NotADirectory(root.display().to_string()))?;
+        let parent = root.parent().map(Path::to_path_buf).unwrap_or_default();
+        let w = walk::Walked { sources: vec![walk::SourceFile { abs: root.to_path_buf(), rel: name, lang, size: meta.len() }], ..Default::default() };
+        (parent, w)
+    };
+    let manifest = project::read_manifests(&walked.manifests);
+    let (twins, twin_skips) = project::compiled_twins(&walked.sources);
+    walked.skipped.extend(twin_skips);
+    let sources: Vec<walk::SourceFile> = walked.sources.iter().enumerate().filter(|(i, _)| !twins.contains(i)).map(|(_, f)| f.clone()).collect();
+
+    // Per-file work in parallel: read, decode, split bundles, parse, extract.
+    let results: Vec<Result<Analysed, Skipped>> = sources
+        .par_iter()
+        .map(|f| {
+            let is_js = f.lang.family() == Family::JavaScript;
+            let text = source::read(&f.abs, is_js).map_err(|e| Skipped {
+                path: f.rel.clone(),
+                reason: match e {
+                    source::ReadError::Binary => "binary".into(),
+                    source::ReadError::Io(m) => format!("unreadable: {m}"),
+                },
+            })?;
+            let facts = if opts.parse_only {
+                mcpwarden_lang::parse_only(f.lang, &text.bytes).map(|errors| FileFacts { syntax_errors: errors, ..Default::default() })
+            } else {
+                mcpwarden_lang::extract(f.lang, &text.bytes)
+            };
+            let facts = facts.map_err(|e| Skipped { path: f.rel.clone(), reason: format!("parse-failed: {e}") })?;
+            Ok(Analysed { rel: f.rel.clone(), lang: f.lang, facts, bytes: text.bytes.len() as u64, minified: text.minified, bundled: text.bundled })
+        })
+        .collect();
+    let mut files = vec![];
+    let mut skipped = walked.skipped;
+    for r in results {
+        match r {
+            Ok(a) => files.push(a),
+            Err(s) => skipped.push(s),
+        }
+    }
+
+    let mut report = ServerReport {
+        root: root.display().to_string(),
+        name: manifest.name.clone().unwrap_or_else(|| walk_root.join(".").canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string())).unwrap_or_default()),
+        opaque: walked.opaque,
+        ..Default::default()
+    };
+    report.stats.files = (files.len() + twins.len()) as u64;
+    report.stats.parsed = files.len() as u64;
+    report.stats.bytes = files.iter().map(|f| f.bytes).sum();
+    report.stats.syntax_errors = files.iter().map(|f| f.facts.syntax_errors as u64).sum();
+    let langs: BTreeSet<&str> = files.iter().map(|f| f.lang.name()).collect();
+    report.languages = langs.into_iter().map(str::to_string).collect();
+    let bundled: BTreeSet<String> = files.iter().flat_map(|f| f.bundled.iter().cloned()).collect();
+    report.bundled = bundled.into_iter().collect();
+    if !report.bundled.is_empty() {
+        skipped.push(Skipped { path: files.iter().filter(|f| !f.bundled.is_empty()).map(|f| f.rel.clone()).collect::<Vec<_>>().join(","), reason: format!("bundled-dependency: {}", report.bundled.join(", ")) });
+    }
+    skipped.sort();
+    report.skipped = skipped;
+    if opts.parse_only {
+        report.stats.ms = started.elapsed().as_millis() as u64;
+        return Ok(report);
+    }
+    analyse(&mut report, &files, &manifest);
+    report.stats.ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Manifest) {
+    let cat = Catalog::embedded();
+    let index = ModuleIndex::new(&files.iter().map(|f| (f.rel.clone(), f.lang.family())).collect::<Vec<_>>());
+    let link_files: Vec<LinkFile> = files.iter().map(|f| LinkFile { rel: &f.rel, family: f.lang.family(), facts: &f.facts }).collect();
+    let linker = Linker::new(&link_files, &index);
+
+    // SDKs: imported by any own file, or inlined in a bundle.
+    let mut sdk: BTreeSet<&str> = BTreeSet::new();
+    let mut sdk_files = vec![false; files.len()];
+    for (i, f) in files.iter().enumerate() {
+        for m in &f.facts.imports {
+            if let Some(s) = tools::sdk_of(f.lang.family(), m) {
+                sdk.insert(s);
+                sdk_files[i] = true;
+            }
+        }
+        for b in &f.bundled {
+            if let Some(s) = tools::sdk_of(Family::JavaScript, b) {
+                sdk.insert(s);
+                sdk_files[i] = true;
+            }
+        }
+    }
+    report.sdk = sdk.iter().map(|s| s.to_string()).collect();
+
+    // Registrations (only in servers that use an MCP SDK: a `.tool()` elsewhere is something else).
+    let mut regs: Vec<Registration> = vec![];
+    let mut listed: Vec<Registration> = vec![];
+    let mut dispatchers: Vec<(u32, u32)> = vec![];
+    let mut registered: HashSet<(u32, u32)> = HashSet::new();
+    if !sdk.is_empty() {
+        for (i, f) in files.iter().enumerate() {
+            if project::part_by_path(&f.rel) == Some(Part::Test) {
+                continue;
+            }
+            let found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
+            regs.extend(found.regs);
+            listed.extend(found.listed);
+            dispatchers.extend(found.dispatchers);
+            registered.extend(found.registered_handlers);
+        }
+    }
+    registered.extend(dispatchers.iter().copied());
+
+    // Parts: entry modules and what they import.
+    let parts = assign_parts(files, &index, manifest, &regs, &listed, &sdk_files);
+
+    // Call graph and entry walks.
+    let graph = Graph::build(&linker, &registered);
+    let mut tool_names: HashSet<String> = regs.iter().filter(|r| r.entry == EntryKind::Tool).map(|r| r.name.clone()).collect();
+    tool_names.extend(listed.iter().map(|r| r.name.clone()));
+
+    // Findings per node, in file order.
+    struct Pending {
+        finding: Finding,
+        node: NodeId,
+        labels: u32,
+    }
+    let mut graph = graph;
+    let mut pending: Vec<Pending> = vec![];
+    for (fi, f) in files.iter().enumerate() {
+        let part = parts[fi];
+        for r in &f.facts.refs {
+            let (target, _) = linker.resolve(fi as u32, &r.callee);
+            for h in matcher::hits(cat, f.lang.family(), r, &target) {
+                let node = graph.node(fi as u32, r.in_def);
+                let labels = graph.intern(&r.labels);
+                let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
+                pending.push(Pending {
+                    finding: Finding {
+                        resource: h.resource,
+                        kind: h.kind,
+                        api: h.api,
+                        via: h.via,
+                        file: f.rel.clone(),
+                        line: r.line,
+                        column: r.column,
+                        value: h.value,
+                        reach: Reach::Unreachable,
+                        tools: vec![],
+                        part,
+                        confidence: if f.minified { Confidence::Low } else { Confidence::High },
+                        function,
+                    },
+                    node,
+                    labels,
+                });
+            }
+        }
+    }
+    let mut by_node: HashMap<NodeId, Vec<usize>> = HashMap::new();
+    for (i, p) in pending.iter().enumerate() {
+        by_node.entry(p.node).or_default().push(i);
+    }
+
+    // Entries. Tools: their handler, or the dispatcher branch named like them.
+    let mut tool_entries: BTreeMap<String, (Vec<NodeId>, bool)> = BTreeMap::new();
+    let mut tool_sites: BTreeMap<(EntryKind, String), (u32, u32)> = BTreeMap::new();
+    let dispatcher_nodes: Vec<NodeId> = dispatchers.iter().map(|&(f, d)| graph.node(f, Some(d))).collect();
+    let mut handler_entries: Vec<NodeId> = vec![];
+    for r in regs.iter().chain(listed.iter()) {
+        tool_sites.entry((r.entry, r.name.clone())).or_insert((r.file, r.line));
+        if r.entry != EntryKind::Tool {
+            if let Handler::Def(f, d) = r.handler {
+                handler_entries.push(graph.node(f, Some(d)));
+            }
+            continue;
+        }
+        let e = tool_entries.entry(r.name.clone()).or_insert((vec![], false));
+        match r.handler {
+            Handler::Def(f, d) => {
+                e.0.push(graph.node(f, Some(d)));
+                e.1 = true;
+            }
+            Handler::Dispatch(f, d) => e.0.push(graph.node(f, Some(d))),
+            Handler::None => {}
+        }
+    }
+    for (_, e) in tool_entries.iter_mut() {
+        if !e.1 {
+            e.0.extend(dispatcher_nodes.iter().copied());
+        }
+    }
+    let mut startup: Vec<NodeId> = vec![];
+    for (fi, f) in files.iter().enumerate() {
+        if parts[fi] != Part::Server {
+            continue;
+        }
+        startup.push(graph.node(fi as u32, None));
+        for (di, d) in f.facts.defs.iter().enumerate() {
+            if d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function {
+                startup.push(graph.node(fi as u32, Some(di as u32)));
+            }
+        }
+    }
+    for (module, func) in &manifest.py_entries {
+        if let Some(fi) = index.resolve_py_abs(module) {
+            if let Some(di) = files[fi].facts.defs.iter().position(|d| &d.name == func && d.parent.is_none()) {
+                startup.push(graph.node(fi as u32, Some(di as u32)));
+            }
+        }
+    }
+
+    // Walk every tool; record which findings it reaches and one shortest chain per kind.
+    let mut scratch = Walk::default();
+    let mut reached_by: Vec<BTreeSet<String>> = vec![BTreeSet::new(); pending.len()];
+    let mut tool_reports: Vec<Tool> = vec![];
+    for ((entry, name), (file, line)) in &tool_sites {
+        let mut t = Tool { name: name.clone(), file: files[*file as usize].rel.clone(), line: *line, entry: Some(*entry), resources: vec![], kinds: vec![], chains: vec![], handler_found: true };
+        if *entry == EntryKind::Tool {
+            let entries = tool_entries.get(name).map(|e| e.0.clone()).unwrap_or_default();
+            t.handler_found = !entries.is_empty();
+            let order = graph.walk(&entries, Some(name), &tool_names, &mut scratch);
+            let mut kinds: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
+            let mut resources: BTreeSet<Resource> = BTreeSet::new();
+            for n in order {
+                for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    let p = &pending[pi];
+                    if p.finding.part == Part::Test || graph.excluded(p.labels, Some(name), &tool_names) {
+                        continue;
+                    }
+                    reached_by[pi].insert(name.clone());
+                    resources.insert(p.finding.resource);
+                    kinds.entry(p.finding.kind).or_insert_with(|| chain_text(&graph, &scratch, &linker, n, &p.finding));
+                }
+            }
+            t.resources = resources.into_iter().collect();
+            t.chains = kinds.iter().map(|(k, steps)| Chain { kind: *k, steps: steps.clone() }).collect();
+            t.kinds = kinds.into_keys().collect();
+        }
+        tool_reports.push(t);
+    }
+    let mark = |entries: &[NodeId], scratch: &mut Walk, graph: &Graph| -> Vec<bool> {
+        let mut hit = vec![false; pending.len()];
+        for n in graph.walk(entries, None, &tool_names, scratch) {
+            for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if !graph.excluded(pending[pi].labels, None, &tool_names) {
+                    hit[pi] = true;
+                }
+            }
+        }
+        hit
+    };
+    let by_handler = mark(&handler_entries, &mut scratch, &graph);
+    // Handler walks (resource / prompt) may enter tool branches of nothing; fill per-handler kinds.
+    for t in tool_reports.iter_mut().filter(|t| t.entry != Some(EntryKind::Tool)) {
+        let Some((f, d)) = regs.iter().find(|r| r.entry == t.entry.unwrap_or(EntryKind::Tool) && r.name == t.name).and_then(|r| match &r.handler {
+            Handler::Def(f, d) => Some((*f, *d)),
+            _ => None,
+        }) else {
+            t.handler_found = false;
+            continue;
+        };
+        let order = graph.walk(&[graph.node(f, Some(d))], None, &tool_names, &mut scratch);
+        let mut kinds = BTreeSet::new();
+        let mut res = BTreeSet::new();
+        for n in order {
+            for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if pending[pi].finding.part != Part::Test {
+                    kinds.insert(pending[pi].finding.kind);
+                    res.insert(pending[pi].finding.resource);
+                }
+            }
+        }
+        t.kinds = kinds.into_iter().collect();
+        t.resources = res.into_iter().collect();
+    }
+    let by_startup = mark(&startup, &mut scratch, &graph);
+
+    let mut resources = ResourceSet::default();
+    let mut reachable = ResourceSet::default();
+    let mut kinds: BTreeSet<Kind> = BTreeSet::new();
+    for (i, p) in pending.iter_mut().enumerate() {
+        let f = &mut p.finding;
+        f.tools = reached_by[i].iter().cloned().collect();
+        f.reach = if f.part == Part::Test {
+            f.tools.clear();
+            Reach::Test
+        } else if !f.tools.is_empty() {
+            Reach::Tool
+        } else if by_handler[i] {
+            Reach::Handler
+        } else if by_startup[i] {
+            Reach::Startup
+        } else {
+            Reach::Unreachable
+        };
+        if f.part == Part::Server {
+            resources.insert(f.resource);
+            kinds.insert(f.kind);
+            if f.reach != Reach::Unreachable {
+                reachable.insert(f.resource);
+            }
+        }
+    }
+    report.resources = resources;
+    report.reachable_resources = reachable;
+    report.kinds = kinds.into_iter().collect();
+    report.findings = pending.into_iter().map(|p| p.finding).collect();
+    report.findings.sort_by(|a, b| (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind)));
+    tool_reports.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    report.tools = tool_reports;
+    report.stats.prefiltered = graph.unresolved;
+}
+
+/// `Class.method` / `outer.inner` name of a definition.
+fn qualified(facts: &FileFacts, d: u32) -> String {
+    let mut parts = vec![];
+    let mut cur = Some(d);
+    let mut guard = 0;
+    while let Some(c) = cur {
+        let def = &facts.defs[c as usize];
+        parts.push(if def.name.is_empty() { "<anonymous>".to_string() } else { def.name.clone() });
+        cur = def.parent;
+        guard += 1;
+        if guard > 32 {
+            break;
+        }
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
+fn chain_text(graph: &Graph, scratch: &Walk, linker: &Linker, n: NodeId, f: &Finding) -> Vec<String> {
+    let mut steps = vec![];
+    for (node, _) in scratch.chain(n) {
+        let (file, def) = graph.def_of(node);
+        let lf = &linker.files[file as usize];
+        match def {
+            Some(d) => {
+                let dd = &lf.facts.defs[d as usize];
+                steps.push(format!("{}:{} {}", lf.rel, dd.line, qualified(lf.facts, d)));
+            }
+            None => steps.push(format!("{}:1 <module>", lf.rel)),
+        }
+    }
+    steps.push(format!("{}:{} {}", f.file, f.line, f.api));
+    steps
+}
+
+/// Which part of the repository each file is: by path (tests, build configs,
+/// scripts), then by import reachability from the server's entry modules.
+fn assign_parts(files: &[Analysed], index: &ModuleIndex, manifest: &project::Manifest, regs: &[Registration], listed: &[Registration], sdk_files: &[bool]) -> Vec<Part> {
+    let n = files.len();
+    let by_path: Vec<Option<Part>> = files.iter().map(|f| project::part_by_path(&f.rel)).collect();
+    let mut entry = vec![false; n];
+    for r in regs.iter().chain(listed.iter()) {
+        entry[r.file as usize] = true;
+    }
+    for (i, &s) in sdk_files.iter().enumerate() {
+        if s {
+            entry[i] = true;
+        }
+    }
+    for e in &manifest.js_entries {
+        let e = project::normalize(e).unwrap_or_default();
+        if let Some(i) = index.file(&e).or_else(|| twin_source(index, &e)) {
+            entry[i] = true;
+        }
+    }
+    for (m, _) in &manifest.py_entries {
+        if let Some(i) = index.resolve_py_abs(m) {
+            entry[i] = true;
+        }
+    }
+    for (i, f) in files.iter().enumerate() {
+        if f.rel.ends_with("__main__.py") {
+            entry[i] = true;
+        }
+    }
+    // Tests, build configs and scripts are never server entries.
+    for i in 0..n {
+        if by_path[i].is_some() {
+            entry[i] = false;
+        }
+    }
+    if !entry.iter().any(|e| *e) {
+        // Nothing tells us where the server starts: all own code counts.
+        return by_path.iter().map(|p| p.unwrap_or(Part::Server)).collect();
+    }
+    // Import closure from the entries.
+    let mut server = entry.clone();
+    let mut stack: Vec<usize> = (0..n).filter(|&i| entry[i]).collect();
+    while let Some(i) = stack.pop() {
+        let f = &files[i];
+        for m in &f.facts.imports {
+            let targets: Vec<usize> = match f.lang.family() {
+                Family::JavaScript => index.resolve_js(&f.rel, m).into_iter().collect(),
+                Family::Python => {
+                    // Importing `a.b.c` runs `a/__init__`, `a/b/__init__` and `a/b/c`.
+                    let mut v = vec![];
+                    if let Some(abs) = index.absolute_py(i, &f.rel, m) {
+                        let parts: Vec<&str> = abs.split('.').collect();
+                        for k in 1..=parts.len() {
+                            if let Some(t) = index.resolve_py_abs(&parts[..k].join(".")) {
+                                v.push(t);
+                            }
+                        }
+                    }
+                    v
+                }
+            };
+            for t in targets {
+                if !server[t] && by_path[t] != Some(Part::Test) && by_path[t] != Some(Part::Build) {
+                    server[t] = true;
+                    stack.push(t);
+                }
+            }
+        }
+    }
+    (0..n)
+        .map(|i| match (server[i], by_path[i]) {
+            (_, Some(Part::Test)) => Part::Test,
+            (_, Some(Part::Build)) => Part::Build,
+            (true, _) => Part::Server,
+            (false, Some(p)) => p,
+            (false, None) => Part::Orphan,
+        })
+        .collect()
+}
+
+/// `dist/index.js` named by package.json when only `src/index.ts` was kept.
+fn twin_source(index: &ModuleIndex, rel: &str) -> Option<usize> {
+    let stem = rel.rsplit_once('.').map(|(s, _)| s).unwrap_or(rel);
+    let (_, rest) = stem.split_once('/')?;
+    for prefix in ["src/", ""] {
+        for ext in ["ts", "tsx", "mts", "js", "mjs"] {
+            if let Some(i) = index.file(&format!("{prefix}{rest}.{ext}")) {
+                return Some(i);
+            }
+        }
+    }
+    None
+}

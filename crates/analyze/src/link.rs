@@ -1,0 +1,258 @@
+//! Cross-file resolution: what a callee seen in one file denotes in the tree.
+//!
+//! A callee resolved inside its file (see `mcpwarden_lang::Callee`) is followed
+//! through in-tree imports, re-exports (`export * from`, `__init__.py`),
+//! classes and their bases, to one of: a definition in the tree, an external
+//! module member (matched against the catalogue), a runtime global, or a name
+//! to look up by the fallback tier.
+
+use crate::project::ModuleIndex;
+use mcpwarden_lang::{Callee, DefKind, Export, Family, FileFacts};
+use std::collections::HashMap;
+
+/// A file as the linker sees it.
+pub struct LinkFile<'a> {
+    pub rel: &'a str,
+    pub family: Family,
+    pub facts: &'a FileFacts,
+}
+
+/// What a callee denotes in the tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A definition: (file, def). For a class, `method` is the member reached.
+    Def { file: u32, def: u32 },
+    /// A member of a module outside the tree (`node:` stripped, `default` dropped).
+    External { module: String, path: Vec<String> },
+    Global { path: Vec<String> },
+    /// Only a member name is known (`obj.search()` on an unknown object).
+    Name(String),
+    Unknown,
+}
+
+/// How an edge was resolved (DESIGN: tiers a–d).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    SameFile,
+    CrossFile,
+    SelfMember,
+    NameOnly,
+}
+
+pub struct Linker<'a> {
+    pub files: &'a [LinkFile<'a>],
+    pub index: &'a ModuleIndex,
+    /// (file, class def, method name) → method def.
+    methods: HashMap<(u32, u32, &'a str), u32>,
+    /// Method / function name → definitions anywhere (for the name-only tier).
+    by_name: HashMap<&'a str, Vec<(u32, u32)>>,
+}
+
+/// Names too generic to link by name alone: they are nearly always methods of
+/// runtime or library objects (`arr.map`, `res.json`, `dict.get`).
+const STOP_NAMES: &[&str] = &[
+    "get", "set", "has", "map", "filter", "reduce", "forEach", "find", "push", "pop", "shift", "join", "split", "then", "catch", "finally", "json", "text", "send", "end", "on", "once", "emit", "log", "error", "warn", "info", "debug", "toString", "keys", "values", "items",
+    "entries", "append", "extend", "update", "copy", "close", "open", "read", "write", "start", "stop", "call", "apply", "bind", "parse", "stringify", "format", "replace", "strip", "lower", "upper", "add", "remove", "delete", "clear", "next", "resolve", "reject", "all",
+    "__init__", "constructor", "connect", "query", "request", "exec", "listen", "sort", "slice", "includes", "indexOf", "trim", "test", "match", "encode", "decode", "dump", "dumps", "loads", "wait", "sleep", "__enter__", "__exit__", "__aenter__", "__aexit__",
+];
+
+/// Past this many same-named definitions the name-only tier gives up ("unresolved").
+pub const NAME_FANOUT_CAP: usize = 3;
+
+impl<'a> Linker<'a> {
+    pub fn new(files: &'a [LinkFile<'a>], index: &'a ModuleIndex) -> Linker<'a> {
+        let mut methods = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+        for (fi, f) in files.iter().enumerate() {
+            for (di, d) in f.facts.defs.iter().enumerate() {
+                if d.kind == DefKind::Method {
+                    if let Some(c) = d.parent {
+                        if f.facts.defs[c as usize].kind == DefKind::Class {
+                            methods.insert((fi as u32, c, d.name.as_str()), di as u32);
+                        }
+                    }
+                }
+                if matches!(d.kind, DefKind::Method | DefKind::Function) && !d.name.is_empty() {
+                    by_name.entry(d.name.as_str()).or_default().push((fi as u32, di as u32));
+                }
+            }
+        }
+        Linker { files, index, methods, by_name }
+    }
+
+    /// Definitions a bare member name may denote (tier d), or empty past the cap.
+    pub fn by_name(&self, name: &str) -> &[(u32, u32)] {
+        if STOP_NAMES.contains(&name) {
+            return &[];
+        }
+        match self.by_name.get(name) {
+            Some(v) if v.len() <= NAME_FANOUT_CAP => v,
+            _ => &[],
+        }
+    }
+
+    /// True when the name has more candidates than the cap allows.
+    pub fn over_cap(&self, name: &str) -> bool {
+        !STOP_NAMES.contains(&name) && self.by_name.get(name).map(|v| v.len() > NAME_FANOUT_CAP).unwrap_or(false)
+    }
+
+    pub fn resolve(&self, file: u32, callee: &Callee) -> (Target, Tier) {
+        self.resolve_depth(file, callee, 0)
+    }
+
+    fn resolve_depth(&self, file: u32, callee: &Callee, depth: u32) -> (Target, Tier) {
+        if depth > 12 {
+            return (Target::Unknown, Tier::SameFile);
+        }
+        let f = &self.files[file as usize];
+        match callee {
+            Callee::Def { def, path } => {
+                let t = self.member_of_def(file, *def, path);
+                (t, if depth == 0 { Tier::SameFile } else { Tier::CrossFile })
+            }
+            Callee::Import { module, path } => {
+                let target_file = match f.family {
+                    Family::JavaScript => self.index.resolve_js(f.rel, module),
+                    Family::Python => self.index.resolve_py(file as usize, f.rel, module),
+                };
+                match target_file {
+                    Some(tf) => {
+                        let mut path = path.clone();
+                        if f.family == Family::JavaScript && path.first().map(|s| s == "default").unwrap_or(false) && !self.exports_name(tf as u32, "default") {
+                            // CommonJS module imported by default: the module object itself.
+                            path.remove(0);
+                        }
+                        let (t, _) = self.resolve_in_module(tf as u32, &path, depth + 1);
+                        (t, Tier::CrossFile)
+                    }
+                    None if module.starts_with('.') => (Target::Unknown, Tier::CrossFile),
+                    None => {
+                        let module = module.strip_prefix("node:").unwrap_or(module).to_string();
+                        let mut path = path.clone();
+                        if f.family == Family::JavaScript && path.first().map(|s| s == "default").unwrap_or(false) {
+                            path.remove(0);
+                        }
+                        (Target::External { module, path }, Tier::CrossFile)
+                    }
+                }
+            }
+            Callee::Global { path } => {
+                // A Python module-level name used before its definition is still a global here.
+                (Target::Global { path: path.clone() }, Tier::SameFile)
+            }
+            Callee::SelfMember { class, path } => match (class, path.first()) {
+                (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, 0) {
+                    Some((mf, md)) => (Target::Def { file: mf, def: md }, Tier::SelfMember),
+                    None => (Target::Name(m.clone()), Tier::NameOnly),
+                },
+                _ => (last_name(path), Tier::NameOnly),
+            },
+            Callee::Var { path, .. } => (last_name(path), Tier::NameOnly),
+            Callee::Dynamic { member } => (member.clone().map(Target::Name).unwrap_or(Target::Unknown), Tier::NameOnly),
+        }
+    }
+
+    fn exports_name(&self, file: u32, name: &str) -> bool {
+        self.files[file as usize].facts.exports.iter().any(|e| matches!(e, Export::Local { name: n, .. } if n == name))
+    }
+
+    /// `path` looked up from a module: the first segment is an exported name.
+    fn resolve_in_module(&self, file: u32, path: &[String], depth: u32) -> (Target, Tier) {
+        let Some(first) = path.first() else { return (Target::Unknown, Tier::CrossFile) };
+        let f = &self.files[file as usize];
+        for e in &f.facts.exports {
+            if let Export::Local { name, target } = e {
+                if name == first {
+                    let mut c = target.clone();
+                    append(&mut c, &path[1..]);
+                    return self.resolve_depth(file, &c, depth + 1);
+                }
+            }
+        }
+        for e in &f.facts.exports {
+            if let Export::Star { module } = e {
+                if let Some(tf) = self.index.resolve_js(f.rel, module) {
+                    if tf as u32 != file {
+                        let (t, tier) = self.resolve_in_module(tf as u32, path, depth + 1);
+                        if t != Target::Unknown {
+                            return (t, tier);
+                        }
+                    }
+                }
+            }
+        }
+        // A Python package: `pkg.sub` is a submodule even if `__init__` does not import it.
+        if f.family == Family::Python {
+            if let Some(me) = self.index.py_name(file as usize) {
+                let sub = if me.is_empty() { first.clone() } else { format!("{me}.{first}") };
+                if let Some(sf) = self.index.resolve_py_abs(&sub) {
+                    if sf as u32 != file && depth < 12 {
+                        return self.resolve_in_module(sf as u32, &path[1..], depth + 1);
+                    }
+                }
+            }
+        }
+        (last_name(path), Tier::NameOnly)
+    }
+
+    /// A member path applied to a definition: a class's method, a call result, ...
+    fn member_of_def(&self, file: u32, def: u32, path: &[String]) -> Target {
+        let d = &self.files[file as usize].facts.defs[def as usize];
+        if path.is_empty() {
+            return Target::Def { file, def };
+        }
+        if d.kind == DefKind::Class {
+            let rest: Vec<&String> = path.iter().filter(|s| s.as_str() != "()").collect();
+            if path.len() == 1 && path[0] == "()" {
+                // Constructing: the constructor runs.
+                let ctor = if self.files[file as usize].family == Family::Python { "__init__" } else { "constructor" };
+                return match self.method(file, def, ctor, 0) {
+                    Some((mf, md)) => Target::Def { file: mf, def: md },
+                    None => Target::Def { file, def },
+                };
+            }
+            if rest.len() == 1 {
+                if let Some((mf, md)) = self.method(file, def, rest[0], 0) {
+                    return Target::Def { file: mf, def: md };
+                }
+            }
+        }
+        last_name(path)
+    }
+
+    /// A method of a class or of its bases in the tree.
+    pub fn method(&self, file: u32, class: u32, name: &str, depth: u32) -> Option<(u32, u32)> {
+        if let Some(&m) = self.methods.get(&(file, class, name)) {
+            return Some((file, m));
+        }
+        if depth > 8 {
+            return None;
+        }
+        let d = &self.files[file as usize].facts.defs[class as usize];
+        for base in &d.bases {
+            if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
+                let bdef = &self.files[bf as usize].facts.defs[bd as usize];
+                if bdef.kind == DefKind::Class && (bf, bd) != (file, class) {
+                    if let Some(found) = self.method(bf, bd, name, depth + 1) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+fn last_name(path: &[String]) -> Target {
+    path.iter().rev().find(|s| s.as_str() != "()" && s.as_str() != "[]").map(|s| Target::Name(s.clone())).unwrap_or(Target::Unknown)
+}
+
+fn append(c: &mut Callee, more: &[String]) {
+    if more.is_empty() {
+        return;
+    }
+    match c {
+        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path.extend(more.iter().cloned()),
+        Callee::Dynamic { member } => *member = more.last().cloned(),
+    }
+}

@@ -1,0 +1,147 @@
+//! Matching resolved references against the catalogue, with the argument
+//! refinements rows ask for (shell options, open modes, literal values).
+
+use crate::link::Target;
+use mcpwarden_catalog::{Catalog, Row, ValueSource, JS_GLOBAL, PY_BUILTINS};
+use mcpwarden_lang::{Arg, Args, Family, Ref};
+use mcpwarden_model::{Kind, Resource};
+
+/// One catalogue hit at a reference.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub kind: Kind,
+    pub resource: Resource,
+    pub api: String,
+    pub via: Option<String>,
+    pub value: Option<String>,
+}
+
+fn lookup<'c>(cat: &'c Catalog, family: Family, target: &Target) -> Option<(&'c Row, Vec<String>)> {
+    match target {
+        Target::External { module, path } => {
+            let row = match family {
+                Family::JavaScript => cat.lookup(family, module, path),
+                Family::Python => {
+                    let mut segs: Vec<String> = module.split('.').map(str::to_string).collect();
+                    segs.extend(path.iter().cloned());
+                    cat.lookup_dotted(family, &segs)
+                }
+            }?;
+            Some((row, path.clone()))
+        }
+        Target::Global { path } => {
+            let module = if family == Family::JavaScript { JS_GLOBAL } else { PY_BUILTINS };
+            cat.lookup(family, module, path).map(|r| (r, path.clone()))
+        }
+        _ => None,
+    }
+}
+
+fn render(a: &Arg) -> Option<String> {
+    match a {
+        Arg::Str(s) if !s.is_empty() => Some(s.clone()),
+        Arg::Prefix(p) => Some(format!("{p}*")),
+        Arg::List(items) => {
+            let lits: Vec<&str> = items.iter().map_while(|x| x.as_deref()).collect();
+            (!lits.is_empty()).then(|| lits.join(" "))
+        }
+        _ => None,
+    }
+}
+
+fn source<'a>(args: &'a Args, s: &ValueSource) -> Option<&'a Arg> {
+    match s {
+        ValueSource::Pos(n) => args.pos.get(*n),
+        ValueSource::Kw(k) => args.kw(k),
+        ValueSource::Opt(k) => args.option(k),
+        ValueSource::Key => None,
+    }
+}
+
+fn truthy(a: Option<&Arg>) -> bool {
+    matches!(a, Some(Arg::Bool(true)) | Some(Arg::Str(_)))
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"];
+
+/// `sh -c "..."`, `["bash", "-c", cmd]`, `spawn("cmd", ["/c", x])`.
+fn is_shell_command(args: &Args) -> bool {
+    let first: Option<Vec<Option<String>>> = match args.pos.first() {
+        Some(Arg::List(items)) => Some(items.clone()),
+        Some(Arg::Str(s)) => {
+            let mut v = vec![Some(s.clone())];
+            if let Some(Arg::List(rest)) = args.pos.get(1) {
+                v.extend(rest.iter().cloned());
+            }
+            Some(v)
+        }
+        _ => None,
+    };
+    let Some(items) = first else { return false };
+    let prog = items.first().cloned().flatten().unwrap_or_default();
+    let base = prog.rsplit(['/', '\\']).next().unwrap_or("").to_ascii_lowercase();
+    let flag = items.get(1).cloned().flatten().unwrap_or_default();
+    SHELLS.contains(&base.as_str()) && matches!(flag.as_str(), "-c" | "/c" | "/C" | "-Command" | "-command" | "-lc")
+}
+
+/// Apply a row to a reference; `None` when a condition rules the call out.
+pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
+    let Some((row, path)) = lookup(cat, family, target) else { return vec![] };
+    let args = &r.args;
+    let arg0 = args.pos.first();
+    if row.if_nonliteral && matches!(arg0, Some(Arg::Str(_)) | None) {
+        return vec![];
+    }
+    if let Some(sfx) = &row.if_arg_suffix {
+        match arg0 {
+            Some(Arg::Str(s)) if s.ends_with(sfx.as_str()) => {}
+            _ => return vec![],
+        }
+    }
+    if let Some(safe) = &row.safe_if_arg_contains {
+        let named = |a: &Arg| match a {
+            Arg::Path(c) => c.last_name().map(|n| n.contains(safe.as_str())).unwrap_or(false),
+            Arg::Str(s) => s.contains(safe.as_str()),
+            _ => false,
+        };
+        if args.pos.iter().skip(1).any(named) || args.kw.iter().any(|(_, a)| named(a)) {
+            return vec![];
+        }
+    }
+    let value = row.value.iter().find_map(|s| match s {
+        ValueSource::Key => {
+            let fixed = row.path.iter().filter(|p| p.as_str() != "*").count();
+            path.get(fixed).filter(|k| k.as_str() != "[]" && k.as_str() != "()").cloned().or_else(|| r.key.clone())
+        }
+        other => source(args, other).and_then(render),
+    });
+    if !row.if_value_in.is_empty() {
+        match &value {
+            Some(v) if row.if_value_in.iter().any(|x| x == v) => {}
+            _ => return vec![],
+        }
+    }
+    let mut kind = row.kind;
+    if let Some(opt) = &row.shell_if {
+        if truthy(args.kw(opt)) || truthy(args.option(opt)) {
+            kind = Kind::SysShell;
+        }
+    }
+    if row.shell_if_cmd && is_shell_command(args) {
+        kind = Kind::SysShell;
+    }
+    if !row.write_if_mode.is_empty() {
+        let mode = row.write_if_mode.iter().find_map(|s| source(args, s).and_then(|a| a.as_str().map(str::to_string)));
+        if let Some(m) = mode {
+            if m.contains(['w', 'a', 'x', '+']) {
+                kind = Kind::FsWrite;
+            }
+        }
+    }
+    let api = row.api();
+    let mut out = vec![Hit { kind, resource: if kind == row.kind { row.resource } else { kind.default_resource() }, api: api.clone(), via: row.via.clone(), value: value.clone() }];
+    for k in &row.also {
+        out.push(Hit { kind: *k, resource: k.default_resource(), api: api.clone(), via: row.via.clone(), value: value.clone() });
+    }
+    out
+}

@@ -1,0 +1,322 @@
+//! Project structure: manifests, compiled twins, which part of the repository
+//! each file is, and resolution of module specifiers to files in the tree.
+
+use crate::walk::SourceFile;
+use mcpwarden_lang::Family;
+use mcpwarden_model::{Part, Skipped};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+/// What the package manifests say about entry points.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    pub name: Option<String>,
+    /// Paths (relative to the root) named as entry points: `main`, `bin`, `exports`.
+    pub js_entries: Vec<String>,
+    /// Python modules named by console scripts (`pkg.server:main` → `pkg.server`, `main`).
+    pub py_entries: Vec<(String, String)>,
+}
+
+pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
+    let mut m = Manifest::default();
+    // Shallowest manifests first: the package's own, not a nested example's.
+    let mut sorted: Vec<&(String, PathBuf)> = manifests.iter().collect();
+    sorted.sort_by_key(|(rel, _)| (rel.matches('/').count(), rel.clone()));
+    for (rel, abs) in sorted {
+        let dir = rel.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        let Ok(text) = std::fs::read_to_string(abs) else { continue };
+        if rel.ends_with("package.json") {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+            if m.name.is_none() {
+                m.name = v.get("name").and_then(|n| n.as_str()).map(str::to_string);
+            }
+            let mut push = |p: &str| {
+                let p = p.trim_start_matches("./");
+                m.js_entries.push(format!("{dir}{p}"));
+            };
+            for key in ["main", "module"] {
+                if let Some(s) = v.get(key).and_then(|x| x.as_str()) {
+                    push(s);
+                }
+            }
+            match v.get("bin") {
+                Some(serde_json::Value::String(s)) => push(s),
+                Some(serde_json::Value::Object(o)) => o.values().filter_map(|x| x.as_str()).for_each(&mut push),
+                _ => {}
+            }
+            let mut stack: Vec<&serde_json::Value> = v.get("exports").into_iter().collect();
+            while let Some(x) = stack.pop() {
+                match x {
+                    serde_json::Value::String(s) if s.ends_with("js") || s.ends_with(".ts") => push(s),
+                    serde_json::Value::Object(o) => stack.extend(o.values()),
+                    serde_json::Value::Array(a) => stack.extend(a.iter()),
+                    _ => {}
+                }
+            }
+        } else if rel.ends_with("pyproject.toml") {
+            let Ok(v) = toml::from_str::<toml::Value>(&text) else { continue };
+            if m.name.is_none() {
+                m.name = v.get("project").and_then(|p| p.get("name")).and_then(|n| n.as_str()).map(str::to_string);
+            }
+            let tables = [v.get("project").and_then(|p| p.get("scripts")), v.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("scripts"))];
+            for t in tables.into_iter().flatten() {
+                if let Some(t) = t.as_table() {
+                    for target in t.values().filter_map(|x| x.as_str()) {
+                        let (module, func) = target.split_once(':').unwrap_or((target, "main"));
+                        m.py_entries.push((module.trim().to_string(), func.trim().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    m
+}
+
+const TEST_DIRS: &[&str] = &["test", "tests", "__tests__", "__test__", "spec", "specs", "e2e", "__mocks__", "testing", "test-utils", "integration-tests"];
+const SCRIPT_DIRS: &[&str] = &["scripts", "script", "examples", "example", "benchmarks", "benchmark", "bench", "docs", "doc", "demo", "demos", "samples", "sample", "playground", ".github", "evals"];
+const BUILD_PREFIXES: &[&str] = &["webpack.", "rollup.", "vite.", "vitest.", "jest.", "babel.", "tsup.", "esbuild.", "eslint.", ".eslintrc", "prettier.", ".prettierrc", "commitlint.", "gulpfile.", "gruntfile.", "karma.", "playwright.config", "tailwind.config", "postcss.config", "next.config", "nuxt.config", "svelte.config", "astro.config", "drizzle.config", "knexfile", "lint-staged", ".mocharc", "nodemon.", "ecosystem.config", "metro.config", "turbo.", "typedoc."];
+
+/// The part a file belongs to by its path alone (`None`: decided by imports).
+pub fn part_by_path(rel: &str) -> Option<Part> {
+    let (dirs, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let lower = file.to_ascii_lowercase();
+    let dir_parts: Vec<&str> = dirs.split('/').filter(|d| !d.is_empty()).collect();
+    if dir_parts.iter().any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+        || lower.contains(".test.")
+        || lower.contains(".spec.")
+        || lower.contains(".e2e.")
+        || (lower.starts_with("test_") && lower.ends_with(".py"))
+        || lower.ends_with("_test.py")
+        || lower == "conftest.py"
+        || lower == "tests.py"
+    {
+        return Some(Part::Test);
+    }
+    if BUILD_PREFIXES.iter().any(|p| lower.starts_with(p)) || lower.contains(".config.") || matches!(lower.as_str(), "setup.py" | "noxfile.py" | "fabfile.py" | "build.js" | "build.mjs" | "build.ts" | "build.cjs" | "conf.py") {
+        return Some(Part::Build);
+    }
+    if dir_parts.iter().any(|d| SCRIPT_DIRS.contains(&d.to_ascii_lowercase().as_str())) {
+        return Some(Part::Script);
+    }
+    None
+}
+
+const OUTPUT_DIRS: &[&str] = &["dist", "build", "out", "lib", "esm", "cjs", "umd", "compiled", "output", "dist-esm", "dist-cjs", "bundle"];
+
+fn strip_ext(p: &str) -> &str {
+    p.rsplit_once('.').map(|(a, _)| a).unwrap_or(p)
+}
+
+/// When TypeScript sources are present, compiled JavaScript next to them or in
+/// output directories is their twin: analyse the sources only. Returns the
+/// indexes of files to drop and one skipped entry per twin directory.
+pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
+    let is_ts = |f: &SourceFile| matches!(f.lang, mcpwarden_lang::Lang::TypeScript | mcpwarden_lang::Lang::Tsx);
+    let in_output = |rel: &str| rel.split('/').rev().skip(1).any(|d| OUTPUT_DIRS.contains(&d));
+    let ts_sources: Vec<&SourceFile> = files.iter().filter(|f| is_ts(f)).collect();
+    let mut drop = HashSet::new();
+    let mut dirs: Vec<String> = vec![];
+    if ts_sources.is_empty() {
+        return (drop, vec![]);
+    }
+    let ts_stems: HashSet<&str> = ts_sources.iter().map(|f| strip_ext(&f.rel)).collect();
+    // Output directories that themselves hold TypeScript sources are not outputs.
+    let ts_output_dirs: HashSet<String> = files.iter().filter(|f| is_ts(f) && in_output(&f.rel)).filter_map(|f| output_root(&f.rel)).collect();
+    for (i, f) in files.iter().enumerate() {
+        if is_ts(f) {
+            continue;
+        }
+        if ts_stems.contains(strip_ext(&f.rel)) {
+            drop.insert(i);
+            dirs.push(f.rel.clone());
+            continue;
+        }
+        if f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel) {
+            if let Some(root) = output_root(&f.rel) {
+                if !ts_output_dirs.contains(&root) {
+                    drop.insert(i);
+                    dirs.push(root);
+                }
+            }
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect())
+}
+
+fn output_root(rel: &str) -> Option<String> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let i = parts[..parts.len().saturating_sub(1)].iter().position(|d| OUTPUT_DIRS.contains(d))?;
+    Some(parts[..=i].join("/"))
+}
+
+/// Maps module specifiers to files of the tree.
+pub struct ModuleIndex {
+    by_rel: HashMap<String, usize>,
+    /// Python dotted module name → file.
+    py_modules: HashMap<String, usize>,
+    py_name_of: Vec<Option<String>>,
+}
+
+const JS_EXTS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
+impl ModuleIndex {
+    pub fn new(files: &[(String, Family)]) -> ModuleIndex {
+        let mut by_rel = HashMap::new();
+        let mut py_modules = HashMap::new();
+        let mut py_name_of = vec![None; files.len()];
+        for (i, (rel, fam)) in files.iter().enumerate() {
+            by_rel.insert(rel.clone(), i);
+            if *fam == Family::Python {
+                let stem = strip_ext(rel);
+                let dotted = stem.trim_end_matches("/__init__").trim_end_matches("__init__").trim_end_matches('/').replace('/', ".");
+                // `src/pkg/x.py` is importable as `pkg.x`; so is any layout root.
+                let short = ["src.", "lib.", "python.", "app."].iter().find_map(|p| dotted.strip_prefix(p)).map(str::to_string);
+                if let Some(s) = &short {
+                    py_modules.entry(s.clone()).or_insert(i);
+                }
+                py_modules.entry(dotted.clone()).or_insert(i);
+                py_name_of[i] = Some(short.unwrap_or(dotted));
+            }
+        }
+        ModuleIndex { by_rel, py_modules, py_name_of }
+    }
+
+    pub fn file(&self, rel: &str) -> Option<usize> {
+        self.by_rel.get(rel).copied()
+    }
+
+    /// Resolve a JavaScript specifier imported from `from_rel`.
+    pub fn resolve_js(&self, from_rel: &str, spec: &str) -> Option<usize> {
+        let base = if let Some(rest) = spec.strip_prefix("@/").or_else(|| spec.strip_prefix("~/")) {
+            format!("src/{rest}")
+        } else if spec.starts_with('.') {
+            let dir = from_rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            normalize(&format!("{dir}/{spec}"))?
+        } else {
+            return None;
+        };
+        if let Some(i) = self.file(&base) {
+            return Some(i);
+        }
+        // ESM imports name the compiled file (`./x.js`); the source is `./x.ts`.
+        let stem = match base.rsplit_once('.') {
+            Some((s, e)) if JS_EXTS.contains(&e) => s.to_string(),
+            _ => base.clone(),
+        };
+        for e in JS_EXTS {
+            if let Some(i) = self.file(&format!("{stem}.{e}")) {
+                return Some(i);
+            }
+        }
+        for e in JS_EXTS {
+            if let Some(i) = self.file(&format!("{base}/index.{e}")) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// The dotted name of a Python file (`pkg.sub.mod`).
+    pub fn py_name(&self, file: usize) -> Option<&str> {
+        self.py_name_of.get(file)?.as_deref()
+    }
+
+    pub fn is_package_init(rel: &str) -> bool {
+        rel.ends_with("__init__.py")
+    }
+
+    /// Absolute dotted name of a (possibly relative) Python import in `file`.
+    pub fn absolute_py(&self, file: usize, rel_path: &str, module: &str) -> Option<String> {
+        if !module.starts_with('.') {
+            return Some(module.to_string());
+        }
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        let rest = &module[dots..];
+        let me = self.py_name(file)?;
+        let mut parts: Vec<&str> = if me.is_empty() { vec![] } else { me.split('.').collect() };
+        // A module's package is its parent; a package's `__init__` is the package itself.
+        if !Self::is_package_init(rel_path) {
+            parts.pop();
+        }
+        for _ in 1..dots {
+            parts.pop()?;
+        }
+        let mut name = parts.join(".");
+        if !rest.is_empty() {
+            if !name.is_empty() {
+                name.push('.');
+            }
+            name.push_str(rest);
+        }
+        Some(name)
+    }
+
+    pub fn resolve_py_abs(&self, dotted: &str) -> Option<usize> {
+        self.py_modules.get(dotted).copied()
+    }
+
+    pub fn resolve_py(&self, file: usize, rel_path: &str, module: &str) -> Option<usize> {
+        let abs = self.absolute_py(file, rel_path, module)?;
+        self.resolve_py_abs(&abs)
+    }
+}
+
+/// Collapse `.` and `..` in a `/` path; `None` if it escapes the root.
+pub fn normalize(p: &str) -> Option<String> {
+    let mut out: Vec<&str> = vec![];
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            s => out.push(s),
+        }
+    }
+    Some(out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_by_path() {
+        assert_eq!(part_by_path("src/__tests__/a.ts"), Some(Part::Test));
+        assert_eq!(part_by_path("src/a.test.ts"), Some(Part::Test));
+        assert_eq!(part_by_path("tests/test_x.py"), Some(Part::Test));
+        assert_eq!(part_by_path("webpack.config.js"), Some(Part::Build));
+        assert_eq!(part_by_path("setup.py"), Some(Part::Build));
+        assert_eq!(part_by_path("scripts/release.js"), Some(Part::Script));
+        assert_eq!(part_by_path("src/index.ts"), None);
+        assert_eq!(part_by_path("src/latest.ts"), None);
+    }
+
+    #[test]
+    fn js_specifiers_map_to_sources() {
+        let files: Vec<(String, Family)> = ["src/index.ts", "src/handlers/x.ts", "src/lib/index.ts"].iter().map(|s| (s.to_string(), Family::JavaScript)).collect();
+        let ix = ModuleIndex::new(&files);
+        assert_eq!(ix.resolve_js("src/index.ts", "./handlers/x.js"), Some(1));
+        assert_eq!(ix.resolve_js("src/handlers/x.ts", "../lib"), Some(2));
+        assert_eq!(ix.resolve_js("src/index.ts", "zod"), None);
+        assert_eq!(ix.resolve_js("src/index.ts", "../../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn python_modules_resolve_relative_and_src_layout() {
+        let files: Vec<(String, Family)> = ["src/pkg/__init__.py", "src/pkg/server.py", "src/pkg/tools/helpers.py", "src/pkg/tools/__init__.py"].iter().map(|s| (s.to_string(), Family::Python)).collect();
+        let ix = ModuleIndex::new(&files);
+        assert_eq!(ix.resolve_py(1, "src/pkg/server.py", ".tools.helpers"), Some(2));
+        assert_eq!(ix.resolve_py(1, "src/pkg/server.py", "pkg.tools"), Some(3));
+        assert_eq!(ix.resolve_py(2, "src/pkg/tools/helpers.py", ".."), Some(0));
+        assert_eq!(ix.resolve_py(3, "src/pkg/tools/__init__.py", ".helpers"), Some(2));
+    }
+
+    #[test]
+    fn normalize_rejects_escapes() {
+        assert_eq!(normalize("a/./b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("../x"), None);
+    }
+}

@@ -1,0 +1,199 @@
+//! Reading one source file: decoding, binary detection, and splitting
+//! bundles so that inlined dependencies are not blamed on the server.
+
+use std::path::Path;
+
+/// A file ready to parse.
+#[derive(Debug)]
+pub struct Text {
+    /// UTF-8 bytes; inlined dependency modules blanked to spaces (newlines kept,
+    /// so line numbers stay true).
+    pub bytes: Vec<u8>,
+    /// Packages found inlined by module-boundary markers.
+    pub bundled: Vec<String>,
+    /// A minified file without markers: findings are low-confidence.
+    pub minified: bool,
+}
+
+#[derive(Debug)]
+pub enum ReadError {
+    Io(String),
+    Binary,
+}
+
+/// Decode bytes to UTF-8: UTF-8 (with or without BOM), UTF-16 with a BOM, or
+/// anything else lossily as Latin-1 / replacement characters.
+pub fn decode(raw: Vec<u8>) -> Vec<u8> {
+    if raw.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return raw[3..].to_vec();
+    }
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = raw[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+        String::from_utf16_lossy(&units).into_bytes()
+    };
+    if raw.starts_with(&[0xFF, 0xFE]) {
+        return utf16(true);
+    }
+    if raw.starts_with(&[0xFE, 0xFF]) {
+        return utf16(false);
+    }
+    match String::from_utf8(raw) {
+        Ok(s) => s.into_bytes(),
+        // Source files that are not UTF-8 are nearly always Latin-1 / cp1252.
+        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect::<String>().into_bytes(),
+    }
+}
+
+fn looks_binary(raw: &[u8]) -> bool {
+    if raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    memchr::memchr(0, &raw[..raw.len().min(8192)]).is_some()
+}
+
+pub fn read(path: &Path, is_js: bool) -> Result<Text, ReadError> {
+    let raw = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if looks_binary(&raw) {
+        return Err(ReadError::Binary);
+    }
+    let mut bytes = decode(raw);
+    let mut bundled = vec![];
+    let mut minified = false;
+    if is_js {
+        bundled = blank_inlined_modules(&mut bytes);
+        minified = bundled.is_empty() && is_minified(&bytes);
+    }
+    Ok(Text { bytes, bundled, minified })
+}
+
+/// Long lines and few of them: generated, minified code.
+fn is_minified(b: &[u8]) -> bool {
+    if b.len() < 2048 {
+        return false;
+    }
+    let lines = memchr::memchr_iter(b'\n', b).count() + 1;
+    let longest = b.split(|&c| c == b'\n').map(|l| l.len()).max().unwrap_or(0);
+    longest > 2000 && b.len() / lines > 300
+}
+
+/// The package a `node_modules/...` path belongs to (`@scope/name` or `name`).
+fn package_of(path: &str) -> Option<String> {
+    let after = &path[path.rfind("node_modules/")? + "node_modules/".len()..];
+    let mut parts = after.split('/');
+    let first = parts.next()?;
+    if first.is_empty() {
+        return None;
+    }
+    if first.starts_with('@') {
+        Some(format!("{first}/{}", parts.next()?))
+    } else {
+        Some(first.to_string())
+    }
+}
+
+/// A module-boundary marker at the start of a line, and the path it names:
+/// esbuild / tsup `// node_modules/pkg/file.js` and `// src/index.ts`, webpack
+/// `/***/ "./node_modules/pkg/x.js":` and rollup `// ../node_modules/...`.
+fn marker(line: &[u8]) -> Option<&str> {
+    let line = std::str::from_utf8(line).ok()?.trim_end();
+    if let Some(rest) = line.strip_prefix("// ") {
+        let p = rest.trim();
+        let looks_path = !p.contains(' ') && p.contains('/') && [".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx", ".json"].iter().any(|e| p.ends_with(e));
+        return looks_path.then_some(p);
+    }
+    if let Some(rest) = line.strip_prefix("/***/ \"") {
+        let end = rest.find('"')?;
+        return Some(&rest[..end]);
+    }
+    None
+}
+
+/// Blank every inlined `node_modules` module of a bundle; returns the packages found.
+/// Files with no markers are left untouched.
+pub fn blank_inlined_modules(b: &mut [u8]) -> Vec<String> {
+    // Cheap check first: no marker text, no work.
+    if memchr::memmem::find(b, b"node_modules/").is_none() {
+        return vec![];
+    }
+    let mut packages: Vec<String> = vec![];
+    let mut in_dep = false;
+    let mut start = 0usize;
+    let mut regions: Vec<(usize, usize)> = vec![];
+    let mut region_start = 0usize;
+    let mut saw_marker = false;
+    while start < b.len() {
+        let end = memchr::memchr(b'\n', &b[start..]).map(|i| start + i).unwrap_or(b.len());
+        if let Some(path) = marker(&b[start..end]) {
+            saw_marker = true;
+            let dep = path.contains("node_modules/");
+            if in_dep && !dep {
+                regions.push((region_start, start));
+            }
+            if dep {
+                if let Some(p) = package_of(path) {
+                    if !packages.contains(&p) {
+                        packages.push(p);
+                    }
+                }
+                if !in_dep {
+                    region_start = start;
+                }
+            }
+            in_dep = dep;
+        }
+        start = end + 1;
+    }
+    if in_dep {
+        // A dependency runs to the end unless the bundle's tail (exports, wrapper) follows;
+        // esbuild always ends with the entry module's own marker, so this is rare.
+        regions.push((region_start, b.len()));
+    }
+    if !saw_marker {
+        return vec![];
+    }
+    for (s, e) in regions {
+        for c in &mut b[s..e] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    }
+    packages.sort();
+    packages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf16_and_latin1() {
+        let mut u16le = vec![0xFF, 0xFE];
+        for c in "x=1".encode_utf16() {
+            u16le.extend_from_slice(&c.to_le_bytes());
+        }
+        assert_eq!(decode(u16le), b"x=1");
+        assert_eq!(String::from_utf8(decode(vec![b'a', 0xE9])).unwrap(), "aé");
+        assert_eq!(decode(vec![0xEF, 0xBB, 0xBF, b'y']), b"y");
+    }
+
+    #[test]
+    fn bundles_lose_their_dependencies_but_keep_lines() {
+        let src = "// node_modules/zod/lib/index.mjs\nfetch('dep');\n// node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js\nexec('x');\n// src/index.ts\nfetch('own');\n";
+        let mut b = src.as_bytes().to_vec();
+        let pk = blank_inlined_modules(&mut b);
+        assert_eq!(pk, vec!["@modelcontextprotocol/sdk".to_string(), "zod".to_string()]);
+        let s = String::from_utf8(b).unwrap();
+        assert_eq!(s.lines().count(), 6);
+        assert!(!s.contains("dep") && !s.contains("exec"));
+        assert!(s.contains("fetch('own')"));
+    }
+
+    #[test]
+    fn plain_files_are_untouched() {
+        let mut b = b"const p = 'node_modules/x';\nfetch(p);\n".to_vec();
+        let before = b.clone();
+        assert!(blank_inlined_modules(&mut b).is_empty());
+        assert_eq!(b, before);
+    }
+}

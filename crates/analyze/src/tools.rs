@@ -1,0 +1,222 @@
+//! MCP awareness: which SDK a server uses and which tools, resources and
+//! prompts it registers, with the code that handles each.
+
+use crate::link::{Linker, Target};
+use mcpwarden_lang::{Arg, Callee, Family, FileFacts, RefKind};
+use mcpwarden_model::EntryKind;
+
+/// The MCP SDK a module specifier belongs to, if any.
+pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
+    match family {
+        Family::JavaScript => {
+            if module.starts_with("@modelcontextprotocol/sdk") {
+                Some("@modelcontextprotocol/sdk")
+            } else if module == "fastmcp" || module.starts_with("fastmcp/") {
+                Some("fastmcp")
+            } else if module == "mcp-framework" {
+                Some("mcp-framework")
+            } else if module.starts_with("@mastra/mcp") {
+                Some("@mastra/mcp")
+            } else if module.starts_with("mcp-use") {
+                Some("mcp-use")
+            } else {
+                None
+            }
+        }
+        Family::Python => {
+            let top = module.split('.').next().unwrap_or("");
+            match top {
+                "mcp" => Some("mcp"),
+                "fastmcp" => Some("fastmcp"),
+                "mcp_use" => Some("mcp-use"),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Where a registration's handler is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Handler {
+    /// A definition (file, def).
+    Def(u32, u32),
+    /// The low-level call-tool dispatcher; the tool is its branch named like the tool.
+    Dispatch(u32, u32),
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub name: String,
+    pub entry: EntryKind,
+    pub file: u32,
+    pub line: u32,
+    pub handler: Handler,
+}
+
+/// Registrations found in one file, plus dispatchers (call-tool handlers) and
+/// the (file, def) of functions passed to registration calls, which must not be
+/// treated as callbacks of the code that registers them.
+#[derive(Default, Debug)]
+pub struct Found {
+    pub regs: Vec<Registration>,
+    pub dispatchers: Vec<(u32, u32)>,
+    pub registered_handlers: Vec<(u32, u32)>,
+    /// Tool descriptions without a handler of their own (served by a dispatcher).
+    pub listed: Vec<Registration>,
+}
+
+const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "parameters", "schema", "argsSchema", "paramsSchema", "inputschema", "annotations"];
+const HANDLER_KEYS: &[&str] = &["handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func", "function", "call", "handle"];
+
+fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
+    match a {
+        Arg::Func(d) => Handler::Def(file, *d),
+        Arg::Path(c) => match linker.resolve(file, c).0 {
+            Target::Def { file, def } => Handler::Def(file, def),
+            Target::Name(n) => match linker.by_name(&n) {
+                [(f, d)] => Handler::Def(*f, *d),
+                _ => Handler::None,
+            },
+            _ => Handler::None,
+        },
+        _ => Handler::None,
+    }
+}
+
+fn str_arg(a: Option<&Arg>) -> Option<String> {
+    a.and_then(|a| a.as_str()).map(str::to_string)
+}
+
+/// Find registrations in one file (the server uses an MCP SDK).
+pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Found {
+    let mut out = Found::default();
+    for r in &facts.refs {
+        if r.kind != RefKind::Call && r.decorates.is_none() {
+            continue;
+        }
+        // Calls into external libraries are not registrations (`router.get`, `yargs.command`).
+        if let Callee::Import { module, .. } = &r.callee {
+            if !module.starts_with('.') && sdk_of(family, module).is_none() && r.decorates.is_none() && family == Family::JavaScript {
+                continue;
+            }
+        }
+        let Some(last) = r.callee.last_name() else { continue };
+        let last = last.to_string();
+        if let Some(def) = r.decorates {
+            let fname = facts.defs[def as usize].name.clone();
+            let named = str_arg(r.args.kw("name")).or_else(|| str_arg(r.args.pos.first()));
+            let entry = match last.as_str() {
+                "tool" => Some((EntryKind::Tool, named.unwrap_or(fname))),
+                "resource" => Some((EntryKind::Resource, str_arg(r.args.pos.first()).or(str_arg(r.args.kw("uri"))).unwrap_or(fname))),
+                "prompt" => Some((EntryKind::Prompt, named.unwrap_or(fname))),
+                "call_tool" => {
+                    out.dispatchers.push((file, def));
+                    None
+                }
+                _ => None,
+            };
+            if let Some((entry, name)) = entry {
+                out.regs.push(Registration { name, entry, file, line: facts.defs[def as usize].line, handler: Handler::Def(file, def) });
+            }
+            continue;
+        }
+        let first = r.args.pos.first();
+        let handler_arg = r.args.pos.iter().skip(1).rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
+        match (family, last.as_str()) {
+            (Family::JavaScript, "tool" | "registerTool" | "addTool") => {
+                if let Some(Arg::Obj(props)) = first {
+                    // `server.addTool({ name, execute })` (fastmcp, mcp-framework).
+                    let name = props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| v.as_str()).map(str::to_string);
+                    let h = props.iter().find(|(k, _)| HANDLER_KEYS.contains(&k.as_str())).map(|(_, v)| handler_of(linker, file, v)).unwrap_or(Handler::None);
+                    if let Handler::Def(f, d) = h {
+                        out.registered_handlers.push((f, d));
+                    }
+                    if let Some(name) = name {
+                        out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                    }
+                    continue;
+                }
+                let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+                if let Handler::Def(f, d) = h {
+                    out.registered_handlers.push((f, d));
+                }
+                if let Some(name) = str_arg(first) {
+                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                }
+            }
+            (Family::JavaScript, "resource" | "registerResource" | "prompt" | "registerPrompt" | "addResource" | "addResourceTemplate" | "addPrompt") => {
+                let entry = if last.to_ascii_lowercase().contains("prompt") { EntryKind::Prompt } else { EntryKind::Resource };
+                let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+                if let Handler::Def(f, d) = h {
+                    out.registered_handlers.push((f, d));
+                }
+                let name = str_arg(first).unwrap_or_else(|| last.clone());
+                if h != Handler::None || first.is_some() {
+                    out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
+                }
+            }
+            (Family::JavaScript, "setRequestHandler") => {
+                let schema = match first {
+                    Some(Arg::Path(c)) => c.last_name().map(str::to_string),
+                    _ => None,
+                };
+                let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+                if let Handler::Def(f, d) = h {
+                    out.registered_handlers.push((f, d));
+                    match schema.as_deref() {
+                        Some("CallToolRequestSchema") => out.dispatchers.push((f, d)),
+                        Some(s @ ("ReadResourceRequestSchema" | "GetPromptRequestSchema")) => {
+                            let entry = if s.starts_with("Get") { EntryKind::Prompt } else { EntryKind::Resource };
+                            out.regs.push(Registration { name: s.trim_end_matches("RequestSchema").to_string(), entry, file, line: r.line, handler: h });
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            (Family::Python, "add_tool" | "add_resource" | "add_prompt") => {
+                let Some(a) = first else { continue };
+                let h = handler_of(linker, file, a);
+                let name = str_arg(r.args.kw("name")).or_else(|| match &h {
+                    Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
+                    _ => None,
+                });
+                if let Handler::Def(f, d) = h {
+                    out.registered_handlers.push((f, d));
+                }
+                let entry = match last.as_str() {
+                    "add_tool" => EntryKind::Tool,
+                    "add_prompt" => EntryKind::Prompt,
+                    _ => EntryKind::Resource,
+                };
+                if let Some(name) = name {
+                    out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
+                }
+            }
+            (Family::Python, "Tool") => {
+                if let Some(name) = str_arg(r.args.kw("name")) {
+                    out.listed.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: Handler::None });
+                }
+            }
+            _ => {}
+        }
+    }
+    // Tool descriptions as object / dict literals (`{ name, inputSchema }`).
+    for o in &facts.objects {
+        let Some(name) = o.props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| v.as_str()) else { continue };
+        let has_schema = o.props.iter().any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
+        let handler = o.props.iter().find(|(k, v)| HANDLER_KEYS.contains(&k.as_str()) && matches!(v, Arg::Func(_) | Arg::Path(_))).map(|(_, v)| handler_of(linker, file, v));
+        if !has_schema && handler.is_none() {
+            continue;
+        }
+        let line = if o.name_line > 0 { o.name_line } else { o.line };
+        match handler {
+            Some(h @ Handler::Def(f, d)) => {
+                out.registered_handlers.push((f, d));
+                out.regs.push(Registration { name: name.to_string(), entry: EntryKind::Tool, file, line, handler: h });
+            }
+            _ => out.listed.push(Registration { name: name.to_string(), entry: EntryKind::Tool, file, line, handler: Handler::None }),
+        }
+    }
+    out
+}

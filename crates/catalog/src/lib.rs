@@ -1,0 +1,387 @@
+//! The signature catalogue: which APIs are privileged, as data.
+//!
+//! Rows live in `data/<family>.toml`, are embedded in the binary, and are
+//! validated when loaded (unknown keys, kinds and resources are errors). A row
+//! names a module (package, module or import path), one or more member paths
+//! from it, a [`Kind`], and optional refinements that look at the call's
+//! literal arguments. Matching a resolved reference to a row is exact on the
+//! module and on the path, with a trailing `*` matching any further members.
+
+pub use mcpwarden_model::Family;
+use mcpwarden_model::{Kind, Resource};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+
+/// Pseudo-module of JavaScript runtime globals (`fetch`, `process.env`, `eval`).
+pub const JS_GLOBAL: &str = "@global";
+/// Pseudo-module of Python builtins (`open`, `eval`).
+pub const PY_BUILTINS: &str = "builtins";
+
+const EMBEDDED: &[(Family, &str, &str)] = &[
+    (Family::JavaScript, "javascript.toml", include_str!("../data/javascript.toml")),
+    (Family::Python, "python.toml", include_str!("../data/python.toml")),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDoc {
+    #[serde(default)]
+    api: Vec<RowDoc>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RowDoc {
+    module: OneOrMany,
+    path: OneOrMany,
+    kind: String,
+    resource: Option<String>,
+    via: Option<String>,
+    value: Option<String>,
+    shell_if: Option<String>,
+    #[serde(default)]
+    shell_if_cmd: bool,
+    #[serde(default)]
+    if_nonliteral: bool,
+    if_arg_suffix: Option<String>,
+    safe_if_arg_contains: Option<String>,
+    write_if_mode: Option<String>,
+    #[serde(default)]
+    also: Vec<String>,
+    #[serde(default)]
+    if_value_in: Vec<String>,
+    note: Option<String>,
+}
+
+/// Where to find a literal value among a call's arguments: alternatives tried in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueSource {
+    /// Positional argument `n`.
+    Pos(usize),
+    /// Keyword argument (Python).
+    Kw(String),
+    /// Property of an options object argument (JavaScript).
+    Opt(String),
+    /// The member or subscript key right after the matched path (`process.env.HOME`).
+    Key,
+}
+
+/// One catalogued API.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub family: Family,
+    pub module: String,
+    /// Member path segments; `()` marks a call result; a final `*` matches any further members.
+    pub path: Vec<String>,
+    pub kind: Kind,
+    pub resource: Resource,
+    pub via: Option<String>,
+    pub value: Vec<ValueSource>,
+    /// Option / keyword that, when true, makes the call shell-interpreted.
+    pub shell_if: Option<String>,
+    /// The command is a shell (`sh -c`, `bash -c`, `cmd /c`): sys.shell.
+    pub shell_if_cmd: bool,
+    /// Only when the first argument is not a string literal (dynamic code loading).
+    pub if_nonliteral: bool,
+    /// Only when the first argument is a literal ending with this suffix.
+    pub if_arg_suffix: Option<String>,
+    /// Not a finding when another argument names something containing this (`Loader=SafeLoader`).
+    pub safe_if_arg_contains: Option<String>,
+    /// Where the open mode is: a mode with w, a, x or + makes the finding `fs.write`.
+    pub write_if_mode: Vec<ValueSource>,
+    /// Further kinds reported on the same call (a browser launch execs and connects).
+    pub also: Vec<Kind>,
+    /// Only when the value (see `value`) is one of these.
+    pub if_value_in: Vec<String>,
+    pub file: &'static str,
+}
+
+impl Row {
+    /// Display name of the API: `child_process.exec`, `fetch`, `pathlib.Path().read_text`.
+    pub fn api(&self) -> String {
+        let path = self.path.iter().filter(|s| s.as_str() != "*").fold(String::new(), |mut acc, s| {
+            if s == "()" {
+                acc.push_str("()");
+            } else {
+                if !acc.is_empty() {
+                    acc.push('.');
+                }
+                acc.push_str(s);
+            }
+            acc
+        });
+        if self.module == JS_GLOBAL || self.module == PY_BUILTINS {
+            return path;
+        }
+        if path.is_empty() {
+            self.module.clone()
+        } else {
+            format!("{}.{}", self.module, path)
+        }
+    }
+
+    fn is_wildcard(&self) -> bool {
+        self.path.last().map(|s| s == "*").unwrap_or(false)
+    }
+
+    /// Does this row's path match a reference path (after the module)?
+    fn matches(&self, path: &[String]) -> bool {
+        if self.is_wildcard() {
+            let prefix = &self.path[..self.path.len() - 1];
+            path.len() >= prefix.len() && path[..prefix.len()] == *prefix && !path[prefix.len()..].iter().any(|s| s == "()")
+        } else {
+            self.path == path
+        }
+    }
+
+    /// Specificity for choosing among matching rows: exact beats wildcard, longer beats shorter.
+    fn specificity(&self) -> (usize, bool) {
+        (self.path.len(), !self.is_wildcard())
+    }
+}
+
+#[derive(Debug)]
+pub struct CatalogError(pub String);
+
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// The loaded catalogue with an index by (family, module).
+#[derive(Debug)]
+pub struct Catalog {
+    rows: Vec<Row>,
+    exact: HashMap<(Family, String), Vec<usize>>,
+    /// Modules given as `prefix/*` or `prefix.*` (package scopes like `@aws-sdk/*`).
+    prefixes: Vec<(Family, String, usize)>,
+}
+
+fn parse_path(p: &str) -> Vec<String> {
+    let mut out = vec![];
+    for seg in p.split('.').filter(|s| !s.is_empty()) {
+        match seg.strip_suffix("()") {
+            Some(name) => {
+                if !name.is_empty() {
+                    out.push(name.to_string());
+                }
+                out.push("()".to_string());
+            }
+            None => out.push(seg.to_string()),
+        }
+    }
+    out
+}
+
+fn parse_sources(spec: &str, file: &str) -> Result<Vec<ValueSource>, CatalogError> {
+    spec.split('|')
+        .map(|s| {
+            let s = s.trim();
+            if let Ok(n) = s.parse::<usize>() {
+                Ok(ValueSource::Pos(n))
+            } else if let Some(k) = s.strip_prefix("kw:") {
+                Ok(ValueSource::Kw(k.to_string()))
+            } else if let Some(k) = s.strip_prefix("opt:") {
+                Ok(ValueSource::Opt(k.to_string()))
+            } else if s == "key" {
+                Ok(ValueSource::Key)
+            } else {
+                Err(CatalogError(format!("{file}: bad value source `{s}` (use N, kw:NAME, opt:NAME or key)")))
+            }
+        })
+        .collect()
+}
+
+impl Catalog {
+    /// The catalogue embedded in the binary. Panics only if the embedded data is
+    /// invalid, which the test suite rules out.
+    pub fn embedded() -> &'static Catalog {
+        static CAT: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        CAT.get_or_init(|| {
+            let files: Vec<(Family, &'static str, String)> = EMBEDDED.iter().map(|(f, n, t)| (*f, *n, t.to_string())).collect();
+            Catalog::load(&files).expect("embedded catalogue is valid")
+        })
+    }
+
+    /// Load and validate catalogue files.
+    pub fn load(files: &[(Family, &'static str, String)]) -> Result<Catalog, CatalogError> {
+        let mut rows = vec![];
+        for (family, name, text) in files {
+            let doc: FileDoc = toml::from_str(text).map_err(|e| CatalogError(format!("{name}: {e}")))?;
+            for (i, r) in doc.api.into_iter().enumerate() {
+                let at = format!("{name}: row {} ({:?})", i + 1, r.note.as_deref().unwrap_or(""));
+                let kind = Kind::parse(&r.kind).ok_or_else(|| CatalogError(format!("{at}: unknown kind `{}`", r.kind)))?;
+                let resource = match &r.resource {
+                    Some(s) => Resource::parse(s).ok_or_else(|| CatalogError(format!("{at}: unknown resource `{s}`")))?,
+                    None => kind.default_resource(),
+                };
+                let also = r.also.iter().map(|k| Kind::parse(k).ok_or_else(|| CatalogError(format!("{at}: unknown kind `{k}` in also")))).collect::<Result<Vec<_>, _>>()?;
+                let value = match &r.value {
+                    Some(v) if v == "none" => vec![],
+                    Some(v) => parse_sources(v, name)?,
+                    None => vec![ValueSource::Pos(0)],
+                };
+                let write_if_mode = match &r.write_if_mode {
+                    Some(v) => parse_sources(v, name)?,
+                    None => vec![],
+                };
+                let modules = r.module.into_vec();
+                let paths = r.path.into_vec();
+                if modules.is_empty() || paths.is_empty() {
+                    return Err(CatalogError(format!("{at}: module and path must not be empty")));
+                }
+                for m in &modules {
+                    for p in &paths {
+                        let path = parse_path(p);
+                        if path.iter().take(path.len().saturating_sub(1)).any(|s| s == "*") {
+                            return Err(CatalogError(format!("{at}: `*` may only end a path (`{p}`)")));
+                        }
+                        rows.push(Row {
+                            family: *family,
+                            module: m.clone(),
+                            path,
+                            kind,
+                            resource,
+                            via: r.via.clone(),
+                            value: value.clone(),
+                            shell_if: r.shell_if.clone(),
+                            shell_if_cmd: r.shell_if_cmd,
+                            if_nonliteral: r.if_nonliteral,
+                            if_arg_suffix: r.if_arg_suffix.clone(),
+                            safe_if_arg_contains: r.safe_if_arg_contains.clone(),
+                            write_if_mode: write_if_mode.clone(),
+                            also: also.clone(),
+                            if_value_in: r.if_value_in.clone(),
+                            file: name,
+                        });
+                    }
+                }
+            }
+        }
+        let mut exact: HashMap<(Family, String), Vec<usize>> = HashMap::new();
+        let mut prefixes = vec![];
+        for (i, r) in rows.iter().enumerate() {
+            if let Some(p) = r.module.strip_suffix("/*").or_else(|| r.module.strip_suffix(".*")) {
+                prefixes.push((r.family, p.to_string(), i));
+            } else {
+                exact.entry((r.family, r.module.clone())).or_default().push(i);
+            }
+        }
+        Ok(Catalog { rows, exact, prefixes })
+    }
+
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// Module names (and scope prefixes) of a family: the words a file must
+    /// mention to possibly match (used by the byte prefilter and SDK detection).
+    pub fn modules(&self, family: Family) -> impl Iterator<Item = &str> {
+        self.rows.iter().filter(move |r| r.family == family).map(|r| r.module.as_str())
+    }
+
+    fn best<'a>(&'a self, ids: impl Iterator<Item = &'a usize>, path: &[String]) -> Option<&'a Row> {
+        ids.map(|&i| &self.rows[i]).filter(|r| r.matches(path)).max_by_key(|r| r.specificity())
+    }
+
+    /// The row for `module` + `path`, if any. `module` is as resolved:
+    /// JavaScript specifiers (with `node:` stripped) or Python dotted modules.
+    pub fn lookup(&self, family: Family, module: &str, path: &[String]) -> Option<&Row> {
+        if let Some(ids) = self.exact.get(&(family, module.to_string())) {
+            if let Some(r) = self.best(ids.iter(), path) {
+                return Some(r);
+            }
+        }
+        let sep = if family == Family::JavaScript { '/' } else { '.' };
+        let scoped = self.prefixes.iter().filter(|(f, p, _)| *f == family && module.len() > p.len() && module.starts_with(p.as_str()) && module[p.len()..].starts_with(sep)).map(|(_, _, i)| i);
+        self.best(scoped, path)
+    }
+
+    /// Python: try every split of the dotted name into module + path, longest module first.
+    pub fn lookup_dotted(&self, family: Family, segments: &[String]) -> Option<&Row> {
+        for split in (1..=segments.len()).rev() {
+            if segments[..split].iter().any(|s| s == "()" || s == "[]") {
+                continue;
+            }
+            let module = segments[..split].join(".");
+            if let Some(r) = self.lookup(family, &module, &segments[split..]) {
+                return Some(r);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn embedded_catalogue_loads_and_is_broad() {
+        let c = Catalog::embedded();
+        assert!(c.rows().len() > 300, "{} rows", c.rows().len());
+        for k in Kind::ALL {
+            assert!(c.rows().iter().any(|r| r.kind == *k || r.also.contains(k)), "no row of kind {k}");
+        }
+    }
+
+    #[test]
+    fn lookup_is_exact_with_trailing_wildcards() {
+        let c = Catalog::embedded();
+        let r = c.lookup(Family::JavaScript, "child_process", &seg(&["exec"])).unwrap();
+        assert_eq!(r.kind, Kind::SysShell);
+        assert!(c.lookup(Family::JavaScript, "child_process", &seg(&["nothing"])).is_none());
+        let env = c.lookup(Family::JavaScript, JS_GLOBAL, &seg(&["process", "env", "HOME"])).unwrap();
+        assert_eq!(env.kind, Kind::SysEnv);
+        assert_eq!(env.value, vec![ValueSource::Key]);
+        let s3 = c.lookup(Family::JavaScript, "@aws-sdk/client-s3", &seg(&["S3Client"])).unwrap();
+        assert_eq!(s3.via.as_deref(), Some("aws-sdk"));
+        let r = c.lookup_dotted(Family::Python, &seg(&["os", "path", "exists"])).unwrap();
+        assert_eq!(r.kind, Kind::FsMeta);
+        assert!(c.lookup_dotted(Family::Python, &seg(&["os", "path", "join"])).is_none());
+    }
+
+    #[test]
+    fn invalid_rows_are_rejected_with_the_file_name() {
+        let bad = [(Family::Python, "bad.toml", "[[api]]\nmodule = \"x\"\npath = \"y\"\nkind = \"net.nope\"\n".to_string())];
+        let e = Catalog::load(&bad).unwrap_err().to_string();
+        assert!(e.contains("bad.toml") && e.contains("net.nope"), "{e}");
+        let unknown = [(Family::Python, "u.toml", "[[api]]\nmodule = \"x\"\npath = \"y\"\nkind = \"net.http\"\ncolour = 1\n".to_string())];
+        assert!(Catalog::load(&unknown).unwrap_err().to_string().contains("colour"));
+        let star = [(Family::Python, "s.toml", "[[api]]\nmodule = \"x\"\npath = \"*.y\"\nkind = \"net.http\"\n".to_string())];
+        assert!(Catalog::load(&star).is_err());
+    }
+
+    #[test]
+    fn api_names_read_naturally() {
+        let c = Catalog::embedded();
+        let r = c.lookup_dotted(Family::Python, &seg(&["pathlib", "Path", "()", "read_text"])).unwrap();
+        assert_eq!(r.api(), "pathlib.Path().read_text");
+        let r = c.lookup(Family::JavaScript, JS_GLOBAL, &seg(&["fetch"])).unwrap();
+        assert_eq!(r.api(), "fetch");
+    }
+}

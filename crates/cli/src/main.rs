@@ -1,0 +1,89 @@
+//! `mcpwarden`: what can this MCP server do to your machine?
+
+mod text;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use mcpwarden_analyze::{scan, Options};
+use mcpwarden_model::ScanDocument;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "mcpwarden", version, about = "Tells what an MCP server can do to your machine before you run it.", long_about = "mcpwarden reads an MCP server's source code (TypeScript, JavaScript, Python), never runs it, and reports every privileged API it uses (network, system, file, memory), with evidence file:line, and which MCP tool reaches each one.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a server's source tree (or one source file) and report its privileged API use.
+    #[command(after_help = "Exit codes: 0 scanned; 2 the path is missing or unreadable, or bad usage.\n\nExamples:\n  mcpwarden scan examples/notes-server\n  mcpwarden scan path/to/server --format json > report.json\n  mcpwarden scan path/to/server --tool run_command")]
+    Scan {
+        /// Directory of the server (or a single source file).
+        path: PathBuf,
+        /// Output format; `text` is a readable table, `json` the mcpwarden/scan/v1 document.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Explain one tool: every kind it reaches, with the call chain as evidence.
+        #[arg(long, value_name = "NAME")]
+        tool: Option<String>,
+        /// Read and parse every file but match nothing (measures the parsing floor).
+        #[arg(long, hide = true)]
+        parse_only: bool,
+        /// Skip source files larger than this many bytes.
+        #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+        max_file_bytes: u64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan { path, format, tool, parse_only, max_file_bytes } => {
+            let opts = Options { max_file_bytes, parse_only };
+            let report = match scan(&path, &opts) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("mcpwarden: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let res = match format {
+                Format::Json => serde_json::to_writer_pretty(&mut out, &ScanDocument::new(vec![report])).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+                Format::Text => {
+                    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    match tool {
+                        Some(name) => match text::explain_tool(&report, &name) {
+                            Some(s) => out.write_all(s.as_bytes()),
+                            None => {
+                                let known: Vec<&str> = report.tools.iter().map(|t| t.name.as_str()).collect();
+                                eprintln!("mcpwarden: no tool named `{name}` in {} (tools: {})", path.display(), if known.is_empty() { "none found".to_string() } else { known.join(", ") });
+                                return ExitCode::from(2);
+                            }
+                        },
+                        None => out.write_all(text::render(&report, color).as_bytes()),
+                    }
+                }
+            };
+            match res {
+                Ok(()) => ExitCode::SUCCESS,
+                // A closed pipe (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("mcpwarden: writing output: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}

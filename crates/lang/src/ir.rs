@@ -1,0 +1,218 @@
+//! The language-neutral facts extracted from one source file.
+//!
+//! Every language adapter produces a [`FileFacts`]: definitions, references
+//! (calls, `new`, member reads, decorators) with their callee resolved *within
+//! the file* through imports, aliases and scopes, literal arguments, object
+//! literals that may describe tools or dispatch tables, and module exports.
+//! Nothing here decides what is privileged: that is the catalogue's job.
+
+/// Index of a definition in [`FileFacts::defs`].
+pub type DefId = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    TypeScript,
+    Tsx,
+    JavaScript,
+    Python,
+}
+
+impl Lang {
+    /// Guess the language from a file name's extension.
+    pub fn from_path(path: &str) -> Option<Lang> {
+        let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+        Some(match ext {
+            "ts" | "mts" | "cts" => {
+                if path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts") {
+                    return None; // declarations carry no behaviour
+                }
+                Lang::TypeScript
+            }
+            "tsx" => Lang::Tsx,
+            "js" | "jsx" | "mjs" | "cjs" => Lang::JavaScript,
+            "py" | "pyw" => Lang::Python,
+            _ => return None,
+        })
+    }
+
+    /// The family used to pick catalogue rows and report languages.
+    pub fn family(self) -> Family {
+        match self {
+            Lang::TypeScript | Lang::Tsx | Lang::JavaScript => Family::JavaScript,
+            Lang::Python => Family::Python,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::TypeScript | Lang::Tsx => "typescript",
+            Lang::JavaScript => "javascript",
+            Lang::Python => "python",
+        }
+    }
+}
+
+pub use mcpwarden_model::Family;
+
+/// What a callee (or any access path) resolves to inside its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callee {
+    /// Through an import / require: module specifier as written (`node:` kept,
+    /// relative paths kept) and the member path after it. `"()"` marks the
+    /// result of a call or `new` (`express().listen` → `["()", "listen"]`).
+    Import { module: String, path: Vec<String> },
+    /// An unbound name: a runtime global (`fetch`, `process.env.X`, `open`).
+    Global { path: Vec<String> },
+    /// A definition in this file and the member path after it.
+    Def { def: DefId, path: Vec<String> },
+    /// `this.x.y` / `self.x.y`, with the enclosing class when known.
+    SelfMember { class: Option<DefId>, path: Vec<String> },
+    /// A local variable or parameter whose value is unknown.
+    Var { name: String, path: Vec<String> },
+    /// Something we cannot name (a computed callee).
+    Dynamic { member: Option<String> },
+}
+
+impl Callee {
+    /// The last member name, if any (used for name-based fallbacks).
+    pub fn last_name(&self) -> Option<&str> {
+        let path = match self {
+            Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } => path,
+            Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path,
+            Callee::Dynamic { member } => return member.as_deref(),
+        };
+        path.last().map(|s| s.as_str())
+    }
+}
+
+/// A literal-ish argument value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Str(String),
+    /// Template / f-string / concatenation with a constant prefix.
+    Prefix(String),
+    /// A list literal; `None` items are not literal strings.
+    List(Vec<Option<String>>),
+    Bool(bool),
+    Num,
+    /// An inline function (arrow, function expression, lambda).
+    Func(DefId),
+    /// A name or member path (e.g. a callback `helper`, `this.run`, `Loader=yaml.SafeLoader`).
+    Path(Callee),
+    /// An object / dict literal with simple keys.
+    Obj(Vec<(String, Arg)>),
+    Other,
+}
+
+impl Arg {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Arg::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Args {
+    pub pos: Vec<Arg>,
+    pub kw: Vec<(String, Arg)>,
+}
+
+impl Args {
+    pub fn kw(&self, name: &str) -> Option<&Arg> {
+        self.kw.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    /// A property of an options object among the positional arguments (`{ shell: true }`).
+    pub fn option(&self, name: &str) -> Option<&Arg> {
+        self.pos.iter().find_map(|a| match a {
+            Arg::Obj(props) => props.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Call,
+    New,
+    /// A member read that is not called (`process.env.HOME`, `fs.readFile` passed as a value).
+    Access,
+}
+
+/// One use of a name: the unit the catalogue matches and the call graph links.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ref {
+    pub kind: RefKind,
+    pub callee: Callee,
+    /// Source text of the callee, shortened (for messages and fallbacks).
+    pub text: String,
+    pub line: u32,
+    pub column: u32,
+    pub args: Args,
+    /// Innermost enclosing definition; `None` at module top level.
+    pub in_def: Option<DefId>,
+    /// String labels of the innermost enclosing `case` / `if x == "..."` / `match` branch.
+    pub labels: Vec<String>,
+    /// For a decorator: the definition it decorates.
+    pub decorates: Option<DefId>,
+    /// For a subscript read (`process.env["X"]`, `os.environ["X"]`): the literal key.
+    pub key: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefKind {
+    Function,
+    Method,
+    Class,
+    /// Arrow function, function expression or lambda not bound to a name.
+    Anonymous,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Def {
+    pub name: String,
+    pub kind: DefKind,
+    pub line: u32,
+    pub end_line: u32,
+    /// Enclosing definition (a method's class, a nested function's parent).
+    pub parent: Option<DefId>,
+    /// For classes: base classes as resolved paths.
+    pub bases: Vec<Callee>,
+}
+
+/// An object or dict literal that may describe a tool (`{ name: "x", inputSchema }`)
+/// or a dispatch table (`{ "x": doX }`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjLit {
+    /// Module-level variable the literal is assigned to, if any.
+    pub binding: Option<String>,
+    pub line: u32,
+    pub in_def: Option<DefId>,
+    pub props: Vec<(String, Arg)>,
+    /// Line of the `name` property, if present.
+    pub name_line: u32,
+}
+
+/// A name a module makes available to importers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// `export function f` / module-level def / `module.exports.f = f`.
+    Local { name: String, target: Callee },
+    /// `export * from "./x"`.
+    Star { module: String },
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    pub defs: Vec<Def>,
+    pub refs: Vec<Ref>,
+    pub objects: Vec<ObjLit>,
+    pub exports: Vec<Export>,
+    /// Every module specifier imported (static, require, literal dynamic import).
+    pub imports: Vec<String>,
+    /// tree-sitter ERROR and MISSING nodes.
+    pub syntax_errors: u32,
+    /// True when the traversal stopped descending somewhere (nesting cap).
+    pub truncated: bool,
+}

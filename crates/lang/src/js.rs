@@ -1,0 +1,945 @@
+//! TypeScript / TSX / JavaScript adapter.
+
+use crate::ir::*;
+use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
+use crate::text::{clip, Src};
+use std::collections::HashMap;
+use tree_sitter::{Node, Tree};
+
+/// Nesting beyond this is not descended (deeply nested minified code).
+const MAX_DEPTH: u32 = 400;
+
+pub fn extract(tree: &Tree, src: &[u8]) -> FileFacts {
+    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::new(), def_of: HashMap::new(), name_hint: HashMap::new(), bind_in: HashMap::new() };
+    let root = tree.root_node();
+    let top = cx.scopes.new_scope(None, None);
+    cx.declare(root, top, None, None, 0);
+    cx.emit(root, top, None, &[], 0);
+    if cx.facts.syntax_errors == 0 && root.has_error() {
+        cx.facts.syntax_errors = 1;
+    }
+    cx.facts
+}
+
+struct Cx<'a> {
+    src: Src<'a>,
+    scopes: Scopes,
+    facts: FileFacts,
+    /// Function-like node id → the scope of its parameters and body.
+    scope_of: HashMap<usize, ScopeId>,
+    /// Function-like or class node id → its definition.
+    def_of: HashMap<usize, DefId>,
+    /// Function-like node id → the name it is bound to (`const f = () => …`).
+    name_hint: HashMap<usize, String>,
+    /// Function-like node id → the scope where its hinted name is declared.
+    bind_in: HashMap<usize, ScopeId>,
+}
+
+fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration" | "generator_function_declaration" | "function_expression" | "function" | "arrow_function" | "generator_function" | "method_definition"
+    )
+}
+
+fn is_class(kind: &str) -> bool {
+    matches!(kind, "class_declaration" | "class" | "abstract_class_declaration")
+}
+
+/// Strip wrappers that do not change a value: `(x)`, `await x`, `x!`, `x as T`.
+fn unwrap(mut n: Node) -> Node {
+    loop {
+        match n.kind() {
+            "parenthesized_expression" | "await_expression" | "non_null_expression" | "as_expression" | "satisfies_expression" | "type_assertion" => {
+                match n.named_child(0) {
+                    Some(c) if c.kind() != "type_annotation" => n = c,
+                    _ => return n,
+                }
+            }
+            _ => return n,
+        }
+    }
+}
+
+impl<'a> Cx<'a> {
+    fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
+        let id = self.facts.defs.len() as DefId;
+        if let Some(scope) = self.bind_in.remove(&node.id()) {
+            self.scopes.declare(scope, &name, Binding::Def(id));
+        }
+        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![] });
+        self.def_of.insert(node.id(), id);
+        id
+    }
+
+    // ---------------------------------------------------------------- pass 1
+
+    fn declare(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, class: Option<DefId>, depth: u32) {
+        if depth > MAX_DEPTH {
+            self.facts.truncated = true;
+            return;
+        }
+        let kind = node.kind();
+        if is_function(kind) {
+            let (name, dkind) = if kind == "method_definition" {
+                let n = node.child_by_field_name("name").map(|n| self.src.text(n).trim_start_matches('#').to_string()).unwrap_or_default();
+                (n, if class.is_some() { DefKind::Method } else { DefKind::Function })
+            } else if let Some(n) = node.child_by_field_name("name") {
+                (self.src.text(n).to_string(), if class.is_some() && kind != "function_declaration" { DefKind::Method } else { DefKind::Function })
+            } else if let Some(h) = self.name_hint.get(&node.id()) {
+                (h.clone(), if class.is_some() { DefKind::Method } else { DefKind::Function })
+            } else {
+                (String::new(), DefKind::Anonymous)
+            };
+            let parent = if dkind == DefKind::Method { class.or(cur) } else { cur };
+            let def = self.new_def(name.clone(), dkind, node, parent);
+            if matches!(kind, "function_declaration" | "generator_function_declaration") && !name.is_empty() {
+                self.scopes.declare(scope, &name, Binding::Def(def));
+            }
+            let class_for_body = if dkind == DefKind::Method { class } else { None };
+            let inner = self.scopes.new_scope(Some(scope), class_for_body);
+            // A method body does not see its class's scope for `this`, but a
+            // nested arrow keeps the enclosing `this`: new_scope inherits it.
+            self.scope_of.insert(node.id(), inner);
+            if let Some(p) = node.child_by_field_name("parameters") {
+                self.declare_params(p, inner);
+            }
+            if let Some(p) = node.child_by_field_name("parameter") {
+                self.declare_pattern(p, inner, None);
+            }
+            if let Some(body) = node.child_by_field_name("body") {
+                self.declare(body, inner, Some(def), None, depth + 1);
+            }
+            return;
+        }
+        if is_class(kind) {
+            let name = node.child_by_field_name("name").map(|n| self.src.text(n).to_string()).or_else(|| self.name_hint.get(&node.id()).cloned()).unwrap_or_default();
+            let def = self.new_def(name.clone(), DefKind::Class, node, cur);
+            if kind != "class" && !name.is_empty() {
+                self.scopes.declare(scope, &name, Binding::Def(def));
+            }
+            if let Some(body) = node.child_by_field_name("body") {
+                self.declare(body, scope, Some(def), Some(def), depth + 1);
+            }
+            return;
+        }
+        match kind {
+            "public_field_definition" | "field_definition" => {
+                let name_node = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
+                if let (Some(n), Some(v)) = (name_node, node.child_by_field_name("value")) {
+                    let v = unwrap(v);
+                    if is_function(v.kind()) {
+                        self.name_hint.insert(v.id(), self.src.text(n).trim_start_matches('#').to_string());
+                    }
+                }
+            }
+            "variable_declarator" => self.declare_var(node, scope),
+            "import_statement" => self.declare_import(node, scope),
+            "catch_clause" => {
+                if let Some(p) = node.child_by_field_name("parameter") {
+                    self.declare_pattern(p, scope, None);
+                }
+            }
+            "for_in_statement" => {
+                if let Some(l) = node.child_by_field_name("left") {
+                    if node.child_by_field_name("kind").is_some() {
+                        self.declare_pattern(l, scope, None);
+                    }
+                }
+            }
+            "pair" => {
+                // `{ handler: async () => … }` — name the function after its key.
+                if let (Some(k), Some(v)) = (node.child_by_field_name("key"), node.child_by_field_name("value")) {
+                    let v = unwrap(v);
+                    if is_function(v.kind()) {
+                        self.name_hint.insert(v.id(), self.src.unquote(k));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            self.declare(child, scope, cur, class, depth + 1);
+        }
+    }
+
+    fn declare_params(&mut self, params: Node, scope: ScopeId) {
+        let mut c = params.walk();
+        for p in params.named_children(&mut c) {
+            self.declare_pattern(p, scope, None);
+        }
+    }
+
+    /// Declare every name bound by a pattern. With `from`, object-pattern keys
+    /// are members of that path (`const { exec } = require("child_process")`).
+    fn declare_pattern(&mut self, p: Node, scope: ScopeId, from: Option<&Binding>) {
+        match p.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                let name = self.src.text(p).to_string();
+                let b = match from {
+                    Some(b) => member_of(b, &name),
+                    None => Binding::Opaque,
+                };
+                self.scopes.declare(scope, &name, b);
+            }
+            "required_parameter" | "optional_parameter" => {
+                if let Some(x) = p.child_by_field_name("pattern").or_else(|| p.child_by_field_name("name")) {
+                    self.declare_pattern(x, scope, None);
+                }
+            }
+            "assignment_pattern" | "object_assignment_pattern" => {
+                if let Some(x) = p.child_by_field_name("left") {
+                    self.declare_pattern(x, scope, from);
+                }
+            }
+            "pair_pattern" => {
+                if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                    let key = self.src.unquote(k);
+                    match from {
+                        Some(b) => {
+                            let inner = member_of(b, &key);
+                            self.declare_pattern(v, scope, Some(&inner).filter(|_| v.kind() == "object_pattern").map(|x| x as &Binding));
+                            if v.kind() == "identifier" {
+                                let name = self.src.text(v).to_string();
+                                self.scopes.declare(scope, &name, inner);
+                            }
+                        }
+                        None => self.declare_pattern(v, scope, None),
+                    }
+                }
+            }
+            "object_pattern" => {
+                let mut c = p.walk();
+                for x in p.named_children(&mut c) {
+                    self.declare_pattern(x, scope, from);
+                }
+            }
+            "rest_pattern" | "array_pattern" => {
+                let mut c = p.walk();
+                for x in p.named_children(&mut c) {
+                    self.declare_pattern(x, scope, None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn declare_var(&mut self, node: Node, scope: ScopeId) {
+        let Some(name) = node.child_by_field_name("name") else { return };
+        let value = node.child_by_field_name("value").map(unwrap);
+        let binding = match value {
+            None => Binding::Opaque,
+            Some(v) => self.binding_for_value(v, scope),
+        };
+        if name.kind() == "identifier" {
+            if let Some(v) = value {
+                if is_function(v.kind()) || is_class(v.kind()) {
+                    // The def is created when pass 1 descends into the value.
+                    self.name_hint.insert(v.id(), self.src.text(name).to_string());
+                    self.bind_in.insert(v.id(), scope);
+                    return;
+                }
+            }
+            let n = self.src.text(name).to_string();
+            self.scopes.declare(scope, &n, binding);
+        } else {
+            let from = match &binding {
+                Binding::Opaque | Binding::Const(_) => None,
+                b => Some(b.clone()),
+            };
+            self.declare_pattern(name, scope, from.as_ref());
+        }
+    }
+
+    fn binding_for_value(&mut self, v: Node, scope: ScopeId) -> Binding {
+        match v.kind() {
+            "string" => Binding::Const(self.src.unquote(v)),
+            "template_string" if v.named_child_count() <= 1 && !has_substitution(v) => Binding::Const(self.src.unquote(v)),
+            "call_expression" | "new_expression" => {
+                if let Some(m) = self.module_call(v) {
+                    return Binding::Import { module: m, path: vec![] };
+                }
+                let f = v.child_by_field_name("function").or_else(|| v.child_by_field_name("constructor"));
+                match f.and_then(|f| self.raw_path(f)) {
+                    Some(raw) => Binding::Instance(raw, scope),
+                    None => Binding::Opaque,
+                }
+            }
+            "identifier" | "member_expression" | "subscript_expression" => match self.raw_path(v) {
+                Some(raw) => match raw.root {
+                    Root::Module(m) if raw.members.is_empty() => Binding::Import { module: m, path: vec![] },
+                    Root::Module(m) => Binding::Import { module: m, path: raw.members },
+                    _ => Binding::Alias(raw, scope),
+                },
+                None => Binding::Opaque,
+            },
+            _ => Binding::Opaque,
+        }
+    }
+
+    fn declare_import(&mut self, node: Node, scope: ScopeId) {
+        // `import type { X } from "y"` carries no behaviour.
+        let mut c = node.walk();
+        if node.children(&mut c).any(|ch| ch.kind() == "type") {
+            return;
+        }
+        let Some(src) = node.child_by_field_name("source") else {
+            // `import x = require("y")` keeps the source in the clause.
+            let mut c = node.walk();
+            for ch in node.named_children(&mut c) {
+                if ch.kind() == "import_require_clause" {
+                    if let (Some(id), Some(s)) = (ch.named_child(0), ch.child_by_field_name("source")) {
+                        let m = self.src.unquote(s);
+                        self.facts.imports.push(m.clone());
+                        self.scopes.declare(scope, self.src.text(id), Binding::Import { module: m, path: vec![] });
+                    }
+                }
+            }
+            return;
+        };
+        let module = self.src.unquote(src);
+        self.facts.imports.push(module.clone());
+        let mut c = node.walk();
+        for clause in node.named_children(&mut c) {
+            if clause.kind() != "import_clause" {
+                continue;
+            }
+            let mut c2 = clause.walk();
+            for part in clause.named_children(&mut c2) {
+                match part.kind() {
+                    "identifier" => self.scopes.declare(scope, self.src.text(part), Binding::Import { module: module.clone(), path: vec!["default".into()] }),
+                    "namespace_import" => {
+                        if let Some(id) = part.named_child(0) {
+                            self.scopes.declare(scope, self.src.text(id), Binding::Import { module: module.clone(), path: vec![] });
+                        }
+                    }
+                    "named_imports" => {
+                        let mut c3 = part.walk();
+                        for spec in part.named_children(&mut c3) {
+                            if spec.kind() != "import_specifier" {
+                                continue;
+                            }
+                            let mut c4 = spec.walk();
+                            if spec.children(&mut c4).any(|ch| ch.kind() == "type") {
+                                continue;
+                            }
+                            let Some(n) = spec.child_by_field_name("name") else { continue };
+                            let imported = self.src.unquote(n);
+                            let local = spec.child_by_field_name("alias").map(|a| self.src.text(a).to_string()).unwrap_or_else(|| imported.clone());
+                            self.scopes.declare(scope, &local, Binding::Import { module: module.clone(), path: vec![imported] });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// `require("m")` / `import("m")` with a literal, when `require` is not shadowed.
+    fn module_call(&self, call: Node) -> Option<String> {
+        if call.kind() != "call_expression" {
+            return None;
+        }
+        let f = call.child_by_field_name("function")?;
+        let is_loader = f.kind() == "import" || (f.kind() == "identifier" && self.src.text(f) == "require");
+        if !is_loader {
+            return None;
+        }
+        let arg = call.child_by_field_name("arguments")?.named_child(0)?;
+        match arg.kind() {
+            "string" => Some(self.src.unquote(arg)),
+            "template_string" if !has_substitution(arg) => Some(self.src.unquote(arg)),
+            _ => None,
+        }
+    }
+
+    /// The access path an expression denotes, if it is a name-rooted chain.
+    fn raw_path(&self, n: Node) -> Option<RawPath> {
+        let n = unwrap(n);
+        match n.kind() {
+            "identifier" => Some(RawPath { root: Root::Name(self.src.text(n).to_string()), members: vec![] }),
+            "this" => Some(RawPath { root: Root::This, members: vec![] }),
+            "member_expression" => {
+                let mut p = self.raw_path(n.child_by_field_name("object")?)?;
+                let prop = n.child_by_field_name("property")?;
+                p.members.push(self.src.text(prop).trim_start_matches('#').to_string());
+                Some(p)
+            }
+            "subscript_expression" => {
+                let mut p = self.raw_path(n.child_by_field_name("object")?)?;
+                let idx = n.child_by_field_name("index").map(unwrap);
+                let key = match idx {
+                    Some(i) if i.kind() == "string" => self.src.unquote(i),
+                    _ => "[]".to_string(),
+                };
+                p.members.push(key);
+                Some(p)
+            }
+            "call_expression" => {
+                if let Some(m) = self.module_call(n) {
+                    return Some(RawPath { root: Root::Module(m), members: vec![] });
+                }
+                let mut p = self.raw_path(n.child_by_field_name("function")?)?;
+                p.members.push("()".into());
+                Some(p)
+            }
+            "new_expression" => {
+                let mut p = self.raw_path(n.child_by_field_name("constructor")?)?;
+                p.members.push("()".into());
+                Some(p)
+            }
+            _ => None,
+        }
+    }
+
+    // ---------------------------------------------------------------- pass 2
+
+    fn emit(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+        if depth > MAX_DEPTH {
+            self.facts.truncated = true;
+            return;
+        }
+        if node.is_error() || node.is_missing() {
+            self.facts.syntax_errors += 1;
+        }
+        let (scope, cur) = match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
+            (Some(s), d) => (*s, d.copied().or(cur)),
+            (None, Some(d)) => (scope, Some(*d)),
+            (None, None) => (scope, cur),
+        };
+        match node.kind() {
+            "call_expression" | "new_expression" => {
+                self.emit_call(node, scope, cur, labels);
+                let f = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
+                if let Some(f) = f {
+                    self.emit_chain_inner(f, scope, cur, labels, depth + 1);
+                }
+                if let Some(a) = node.child_by_field_name("arguments") {
+                    self.emit(a, scope, cur, labels, depth + 1);
+                }
+                return;
+            }
+            "member_expression" | "subscript_expression" => {
+                self.emit_access(node, scope, cur, labels);
+                self.emit_chain_inner(node, scope, cur, labels, depth + 1);
+                return;
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                    if name.kind() == "object_pattern" && self.emit_destructure(name, unwrap(v), scope, cur, labels) {
+                        // The keys were the reads; do not count the bare object too.
+                        self.emit_chain_inner(unwrap(v), scope, cur, labels, depth + 1);
+                        return;
+                    }
+                }
+            }
+            "switch_statement" => return self.emit_switch(node, scope, cur, labels, depth),
+            "if_statement" => {
+                if let Some(cond) = node.child_by_field_name("condition") {
+                    let found = self.labels_in_condition(cond, scope);
+                    if !found.is_empty() {
+                        self.emit(cond, scope, cur, labels, depth + 1);
+                        if let Some(c) = node.child_by_field_name("consequence") {
+                            self.emit(c, scope, cur, &found, depth + 1);
+                        }
+                        if let Some(a) = node.child_by_field_name("alternative") {
+                            self.emit(a, scope, cur, labels, depth + 1);
+                        }
+                        return;
+                    }
+                }
+            }
+            "object" => self.record_object(node, scope, cur),
+            "assignment_expression" => self.record_commonjs_export(node, scope),
+            "export_statement" => self.record_export(node, scope),
+            k if is_class(k) => {
+                if let Some(&def) = self.def_of.get(&node.id()) {
+                    let mut c = node.walk();
+                    let heritage = node.named_children(&mut c).find(|c| c.kind() == "class_heritage");
+                    if let Some(h) = heritage {
+                        let base = first_expression(h);
+                        if let Some(raw) = base.and_then(|b| self.raw_path(b)) {
+                            let callee = self.scopes.resolve(scope, &raw);
+                            self.facts.defs[def as usize].bases.push(callee);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            self.emit(child, scope, cur, labels, depth + 1);
+        }
+    }
+
+    /// Inside a callee chain `a.b(x).c[d]`, emit what is not part of the path:
+    /// nested calls (their own references) and computed indexes.
+    fn emit_chain_inner(&mut self, n: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let n = unwrap(n);
+        match n.kind() {
+            "member_expression" => {
+                if let Some(o) = n.child_by_field_name("object") {
+                    self.emit_chain_inner(o, scope, cur, labels, depth + 1);
+                }
+            }
+            "subscript_expression" => {
+                if let Some(o) = n.child_by_field_name("object") {
+                    self.emit_chain_inner(o, scope, cur, labels, depth + 1);
+                }
+                if let Some(i) = n.child_by_field_name("index") {
+                    self.emit(i, scope, cur, labels, depth + 1);
+                }
+            }
+            "identifier" | "this" => {}
+            _ => self.emit(n, scope, cur, labels, depth + 1),
+        }
+    }
+
+    fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, text_node: Node, args: Args, cur: Option<DefId>, labels: &[String], key: Option<String>) {
+        let p = at.start_position();
+        self.facts.refs.push(Ref {
+            kind,
+            callee,
+            text: clip(self.src.text(text_node), 80),
+            line: p.row as u32 + 1,
+            column: p.column as u32 + 1,
+            args,
+            in_def: cur,
+            labels: labels.to_vec(),
+            decorates: None,
+            key,
+        });
+    }
+
+    fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
+        let is_new = node.kind() == "new_expression";
+        let Some(f) = node.child_by_field_name(if is_new { "constructor" } else { "function" }) else { return };
+        let args = node.child_by_field_name("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
+        let callee = if f.kind() == "import" {
+            Callee::Global { path: vec!["import".into()] }
+        } else {
+            match self.raw_path(f) {
+                Some(raw) => self.scopes.resolve(scope, &raw),
+                None => Callee::Dynamic { member: member_name(&self.src, f) },
+            }
+        };
+        if let Some(m) = self.module_call(node) {
+            self.facts.imports.push(m);
+        }
+        let kind = if is_new { RefKind::New } else { RefKind::Call };
+        self.push_ref(kind, callee, f, f, args, cur, labels, None);
+    }
+
+    /// A member read in value position: kept when it reaches a module or a global.
+    fn emit_access(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
+        let Some(raw) = self.raw_path(node) else { return };
+        if raw.members.is_empty() {
+            return;
+        }
+        let callee = self.scopes.resolve(scope, &raw);
+        if !matches!(callee, Callee::Import { .. } | Callee::Global { .. }) {
+            return;
+        }
+        let key = if node.kind() == "subscript_expression" {
+            node.child_by_field_name("index").map(unwrap).filter(|i| i.kind() == "string").map(|i| self.src.unquote(i))
+        } else {
+            None
+        };
+        self.push_ref(RefKind::Access, callee, node, node, Args::default(), cur, labels, key);
+    }
+
+    /// `const { HOME, PATH: p } = process.env` reads each key of a global.
+    fn emit_destructure(&mut self, pattern: Node, value: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) -> bool {
+        let Some(raw) = self.raw_path(value) else { return false };
+        let base = self.scopes.resolve(scope, &raw);
+        let Callee::Global { path } = base else { return false };
+        let mut c = pattern.walk();
+        for prop in pattern.named_children(&mut c) {
+            let key = match prop.kind() {
+                "shorthand_property_identifier_pattern" => self.src.text(prop).to_string(),
+                "pair_pattern" => match prop.child_by_field_name("key") {
+                    Some(k) => self.src.unquote(k),
+                    None => continue,
+                },
+                "object_assignment_pattern" => match prop.child_by_field_name("left") {
+                    Some(l) => self.src.text(l).to_string(),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let mut p = path.clone();
+            p.push(key.clone());
+            self.push_ref(RefKind::Access, Callee::Global { path: p }, value, value, Args::default(), cur, labels, Some(key));
+        }
+        true
+    }
+
+    fn emit_switch(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+        if let Some(v) = node.child_by_field_name("value") {
+            self.emit(v, scope, cur, labels, depth + 1);
+        }
+        let Some(body) = node.child_by_field_name("body") else { return };
+        let mut pending: Vec<String> = vec![];
+        let mut c = body.walk();
+        for case in body.named_children(&mut c) {
+            let mut case_labels = labels.to_vec();
+            if case.kind() == "switch_case" {
+                if let Some(v) = case.child_by_field_name("value") {
+                    if let Some(s) = self.label_value(v, scope) {
+                        pending.push(s);
+                    }
+                }
+                let has_body = case.named_children(&mut case.walk()).any(|ch| Some(ch.id()) != case.child_by_field_name("value").map(|v| v.id()));
+                if !has_body {
+                    continue;
+                }
+                if !pending.is_empty() {
+                    case_labels = std::mem::take(&mut pending);
+                }
+            } else {
+                pending.clear();
+            }
+            let value_id = case.child_by_field_name("value").map(|v| v.id());
+            let mut c2 = case.walk();
+            for stmt in case.named_children(&mut c2) {
+                if Some(stmt.id()) != value_id {
+                    self.emit(stmt, scope, cur, &case_labels, depth + 1);
+                }
+            }
+        }
+    }
+
+    fn label_value(&self, v: Node, scope: ScopeId) -> Option<String> {
+        let v = unwrap(v);
+        match v.kind() {
+            "string" => Some(self.src.unquote(v)),
+            "template_string" if !has_substitution(v) => Some(self.src.unquote(v)),
+            "identifier" => self.scopes.const_str(scope, self.src.text(v)),
+            _ => None,
+        }
+    }
+
+    /// String literals compared with `==`/`===` in a condition (`name === "x" || name === "y"`).
+    fn labels_in_condition(&self, cond: Node, scope: ScopeId) -> Vec<String> {
+        let mut out = vec![];
+        self.collect_eq_labels(unwrap(cond), scope, &mut out, 0);
+        out
+    }
+
+    fn collect_eq_labels(&self, n: Node, scope: ScopeId, out: &mut Vec<String>, depth: u32) {
+        if depth > 8 || n.kind() != "binary_expression" {
+            return;
+        }
+        let op = n.child_by_field_name("operator").map(|o| self.src.text(o)).unwrap_or("");
+        let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else { return };
+        match op {
+            "==" | "===" => {
+                for (a, b) in [(l, r), (r, l)] {
+                    if matches!(unwrap(b).kind(), "identifier" | "member_expression") {
+                        if let Some(s) = self.label_value(a, scope) {
+                            if unwrap(a).kind() != "identifier" || unwrap(b).kind() != "identifier" {
+                                out.push(s);
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+            "||" => {
+                self.collect_eq_labels(unwrap(l), scope, out, depth + 1);
+                self.collect_eq_labels(unwrap(r), scope, out, depth + 1);
+            }
+            _ => {}
+        }
+    }
+
+    fn args(&self, list: Node, scope: ScopeId) -> Args {
+        let mut out = Args::default();
+        if list.kind() == "template_string" {
+            out.pos.push(self.arg(list, scope, 0));
+            return out;
+        }
+        let mut c = list.walk();
+        for a in list.named_children(&mut c) {
+            if a.kind() == "comment" {
+                continue;
+            }
+            out.pos.push(self.arg(a, scope, 0));
+            if out.pos.len() >= 8 {
+                break;
+            }
+        }
+        out
+    }
+
+    fn arg(&self, a: Node, scope: ScopeId, depth: u32) -> Arg {
+        let a = unwrap(a);
+        match a.kind() {
+            "string" => Arg::Str(self.src.unquote(a)),
+            "template_string" => template_arg(&self.src, a),
+            "true" => Arg::Bool(true),
+            "false" => Arg::Bool(false),
+            "number" => Arg::Num,
+            "binary_expression" => {
+                let op = a.child_by_field_name("operator").map(|o| self.src.text(o)).unwrap_or("");
+                match (op, a.child_by_field_name("left")) {
+                    ("+", Some(l)) => match self.arg(l, scope, depth + 1) {
+                        Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+                        _ => Arg::Other,
+                    },
+                    _ => Arg::Other,
+                }
+            }
+            "array" => Arg::List({
+                let mut c = a.walk();
+                a.named_children(&mut c).take(16).map(|x| self.arg(x, scope, depth + 1).as_str().map(str::to_string)).collect()
+            }),
+            k if is_function(k) => self.def_of.get(&a.id()).map(|d| Arg::Func(*d)).unwrap_or(Arg::Other),
+            "identifier" => {
+                if let Some(s) = self.scopes.const_str(scope, self.src.text(a)) {
+                    return Arg::Str(s);
+                }
+                Arg::Path(self.scopes.resolve(scope, &RawPath { root: Root::Name(self.src.text(a).to_string()), members: vec![] }))
+            }
+            "member_expression" | "subscript_expression" => match self.raw_path(a) {
+                Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
+                None => Arg::Other,
+            },
+            // `this.handle.bind(this)` passes `this.handle`.
+            "call_expression" => {
+                let f = a.child_by_field_name("function");
+                match f {
+                    Some(f) if f.kind() == "member_expression" && f.child_by_field_name("property").map(|p| self.src.text(p)) == Some("bind") => {
+                        self.arg(f.child_by_field_name("object").unwrap_or(f), scope, depth + 1)
+                    }
+                    _ => Arg::Other,
+                }
+            }
+            "object" if depth < 2 => Arg::Obj(self.props(a, scope, depth + 1)),
+            _ => Arg::Other,
+        }
+    }
+
+    fn props(&self, obj: Node, scope: ScopeId, depth: u32) -> Vec<(String, Arg)> {
+        let mut out = vec![];
+        let mut c = obj.walk();
+        for p in obj.named_children(&mut c) {
+            match p.kind() {
+                "pair" => {
+                    if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                        if k.kind() == "computed_property_name" {
+                            continue;
+                        }
+                        out.push((self.src.unquote(k), self.arg(v, scope, depth)));
+                    }
+                }
+                "shorthand_property_identifier" => {
+                    let name = self.src.text(p).to_string();
+                    let v = self.arg(p, scope, depth);
+                    let v = if matches!(v, Arg::Other) { Arg::Path(self.scopes.resolve(scope, &RawPath { root: Root::Name(name.clone()), members: vec![] })) } else { v };
+                    out.push((name, v));
+                }
+                "method_definition" => {
+                    if let (Some(n), Some(d)) = (p.child_by_field_name("name"), self.def_of.get(&p.id())) {
+                        out.push((self.src.unquote(n), Arg::Func(*d)));
+                    }
+                }
+                _ => {}
+            }
+            if out.len() >= 32 {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Keep object literals that may be tool descriptions or dispatch tables.
+    fn record_object(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
+        let props = self.props(node, scope, 1);
+        let name_line = {
+            let mut c = node.walk();
+            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
+            found.map(|p| p.start_position().row as u32 + 1)
+        };
+        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_)));
+        let has_callable = props.iter().any(|(_, v)| matches!(v, Arg::Func(_) | Arg::Path(Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. })));
+        if !has_name && !has_callable {
+            return;
+        }
+        let binding = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.child_by_field_name("name")).filter(|n| n.kind() == "identifier").map(|n| self.src.text(n).to_string());
+        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line: name_line.unwrap_or(0) });
+    }
+
+    fn export_target(&self, v: Node, scope: ScopeId) -> Option<Callee> {
+        let v = unwrap(v);
+        if let Some(d) = self.def_of.get(&v.id()) {
+            return Some(Callee::Def { def: *d, path: vec![] });
+        }
+        self.raw_path(v).map(|raw| self.scopes.resolve(scope, &raw))
+    }
+
+    fn record_export(&mut self, node: Node, scope: ScopeId) {
+        if let Some(decl) = node.child_by_field_name("declaration") {
+            if let Some(d) = self.def_of.get(&decl.id()) {
+                let name = self.facts.defs[*d as usize].name.clone();
+                self.facts.exports.push(Export::Local { name, target: Callee::Def { def: *d, path: vec![] } });
+            } else {
+                let mut c = decl.walk();
+                for d in decl.named_children(&mut c) {
+                    if d.kind() == "variable_declarator" {
+                        if let Some(n) = d.child_by_field_name("name").filter(|n| n.kind() == "identifier") {
+                            let name = self.src.text(n).to_string();
+                            let target = self.scopes.resolve(scope, &RawPath { root: Root::Name(name.clone()), members: vec![] });
+                            self.facts.exports.push(Export::Local { name, target });
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(v) = node.child_by_field_name("value") {
+            if let Some(target) = self.export_target(v, scope) {
+                self.facts.exports.push(Export::Local { name: "default".into(), target });
+            }
+            return;
+        }
+        let source = node.child_by_field_name("source").map(|s| self.src.unquote(s));
+        if let Some(m) = &source {
+            self.facts.imports.push(m.clone());
+        }
+        let mut c = node.walk();
+        let mut any_clause = false;
+        for ch in node.named_children(&mut c) {
+            match ch.kind() {
+                "export_clause" => {
+                    any_clause = true;
+                    let mut c2 = ch.walk();
+                    for spec in ch.named_children(&mut c2) {
+                        let Some(n) = spec.child_by_field_name("name") else { continue };
+                        let name = self.src.unquote(n);
+                        let alias = spec.child_by_field_name("alias").map(|a| self.src.unquote(a)).unwrap_or_else(|| name.clone());
+                        let target = match &source {
+                            Some(m) => Callee::Import { module: m.clone(), path: vec![name] },
+                            None => self.scopes.resolve(scope, &RawPath { root: Root::Name(name), members: vec![] }),
+                        };
+                        self.facts.exports.push(Export::Local { name: alias, target });
+                    }
+                }
+                "namespace_export" => {
+                    any_clause = true;
+                    if let (Some(id), Some(m)) = (ch.named_child(0), &source) {
+                        self.facts.exports.push(Export::Local { name: self.src.unquote(id), target: Callee::Import { module: m.clone(), path: vec![] } });
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !any_clause {
+            if let Some(m) = source {
+                self.facts.exports.push(Export::Star { module: m });
+            }
+        }
+    }
+
+    /// `module.exports = {...}`, `module.exports.f = f`, `exports.f = f`.
+    fn record_commonjs_export(&mut self, node: Node, scope: ScopeId) {
+        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let Some(lp) = self.raw_path(l) else { return };
+        let Root::Name(root) = &lp.root else { return };
+        let members: Vec<&str> = lp.members.iter().map(|s| s.as_str()).collect();
+        let name = match (root.as_str(), members.as_slice()) {
+            ("module", ["exports"]) => None,
+            ("module", ["exports", n]) | ("exports", [n]) => Some(n.to_string()),
+            _ => return,
+        };
+        let r = unwrap(r);
+        match name {
+            Some(n) => {
+                if let Some(t) = self.export_target(r, scope) {
+                    self.facts.exports.push(Export::Local { name: n, target: t });
+                }
+            }
+            None if r.kind() == "object" => {
+                for (k, v) in self.props(r, scope, 1) {
+                    match v {
+                        Arg::Func(d) => self.facts.exports.push(Export::Local { name: k, target: Callee::Def { def: d, path: vec![] } }),
+                        Arg::Path(t) => self.facts.exports.push(Export::Local { name: k, target: t }),
+                        _ => {}
+                    }
+                }
+            }
+            None => {
+                if let Some(t) = self.export_target(r, scope) {
+                    self.facts.exports.push(Export::Local { name: "default".into(), target: t });
+                }
+            }
+        }
+    }
+}
+
+fn member_of(b: &Binding, key: &str) -> Binding {
+    match b {
+        Binding::Import { module, path } => {
+            let mut p = path.clone();
+            p.push(key.to_string());
+            Binding::Import { module: module.clone(), path: p }
+        }
+        Binding::Alias(raw, s) => {
+            let mut r = raw.clone();
+            r.members.push(key.to_string());
+            Binding::Alias(r, *s)
+        }
+        Binding::Instance(raw, s) => {
+            let mut r = raw.clone();
+            r.members.push("()".to_string());
+            r.members.push(key.to_string());
+            Binding::Alias(r, *s)
+        }
+        _ => Binding::Opaque,
+    }
+}
+
+fn has_substitution(n: Node) -> bool {
+    let mut c = n.walk();
+    let found = n.named_children(&mut c).any(|ch| ch.kind() == "template_substitution");
+    found
+}
+
+fn template_arg(src: &Src, n: Node) -> Arg {
+    let mut prefix = String::new();
+    let mut c = n.walk();
+    for ch in n.named_children(&mut c) {
+        match ch.kind() {
+            "string_fragment" | "escape_sequence" => prefix.push_str(src.text(ch)),
+            "template_substitution" => {
+                return if prefix.is_empty() { Arg::Other } else { Arg::Prefix(prefix) };
+            }
+            _ => {}
+        }
+    }
+    Arg::Str(prefix)
+}
+
+fn first_expression(h: Node) -> Option<Node> {
+    let mut c = h.walk();
+    for ch in h.named_children(&mut c) {
+        match ch.kind() {
+            "extends_clause" => return ch.child_by_field_name("value"),
+            "implements_clause" => continue,
+            _ => return Some(ch),
+        }
+    }
+    None
+}
+
+fn member_name(src: &Src, f: Node) -> Option<String> {
+    match f.kind() {
+        "member_expression" => f.child_by_field_name("property").map(|p| src.text(p).to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,91 @@
+//! Per-language fact extraction over tree-sitter.
+//!
+//! [`extract`] parses one file and returns its [`FileFacts`]: definitions,
+//! resolved references, literal arguments, object literals and exports. One
+//! parser per language per thread is reused across files.
+
+pub mod ir;
+mod js;
+mod python;
+mod scope;
+pub mod text;
+
+pub use ir::*;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use tree_sitter::{Language, Parser};
+
+/// Parsing stops after this long on one file (pathological inputs).
+const PARSE_TIMEOUT_MICROS: u64 = 5_000_000;
+
+fn grammar(lang: Lang) -> Language {
+    match lang {
+        Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+        Lang::Python => tree_sitter_python::LANGUAGE.into(),
+    }
+}
+
+thread_local! {
+    static PARSERS: RefCell<HashMap<Lang, Parser>> = RefCell::new(HashMap::new());
+}
+
+/// Why a file could not be analysed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// The grammar could not be loaded (ABI mismatch): a build problem.
+    Grammar(String),
+    /// tree-sitter gave up (timeout or cancellation).
+    Timeout,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Grammar(e) => write!(f, "grammar failed to load: {e}"),
+            ParseError::Timeout => write!(f, "parse timed out"),
+        }
+    }
+}
+
+fn with_parser<T>(lang: Lang, f: impl FnOnce(&mut Parser) -> T) -> Result<T, ParseError> {
+    PARSERS.with(|cell| {
+        let mut map = cell.borrow_mut();
+        if !map.contains_key(&lang) {
+            let mut p = Parser::new();
+            p.set_language(&grammar(lang)).map_err(|e| ParseError::Grammar(e.to_string()))?;
+            map.insert(lang, p);
+        }
+        Ok(f(map.get_mut(&lang).expect("inserted above")))
+    })
+}
+
+fn parse_tree(lang: Lang, src: &[u8]) -> Result<tree_sitter::Tree, ParseError> {
+    with_parser(lang, |p| {
+        let start = std::time::Instant::now();
+        let mut progress = |_: &tree_sitter::ParseState| start.elapsed().as_micros() as u64 > PARSE_TIMEOUT_MICROS;
+        let opts = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+        p.parse_with_options(&mut |i, _| if i < src.len() { &src[i..] } else { &[] }, None, Some(opts))
+    })?
+    .ok_or(ParseError::Timeout)
+}
+
+/// Parse and extract the facts of one file.
+pub fn extract(lang: Lang, src: &[u8]) -> Result<FileFacts, ParseError> {
+    let tree = parse_tree(lang, src)?;
+    Ok(match lang.family() {
+        Family::JavaScript => js::extract(&tree, src),
+        Family::Python => python::extract(&tree, src),
+    })
+}
+
+/// Parse only (the practical lower bound of analysis cost); returns the number of error nodes.
+pub fn parse_only(lang: Lang, src: &[u8]) -> Result<u32, ParseError> {
+    let tree = parse_tree(lang, src)?;
+    Ok(tree.root_node().has_error() as u32)
+}
+
+#[cfg(test)]
+mod tests;

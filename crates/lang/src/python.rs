@@ -1,0 +1,648 @@
+//! Python adapter.
+
+use crate::ir::*;
+use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
+use crate::text::{clip, Src};
+use std::collections::HashMap;
+use tree_sitter::{Node, Tree};
+
+const MAX_DEPTH: u32 = 400;
+
+pub fn extract(tree: &Tree, src: &[u8]) -> FileFacts {
+    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::new(), def_of: HashMap::new(), top: 0 };
+    let root = tree.root_node();
+    cx.top = cx.scopes.new_scope(None, None);
+    cx.declare(root, cx.top, None, None, 0);
+    cx.emit(root, cx.top, None, &[], 0);
+    if cx.facts.syntax_errors == 0 && root.has_error() {
+        cx.facts.syntax_errors = 1;
+    }
+    // Every module-level name is importable in Python.
+    let top = &cx.scopes.scopes[cx.top as usize];
+    let mut names: Vec<&String> = top.bindings.keys().collect();
+    names.sort();
+    for name in names {
+        let target = cx.scopes.resolve(cx.top, &RawPath { root: Root::Name(name.clone()), members: vec![] });
+        cx.facts.exports.push(Export::Local { name: name.clone(), target });
+    }
+    cx.facts
+}
+
+struct Cx<'a> {
+    src: Src<'a>,
+    scopes: Scopes,
+    facts: FileFacts,
+    scope_of: HashMap<usize, ScopeId>,
+    def_of: HashMap<usize, DefId>,
+    top: ScopeId,
+}
+
+fn unwrap(mut n: Node) -> Node {
+    while matches!(n.kind(), "parenthesized_expression" | "await") {
+        match n.named_child(0) {
+            Some(c) => n = c,
+            None => break,
+        }
+    }
+    n
+}
+
+impl<'a> Cx<'a> {
+    fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
+        let id = self.facts.defs.len() as DefId;
+        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![] });
+        self.def_of.insert(node.id(), id);
+        id
+    }
+
+    // ---------------------------------------------------------------- pass 1
+
+    fn declare(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, class: Option<DefId>, depth: u32) {
+        if depth > MAX_DEPTH {
+            self.facts.truncated = true;
+            return;
+        }
+        match node.kind() {
+            "function_definition" | "lambda" => {
+                let name = node.child_by_field_name("name").map(|n| self.src.text(n).to_string());
+                let kind = match (&name, class) {
+                    (None, _) => DefKind::Anonymous,
+                    (Some(_), Some(_)) => DefKind::Method,
+                    (Some(_), None) => DefKind::Function,
+                };
+                let parent = class.or(cur);
+                let def = self.new_def(name.clone().unwrap_or_default(), kind, node, parent);
+                if let Some(n) = &name {
+                    self.scopes.declare(scope, n, Binding::Def(def));
+                }
+                // Methods do not see their class body's names: their parent scope is the
+                // class's enclosing scope (the module for top-level classes).
+                let parent_scope = if class.is_some() { self.scopes.scopes[scope as usize].parent.unwrap_or(scope) } else { scope };
+                let inner = self.scopes.new_scope(Some(parent_scope), if kind == DefKind::Method { class } else { None });
+                if kind != DefKind::Method {
+                    // Nested functions keep the enclosing method's `self`.
+                    if let Some(c) = self.scopes.class_of(scope) {
+                        self.scopes.scopes[inner as usize].class = Some(c);
+                    }
+                }
+                self.scope_of.insert(node.id(), inner);
+                if let Some(p) = node.child_by_field_name("parameters") {
+                    self.declare_params(p, inner);
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.declare(b, inner, Some(def), None, depth + 1);
+                }
+                return;
+            }
+            "class_definition" => {
+                let name = node.child_by_field_name("name").map(|n| self.src.text(n).to_string()).unwrap_or_default();
+                let def = self.new_def(name.clone(), DefKind::Class, node, cur);
+                self.scopes.declare(scope, &name, Binding::Def(def));
+                let inner = self.scopes.new_scope(Some(scope), None);
+                self.scope_of.insert(node.id(), inner);
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.declare(b, inner, Some(def), Some(def), depth + 1);
+                }
+                return;
+            }
+            "import_statement" => {
+                let mut c = node.walk();
+                for n in node.children_by_field_name("name", &mut c) {
+                    match n.kind() {
+                        "dotted_name" => {
+                            let full = self.src.text(n).to_string();
+                            self.facts.imports.push(full.clone());
+                            let first = full.split('.').next().unwrap_or("").to_string();
+                            self.scopes.declare(scope, &first, Binding::Import { module: first.clone(), path: vec![] });
+                        }
+                        "aliased_import" => {
+                            if let (Some(m), Some(a)) = (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                                let full = self.src.text(m).to_string();
+                                self.facts.imports.push(full.clone());
+                                self.scopes.declare(scope, self.src.text(a), Binding::Import { module: full, path: vec![] });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                return;
+            }
+            "import_from_statement" => {
+                let module = node.child_by_field_name("module_name").map(|m| self.src.text(m).replace(char::is_whitespace, "")).unwrap_or_default();
+                self.facts.imports.push(module.clone());
+                let mut c = node.walk();
+                for n in node.children_by_field_name("name", &mut c) {
+                    let (name, alias) = match n.kind() {
+                        "dotted_name" => (self.src.text(n).to_string(), self.src.text(n).to_string()),
+                        "aliased_import" => match (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                            (Some(a), Some(b)) => (self.src.text(a).to_string(), self.src.text(b).to_string()),
+                            _ => continue,
+                        },
+                        _ => continue,
+                    };
+                    // Submodule imports from a relative package are recorded for reachability.
+                    if module.starts_with('.') {
+                        let sep = if module.ends_with('.') { "" } else { "." };
+                        self.facts.imports.push(format!("{module}{sep}{name}"));
+                    }
+                    self.scopes.declare(scope, &alias, Binding::Import { module: module.clone(), path: vec![name] });
+                }
+                return;
+            }
+            "assignment" | "augmented_assignment" => {
+                if let Some(l) = node.child_by_field_name("left") {
+                    let value = node.child_by_field_name("right").map(unwrap);
+                    if l.kind() == "identifier" && node.kind() == "assignment" {
+                        let b = value.map(|v| self.binding_for_value(v, scope)).unwrap_or(Binding::Opaque);
+                        self.scopes.declare(scope, self.src.text(l), b);
+                    } else {
+                        self.declare_target(l, scope);
+                    }
+                }
+            }
+            "named_expression" => {
+                if let Some(n) = node.child_by_field_name("name") {
+                    self.scopes.declare(scope, self.src.text(n), Binding::Opaque);
+                }
+            }
+            "for_statement" | "for_in_clause" => {
+                if let Some(l) = node.child_by_field_name("left") {
+                    self.declare_target(l, scope);
+                }
+            }
+            "as_pattern" => {
+                if let Some(a) = node.child_by_field_name("alias") {
+                    self.declare_target(a, scope);
+                }
+            }
+            "except_clause" => {
+                // `except E as e`: the name follows `as`.
+                let mut c = node.walk();
+                let mut after_as = false;
+                for ch in node.children(&mut c) {
+                    if after_as && ch.kind() == "identifier" {
+                        self.scopes.declare(scope, self.src.text(ch), Binding::Opaque);
+                    }
+                    after_as = ch.kind() == "as";
+                }
+            }
+            _ => {}
+        }
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            self.declare(child, scope, cur, class, depth + 1);
+        }
+    }
+
+    fn declare_target(&mut self, t: Node, scope: ScopeId) {
+        match t.kind() {
+            "identifier" => self.scopes.declare(scope, self.src.text(t), Binding::Opaque),
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target" | "list_splat_pattern" => {
+                let mut c = t.walk();
+                for ch in t.named_children(&mut c) {
+                    self.declare_target(ch, scope);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn declare_params(&mut self, params: Node, scope: ScopeId) {
+        let mut c = params.walk();
+        for p in params.named_children(&mut c) {
+            let name = match p.kind() {
+                "identifier" => Some(p),
+                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => p.named_child(0),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                _ => None,
+            };
+            if let Some(n) = name.filter(|n| n.kind() == "identifier") {
+                self.scopes.declare(scope, self.src.text(n), Binding::Opaque);
+            }
+        }
+    }
+
+    fn binding_for_value(&self, v: Node, scope: ScopeId) -> Binding {
+        match v.kind() {
+            "string" if !self.has_interpolation(v) => Binding::Const(self.src.unquote(v)),
+            "call" => match v.child_by_field_name("function").and_then(|f| self.raw_path(f, scope)) {
+                Some(raw) => Binding::Instance(raw, scope),
+                None => Binding::Opaque,
+            },
+            "identifier" | "attribute" => match self.raw_path(v, scope) {
+                Some(raw) => Binding::Alias(raw, scope),
+                None => Binding::Opaque,
+            },
+            // `Path(x) / "sub"` stays a path.
+            "binary_operator" => match v.child_by_field_name("left") {
+                Some(l) if v.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") => self.binding_for_value(unwrap(l), scope),
+                _ => Binding::Opaque,
+            },
+            _ => Binding::Opaque,
+        }
+    }
+
+    fn has_interpolation(&self, s: Node) -> bool {
+        let mut c = s.walk();
+        let found = s.named_children(&mut c).any(|ch| ch.kind() == "interpolation");
+        found
+    }
+
+    fn raw_path(&self, n: Node, scope: ScopeId) -> Option<RawPath> {
+        let n = unwrap(n);
+        match n.kind() {
+            "identifier" => {
+                let name = self.src.text(n);
+                if (name == "self" || name == "cls") && self.scopes.class_of(scope).is_some() {
+                    return Some(RawPath { root: Root::This, members: vec![] });
+                }
+                Some(RawPath { root: Root::Name(name.to_string()), members: vec![] })
+            }
+            "attribute" => {
+                let mut p = self.raw_path(n.child_by_field_name("object")?, scope)?;
+                p.members.push(self.src.text(n.child_by_field_name("attribute")?).to_string());
+                Some(p)
+            }
+            "subscript" => {
+                let mut p = self.raw_path(n.child_by_field_name("value")?, scope)?;
+                let key = n.child_by_field_name("subscript").filter(|s| s.kind() == "string" && !self.has_interpolation(*s)).map(|s| self.src.unquote(s));
+                p.members.push(key.unwrap_or_else(|| "[]".into()));
+                Some(p)
+            }
+            "call" => {
+                let mut p = self.raw_path(n.child_by_field_name("function")?, scope)?;
+                p.members.push("()".into());
+                Some(p)
+            }
+            "binary_operator" if n.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") => self.raw_path(n.child_by_field_name("left")?, scope),
+            _ => None,
+        }
+    }
+
+    // ---------------------------------------------------------------- pass 2
+
+    fn emit(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+        if depth > MAX_DEPTH {
+            self.facts.truncated = true;
+            return;
+        }
+        if node.is_error() || node.is_missing() {
+            self.facts.syntax_errors += 1;
+        }
+        let (scope, cur) = match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
+            (Some(s), d) => (*s, d.copied().or(cur)),
+            (None, d) => (scope, d.copied().or(cur)),
+        };
+        match node.kind() {
+            "call" => {
+                self.emit_call(node, scope, cur, labels, None);
+                if let Some(f) = node.child_by_field_name("function") {
+                    self.emit_chain_inner(f, scope, cur, labels, depth + 1);
+                }
+                if let Some(a) = node.child_by_field_name("arguments") {
+                    self.emit(a, scope, cur, labels, depth + 1);
+                }
+                return;
+            }
+            "attribute" | "subscript" => {
+                self.emit_access(node, scope, cur, labels);
+                self.emit_chain_inner(node, scope, cur, labels, depth + 1);
+                return;
+            }
+            "decorated_definition" => {
+                let def_node = node.child_by_field_name("definition");
+                let target = def_node.and_then(|d| self.def_of.get(&d.id()).copied());
+                let mut c = node.walk();
+                for dec in node.named_children(&mut c) {
+                    if dec.kind() != "decorator" {
+                        continue;
+                    }
+                    if let Some(e) = dec.named_child(0) {
+                        let e = unwrap(e);
+                        if e.kind() == "call" {
+                            self.emit_call(e, scope, cur, labels, target);
+                            if let Some(a) = e.child_by_field_name("arguments") {
+                                self.emit(a, scope, cur, labels, depth + 1);
+                            }
+                        } else if let Some(raw) = self.raw_path(e, scope) {
+                            let callee = self.scopes.resolve(scope, &raw);
+                            self.push_ref(RefKind::Access, callee, e, Args::default(), cur, labels, target, None);
+                        }
+                    }
+                }
+                if let Some(d) = def_node {
+                    self.emit(d, scope, cur, labels, depth + 1);
+                }
+                return;
+            }
+            "class_definition" => {
+                if let (Some(&def), Some(sup)) = (self.def_of.get(&node.id()), node.child_by_field_name("superclasses")) {
+                    let mut c = sup.walk();
+                    for b in sup.named_children(&mut c) {
+                        if let Some(raw) = self.raw_path(b, scope) {
+                            let callee = self.scopes.resolve(scope, &raw);
+                            self.facts.defs[def as usize].bases.push(callee);
+                        }
+                    }
+                }
+            }
+            "if_statement" | "elif_clause" => {
+                if let Some(cond) = node.child_by_field_name("condition") {
+                    let found = self.labels_in_condition(cond, scope);
+                    if !found.is_empty() {
+                        self.emit(cond, scope, cur, labels, depth + 1);
+                        if let Some(c) = node.child_by_field_name("consequence") {
+                            self.emit(c, scope, cur, &found, depth + 1);
+                        }
+                        let mut c = node.walk();
+                        for alt in node.children_by_field_name("alternative", &mut c) {
+                            self.emit(alt, scope, cur, labels, depth + 1);
+                        }
+                        return;
+                    }
+                }
+            }
+            "case_clause" => {
+                let mut found = vec![];
+                let mut c = node.walk();
+                for ch in node.named_children(&mut c) {
+                    if ch.kind() == "case_pattern" {
+                        self.collect_pattern_labels(ch, scope, &mut found, 0);
+                    }
+                }
+                if !found.is_empty() {
+                    let mut c = node.walk();
+                    for ch in node.named_children(&mut c) {
+                        if ch.kind() != "case_pattern" {
+                            self.emit(ch, scope, cur, &found, depth + 1);
+                        }
+                    }
+                    return;
+                }
+            }
+            "dictionary" => self.record_dict(node, scope, cur),
+            _ => {}
+        }
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            self.emit(child, scope, cur, labels, depth + 1);
+        }
+    }
+
+    fn emit_chain_inner(&mut self, n: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let n = unwrap(n);
+        match n.kind() {
+            "attribute" => {
+                if let Some(o) = n.child_by_field_name("object") {
+                    self.emit_chain_inner(o, scope, cur, labels, depth + 1);
+                }
+            }
+            "subscript" => {
+                if let Some(o) = n.child_by_field_name("value") {
+                    self.emit_chain_inner(o, scope, cur, labels, depth + 1);
+                }
+                let mut c = n.walk();
+                for s in n.children_by_field_name("subscript", &mut c) {
+                    self.emit(s, scope, cur, labels, depth + 1);
+                }
+            }
+            "identifier" => {}
+            _ => self.emit(n, scope, cur, labels, depth + 1),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, args: Args, cur: Option<DefId>, labels: &[String], decorates: Option<DefId>, key: Option<String>) {
+        let p = at.start_position();
+        self.facts.refs.push(Ref { kind, callee, text: clip(self.src.text(at), 80), line: p.row as u32 + 1, column: p.column as u32 + 1, args, in_def: cur, labels: labels.to_vec(), decorates, key });
+    }
+
+    fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], decorates: Option<DefId>) {
+        let Some(f) = node.child_by_field_name("function") else { return };
+        let args = node.child_by_field_name("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
+        let callee = match self.raw_path(f, scope) {
+            Some(raw) => self.scopes.resolve(scope, &raw),
+            None => Callee::Dynamic { member: (f.kind() == "attribute").then(|| f.child_by_field_name("attribute").map(|a| self.src.text(a).to_string())).flatten() },
+        };
+        self.push_ref(RefKind::Call, callee, f, args, cur, labels, decorates, None);
+    }
+
+    fn emit_access(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
+        let Some(raw) = self.raw_path(node, scope) else { return };
+        if raw.members.is_empty() {
+            return;
+        }
+        let callee = self.scopes.resolve(scope, &raw);
+        if !matches!(callee, Callee::Import { .. } | Callee::Global { .. }) {
+            return;
+        }
+        let key = if node.kind() == "subscript" { node.child_by_field_name("subscript").filter(|s| s.kind() == "string").map(|s| self.src.unquote(s)) } else { None };
+        self.push_ref(RefKind::Access, callee, node, Args::default(), cur, labels, None, key);
+    }
+
+    fn labels_in_condition(&self, cond: Node, scope: ScopeId) -> Vec<String> {
+        let mut out = vec![];
+        self.collect_eq_labels(unwrap(cond), scope, &mut out, 0);
+        out
+    }
+
+    fn collect_eq_labels(&self, n: Node, scope: ScopeId, out: &mut Vec<String>, depth: u32) {
+        if depth > 8 {
+            return;
+        }
+        match n.kind() {
+            "boolean_operator" => {
+                if n.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("or") {
+                    for f in ["left", "right"] {
+                        if let Some(x) = n.child_by_field_name(f) {
+                            self.collect_eq_labels(unwrap(x), scope, out, depth + 1);
+                        }
+                    }
+                }
+            }
+            "comparison_operator" => {
+                let mut c = n.walk();
+                let ops: Vec<&str> = n.children_by_field_name("operators", &mut c).map(|o| self.src.text(o)).collect();
+                if ops.len() != 1 {
+                    return;
+                }
+                let (Some(l), Some(r)) = (n.named_child(0), n.named_child(1)) else { return };
+                let subject_ok = |x: Node| matches!(x.kind(), "identifier" | "attribute" | "subscript" | "call") && !self.src.text(x).starts_with("__");
+                match ops[0] {
+                    "==" => {
+                        for (a, b) in [(l, r), (r, l)] {
+                            if subject_ok(b) {
+                                if let Some(s) = self.label_value(a, scope) {
+                                    out.push(s);
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                    "in" if subject_ok(l) && matches!(r.kind(), "tuple" | "list" | "set") => {
+                        let mut c = r.walk();
+                        for x in r.named_children(&mut c) {
+                            if let Some(s) = self.label_value(x, scope) {
+                                out.push(s);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn label_value(&self, v: Node, scope: ScopeId) -> Option<String> {
+        match v.kind() {
+            "string" if !self.has_interpolation(v) => Some(self.src.unquote(v)),
+            "identifier" => self.scopes.const_str(scope, self.src.text(v)),
+            _ => None,
+        }
+    }
+
+    fn collect_pattern_labels(&self, n: Node, scope: ScopeId, out: &mut Vec<String>, depth: u32) {
+        if depth > 6 {
+            return;
+        }
+        if n.kind() == "string" {
+            if let Some(s) = self.label_value(n, scope) {
+                out.push(s);
+            }
+            return;
+        }
+        if matches!(n.kind(), "case_pattern" | "union_pattern" | "as_pattern") {
+            let mut c = n.walk();
+            for ch in n.named_children(&mut c) {
+                self.collect_pattern_labels(ch, scope, out, depth + 1);
+            }
+        }
+    }
+
+    fn args(&self, list: Node, scope: ScopeId) -> Args {
+        let mut out = Args::default();
+        let mut c = list.walk();
+        for a in list.named_children(&mut c) {
+            match a.kind() {
+                "keyword_argument" => {
+                    if let (Some(n), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                        out.kw.push((self.src.text(n).to_string(), self.arg(v, scope, 0)));
+                    }
+                }
+                "comment" => {}
+                _ => out.pos.push(self.arg(a, scope, 0)),
+            }
+            if out.pos.len() + out.kw.len() >= 12 {
+                break;
+            }
+        }
+        out
+    }
+
+    fn arg(&self, a: Node, scope: ScopeId, depth: u32) -> Arg {
+        let a = unwrap(a);
+        match a.kind() {
+            "string" => self.string_arg(a),
+            "concatenated_string" => match a.named_child(0).map(|s| self.string_arg(s)) {
+                Some(Arg::Str(s)) | Some(Arg::Prefix(s)) if !s.is_empty() => Arg::Prefix(s),
+                _ => Arg::Other,
+            },
+            "true" => Arg::Bool(true),
+            "false" => Arg::Bool(false),
+            "integer" | "float" => Arg::Num,
+            "list" | "tuple" => Arg::List({
+                let mut c = a.walk();
+                a.named_children(&mut c).take(16).map(|x| self.arg(x, scope, depth + 1).as_str().map(str::to_string)).collect()
+            }),
+            "lambda" => self.def_of.get(&a.id()).map(|d| Arg::Func(*d)).unwrap_or(Arg::Other),
+            "identifier" => {
+                if let Some(s) = self.scopes.const_str(scope, self.src.text(a)) {
+                    return Arg::Str(s);
+                }
+                match self.raw_path(a, scope) {
+                    Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
+                    None => Arg::Other,
+                }
+            }
+            "attribute" => match self.raw_path(a, scope) {
+                Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
+                None => Arg::Other,
+            },
+            // `asyncio.gather(fetch_a())`, `run_in_executor(None, f)`: a call passed
+            // along still names its callee for the call graph.
+            "binary_operator" => match (a.child_by_field_name("operator").map(|o| self.src.text(o)), a.child_by_field_name("left")) {
+                (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
+                    Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+                    _ => Arg::Other,
+                },
+                _ => Arg::Other,
+            },
+            "dictionary" if depth < 2 => Arg::Obj(self.dict_props(a, scope, depth + 1)),
+            _ => Arg::Other,
+        }
+    }
+
+    fn string_arg(&self, s: Node) -> Arg {
+        if !self.has_interpolation(s) {
+            return Arg::Str(self.src.unquote(s));
+        }
+        let mut prefix = String::new();
+        let mut c = s.walk();
+        for ch in s.named_children(&mut c) {
+            match ch.kind() {
+                "string_content" | "escape_sequence" => prefix.push_str(self.src.text(ch)),
+                "interpolation" => break,
+                _ => {}
+            }
+        }
+        if prefix.is_empty() {
+            Arg::Other
+        } else {
+            Arg::Prefix(prefix)
+        }
+    }
+
+    fn dict_props(&self, d: Node, scope: ScopeId, depth: u32) -> Vec<(String, Arg)> {
+        let mut out = vec![];
+        let mut c = d.walk();
+        for p in d.named_children(&mut c) {
+            if p.kind() != "pair" {
+                continue;
+            }
+            if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                if k.kind() == "string" {
+                    out.push((self.src.unquote(k), self.arg(v, scope, depth)));
+                }
+            }
+            if out.len() >= 64 {
+                break;
+            }
+        }
+        out
+    }
+
+    fn record_dict(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
+        let props = self.dict_props(node, scope, 1);
+        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_)));
+        let has_callable = props.iter().any(|(_, v)| matches!(v, Arg::Func(_) | Arg::Path(Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. })));
+        if !has_name && !has_callable {
+            return;
+        }
+        let binding = node
+            .parent()
+            .filter(|p| p.kind() == "assignment" && scope == self.top)
+            .and_then(|p| p.child_by_field_name("left"))
+            .filter(|l| l.kind() == "identifier")
+            .map(|l| self.src.text(l).to_string());
+        let name_line = {
+            let mut c = node.walk();
+            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
+            found.map(|p| p.start_position().row as u32 + 1).unwrap_or(0)
+        };
+        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line });
+    }
+}

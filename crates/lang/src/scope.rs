@@ -1,0 +1,189 @@
+//! Scopes and bindings shared by the language walkers.
+//!
+//! Extraction runs in two passes over one tree: the first declares every
+//! binding in its scope (so hoisting and later declarations are seen), the
+//! second emits references and resolves each callee through the scope chain.
+
+use crate::ir::{Callee, DefId};
+use std::collections::HashMap;
+
+pub type ScopeId = u32;
+
+/// The root of an access path before resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Root {
+    Name(String),
+    /// `this` / `self`.
+    This,
+    /// `require("m")` / `import("m")` / a module bound directly.
+    Module(String),
+}
+
+/// An access path as written: a root and member names (`"()"` for call results).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawPath {
+    pub root: Root,
+    pub members: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Binding {
+    Import { module: String, path: Vec<String> },
+    Def(DefId),
+    /// `const e = cp.exec` — resolved lazily in the declaring scope.
+    Alias(RawPath, ScopeId),
+    /// `const app = express()` — the result of calling the path.
+    Instance(RawPath, ScopeId),
+    Const(String),
+    /// A parameter or a variable with an unknown value.
+    Opaque,
+}
+
+#[derive(Debug, Default)]
+pub struct Scope {
+    pub parent: Option<ScopeId>,
+    pub bindings: HashMap<String, Binding>,
+    /// The class whose method body this scope is (for `this` / `self`).
+    pub class: Option<DefId>,
+}
+
+#[derive(Debug, Default)]
+pub struct Scopes {
+    pub scopes: Vec<Scope>,
+}
+
+/// Names that stand for the global object: `globalThis.fetch` is `fetch`.
+const GLOBAL_OBJECTS: &[&str] = &["globalThis", "window", "global"];
+
+impl Scopes {
+    pub fn new_scope(&mut self, parent: Option<ScopeId>, class: Option<DefId>) -> ScopeId {
+        let class = class.or_else(|| parent.and_then(|p| self.scopes[p as usize].class));
+        self.scopes.push(Scope { parent, bindings: HashMap::new(), class });
+        (self.scopes.len() - 1) as ScopeId
+    }
+
+    /// Declare `name` in `scope`. A later declaration replaces an earlier one,
+    /// except that an opaque one never hides a known one (`x = x || y`).
+    pub fn declare(&mut self, scope: ScopeId, name: &str, b: Binding) {
+        let map = &mut self.scopes[scope as usize].bindings;
+        if matches!(b, Binding::Opaque) && map.contains_key(name) {
+            return;
+        }
+        map.insert(name.to_string(), b);
+    }
+
+    pub fn lookup(&self, mut scope: ScopeId, name: &str) -> Option<(&Binding, ScopeId)> {
+        loop {
+            let s = &self.scopes[scope as usize];
+            if let Some(b) = s.bindings.get(name) {
+                return Some((b, scope));
+            }
+            scope = s.parent?;
+        }
+    }
+
+    pub fn class_of(&self, scope: ScopeId) -> Option<DefId> {
+        self.scopes[scope as usize].class
+    }
+
+    /// Resolve an access path seen in `scope`.
+    pub fn resolve(&self, scope: ScopeId, raw: &RawPath) -> Callee {
+        self.resolve_depth(scope, raw, 0)
+    }
+
+    fn resolve_depth(&self, scope: ScopeId, raw: &RawPath, depth: u32) -> Callee {
+        let members = raw.members.clone();
+        match &raw.root {
+            Root::This => Callee::SelfMember { class: self.class_of(scope), path: members },
+            Root::Module(m) => Callee::Import { module: m.clone(), path: members },
+            Root::Name(name) => match self.lookup(scope, name) {
+                None => {
+                    if GLOBAL_OBJECTS.contains(&name.as_str()) && !members.is_empty() {
+                        return Callee::Global { path: members };
+                    }
+                    let mut path = vec![name.clone()];
+                    path.extend(members);
+                    Callee::Global { path }
+                }
+                Some((b, _)) if depth > 8 => {
+                    let _ = b;
+                    Callee::Var { name: name.clone(), path: members }
+                }
+                Some((b, _)) => match b {
+                    Binding::Import { module, path } => {
+                        let mut p = path.clone();
+                        p.extend(members);
+                        Callee::Import { module: module.clone(), path: p }
+                    }
+                    Binding::Def(d) => Callee::Def { def: *d, path: members },
+                    Binding::Alias(inner, s) => append(self.resolve_depth(*s, inner, depth + 1), members, false),
+                    Binding::Instance(inner, s) => append(self.resolve_depth(*s, inner, depth + 1), members, true),
+                    Binding::Const(_) | Binding::Opaque => Callee::Var { name: name.clone(), path: members },
+                },
+            },
+        }
+    }
+
+    /// The string constant a name is bound to, if any.
+    pub fn const_str(&self, scope: ScopeId, name: &str) -> Option<String> {
+        match self.lookup(scope, name) {
+            Some((Binding::Const(s), _)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn append(c: Callee, members: Vec<String>, call: bool) -> Callee {
+    let extend = |mut p: Vec<String>| {
+        if call {
+            p.push("()".to_string());
+        }
+        p.extend(members.iter().cloned());
+        p
+    };
+    match c {
+        Callee::Import { module, path } => Callee::Import { module, path: extend(path) },
+        Callee::Global { path } => Callee::Global { path: extend(path) },
+        Callee::Def { def, path } => Callee::Def { def, path: extend(path) },
+        Callee::SelfMember { class, path } => Callee::SelfMember { class, path: extend(path) },
+        Callee::Var { name, path } => Callee::Var { name, path: extend(path) },
+        d @ Callee::Dynamic { .. } => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_and_instances_resolve_through_scopes() {
+        let mut s = Scopes::default();
+        let top = s.new_scope(None, None);
+        let inner = s.new_scope(Some(top), None);
+        s.declare(top, "cp", Binding::Import { module: "child_process".into(), path: vec![] });
+        s.declare(top, "run", Binding::Alias(RawPath { root: Root::Name("cp".into()), members: vec!["exec".into()] }, top));
+        s.declare(top, "app", Binding::Instance(RawPath { root: Root::Name("express".into()), members: vec![] }, top));
+        s.declare(top, "express", Binding::Import { module: "express".into(), path: vec!["default".into()] });
+        s.declare(inner, "fetch", Binding::Opaque);
+
+        let r = s.resolve(inner, &RawPath { root: Root::Name("run".into()), members: vec![] });
+        assert_eq!(r, Callee::Import { module: "child_process".into(), path: vec!["exec".into()] });
+        let r = s.resolve(inner, &RawPath { root: Root::Name("app".into()), members: vec!["listen".into()] });
+        assert_eq!(r, Callee::Import { module: "express".into(), path: vec!["default".into(), "()".into(), "listen".into()] });
+        let r = s.resolve(inner, &RawPath { root: Root::Name("fetch".into()), members: vec![] });
+        assert_eq!(r, Callee::Var { name: "fetch".into(), path: vec![] });
+        let r = s.resolve(top, &RawPath { root: Root::Name("fetch".into()), members: vec![] });
+        assert_eq!(r, Callee::Global { path: vec!["fetch".into()] });
+        let r = s.resolve(top, &RawPath { root: Root::Name("globalThis".into()), members: vec!["fetch".into()] });
+        assert_eq!(r, Callee::Global { path: vec!["fetch".into()] });
+    }
+
+    #[test]
+    fn self_referential_aliases_terminate() {
+        let mut s = Scopes::default();
+        let top = s.new_scope(None, None);
+        s.declare(top, "a", Binding::Alias(RawPath { root: Root::Name("a".into()), members: vec!["x".into()] }, top));
+        let r = s.resolve(top, &RawPath { root: Root::Name("a".into()), members: vec![] });
+        assert!(matches!(r, Callee::Var { .. }));
+    }
+}

@@ -1,0 +1,62 @@
+//! Source text helpers: node text, string literal contents, clipping.
+
+use tree_sitter::Node;
+
+#[derive(Clone, Copy)]
+pub struct Src<'a>(pub &'a [u8]);
+
+impl<'a> Src<'a> {
+    /// The node's text; invalid UTF-8 (impossible after lossy decoding) reads as empty.
+    pub fn text(&self, n: Node) -> &'a str {
+        std::str::from_utf8(&self.0[n.byte_range()]).unwrap_or("")
+    }
+
+    /// The contents of a string literal or property key, without quotes and
+    /// prefixes (`'x'`, `"x"`, `` `x` ``, `r"x"`, `b'x'`, `"""x"""`).
+    pub fn unquote(&self, n: Node) -> String {
+        unquote(self.text(n))
+    }
+}
+
+pub fn unquote(t: &str) -> String {
+    // String prefixes (r, b, f, u, rb, ...) only when a quote follows.
+    let body = t.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let t = if t.len() - body.len() <= 3 && body.starts_with(['"', '\'']) { body } else { t };
+    for q in ["\"\"\"", "'''", "\"", "'", "`"] {
+        if t.len() >= 2 * q.len() && t.starts_with(q) && t.ends_with(q) {
+            return t[q.len()..t.len() - q.len()].to_string();
+        }
+    }
+    t.to_string()
+}
+
+/// At most `max` characters, on a char boundary, with one line.
+pub fn clip(s: &str, max: usize) -> String {
+    let line = s.lines().next().unwrap_or("");
+    match line.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unquote_handles_every_literal_shape() {
+        assert_eq!(unquote("'fs'"), "fs");
+        assert_eq!(unquote("\"node:fs\""), "node:fs");
+        assert_eq!(unquote("`x`"), "x");
+        assert_eq!(unquote("r\"a\\b\""), "a\\b");
+        assert_eq!(unquote("\"\"\"doc\"\"\""), "doc");
+        assert_eq!(unquote("name"), "name");
+        assert_eq!(unquote("f'x'"), "x");
+    }
+
+    #[test]
+    fn clip_respects_char_boundaries() {
+        assert_eq!(clip("ééé", 2), "éé…");
+        assert_eq!(clip("a\nb", 10), "a");
+    }
+}
