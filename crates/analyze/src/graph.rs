@@ -100,9 +100,21 @@ impl Graph {
                     g.push(from, Edge { to, labels: NO_LABEL, tier: Tier::SameFile, line: d.line });
                 }
             }
+            // Dispatch tables: `HANDLERS = { "x": do_x }` called as `HANDLERS[name](...)`.
+            let tables: HashMap<&str, &Vec<(String, Arg)>> = f.facts.objects.iter().filter_map(|o| o.binding.as_deref().map(|b| (b, &o.props))).collect();
             for r in &f.facts.refs {
                 if r.decorates.is_some() {
                     continue;
+                }
+                if let Callee::Var { name, path } = &r.callee {
+                    if let (Some(table), Some("[]" | "get")) = (tables.get(name.as_str()), path.first().map(|s| s.as_str())) {
+                        let from = g.node(fi, r.in_def);
+                        for (key, v) in table.iter() {
+                            let labels = g.intern(std::slice::from_ref(key));
+                            g.link_arg(linker, fi, from, v, labels, r.line, skip_callbacks, 0);
+                        }
+                        continue;
+                    }
                 }
                 let from = g.node(fi, r.in_def);
                 let labels = g.intern(&r.labels);
@@ -130,6 +142,15 @@ impl Graph {
             Target::Def { file: tf, def } => {
                 let to = self.node(tf, Some(def));
                 self.push(from, Edge { to, labels, tier, line });
+                // Calling a class constructs it: its constructor runs.
+                let lf = &linker.files[tf as usize];
+                if lf.facts.defs[def as usize].kind == DefKind::Class {
+                    let ctor = if lf.family == mcpwarden_lang::Family::Python { "__init__" } else { "constructor" };
+                    if let Some((cf, cd)) = linker.method(tf, def, ctor, 0) {
+                        let to = self.node(cf, Some(cd));
+                        self.push(from, Edge { to, labels, tier, line });
+                    }
+                }
             }
             Target::Name(n) => {
                 let cands = linker.by_name(&n);

@@ -140,6 +140,20 @@ impl<'a> Linker<'a> {
                 // A Python module-level name used before its definition is still a global here.
                 (Target::Global { path: path.clone() }, Tier::SameFile)
             }
+            Callee::SelfMember { class: Some(c), path } if path.first().map(|s| s == "<super>").unwrap_or(false) => {
+                // `super().m()` / `super.m()` / `super(...)`: the bases' member.
+                let ctor = if f.family == Family::Python { "__init__" } else { "constructor" };
+                let name = path.get(1).map(|s| s.as_str()).unwrap_or(ctor);
+                let d = &f.facts.defs[*c as usize];
+                for base in &d.bases {
+                    if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, depth + 1) {
+                        if let Some((mf, md)) = self.method(bf, bd, name, 0) {
+                            return (Target::Def { file: mf, def: md }, Tier::SelfMember);
+                        }
+                    }
+                }
+                (Target::Unknown, Tier::SelfMember)
+            }
             Callee::SelfMember { class, path } => match (class, path.first()) {
                 (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, 0) {
                     Some((mf, md)) => (Target::Def { file: mf, def: md }, Tier::SelfMember),
@@ -149,6 +163,52 @@ impl<'a> Linker<'a> {
             },
             Callee::Var { path, .. } => (last_name(path), Tier::NameOnly),
             Callee::Dynamic { member } => (member.clone().map(Target::Name).unwrap_or(Target::Unknown), Tier::NameOnly),
+        }
+    }
+
+    /// The string constant a value denotes, through imports (`TOOL_NAMES.search` → `"search"`).
+    pub fn const_value(&self, file: u32, callee: &Callee) -> Option<String> {
+        self.const_depth(file, callee, 0)
+    }
+
+    fn const_depth(&self, file: u32, callee: &Callee, depth: u32) -> Option<String> {
+        if depth > 6 {
+            return None;
+        }
+        let f = &self.files[file as usize];
+        let lookup = |fi: u32, key: String| self.files[fi as usize].facts.consts.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        match callee {
+            Callee::Var { name, path } => {
+                let mut key = name.clone();
+                for p in path {
+                    key.push('.');
+                    key.push_str(p);
+                }
+                lookup(file, key)
+            }
+            Callee::Import { module, path } => {
+                let tf = match f.family {
+                    Family::JavaScript => self.index.resolve_js(f.rel, module),
+                    Family::Python => self.index.resolve_py(file as usize, f.rel, module),
+                }? as u32;
+                let first = path.first()?;
+                if let Some(v) = lookup(tf, path.join(".")) {
+                    return Some(v);
+                }
+                // Re-exported: follow the export.
+                let target = self.files[tf as usize].facts.exports.iter().find_map(|e| match e {
+                    Export::Local { name, target } if name == first => Some(target.clone()),
+                    _ => None,
+                })?;
+                let mut t = target;
+                append(&mut t, &path[1..]);
+                if matches!(t, Callee::Import { .. } | Callee::Var { .. }) {
+                    self.const_depth(tf, &t, depth + 1)
+                } else {
+                    None
+                }
+            }
+            _ => None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::link::Target;
 use mcpwarden_catalog::{Catalog, Row, ValueSource, JS_GLOBAL, PY_BUILTINS};
-use mcpwarden_lang::{Arg, Args, Family, Ref};
+use mcpwarden_lang::{Arg, Args, Family, Ref, RefKind};
 use mcpwarden_model::{Kind, Resource};
 
 /// One catalogue hit at a reference.
@@ -16,24 +16,24 @@ pub struct Hit {
     pub value: Option<String>,
 }
 
-fn lookup<'c>(cat: &'c Catalog, family: Family, target: &Target) -> Option<(&'c Row, Vec<String>)> {
+fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c Row>, Vec<String>) {
     match target {
         Target::External { module, path } => {
-            let row = match family {
-                Family::JavaScript => cat.lookup(family, module, path),
+            let rows = match family {
+                Family::JavaScript => cat.candidates(family, module, path),
                 Family::Python => {
                     let mut segs: Vec<String> = module.split('.').map(str::to_string).collect();
                     segs.extend(path.iter().cloned());
-                    cat.lookup_dotted(family, &segs)
+                    cat.candidates_dotted(family, &segs)
                 }
-            }?;
-            Some((row, path.clone()))
+            };
+            (rows, path.clone())
         }
         Target::Global { path } => {
             let module = if family == Family::JavaScript { JS_GLOBAL } else { PY_BUILTINS };
-            cat.lookup(family, module, path).map(|r| (r, path.clone()))
+            (cat.candidates(family, module, path), path.clone())
         }
-        _ => None,
+        _ => (vec![], vec![]),
     }
 }
 
@@ -84,9 +84,28 @@ fn is_shell_command(args: &Args) -> bool {
     SHELLS.contains(&base.as_str()) && matches!(flag.as_str(), "-c" | "/c" | "/C" | "-Command" | "-command" | "-lc")
 }
 
+/// A member read that is not called counts for values (`process.env.X`,
+/// `process.platform`) and functions passed along (`promisify(fs.readFile)`),
+/// not for classes named in `isinstance` checks or type positions.
+fn access_counts(row: &Row, path: &[String]) -> bool {
+    if row.kind == Kind::DbClient {
+        return false;
+    }
+    let last = path.iter().rev().find(|s| s.as_str() != "()" && s.as_str() != "[]");
+    !last.map(|s| s.starts_with(|c: char| c.is_ascii_uppercase()) && row.kind != Kind::SysEnv).unwrap_or(false)
+}
+
 /// Apply a row to a reference; `None` when a condition rules the call out.
 pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
-    let Some((row, path)) = lookup(cat, family, target) else { return vec![] };
+    let (rows, path) = candidates(cat, family, target);
+    // The most specific row whose conditions hold.
+    rows.into_iter().map(|row| apply(row, &path, r)).find(|h| !h.is_empty()).unwrap_or_default()
+}
+
+fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {
+    if r.kind == RefKind::Access && !access_counts(row, path) {
+        return vec![];
+    }
     let args = &r.args;
     let arg0 = args.pos.first();
     if row.if_nonliteral && matches!(arg0, Some(Arg::Str(_)) | None) {

@@ -84,8 +84,13 @@ fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
     }
 }
 
-fn str_arg(a: Option<&Arg>) -> Option<String> {
-    a.and_then(|a| a.as_str()).map(str::to_string)
+/// A literal string, or a constant it names (`TOOL_NAME`, `NAMES.search`, imported or local).
+fn str_of(linker: &Linker, file: u32, a: Option<&Arg>) -> Option<String> {
+    match a? {
+        Arg::Str(s) => Some(s.clone()),
+        Arg::Path(c) => linker.const_value(file, c),
+        _ => None,
+    }
 }
 
 /// Find registrations in one file (the server uses an MCP SDK).
@@ -105,10 +110,10 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         let last = last.to_string();
         if let Some(def) = r.decorates {
             let fname = facts.defs[def as usize].name.clone();
-            let named = str_arg(r.args.kw("name")).or_else(|| str_arg(r.args.pos.first()));
+            let named = str_of(linker, file, r.args.kw("name")).or_else(|| str_of(linker, file, r.args.pos.first()));
             let entry = match last.as_str() {
                 "tool" => Some((EntryKind::Tool, named.unwrap_or(fname))),
-                "resource" => Some((EntryKind::Resource, str_arg(r.args.pos.first()).or(str_arg(r.args.kw("uri"))).unwrap_or(fname))),
+                "resource" => Some((EntryKind::Resource, str_of(linker, file, r.args.pos.first()).or(str_of(linker, file, r.args.kw("uri"))).unwrap_or(fname))),
                 "prompt" => Some((EntryKind::Prompt, named.unwrap_or(fname))),
                 "call_tool" => {
                     out.dispatchers.push((file, def));
@@ -127,7 +132,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             (Family::JavaScript, "tool" | "registerTool" | "addTool") => {
                 if let Some(Arg::Obj(props)) = first {
                     // `server.addTool({ name, execute })` (fastmcp, mcp-framework).
-                    let name = props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| v.as_str()).map(str::to_string);
+                    let name = props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| str_of(linker, file, Some(v)));
                     let h = props.iter().find(|(k, _)| HANDLER_KEYS.contains(&k.as_str())).map(|(_, v)| handler_of(linker, file, v)).unwrap_or(Handler::None);
                     if let Handler::Def(f, d) = h {
                         out.registered_handlers.push((f, d));
@@ -141,7 +146,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 if let Handler::Def(f, d) = h {
                     out.registered_handlers.push((f, d));
                 }
-                if let Some(name) = str_arg(first) {
+                if let Some(name) = str_of(linker, file, first) {
                     out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
                 }
             }
@@ -151,7 +156,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 if let Handler::Def(f, d) = h {
                     out.registered_handlers.push((f, d));
                 }
-                let name = str_arg(first).unwrap_or_else(|| last.clone());
+                let name = str_of(linker, file, first).unwrap_or_else(|| last.clone());
                 if h != Handler::None || first.is_some() {
                     out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
                 }
@@ -177,7 +182,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             (Family::Python, "add_tool" | "add_resource" | "add_prompt") => {
                 let Some(a) = first else { continue };
                 let h = handler_of(linker, file, a);
-                let name = str_arg(r.args.kw("name")).or_else(|| match &h {
+                let name = str_of(linker, file, r.args.kw("name")).or_else(|| match &h {
                     Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
                     _ => None,
                 });
@@ -194,16 +199,33 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 }
             }
             (Family::Python, "Tool") => {
-                if let Some(name) = str_arg(r.args.kw("name")) {
+                if let Some(name) = str_of(linker, file, r.args.kw("name")) {
                     out.listed.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: Handler::None });
                 }
             }
             _ => {}
         }
     }
+    // Tool maps: `const EXTRA_TOOLS = { http_headers: doHeaders }`, registered in a loop.
+    for o in &facts.objects {
+        let named_like_tools = o.binding.as_deref().map(|b| b.to_ascii_lowercase().contains("tool")).unwrap_or(false);
+        if !named_like_tools || o.props.is_empty() || o.props.iter().any(|(k, _)| k == "name") {
+            continue;
+        }
+        let handlers: Vec<Handler> = o.props.iter().map(|(_, v)| handler_of(linker, file, v)).collect();
+        if handlers.iter().any(|h| *h == Handler::None) {
+            continue;
+        }
+        for (i, ((k, _), h)) in o.props.iter().zip(handlers).enumerate() {
+            if let Handler::Def(f, d) = h {
+                out.registered_handlers.push((f, d));
+            }
+            out.regs.push(Registration { name: k.clone(), entry: EntryKind::Tool, file, line: o.prop_lines.get(i).copied().unwrap_or(o.line), handler: h });
+        }
+    }
     // Tool descriptions as object / dict literals (`{ name, inputSchema }`).
     for o in &facts.objects {
-        let Some(name) = o.props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| v.as_str()) else { continue };
+        let Some(name) = o.props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| str_of(linker, file, Some(v))) else { continue };
         let has_schema = o.props.iter().any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
         let handler = o.props.iter().find(|(k, v)| HANDLER_KEYS.contains(&k.as_str()) && matches!(v, Arg::Func(_) | Arg::Path(_))).map(|(_, v)| handler_of(linker, file, v));
         if !has_schema && handler.is_none() {
@@ -213,9 +235,9 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         match handler {
             Some(h @ Handler::Def(f, d)) => {
                 out.registered_handlers.push((f, d));
-                out.regs.push(Registration { name: name.to_string(), entry: EntryKind::Tool, file, line, handler: h });
+                out.regs.push(Registration { name: name.clone(), entry: EntryKind::Tool, file, line, handler: h });
             }
-            _ => out.listed.push(Registration { name: name.to_string(), entry: EntryKind::Tool, file, line, handler: Handler::None }),
+            _ => out.listed.push(Registration { name: name.clone(), entry: EntryKind::Tool, file, line, handler: Handler::None }),
         }
     }
     out

@@ -143,11 +143,17 @@ impl Row {
 
     /// Does this row's path match a reference path (after the module)?
     fn matches(&self, path: &[String]) -> bool {
+        let seg_eq = |pat: &String, s: &String| match pat.strip_prefix('*') {
+            // `*Client` matches any name ending so (`S3Client`), never a call result.
+            Some(sfx) if !sfx.is_empty() => s.ends_with(sfx) && s != "()",
+            _ => pat == s,
+        };
+        let segs_eq = |pats: &[String], segs: &[String]| pats.len() == segs.len() && pats.iter().zip(segs).all(|(p, s)| seg_eq(p, s));
         if self.is_wildcard() {
             let prefix = &self.path[..self.path.len() - 1];
-            path.len() >= prefix.len() && path[..prefix.len()] == *prefix && !path[prefix.len()..].iter().any(|s| s == "()")
+            path.len() >= prefix.len() && segs_eq(prefix, &path[..prefix.len()]) && !path[prefix.len()..].iter().any(|s| s == "()")
         } else {
-            self.path == path
+            segs_eq(&self.path, path)
         }
     }
 
@@ -300,35 +306,58 @@ impl Catalog {
         self.rows.iter().filter(move |r| r.family == family).map(|r| r.module.as_str())
     }
 
-    fn best<'a>(&'a self, ids: impl Iterator<Item = &'a usize>, path: &[String]) -> Option<&'a Row> {
-        ids.map(|&i| &self.rows[i]).filter(|r| r.matches(path)).max_by_key(|r| r.specificity())
+    /// Matching rows, most specific first (rows with conditions may share a path:
+    /// `require(x)` is dynamic code, `require("./a.node")` a native addon).
+    fn matching<'a>(&'a self, ids: impl Iterator<Item = &'a usize>, path: &[String]) -> Vec<&'a Row> {
+        let mut v: Vec<&Row> = ids.map(|&i| &self.rows[i]).filter(|r| r.matches(path)).collect();
+        v.sort_by_key(|r| std::cmp::Reverse(r.specificity()));
+        v
     }
 
-    /// The row for `module` + `path`, if any. `module` is as resolved:
+    /// Rows for `module` + `path`, most specific first. `module` is as resolved:
     /// JavaScript specifiers (with `node:` stripped) or Python dotted modules.
-    pub fn lookup(&self, family: Family, module: &str, path: &[String]) -> Option<&Row> {
+    pub fn candidates(&self, family: Family, module: &str, path: &[String]) -> Vec<&Row> {
         if let Some(ids) = self.exact.get(&(family, module.to_string())) {
-            if let Some(r) = self.best(ids.iter(), path) {
-                return Some(r);
+            let v = self.matching(ids.iter(), path);
+            if !v.is_empty() {
+                return v;
             }
         }
         let sep = if family == Family::JavaScript { '/' } else { '.' };
         let scoped = self.prefixes.iter().filter(|(f, p, _)| *f == family && module.len() > p.len() && module.starts_with(p.as_str()) && module[p.len()..].starts_with(sep)).map(|(_, _, i)| i);
-        self.best(scoped, path)
+        self.matching(scoped, path)
+    }
+
+    /// The most specific row for `module` + `path`, if any.
+    pub fn lookup(&self, family: Family, module: &str, path: &[String]) -> Option<&Row> {
+        self.candidates(family, module, path).into_iter().next()
     }
 
     /// Python: try every split of the dotted name into module + path, longest module first.
-    pub fn lookup_dotted(&self, family: Family, segments: &[String]) -> Option<&Row> {
-        for split in (1..=segments.len()).rev() {
-            if segments[..split].iter().any(|s| s == "()" || s == "[]") {
-                continue;
-            }
+    pub fn candidates_dotted(&self, family: Family, segments: &[String]) -> Vec<&Row> {
+        let splits = || (1..=segments.len()).rev().filter(|&s| !segments[..s].iter().any(|x| x == "()" || x == "[]"));
+        // An exactly named module beats a scope wildcard (`google.cloud.bigquery` over `google.cloud.*`).
+        for split in splits() {
             let module = segments[..split].join(".");
-            if let Some(r) = self.lookup(family, &module, &segments[split..]) {
-                return Some(r);
+            if let Some(ids) = self.exact.get(&(family, module)) {
+                let v = self.matching(ids.iter(), &segments[split..]);
+                if !v.is_empty() {
+                    return v;
+                }
             }
         }
-        None
+        for split in splits() {
+            let module = segments[..split].join(".");
+            let v = self.candidates(family, &module, &segments[split..]);
+            if !v.is_empty() {
+                return v;
+            }
+        }
+        vec![]
+    }
+
+    pub fn lookup_dotted(&self, family: Family, segments: &[String]) -> Option<&Row> {
+        self.candidates_dotted(family, segments).into_iter().next()
     }
 }
 

@@ -192,6 +192,8 @@ pub struct ObjLit {
     pub props: Vec<(String, Arg)>,
     /// Line of the `name` property, if present.
     pub name_line: u32,
+    /// Line of each property, in `props` order.
+    pub prop_lines: Vec<u32>,
 }
 
 /// A name a module makes available to importers.
@@ -211,6 +213,8 @@ pub struct FileFacts {
     pub exports: Vec<Export>,
     /// Every module specifier imported (static, require, literal dynamic import).
     pub imports: Vec<String>,
+    /// Module-level string constants: `NAME = "x"` and `NAMES = { key: "x" }` (as `NAMES.key`).
+    pub consts: Vec<(String, String)>,
     /// tree-sitter ERROR and MISSING nodes.
     pub syntax_errors: u32,
     /// True when the traversal stopped descending somewhere (nesting cap).

@@ -228,6 +228,9 @@ impl<'a> Cx<'a> {
     fn declare_var(&mut self, node: Node, scope: ScopeId) {
         let Some(name) = node.child_by_field_name("name") else { return };
         let value = node.child_by_field_name("value").map(unwrap);
+        if let (0, "identifier", Some(v)) = (scope, name.kind(), value) {
+            self.record_consts(self.src.text(name).to_string(), v);
+        }
         let binding = match value {
             None => Binding::Opaque,
             Some(v) => self.binding_for_value(v, scope),
@@ -249,6 +252,29 @@ impl<'a> Cx<'a> {
                 b => Some(b.clone()),
             };
             self.declare_pattern(name, scope, from.as_ref());
+        }
+    }
+
+    /// Module-level string constants and objects of them (tool names live there).
+    fn record_consts(&mut self, name: String, v: Node) {
+        match v.kind() {
+            "string" => self.facts.consts.push((name, self.src.unquote(v))),
+            "template_string" if !has_substitution(v) => self.facts.consts.push((name, self.src.unquote(v))),
+            "object" => {
+                let mut c = v.walk();
+                for p in v.named_children(&mut c) {
+                    if p.kind() != "pair" {
+                        continue;
+                    }
+                    if let (Some(k), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                        let val = unwrap(val);
+                        if val.kind() == "string" || (val.kind() == "template_string" && !has_substitution(val)) {
+                            self.facts.consts.push((format!("{name}.{}", self.src.unquote(k)), self.src.unquote(val)));
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -360,6 +386,7 @@ impl<'a> Cx<'a> {
         match n.kind() {
             "identifier" => Some(RawPath { root: Root::Name(self.src.text(n).to_string()), members: vec![] }),
             "this" => Some(RawPath { root: Root::This, members: vec![] }),
+            "super" => Some(RawPath { root: Root::This, members: vec!["<super>".into()] }),
             "member_expression" => {
                 let mut p = self.raw_path(n.child_by_field_name("object")?)?;
                 let prop = n.child_by_field_name("property")?;
@@ -766,13 +793,19 @@ impl<'a> Cx<'a> {
             let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
             found.map(|p| p.start_position().row as u32 + 1)
         };
-        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_)));
+        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
         let has_callable = props.iter().any(|(_, v)| matches!(v, Arg::Func(_) | Arg::Path(Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. })));
         if !has_name && !has_callable {
             return;
         }
         let binding = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.child_by_field_name("name")).filter(|n| n.kind() == "identifier").map(|n| self.src.text(n).to_string());
-        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line: name_line.unwrap_or(0) });
+        let prop_lines = {
+            let mut c = node.walk();
+            let kinds = ["pair", "shorthand_property_identifier", "method_definition"];
+            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| kinds.contains(&p.kind())).filter(|p| p.kind() != "pair" || p.child_by_field_name("key").map(|k| k.kind() != "computed_property_name").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
+            lines
+        };
+        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line: name_line.unwrap_or(0), prop_lines });
     }
 
     fn export_target(&self, v: Node, scope: ScopeId) -> Option<Callee> {

@@ -153,6 +153,9 @@ impl<'a> Cx<'a> {
                 if let Some(l) = node.child_by_field_name("left") {
                     let value = node.child_by_field_name("right").map(unwrap);
                     if l.kind() == "identifier" && node.kind() == "assignment" {
+                        if let (true, Some(v)) = (scope == self.top, value) {
+                            self.record_consts(self.src.text(l).to_string(), v);
+                        }
                         let b = value.map(|v| self.binding_for_value(v, scope)).unwrap_or(Binding::Opaque);
                         self.scopes.declare(scope, self.src.text(l), b);
                     } else {
@@ -191,6 +194,23 @@ impl<'a> Cx<'a> {
         let mut c = node.walk();
         for child in node.named_children(&mut c) {
             self.declare(child, scope, cur, class, depth + 1);
+        }
+    }
+
+    fn record_consts(&mut self, name: String, v: Node) {
+        match v.kind() {
+            "string" if !self.has_interpolation(v) => self.facts.consts.push((name, self.src.unquote(v))),
+            "dictionary" => {
+                let mut c = v.walk();
+                for p in v.named_children(&mut c) {
+                    if let (Some(k), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                        if k.kind() == "string" && val.kind() == "string" && !self.has_interpolation(val) {
+                            self.facts.consts.push((format!("{name}.{}", self.src.unquote(k)), self.src.unquote(val)));
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -270,7 +290,11 @@ impl<'a> Cx<'a> {
                 Some(p)
             }
             "call" => {
-                let mut p = self.raw_path(n.child_by_field_name("function")?, scope)?;
+                let f = n.child_by_field_name("function")?;
+                if f.kind() == "identifier" && self.src.text(f) == "super" {
+                    return Some(RawPath { root: Root::This, members: vec!["<super>".into()] });
+                }
+                let mut p = self.raw_path(f, scope)?;
                 p.members.push("()".into());
                 Some(p)
             }
@@ -294,6 +318,8 @@ impl<'a> Cx<'a> {
             (None, d) => (scope, d.copied().or(cur)),
         };
         match node.kind() {
+            // Annotations name types, they do not use them.
+            "type" => return,
             "call" => {
                 self.emit_call(node, scope, cur, labels, None);
                 if let Some(f) = node.child_by_field_name("function") {
@@ -627,7 +653,7 @@ impl<'a> Cx<'a> {
 
     fn record_dict(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
         let props = self.dict_props(node, scope, 1);
-        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_)));
+        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
         let has_callable = props.iter().any(|(_, v)| matches!(v, Arg::Func(_) | Arg::Path(Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. })));
         if !has_name && !has_callable {
             return;
@@ -643,6 +669,11 @@ impl<'a> Cx<'a> {
             let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
             found.map(|p| p.start_position().row as u32 + 1).unwrap_or(0)
         };
-        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line });
+        let prop_lines = {
+            let mut c = node.walk();
+            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| k.kind() == "string").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
+            lines
+        };
+        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line, prop_lines });
     }
 }
