@@ -81,6 +81,7 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
         let w = walk::Walked { sources: vec![walk::SourceFile { abs: root.to_path_buf(), rel: name, lang, size: meta.len() }], ..Default::default() };
         (parent, w)
     };
+    let walked_count = walked.sources.len();
     let manifest = project::read_manifests(&walked.manifests);
     let (twins, twin_skips) = project::compiled_twins(&walked.sources);
     walked.skipped.extend(twin_skips);
@@ -111,7 +112,12 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     let mut skipped = walked.skipped;
     for r in results {
         match r {
-            Ok(a) => files.push(a),
+            Ok(a) => {
+                if a.facts.truncated {
+                    skipped.push(Skipped { path: a.rel.clone(), reason: "truncated: nesting too deep, analysed in part".into() });
+                }
+                files.push(a)
+            }
             Err(s) => skipped.push(s),
         }
     }
@@ -122,7 +128,7 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
         opaque: walked.opaque,
         ..Default::default()
     };
-    report.stats.files = (files.len() + twins.len()) as u64;
+    report.stats.files = walked_count as u64;
     report.stats.parsed = files.len() as u64;
     report.stats.bytes = files.iter().map(|f| f.bytes).sum();
     report.stats.syntax_errors = files.iter().map(|f| f.facts.syntax_errors as u64).sum();

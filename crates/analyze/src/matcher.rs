@@ -134,6 +134,14 @@ fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {
         }
         other => source(args, other).and_then(render),
     });
+    // A command's value is the program and its literal arguments (`spawn("git", ["status"])`).
+    let value = match (value, row.kind, args.pos.first(), args.pos.get(1)) {
+        (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::List(items))) => {
+            let lits: Vec<&str> = items.iter().map_while(|x| x.as_deref()).collect();
+            Some(if lits.is_empty() { v } else { format!("{v} {}", lits.join(" ")) })
+        }
+        (v, ..) => v,
+    };
     if !row.if_value_in.is_empty() {
         match &value {
             Some(v) if row.if_value_in.iter().any(|x| x == v) => {}

@@ -287,6 +287,10 @@ impl<'a> Cx<'a> {
                     return Binding::Import { module: m, path: vec![] };
                 }
                 let f = v.child_by_field_name("function").or_else(|| v.child_by_field_name("constructor"));
+                // `promisify(execFile)` / `fn.bind(x)` is the same function, not its result.
+                if let Some(inner) = f.and_then(|f| self.wrapped_function(v, f)) {
+                    return Binding::Alias(inner, scope);
+                }
                 match f.and_then(|f| self.raw_path(f)) {
                     Some(raw) => Binding::Instance(raw, scope),
                     None => Binding::Opaque,
@@ -301,6 +305,20 @@ impl<'a> Cx<'a> {
                 None => Binding::Opaque,
             },
             _ => Binding::Opaque,
+        }
+    }
+
+    /// The function wrapped by `promisify(f)`, `util.promisify(f)` or `f.bind(x)`.
+    fn wrapped_function(&self, call: Node, f: Node) -> Option<RawPath> {
+        let name = match f.kind() {
+            "identifier" => self.src.text(f),
+            "member_expression" => self.src.text(f.child_by_field_name("property")?),
+            _ => return None,
+        };
+        match name {
+            "promisify" => self.raw_path(call.child_by_field_name("arguments")?.named_child(0)?),
+            "bind" if f.kind() == "member_expression" => self.raw_path(f.child_by_field_name("object")?),
+            _ => None,
         }
     }
 
@@ -382,19 +400,27 @@ impl<'a> Cx<'a> {
 
     /// The access path an expression denotes, if it is a name-rooted chain.
     fn raw_path(&self, n: Node) -> Option<RawPath> {
+        self.raw_path_d(n, 0)
+    }
+
+    /// Access paths longer than this are not names anyone wrote by hand.
+    fn raw_path_d(&self, n: Node, depth: u32) -> Option<RawPath> {
+        if depth > 64 {
+            return None;
+        }
         let n = unwrap(n);
         match n.kind() {
             "identifier" => Some(RawPath { root: Root::Name(self.src.text(n).to_string()), members: vec![] }),
             "this" => Some(RawPath { root: Root::This, members: vec![] }),
             "super" => Some(RawPath { root: Root::This, members: vec!["<super>".into()] }),
             "member_expression" => {
-                let mut p = self.raw_path(n.child_by_field_name("object")?)?;
+                let mut p = self.raw_path_d(n.child_by_field_name("object")?, depth + 1)?;
                 let prop = n.child_by_field_name("property")?;
                 p.members.push(self.src.text(prop).trim_start_matches('#').to_string());
                 Some(p)
             }
             "subscript_expression" => {
-                let mut p = self.raw_path(n.child_by_field_name("object")?)?;
+                let mut p = self.raw_path_d(n.child_by_field_name("object")?, depth + 1)?;
                 let idx = n.child_by_field_name("index").map(unwrap);
                 let key = match idx {
                     Some(i) if i.kind() == "string" => self.src.unquote(i),
@@ -407,12 +433,12 @@ impl<'a> Cx<'a> {
                 if let Some(m) = self.module_call(n) {
                     return Some(RawPath { root: Root::Module(m), members: vec![] });
                 }
-                let mut p = self.raw_path(n.child_by_field_name("function")?)?;
+                let mut p = self.raw_path_d(n.child_by_field_name("function")?, depth + 1)?;
                 p.members.push("()".into());
                 Some(p)
             }
             "new_expression" => {
-                let mut p = self.raw_path(n.child_by_field_name("constructor")?)?;
+                let mut p = self.raw_path_d(n.child_by_field_name("constructor")?, depth + 1)?;
                 p.members.push("()".into());
                 Some(p)
             }
@@ -705,6 +731,9 @@ impl<'a> Cx<'a> {
     }
 
     fn arg(&self, a: Node, scope: ScopeId, depth: u32) -> Arg {
+        if depth > 16 {
+            return Arg::Other;
+        }
         let a = unwrap(a);
         match a.kind() {
             "string" => Arg::Str(self.src.unquote(a)),

@@ -243,6 +243,16 @@ impl<'a> Cx<'a> {
     }
 
     fn binding_for_value(&self, v: Node, scope: ScopeId) -> Binding {
+        // `Path(x) / "sub" / "file"` stays a path: look through the divisions.
+        let mut v = v;
+        let mut hops = 0;
+        while v.kind() == "binary_operator" && v.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") && hops < 64 {
+            match v.child_by_field_name("left") {
+                Some(l) => v = unwrap(l),
+                None => break,
+            }
+            hops += 1;
+        }
         match v.kind() {
             "string" if !self.has_interpolation(v) => Binding::Const(self.src.unquote(v)),
             "call" => match v.child_by_field_name("function").and_then(|f| self.raw_path(f, scope)) {
@@ -252,11 +262,6 @@ impl<'a> Cx<'a> {
             "identifier" | "attribute" => match self.raw_path(v, scope) {
                 Some(raw) => Binding::Alias(raw, scope),
                 None => Binding::Opaque,
-            },
-            // `Path(x) / "sub"` stays a path.
-            "binary_operator" => match v.child_by_field_name("left") {
-                Some(l) if v.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") => self.binding_for_value(unwrap(l), scope),
-                _ => Binding::Opaque,
             },
             _ => Binding::Opaque,
         }
@@ -269,6 +274,14 @@ impl<'a> Cx<'a> {
     }
 
     fn raw_path(&self, n: Node, scope: ScopeId) -> Option<RawPath> {
+        self.raw_path_d(n, scope, 0)
+    }
+
+    /// Access paths longer than this are not names anyone wrote by hand.
+    fn raw_path_d(&self, n: Node, scope: ScopeId, depth: u32) -> Option<RawPath> {
+        if depth > 64 {
+            return None;
+        }
         let n = unwrap(n);
         match n.kind() {
             "identifier" => {
@@ -279,12 +292,12 @@ impl<'a> Cx<'a> {
                 Some(RawPath { root: Root::Name(name.to_string()), members: vec![] })
             }
             "attribute" => {
-                let mut p = self.raw_path(n.child_by_field_name("object")?, scope)?;
+                let mut p = self.raw_path_d(n.child_by_field_name("object")?, scope, depth + 1)?;
                 p.members.push(self.src.text(n.child_by_field_name("attribute")?).to_string());
                 Some(p)
             }
             "subscript" => {
-                let mut p = self.raw_path(n.child_by_field_name("value")?, scope)?;
+                let mut p = self.raw_path_d(n.child_by_field_name("value")?, scope, depth + 1)?;
                 let key = n.child_by_field_name("subscript").filter(|s| s.kind() == "string" && !self.has_interpolation(*s)).map(|s| self.src.unquote(s));
                 p.members.push(key.unwrap_or_else(|| "[]".into()));
                 Some(p)
@@ -294,11 +307,11 @@ impl<'a> Cx<'a> {
                 if f.kind() == "identifier" && self.src.text(f) == "super" {
                     return Some(RawPath { root: Root::This, members: vec!["<super>".into()] });
                 }
-                let mut p = self.raw_path(f, scope)?;
+                let mut p = self.raw_path_d(f, scope, depth + 1)?;
                 p.members.push("()".into());
                 Some(p)
             }
-            "binary_operator" if n.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") => self.raw_path(n.child_by_field_name("left")?, scope),
+            "binary_operator" if n.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") => self.raw_path_d(n.child_by_field_name("left")?, scope, depth + 1),
             _ => None,
         }
     }
@@ -570,6 +583,9 @@ impl<'a> Cx<'a> {
     }
 
     fn arg(&self, a: Node, scope: ScopeId, depth: u32) -> Arg {
+        if depth > 16 {
+            return Arg::Other;
+        }
         let a = unwrap(a);
         match a.kind() {
             "string" => self.string_arg(a),
