@@ -3,14 +3,14 @@
 use crate::ir::*;
 use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
 use crate::text::{clip, Src};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Node, Tree};
 
 /// Nesting beyond this is not descended (deeply nested minified code).
 const MAX_DEPTH: u32 = 400;
 
-pub fn extract(tree: &Tree, src: &[u8]) -> FileFacts {
-    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::new(), def_of: HashMap::new(), name_hint: HashMap::new(), bind_in: HashMap::new() };
+pub fn extract(tree: &Tree, src: &str) -> FileFacts {
+    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), name_hint: HashMap::default(), bind_in: HashMap::default() };
     let root = tree.root_node();
     let top = cx.scopes.new_scope(None, None);
     cx.declare(root, top, None, None, 0);
@@ -456,12 +456,18 @@ impl<'a> Cx<'a> {
         if node.is_error() || node.is_missing() {
             self.facts.syntax_errors += 1;
         }
-        let (scope, cur) = match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
-            (Some(s), d) => (*s, d.copied().or(cur)),
-            (None, Some(d)) => (scope, Some(*d)),
-            (None, None) => (scope, cur),
+        let kind = node.kind();
+        // Only functions and classes open scopes or definitions: skip the maps otherwise.
+        let (scope, cur) = if is_function(kind) || is_class(kind) {
+            match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
+                (Some(s), d) => (*s, d.copied().or(cur)),
+                (None, Some(d)) => (scope, Some(*d)),
+                (None, None) => (scope, cur),
+            }
+        } else {
+            (scope, cur)
         };
-        match node.kind() {
+        match kind {
             "call_expression" | "new_expression" => {
                 self.emit_call(node, scope, cur, labels);
                 let f = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));

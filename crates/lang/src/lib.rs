@@ -75,9 +75,11 @@ fn parse_tree(lang: Lang, src: &[u8]) -> Result<tree_sitter::Tree, ParseError> {
 /// Parse and extract the facts of one file.
 pub fn extract(lang: Lang, src: &[u8]) -> Result<FileFacts, ParseError> {
     let tree = parse_tree(lang, src)?;
+    // Callers pass decoded UTF-8; anything else is read lossily rather than refused.
+    let text = String::from_utf8_lossy(src);
     Ok(match lang.family() {
-        Family::JavaScript => js::extract(&tree, src),
-        Family::Python => python::extract(&tree, src),
+        Family::JavaScript => js::extract(&tree, &text),
+        Family::Python => python::extract(&tree, &text),
     })
 }
 

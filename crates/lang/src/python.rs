@@ -3,13 +3,13 @@
 use crate::ir::*;
 use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
 use crate::text::{clip, Src};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Node, Tree};
 
 const MAX_DEPTH: u32 = 400;
 
-pub fn extract(tree: &Tree, src: &[u8]) -> FileFacts {
-    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::new(), def_of: HashMap::new(), top: 0 };
+pub fn extract(tree: &Tree, src: &str) -> FileFacts {
+    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), top: 0 };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare(root, cx.top, None, None, 0);
@@ -326,11 +326,16 @@ impl<'a> Cx<'a> {
         if node.is_error() || node.is_missing() {
             self.facts.syntax_errors += 1;
         }
-        let (scope, cur) = match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
-            (Some(s), d) => (*s, d.copied().or(cur)),
-            (None, d) => (scope, d.copied().or(cur)),
+        let kind = node.kind();
+        let (scope, cur) = if matches!(kind, "function_definition" | "lambda" | "class_definition") {
+            match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
+                (Some(s), d) => (*s, d.copied().or(cur)),
+                (None, d) => (scope, d.copied().or(cur)),
+            }
+        } else {
+            (scope, cur)
         };
-        match node.kind() {
+        match kind {
             // Annotations name types, they do not use them.
             "type" => return,
             "call" => {

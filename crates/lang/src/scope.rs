@@ -5,7 +5,7 @@
 //! second emits references and resolves each callee through the scope chain.
 
 use crate::ir::{Callee, DefId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub type ScopeId = u32;
 
@@ -58,7 +58,7 @@ const GLOBAL_OBJECTS: &[&str] = &["globalThis", "window", "global"];
 impl Scopes {
     pub fn new_scope(&mut self, parent: Option<ScopeId>, class: Option<DefId>) -> ScopeId {
         let class = class.or_else(|| parent.and_then(|p| self.scopes[p as usize].class));
-        self.scopes.push(Scope { parent, bindings: HashMap::new(), class });
+        self.scopes.push(Scope { parent, bindings: HashMap::default(), class });
         (self.scopes.len() - 1) as ScopeId
     }
 

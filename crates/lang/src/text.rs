@@ -2,13 +2,14 @@
 
 use tree_sitter::Node;
 
+/// The source of one file, validated as UTF-8 once.
 #[derive(Clone, Copy)]
-pub struct Src<'a>(pub &'a [u8]);
+pub struct Src<'a>(pub &'a str);
 
 impl<'a> Src<'a> {
-    /// The node's text; invalid UTF-8 (impossible after lossy decoding) reads as empty.
+    /// The node's text (empty if a range ever fell inside a character).
     pub fn text(&self, n: Node) -> &'a str {
-        std::str::from_utf8(&self.0[n.byte_range()]).unwrap_or("")
+        self.0.get(n.byte_range()).unwrap_or("")
     }
 
     /// The contents of a string literal or property key, without quotes and
