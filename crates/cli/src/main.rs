@@ -1,5 +1,6 @@
 //! `mcpwarden`: what can this MCP server do to your machine?
 
+mod measure_cmd;
 mod text;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -36,6 +37,12 @@ enum Command {
         #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
         max_file_bytes: u64,
     },
+    /// Collect, scan and store many servers (npm, PyPI, git, dirs) in a SQLite results database; resumable.
+    Measure(measure_cmd::MeasureArgs),
+    /// Turn a results database into the study's tables and charts (Markdown, HTML, CSV, JSON).
+    Report(measure_cmd::ReportArgs),
+    /// Print one table of a results database (servers, findings, tools) as CSV or JSON lines.
+    Export(measure_cmd::ExportArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,6 +54,9 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Measure(a) => measure_cmd::measure(a),
+        Command::Report(a) => measure_cmd::report(a),
+        Command::Export(a) => measure_cmd::export_cmd(a),
         Command::Scan { path, format, tool, parse_only, max_file_bytes } => {
             let opts = Options { max_file_bytes, parse_only };
             let report = match scan(&path, &opts) {

@@ -1,0 +1,292 @@
+//! `mcpwarden measure`, `report` and `export`: the ecosystem measurement
+//! commands. The logic lives in mcpwarden-measure; this file holds the
+//! arguments, progress display and exit codes.
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mcpwarden_collect::{from_dir, read_list, Config};
+use mcpwarden_measure::export::{export, ExportError, ExportTable, Format};
+use mcpwarden_measure::run::{measure as run_measure, Event, RunOptions};
+use mcpwarden_measure::store::{is_tool, Status, Store};
+use mcpwarden_measure::{analyser_version, report};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Args)]
+#[command(after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only")]
+pub struct MeasureArgs {
+    /// The servers: a TSV, CSV or JSONL list (a `source` column such as npm:NAME@VERSION, pypi:NAME==VERSION, git:URL@REV#SUBDIR, dir:PATH, or `registry`, `name`, `version` columns), or MCP registry server.json documents.
+    pub list: Option<PathBuf>,
+    /// The results database (SQLite; created when missing, resumed otherwise).
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Also measure every subfolder of DIR as a server.
+    #[arg(long, value_name = "DIR")]
+    pub from_dir: Option<PathBuf>,
+    /// Servers collected and scanned at once.
+    #[arg(long, default_value_t = default_jobs(), value_name = "N")]
+    pub jobs: usize,
+    /// Use the download cache only; never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Scan again servers already stored for this analyser version.
+    #[arg(long)]
+    pub rescan: bool,
+    /// Download cache (default: $MCPWARDEN_CACHE_DIR, else $XDG_CACHE_HOME/mcpwarden).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// npm registry URL (default: npm's configured registry).
+    #[arg(long, value_name = "URL")]
+    pub npm_registry: Option<String>,
+    /// PyPI index URL (default: pip's configured index).
+    #[arg(long, value_name = "URL")]
+    pub pypi_url: Option<String>,
+    /// Only the first N servers of the list.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+#[derive(Args)]
+#[command(after_help = "Writes report.md, report.html (self-contained, inline SVG charts), summary.json, one CSV per table and charts/*.svg.\n\nExample:\n  mcpwarden report results.sqlite --out report/")]
+pub struct ReportArgs {
+    /// The results database written by `mcpwarden measure`.
+    pub db: PathBuf,
+    /// Output directory (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+#[command(after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head")]
+pub struct ExportArgs {
+    /// The results database written by `mcpwarden measure`.
+    pub db: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    #[arg(long, value_enum, default_value_t = TableArg::Servers)]
+    pub table: TableArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TableArg {
+    Servers,
+    Findings,
+    Tools,
+}
+
+fn default_jobs() -> usize {
+    // Collection waits on the network, so more servers than cores are in flight.
+    std::thread::available_parallelism().map(|n| n.get() * 2).unwrap_or(4).clamp(4, 16)
+}
+
+fn secs(ms: u64) -> String {
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}h{:02}m{:02}s", s / 3600, s % 3600 / 60, s % 60)
+    } else if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    }
+}
+
+pub fn measure(a: MeasureArgs) -> ExitCode {
+    if a.list.is_none() && a.from_dir.is_none() {
+        eprintln!("mcpwarden: measure needs a LIST or --from-dir DIR");
+        return ExitCode::from(2);
+    }
+    let mut entries = vec![];
+    if let Some(list) = &a.list {
+        match read_list(list) {
+            Ok(e) => entries.extend(e),
+            Err(e) => {
+                eprintln!("mcpwarden: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(dir) = &a.from_dir {
+        match from_dir(dir) {
+            Ok(e) => entries.extend(e),
+            Err(e) => {
+                eprintln!("mcpwarden: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut cfg = Config::from_env();
+    if let Some(c) = &a.cache {
+        cfg.cache_dir = c.clone();
+    }
+    cfg.offline |= a.offline;
+    if let Some(u) = &a.npm_registry {
+        cfg.npm_registry = u.clone();
+    }
+    if let Some(u) = &a.pypi_url {
+        cfg.pypi_url = u.clone();
+    }
+    let mut store = match Store::open(&a.db, analyser_version()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mcpwarden: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let input = match (&a.list, &a.from_dir) {
+        (Some(l), Some(d)) => format!("{} + dir {}", l.display(), d.display()),
+        (Some(l), None) => l.display().to_string(),
+        (None, Some(d)) => format!("dir {}", d.display()),
+        (None, None) => String::new(),
+    };
+    let opts = RunOptions {
+        jobs: a.jobs.max(1),
+        rescan: a.rescan,
+        limit: a.limit,
+        scan: Default::default(),
+        input,
+        options: serde_json::json!({"jobs": a.jobs, "rescan": a.rescan, "offline": cfg.offline, "limit": a.limit,
+            "cache": cfg.cache_dir.display().to_string(), "npm_registry": cfg.npm_registry, "pypi_url": cfg.pypi_url}),
+    };
+
+    // A bar with counts and ETA on a terminal; one plain line per server otherwise.
+    let tty = std::io::stderr().is_terminal();
+    let bar = ProgressBar::with_draw_target(None, if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+    bar.set_style(ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {msg}  {elapsed_precise} ETA {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("█▉▊▋▌▍▎▏ "));
+    let (mut ok, mut opaque, mut failed) = (0u64, 0u64, 0u64);
+    let mut on_event = |e: Event| match e {
+        Event::Started { todo, resumed, duplicates } => {
+            bar.set_length(todo as u64);
+            let mut line = format!("measuring {todo} servers with {} jobs", opts.jobs);
+            if resumed > 0 {
+                line.push_str(&format!("; {resumed} already stored (--rescan to redo)"));
+            }
+            if duplicates > 0 {
+                line.push_str(&format!("; {duplicates} duplicate lines ignored"));
+            }
+            if tty {
+                bar.println(line);
+                bar.enable_steady_tick(Duration::from_millis(250));
+            } else {
+                eprintln!("{line}");
+            }
+        }
+        Event::Stored { record, done, todo } => {
+            let status = record.status();
+            match status {
+                Status::Ok => ok += 1,
+                Status::Opaque => opaque += 1,
+                Status::Error => failed += 1,
+            }
+            let what = match (&record.error, &record.report) {
+                (Some(e), _) => format!("{}/{}: {}", e.stage, e.kind, first_line(&e.message)),
+                (None, Some(r)) => {
+                    let classes: Vec<&str> = r.resources.iter().map(|c| c.as_str()).collect();
+                    format!("{}  {} tools  {}", if classes.is_empty() { "no class".to_string() } else { classes.join(" ") }, r.tools.iter().filter(|t| is_tool(t)).count(), if record.from_cache == Some(true) { "cached" } else { "downloaded" })
+                }
+                (None, None) => String::new(),
+            };
+            let line = format!("[{done}/{todo}] {:<6} {}  {}  ({} + {})", status.as_str(), record.source, what, secs(record.collect_ms), secs(record.scan_ms));
+            if tty {
+                bar.set_message(format!("ok {ok} · opaque {opaque} · failed {failed}"));
+                bar.inc(1);
+                if status == Status::Error {
+                    bar.println(line);
+                }
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    };
+    let result = run_measure(&mut store, &cfg, entries, &opts, &mut on_event);
+    bar.finish_and_clear();
+    let s = match result {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mcpwarden: {e} (results committed so far are kept; rerun to resume)");
+            return ExitCode::from(1);
+        }
+    };
+    let t = &s.totals;
+    println!("measured {} servers in {} (run #{}, {})", t.total, secs(t.elapsed_ms), s.run_id, a.db.display());
+    println!("  downloaded {}, from cache {}, already stored {}", t.downloaded, t.cached, t.resumed);
+    println!("  scanned {} (of which opaque {}), failed {}", t.scanned, t.opaque, t.failed);
+    for (reason, n) in &s.failures {
+        println!("    {reason:<28} {n}");
+    }
+    println!("next: mcpwarden report {} --out report/", a.db.display());
+    ExitCode::SUCCESS
+}
+
+fn first_line(s: &str) -> &str {
+    let l = s.lines().next().unwrap_or("");
+    match l.char_indices().nth(160) {
+        Some((i, _)) => &l[..i],
+        None => l,
+    }
+}
+
+pub fn report(a: ReportArgs) -> ExitCode {
+    let store = match Store::open_read(&a.db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mcpwarden: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rep = match report::build(&store) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mcpwarden: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rep.write(&a.out) {
+        Ok(files) => {
+            println!("{}", rep.headline_line());
+            println!("wrote {} files to {}: report.md, report.html, summary.json, {} CSV tables", files.len(), a.out.display(), rep.tables.len());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mcpwarden: {}: {e}", a.out.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn export_cmd(a: ExportArgs) -> ExitCode {
+    let store = match Store::open_read(&a.db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mcpwarden: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let format = match a.format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Jsonl => Format::Jsonl,
+    };
+    let table = match a.table {
+        TableArg::Servers => ExportTable::Servers,
+        TableArg::Findings => ExportTable::Findings,
+        TableArg::Tools => ExportTable::Tools,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match export(&store, table, format, &mut out) {
+        Ok(_) => ExitCode::SUCCESS,
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(ExportError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mcpwarden: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Ecosystem measurement: run the scanner over many servers, keep every
+//! result in a SQLite store (`store`), assign functional categories
+//! (`categories`) and popularity bands (`popularity`), and turn the store into
+//! the measurement study's tables and charts (`report`) or raw exports
+//! (`export`). `run` drives collection and scanning with bounded concurrency.
+
+pub mod categories;
+pub mod export;
+pub mod popularity;
+pub mod report;
+pub mod run;
+pub mod store;
+mod svg;
+
+use std::sync::OnceLock;
+
+/// Identifies the analyser that produced a result: the mcpwarden version plus
+/// a digest of the embedded catalogue, so that a catalogue change makes a
+/// rerun rescan instead of skipping stale results.
+pub fn analyser_version() -> &'static str {
+    static V: OnceLock<String> = OnceLock::new();
+    V.get_or_init(|| {
+        // FNV-1a over the catalogue rows as the scanner sees them.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for row in mcpwarden_catalog::Catalog::embedded().rows() {
+            for b in format!("{row:?}").bytes() {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("mcpwarden {}+cat.{:08x}", env!("CARGO_PKG_VERSION"), h as u32)
+    })
+}

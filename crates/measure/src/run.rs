@@ -1,0 +1,289 @@
+//! One measurement run: collect, scan and store every server of a list.
+//!
+//! `jobs` worker threads each take the next server, collect it (network or
+//! cache) and scan it; the scan itself runs on rayon's pool, so file-level
+//! parallelism is shared between the servers being scanned. Finished results
+//! go over a small bounded channel to the calling thread, the only writer,
+//! which stores them in batched transactions. Memory is therefore bounded by
+//! `jobs` servers in flight plus one waiting in the channel. A panic in the
+//! collector or scanner is caught and stored as that server's error: one bad
+//! package never stops a run.
+
+use crate::categories::{Taxonomy, Text};
+use crate::popularity;
+use crate::store::{ErrorInfo, RunTotals, ServerRecord, Status, Store, StoreError};
+use mcpwarden_analyze::{scan, Options, ScanError};
+use mcpwarden_collect::{collect, Collected, Config, ListEntry, Source};
+use mcpwarden_model::ServerReport;
+use serde_json::json;
+use std::collections::{BTreeMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+/// Results written per transaction at most (more when they arrive together).
+const BATCH: usize = 64;
+
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Servers in flight at once (each collected, then scanned, by one worker).
+    pub jobs: usize,
+    /// Scan again what is already stored for this analyser.
+    pub rescan: bool,
+    /// Only the first N distinct servers of the list.
+    pub limit: Option<usize>,
+    pub scan: Options,
+    /// What the run measured (the list path), for the `runs` table.
+    pub input: String,
+    /// The options as given, stored with the run.
+    pub options: serde_json::Value,
+}
+
+/// What the caller hears about, on the writer thread.
+pub enum Event<'a> {
+    /// Work is about to start: `todo` servers to process, `resumed` already stored.
+    Started { todo: usize, resumed: usize, duplicates: usize },
+    /// One server stored (`done` of `todo`).
+    Stored { record: &'a ServerRecord, done: usize, todo: usize },
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub run_id: i64,
+    pub totals: RunTotals,
+    pub duplicates: u64,
+    /// `stage/reason` -> servers.
+    pub failures: BTreeMap<String, u64>,
+}
+
+struct Work {
+    entry: ListEntry,
+    key: String,
+}
+
+/// Measure `entries` into `store`.
+pub fn measure(store: &mut Store, cfg: &Config, entries: Vec<ListEntry>, opts: &RunOptions, progress: &mut dyn FnMut(Event)) -> Result<Summary, StoreError> {
+    let started = Instant::now();
+    let mut seen = HashSet::new();
+    let mut duplicates = 0u64;
+    let mut distinct = vec![];
+    for e in entries {
+        let key = e.source.key();
+        if seen.insert(key.clone()) {
+            distinct.push(Work { entry: e, key });
+        } else {
+            duplicates += 1;
+        }
+    }
+    if let Some(n) = opts.limit {
+        distinct.truncate(n);
+    }
+    let total = distinct.len();
+    let mut todo = vec![];
+    let mut resumed = 0usize;
+    for w in distinct {
+        if !opts.rescan && store.is_stored(&w.key, pinned(&w.entry.source))? {
+            resumed += 1;
+        } else {
+            todo.push(w);
+        }
+    }
+    let run_id = store.begin_run(&opts.input, &opts.options)?;
+    let mut summary = Summary { run_id, duplicates, ..Default::default() };
+    summary.totals.total = total as u64;
+    summary.totals.resumed = resumed as u64;
+    progress(Event::Started { todo: todo.len(), resumed, duplicates: duplicates as usize });
+
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let jobs = opts.jobs.clamp(1, 256).min(todo.len().max(1));
+    let n_todo = todo.len();
+    let mut write_error = None;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<ServerRecord>(1);
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (todo, next, stop) = (&todo, &next, &stop);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(w) = todo.get(i) else { break };
+                let rec = process(cfg, &w.entry, &w.key, &opts.scan);
+                if tx.send(rec).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut done = 0;
+        let mut batch: Vec<ServerRecord> = Vec::with_capacity(BATCH);
+        while let Ok(first) = rx.recv() {
+            batch.push(first);
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(r) => batch.push(r),
+                    Err(_) => break,
+                }
+            }
+            if let Err(e) = store.write(run_id, &batch) {
+                // The store is unusable (disk full, locked): stop, keep what is committed.
+                stop.store(true, Ordering::Relaxed);
+                write_error = Some(e);
+                break;
+            }
+            for r in batch.drain(..) {
+                done += 1;
+                count(&mut summary, &r);
+                progress(Event::Stored { record: &r, done, todo: n_todo });
+            }
+        }
+        drop(rx);
+    });
+    summary.totals.elapsed_ms = started.elapsed().as_millis() as u64;
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    store.finish_run(run_id, &summary.totals)?;
+    Ok(summary)
+}
+
+fn count(s: &mut Summary, r: &ServerRecord) {
+    match r.from_cache {
+        Some(true) => s.totals.cached += 1,
+        Some(false) => s.totals.downloaded += 1,
+        None => {}
+    }
+    match r.status() {
+        Status::Ok => s.totals.scanned += 1,
+        Status::Opaque => {
+            s.totals.scanned += 1;
+            s.totals.opaque += 1;
+        }
+        Status::Error => {
+            s.totals.failed += 1;
+            if let Some(e) = &r.error {
+                *s.failures.entry(format!("{}/{}", e.stage, e.kind)).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// The version a source asks for, if pinned (what resumability compares).
+fn pinned(s: &Source) -> Option<&str> {
+    match s {
+        Source::Npm { version, .. } | Source::Pypi { version, .. } => version.as_deref(),
+        Source::Git { rev, .. } => rev.as_deref(),
+        Source::Dir(_) => None,
+    }
+}
+
+fn source_name(s: &Source) -> String {
+    match s {
+        Source::Npm { name, .. } | Source::Pypi { name, .. } => name.clone(),
+        Source::Git { url, subdir, .. } => match subdir {
+            Some(d) => format!("{url}#{d}"),
+            None => url.clone(),
+        },
+        Source::Dir(p) => p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| p.display().to_string()),
+    }
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
+}
+
+fn scan_kind(e: &ScanError) -> &'static str {
+    match e {
+        ScanError::NotFound(_) => "not-found",
+        ScanError::NotADirectory(_) => "not-a-directory",
+        ScanError::Io(_) => "io",
+    }
+}
+
+/// Collect and scan one server; never fails, an error is part of the record.
+pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) -> ServerRecord {
+    let t0 = Instant::now();
+    let collected = catch_unwind(AssertUnwindSafe(|| collect(cfg, &entry.source)));
+    let collect_ms = t0.elapsed().as_millis() as u64;
+    let collected: Collected = match collected {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return failed(entry, key, None, collect_ms, ErrorInfo { stage: "collect".into(), kind: e.kind().to_string(), message: e.to_string() }),
+        Err(p) => return failed(entry, key, None, collect_ms, ErrorInfo { stage: "collect".into(), kind: "panic".into(), message: panic_message(p) }),
+    };
+    let t1 = Instant::now();
+    let scanned = catch_unwind(AssertUnwindSafe(|| scan(&collected.root, scan_opts)));
+    let scan_ms = t1.elapsed().as_millis() as u64;
+    let report = match scanned {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            let err = ErrorInfo { stage: "scan".into(), kind: scan_kind(&e).into(), message: e.to_string() };
+            return failed(entry, key, Some(&collected), collect_ms, err);
+        }
+        Err(p) => return failed(entry, key, Some(&collected), collect_ms, ErrorInfo { stage: "scan".into(), kind: "panic".into(), message: panic_message(p) }),
+    };
+    build(entry, key, Some(&collected), collect_ms, scan_ms, Some(report), None)
+}
+
+fn failed(entry: &ListEntry, key: &str, collected: Option<&Collected>, collect_ms: u64, err: ErrorInfo) -> ServerRecord {
+    build(entry, key, collected, collect_ms, 0, None, Some(err))
+}
+
+fn list_text<'a>(entry: &'a ListEntry, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| entry.extra.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str())).map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn build(entry: &ListEntry, key: &str, c: Option<&Collected>, collect_ms: u64, scan_ms: u64, report: Option<ServerReport>, error: Option<ErrorInfo>) -> ServerRecord {
+    let registry = c.map(|c| c.registry.clone()).unwrap_or_else(|| entry.source.registry().to_string());
+    let name = c.map(|c| c.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| source_name(&entry.source));
+    let version = c.map(|c| c.version.clone()).or_else(|| pinned(&entry.source).map(str::to_string)).unwrap_or_default();
+    let list_summary = list_text(entry, &["summary", "description"]);
+    let summary = c.and_then(|c| c.summary.as_deref()).filter(|s| !s.trim().is_empty()).or(list_summary);
+    let no_keywords = vec![];
+    let keywords = c.map(|c| &c.keywords).unwrap_or(&no_keywords);
+    let cls = Taxonomy::embedded().classify(entry.category.as_deref(), &Text { name: &name, summary, keywords, readme: c.and_then(|c| c.readme.as_deref()) });
+    let pop = popularity::classify(entry.source.registry(), entry.popularity.as_deref(), &entry.extra);
+    let mut meta = serde_json::Map::new();
+    if let Some(s) = summary {
+        meta.insert("summary".into(), json!(s));
+    }
+    if !keywords.is_empty() {
+        meta.insert("keywords".into(), json!(keywords));
+    }
+    if !entry.extra.is_empty() {
+        meta.insert("extra".into(), json!(entry.extra));
+    }
+    meta.insert("category_score".into(), json!(cls.score));
+    if let Some(r) = &report {
+        if !r.opaque.is_empty() {
+            meta.insert("opaque".into(), json!(r.opaque));
+        }
+        if !r.bundled.is_empty() {
+            meta.insert("bundled".into(), json!(r.bundled));
+        }
+        meta.insert("parsed_files".into(), json!(r.stats.parsed));
+    }
+    if let Some(c) = c {
+        meta.insert("root".into(), json!(c.root.display().to_string()));
+    }
+    ServerRecord {
+        source: key.to_string(),
+        registry,
+        name,
+        version,
+        category: cls.category,
+        category_source: cls.source.to_string(),
+        category_confidence: cls.confidence,
+        popularity: pop,
+        error,
+        collect_ms,
+        scan_ms,
+        digest: c.map(|c| c.digest.clone()).filter(|d| !d.is_empty()),
+        from_cache: c.map(|c| c.from_cache),
+        list_line: Some(entry.line),
+        metadata: serde_json::Value::Object(meta),
+        report,
+    }
+}

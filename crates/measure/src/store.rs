@@ -1,0 +1,480 @@
+//! The result store: one SQLite file that anyone can query with `sqlite3`
+//! (schema documented in `docs/store.md`). Only one thread writes, in
+//! transactions; a rerun asks `is_stored` before collecting anything.
+
+use crate::popularity::Popularity;
+use mcpwarden_model::{Finding, ServerReport, Tool};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+/// Bumped whenever a table or column changes meaning; an older or newer file is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id               INTEGER PRIMARY KEY,
+  started_at       TEXT NOT NULL,
+  finished_at      TEXT,
+  input            TEXT NOT NULL,
+  analyser_version TEXT NOT NULL,
+  options          TEXT NOT NULL DEFAULT '{}',
+  total            INTEGER NOT NULL DEFAULT 0,
+  resumed          INTEGER NOT NULL DEFAULT 0,
+  downloaded       INTEGER NOT NULL DEFAULT 0,
+  cached           INTEGER NOT NULL DEFAULT 0,
+  scanned          INTEGER NOT NULL DEFAULT 0,
+  opaque           INTEGER NOT NULL DEFAULT 0,
+  failed           INTEGER NOT NULL DEFAULT 0,
+  elapsed_ms       INTEGER
+);
+CREATE TABLE IF NOT EXISTS servers (
+  id                  INTEGER PRIMARY KEY,
+  run_id              INTEGER NOT NULL REFERENCES runs(id),
+  source              TEXT NOT NULL,
+  registry            TEXT NOT NULL,
+  name                TEXT NOT NULL,
+  version             TEXT NOT NULL DEFAULT '',
+  analyser_version    TEXT NOT NULL,
+  status              TEXT NOT NULL CHECK (status IN ('ok', 'error', 'opaque')),
+  error_stage         TEXT,
+  error_kind          TEXT,
+  error_message       TEXT,
+  category            TEXT NOT NULL,
+  category_source     TEXT NOT NULL,
+  category_confidence REAL NOT NULL,
+  popularity_raw      TEXT,
+  popularity_kind     TEXT NOT NULL,
+  popularity_band     TEXT NOT NULL,
+  languages           TEXT NOT NULL DEFAULT '',
+  sdk                 TEXT NOT NULL DEFAULT '',
+  network             INTEGER,
+  system              INTEGER,
+  file                INTEGER,
+  memory              INTEGER,
+  reach_network       INTEGER,
+  reach_system        INTEGER,
+  reach_file          INTEGER,
+  reach_memory        INTEGER,
+  classes             INTEGER,
+  kinds               TEXT NOT NULL DEFAULT '',
+  call_sites          INTEGER,
+  tool_count          INTEGER,
+  files               INTEGER,
+  bytes               INTEGER,
+  collect_ms          INTEGER,
+  scan_ms             INTEGER,
+  digest              TEXT,
+  from_cache          INTEGER,
+  list_line           INTEGER,
+  scanned_at          TEXT NOT NULL,
+  metadata            TEXT NOT NULL DEFAULT '{}'
+);
+CREATE UNIQUE INDEX IF NOT EXISTS servers_key ON servers(source, version, analyser_version);
+CREATE INDEX IF NOT EXISTS servers_status ON servers(status);
+CREATE INDEX IF NOT EXISTS servers_category ON servers(category);
+CREATE INDEX IF NOT EXISTS servers_name ON servers(registry, name);
+CREATE TABLE IF NOT EXISTS findings (
+  id         INTEGER PRIMARY KEY,
+  server_id  INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  resource   TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  api        TEXT NOT NULL,
+  via        TEXT,
+  file       TEXT NOT NULL,
+  line       INTEGER NOT NULL,
+  col        INTEGER NOT NULL,
+  value      TEXT,
+  reach      TEXT NOT NULL,
+  part       TEXT NOT NULL,
+  confidence TEXT NOT NULL,
+  function   TEXT NOT NULL DEFAULT '',
+  tools      TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS findings_server ON findings(server_id);
+CREATE INDEX IF NOT EXISTS findings_kind ON findings(kind, part);
+CREATE INDEX IF NOT EXISTS findings_api ON findings(api);
+CREATE TABLE IF NOT EXISTS tools (
+  id            INTEGER PRIMARY KEY,
+  server_id     INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  name          TEXT NOT NULL,
+  entry         TEXT NOT NULL,
+  def_file      TEXT NOT NULL,
+  def_line      INTEGER NOT NULL,
+  handler_found INTEGER NOT NULL,
+  network       INTEGER NOT NULL,
+  system        INTEGER NOT NULL,
+  file          INTEGER NOT NULL,
+  memory        INTEGER NOT NULL,
+  kinds         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS tools_server ON tools(server_id);
+CREATE TABLE IF NOT EXISTS tool_kinds (
+  tool_id   INTEGER NOT NULL REFERENCES tools(id) ON DELETE CASCADE,
+  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  kind      TEXT NOT NULL,
+  PRIMARY KEY (tool_id, kind)
+);
+CREATE INDEX IF NOT EXISTS tool_kinds_server ON tool_kinds(server_id);
+CREATE INDEX IF NOT EXISTS tool_kinds_kind ON tool_kinds(kind);
+CREATE TABLE IF NOT EXISTS skipped (
+  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  path      TEXT NOT NULL,
+  reason    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS skipped_server ON skipped(server_id);
+CREATE TABLE IF NOT EXISTS opaque (
+  server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  path      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS opaque_server ON opaque(server_id);
+-- What reports read: the newest row of each source (a rescan with a newer
+-- analyser, or of a newer unpinned version, supersedes older rows).
+CREATE VIEW IF NOT EXISTS current_servers AS
+  SELECT * FROM servers WHERE id IN (SELECT max(id) FROM servers GROUP BY source);
+"#;
+
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(format!("database: {e}"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Ok,
+    Error,
+    /// Scanned, but the package ships native executables or libraries whose
+    /// behaviour no source analysis can see.
+    Opaque,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Ok, Status::Opaque, Status::Error];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Error => "error",
+            Status::Opaque => "opaque",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// `list`, `collect`, `scan`.
+    pub stage: String,
+    /// A short stable reason (`not-found`, `network`, `too-large`, `panic`, ...).
+    pub kind: String,
+    pub message: String,
+}
+
+/// One server's result, ready to be written.
+#[derive(Clone, Debug)]
+pub struct ServerRecord {
+    pub source: String,
+    pub registry: String,
+    pub name: String,
+    /// Empty when the version could not be resolved (collection failed).
+    pub version: String,
+    pub category: String,
+    pub category_source: String,
+    pub category_confidence: f64,
+    pub popularity: Popularity,
+    pub error: Option<ErrorInfo>,
+    pub collect_ms: u64,
+    pub scan_ms: u64,
+    pub digest: Option<String>,
+    pub from_cache: Option<bool>,
+    pub list_line: Option<usize>,
+    pub metadata: serde_json::Value,
+    /// `None` for an error.
+    pub report: Option<ServerReport>,
+}
+
+impl ServerRecord {
+    pub fn status(&self) -> Status {
+        match &self.report {
+            None => Status::Error,
+            Some(r) if r.is_opaque() => Status::Opaque,
+            Some(_) => Status::Ok,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunTotals {
+    pub total: u64,
+    pub resumed: u64,
+    pub downloaded: u64,
+    pub cached: u64,
+    pub scanned: u64,
+    pub opaque: u64,
+    pub failed: u64,
+    pub elapsed_ms: u64,
+}
+
+pub struct Store {
+    conn: Connection,
+    analyser: String,
+}
+
+impl Store {
+    /// Open or create a store for writing results of `analyser`.
+    pub fn open(path: &Path, analyser: &str) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
+        // WAL: a report can read while a run writes; NORMAL sync is safe with WAL
+        // (a crash loses at most the last transaction, which a rerun redoes).
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        check_version(&conn, path, true)?;
+        conn.execute_batch(SCHEMA)?;
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?1)", params![SCHEMA_VERSION.to_string()])?;
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created_at', ?1)", params![now_utc()])?;
+        Ok(Store { conn, analyser: analyser.to_string() })
+    }
+
+    /// Open an existing store for reading (report, export).
+    pub fn open_read(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            return Err(StoreError(format!("{}: no such database", path.display())));
+        }
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        check_version(&conn, path, false)?;
+        Ok(Store { conn, analyser: String::new() })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn analyser(&self) -> &str {
+        &self.analyser
+    }
+
+    pub fn begin_run(&self, input: &str, options: &serde_json::Value) -> Result<i64> {
+        self.conn.execute("INSERT INTO runs(started_at, input, analyser_version, options) VALUES (?1, ?2, ?3, ?4)", params![now_utc(), input, self.analyser, options.to_string()])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn finish_run(&self, run: i64, t: &RunTotals) -> Result<()> {
+        self.conn.execute(
+            "UPDATE runs SET finished_at = ?2, total = ?3, resumed = ?4, downloaded = ?5, cached = ?6, scanned = ?7, opaque = ?8, failed = ?9, elapsed_ms = ?10 WHERE id = ?1",
+            params![run, now_utc(), t.total as i64, t.resumed as i64, t.downloaded as i64, t.cached as i64, t.scanned as i64, t.opaque as i64, t.failed as i64, t.elapsed_ms as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Whether a result for this source (and version, when pinned) by this
+    /// analyser is already stored. Errors are not results: a rerun retries them
+    /// (most are transient, and the permanent ones fail again cheaply).
+    pub fn is_stored(&self, source: &str, version: Option<&str>) -> Result<bool> {
+        let found: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM servers WHERE source = ?1 AND analyser_version = ?2 AND status != 'error' AND (?3 IS NULL OR version = ?3) LIMIT 1",
+                params![source, self.analyser, version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// Write results in one transaction; a row for the same source, version
+    /// and analyser (and any earlier error for the source) is replaced.
+    pub fn write(&mut self, run: i64, records: &[ServerRecord]) -> Result<()> {
+        let now = now_utc();
+        let tx = self.conn.transaction()?;
+        for r in records {
+            insert(&tx, run, &self.analyser, &now, r)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<()> {
+    let has_meta: bool = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get::<_, i64>(0)).map_err(|e| StoreError(format!("{}: not a database: {e}", path.display())))? > 0;
+    if !has_meta {
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if creating && tables == 0 {
+            return Ok(());
+        }
+        return Err(StoreError(format!("{}: not an mcpwarden results database", path.display())));
+    }
+    let v: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional()?;
+    match v.and_then(|v| v.parse::<i64>().ok()) {
+        Some(SCHEMA_VERSION) => Ok(()),
+        Some(v) => Err(StoreError(format!("{}: results database schema v{v}; this mcpwarden reads and writes v{SCHEMA_VERSION}", path.display()))),
+        None => Err(StoreError(format!("{}: not an mcpwarden results database", path.display()))),
+    }
+}
+
+fn b(x: bool) -> i64 {
+    x as i64
+}
+
+fn insert(tx: &rusqlite::Transaction, run: i64, analyser: &str, now: &str, r: &ServerRecord) -> Result<()> {
+    tx.execute("DELETE FROM servers WHERE source = ?1 AND analyser_version = ?2 AND (version = ?3 OR status = 'error')", params![r.source, analyser, r.version])?;
+    let status = r.status();
+    let rep = r.report.as_ref();
+    let res = rep.map(|x| x.resources);
+    let reach = rep.map(|x| x.reachable_resources);
+    let server_findings: Option<Vec<&Finding>> = rep.map(|x| x.findings.iter().filter(|f| f.part == mcpwarden_model::Part::Server).collect());
+    let kinds = rep.map(|x| x.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" ")).unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT INTO servers(run_id, source, registry, name, version, analyser_version, status, error_stage, error_kind, error_message,
+           category, category_source, category_confidence, popularity_raw, popularity_kind, popularity_band, languages, sdk,
+           network, system, file, memory, reach_network, reach_system, reach_file, reach_memory, classes, kinds, call_sites, tool_count,
+           files, bytes, collect_ms, scan_ms, digest, from_cache, list_line, scanned_at, metadata)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,
+           ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39)",
+    )?
+    .execute(params![
+        run,
+        r.source,
+        r.registry,
+        r.name,
+        r.version,
+        analyser,
+        status.as_str(),
+        r.error.as_ref().map(|e| e.stage.as_str()),
+        r.error.as_ref().map(|e| e.kind.as_str()),
+        r.error.as_ref().map(|e| e.message.as_str()),
+        r.category,
+        r.category_source,
+        r.category_confidence,
+        r.popularity.raw,
+        r.popularity.kind.as_str(),
+        r.popularity.band,
+        rep.map(|x| x.languages.join(",")).unwrap_or_default(),
+        rep.map(|x| x.sdk.join(",")).unwrap_or_default(),
+        res.map(|s| b(s.network)),
+        res.map(|s| b(s.system)),
+        res.map(|s| b(s.file)),
+        res.map(|s| b(s.memory)),
+        reach.map(|s| b(s.network)),
+        reach.map(|s| b(s.system)),
+        reach.map(|s| b(s.file)),
+        reach.map(|s| b(s.memory)),
+        res.map(|s| s.iter().count() as i64),
+        kinds,
+        server_findings.as_ref().map(|f| f.len() as i64),
+        rep.map(|x| x.tools.iter().filter(|t| is_tool(t)).count() as i64),
+        rep.map(|x| x.stats.files as i64),
+        rep.map(|x| x.stats.bytes as i64),
+        r.collect_ms as i64,
+        rep.map(|_| r.scan_ms as i64),
+        r.digest,
+        r.from_cache.map(b),
+        r.list_line.map(|l| l as i64),
+        now,
+        r.metadata.to_string(),
+    ])?;
+    let id = tx.last_insert_rowid();
+    let Some(rep) = rep else { return Ok(()) };
+    {
+        let mut st = tx.prepare_cached("INSERT INTO findings(server_id, resource, kind, api, via, file, line, col, value, reach, part, confidence, function, tools) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?;
+        for f in &rep.findings {
+            let confidence = match f.confidence {
+                mcpwarden_model::Confidence::High => "high",
+                mcpwarden_model::Confidence::Low => "low",
+            };
+            st.execute(params![id, f.resource.as_str(), f.kind.as_str(), f.api, f.via, f.file, f.line, f.column, f.value, f.reach.as_str(), f.part.as_str(), confidence, f.function, serde_json::to_string(&f.tools).unwrap_or_default()])?;
+        }
+    }
+    {
+        let mut st = tx.prepare_cached("INSERT INTO tools(server_id, name, entry, def_file, def_line, handler_found, network, system, file, memory, kinds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
+        let mut kst = tx.prepare_cached("INSERT OR IGNORE INTO tool_kinds(tool_id, server_id, kind) VALUES (?1, ?2, ?3)")?;
+        for t in &rep.tools {
+            let has = |r| b(t.resources.contains(&r));
+            use mcpwarden_model::Resource::*;
+            let kinds = t.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" ");
+            st.execute(params![id, t.name, entry(t), t.file, t.line, b(t.handler_found), has(Network), has(System), has(File), has(Memory), kinds])?;
+            let tid = tx.last_insert_rowid();
+            for k in &t.kinds {
+                kst.execute(params![tid, id, k.as_str()])?;
+            }
+        }
+    }
+    {
+        let mut st = tx.prepare_cached("INSERT INTO skipped(server_id, path, reason) VALUES (?1, ?2, ?3)")?;
+        for s in &rep.skipped {
+            st.execute(params![id, s.path, s.reason])?;
+        }
+        let mut st = tx.prepare_cached("INSERT INTO opaque(server_id, path) VALUES (?1, ?2)")?;
+        for p in &rep.opaque {
+            st.execute(params![id, p])?;
+        }
+    }
+    Ok(())
+}
+
+/// Registrations without an entry kind are tools (the scanner's older form).
+pub fn is_tool(t: &Tool) -> bool {
+    matches!(t.entry, None | Some(mcpwarden_model::EntryKind::Tool))
+}
+
+fn entry(t: &Tool) -> &'static str {
+    match t.entry {
+        None | Some(mcpwarden_model::EntryKind::Tool) => "tool",
+        Some(mcpwarden_model::EntryKind::Resource) => "resource",
+        Some(mcpwarden_model::EntryKind::Prompt) => "prompt",
+    }
+}
+
+/// Current UTC time as RFC 3339 (`2026-11-25T10:02:47Z`), without a date crate.
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    rfc3339(secs)
+}
+
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days to civil date (proleptic Gregorian), after Howard Hinnant's algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_600_967), "2026-11-25T10:02:47Z");
+    }
+}
