@@ -6,18 +6,19 @@ pub mod graph;
 pub mod link;
 pub mod matcher;
 pub mod project;
+pub mod reach;
 pub mod source;
 pub mod tools;
 pub mod walk;
 
-use graph::{Graph, NodeId, Walk};
+use graph::{Graph, NodeId};
 use link::{LinkFile, Linker};
 use mcpwarden_catalog::Catalog;
 use mcpwarden_lang::{FileFacts, Lang};
 use mcpwarden_model::*;
 use project::ModuleIndex;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::time::Instant;
 use tools::{Handler, Registration};
@@ -151,6 +152,7 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
 }
 
 fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Manifest) {
+    let graph_started = Instant::now();
     let cat = Catalog::embedded();
     let index = ModuleIndex::new(&files.iter().map(|f| (f.rel.clone(), f.lang.family())).collect::<Vec<_>>());
     let link_files: Vec<LinkFile> = files.iter().map(|f| LinkFile { rel: &f.rel, family: f.lang.family(), facts: &f.facts }).collect();
@@ -240,10 +242,6 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             }
         }
     }
-    let mut by_node: HashMap<NodeId, Vec<usize>> = HashMap::new();
-    for (i, p) in pending.iter().enumerate() {
-        by_node.entry(p.node).or_default().push(i);
-    }
 
     // Entries. Tools: their handler, or the dispatcher branch named like them.
     let mut tool_entries: BTreeMap<String, (Vec<NodeId>, bool)> = BTreeMap::new();
@@ -293,78 +291,58 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         }
     }
 
-    // Walk every tool; record which findings it reaches and one shortest chain per kind.
-    let mut scratch = Walk::default();
-    let mut reached_by: Vec<BTreeSet<String>> = vec![BTreeSet::new(); pending.len()];
+    // Reachability: precomputed once, then one cheap query per entry.
+    let items: Vec<reach::Item> = pending.iter().map(|p| reach::Item { node: p.node, labels: p.labels, kind: p.finding.kind, countable: p.finding.part != Part::Test }).collect();
+    let reachability = reach::Reachability::new(&graph, &items, &tool_names);
+    // Tool indexes per finding (names are filled in at the end: output can be tools × findings).
+    let mut reached_by: Vec<Vec<u32>> = vec![vec![]; pending.len()];
     let mut tool_reports: Vec<Tool> = vec![];
-    for ((entry, name), (file, line)) in &tool_sites {
+    for (ti, ((entry, name), (file, line))) in tool_sites.iter().enumerate() {
         let mut t = Tool { name: name.clone(), file: files[*file as usize].rel.clone(), line: *line, entry: Some(*entry), resources: vec![], kinds: vec![], chains: vec![], handler_found: true };
-        if *entry == EntryKind::Tool {
-            let entries = tool_entries.get(name).map(|e| e.0.clone()).unwrap_or_default();
-            t.handler_found = !entries.is_empty();
-            let order = graph.walk(&entries, Some(name), &tool_names, &mut scratch);
-            let mut kinds: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
-            let mut resources: BTreeSet<Resource> = BTreeSet::new();
-            for n in order {
-                for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                    let p = &pending[pi];
-                    if p.finding.part == Part::Test || graph.excluded(p.labels, Some(name), &tool_names) {
-                        continue;
-                    }
-                    reached_by[pi].insert(name.clone());
-                    resources.insert(p.finding.resource);
-                    kinds.entry(p.finding.kind).or_insert_with(|| chain_text(&graph, &scratch, &linker, n, &p.finding));
-                }
+        let (entries, tool) = if *entry == EntryKind::Tool {
+            (tool_entries.get(name).map(|e| e.0.clone()).unwrap_or_default(), Some(name.as_str()))
+        } else {
+            let handler = regs.iter().find(|r| r.entry == *entry && &r.name == name).and_then(|r| match &r.handler {
+                Handler::Def(f, d) => Some(graph.node(*f, Some(*d))),
+                _ => None,
+            });
+            (handler.into_iter().collect(), None)
+        };
+        t.handler_found = !entries.is_empty();
+        let r = reachability.reach(&entries, tool);
+        let mut resources: BTreeSet<Resource> = BTreeSet::new();
+        let mut kinds: BTreeSet<Kind> = BTreeSet::new();
+        for &i in &r.items {
+            if *entry == EntryKind::Tool {
+                reached_by[i].push(ti as u32);
             }
-            t.resources = resources.into_iter().collect();
-            t.chains = kinds.iter().map(|(k, steps)| Chain { kind: *k, steps: steps.clone() }).collect();
-            t.kinds = kinds.into_keys().collect();
+            resources.insert(pending[i].finding.resource);
+            kinds.insert(pending[i].finding.kind);
         }
+        t.chains = r.chains.iter().map(|(k, path, i)| Chain { kind: *k, steps: chain_text(&graph, &linker, path, &pending[*i].finding) }).collect();
+        t.resources = resources.into_iter().collect();
+        t.kinds = kinds.into_iter().collect();
         tool_reports.push(t);
     }
-    let mark = |entries: &[NodeId], scratch: &mut Walk, graph: &Graph| -> Vec<bool> {
+    let mark = |entries: &[NodeId]| -> Vec<bool> {
         let mut hit = vec![false; pending.len()];
-        for n in graph.walk(entries, None, &tool_names, scratch) {
-            for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if !graph.excluded(pending[pi].labels, None, &tool_names) {
-                    hit[pi] = true;
-                }
-            }
+        for i in reachability.reach(entries, None).items {
+            hit[i] = true;
         }
         hit
     };
-    let by_handler = mark(&handler_entries, &mut scratch, &graph);
-    // Handler walks (resource / prompt) may enter tool branches of nothing; fill per-handler kinds.
-    for t in tool_reports.iter_mut().filter(|t| t.entry != Some(EntryKind::Tool)) {
-        let Some((f, d)) = regs.iter().find(|r| r.entry == t.entry.unwrap_or(EntryKind::Tool) && r.name == t.name).and_then(|r| match &r.handler {
-            Handler::Def(f, d) => Some((*f, *d)),
-            _ => None,
-        }) else {
-            t.handler_found = false;
-            continue;
-        };
-        let order = graph.walk(&[graph.node(f, Some(d))], None, &tool_names, &mut scratch);
-        let mut kinds = BTreeSet::new();
-        let mut res = BTreeSet::new();
-        for n in order {
-            for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if pending[pi].finding.part != Part::Test {
-                    kinds.insert(pending[pi].finding.kind);
-                    res.insert(pending[pi].finding.resource);
-                }
-            }
-        }
-        t.kinds = kinds.into_iter().collect();
-        t.resources = res.into_iter().collect();
-    }
-    let by_startup = mark(&startup, &mut scratch, &graph);
+    let by_handler = mark(&handler_entries);
+    let by_startup = mark(&startup);
 
     let mut resources = ResourceSet::default();
     let mut reachable = ResourceSet::default();
     let mut kinds: BTreeSet<Kind> = BTreeSet::new();
     for (i, p) in pending.iter_mut().enumerate() {
         let f = &mut p.finding;
-        f.tools = reached_by[i].iter().cloned().collect();
+        let mut names: Vec<String> = reached_by[i].iter().map(|&ti| tool_reports[ti as usize].name.clone()).collect();
+        names.sort();
+        names.dedup();
+        f.tools = names;
         f.reach = if f.part == Part::Test {
             f.tools.clear();
             Reach::Test
@@ -392,7 +370,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.findings.sort_by(|a, b| (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind)));
     tool_reports.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
     report.tools = tool_reports;
-    report.stats.prefiltered = graph.unresolved;
+    report.stats.graph_nodes = graph.edges.len() as u64;
+    report.stats.graph_edges = graph.edge_count;
+    report.stats.edges_by_tier = graph.by_tier;
+    report.stats.unresolved_calls = graph.unresolved;
+    report.stats.graph_ms = graph_started.elapsed().as_millis() as u64;
 }
 
 /// `Class.method` / `outer.inner` name of a definition.
@@ -413,9 +395,9 @@ fn qualified(facts: &FileFacts, d: u32) -> String {
     parts.join(".")
 }
 
-fn chain_text(graph: &Graph, scratch: &Walk, linker: &Linker, n: NodeId, f: &Finding) -> Vec<String> {
+fn chain_text(graph: &Graph, linker: &Linker, path: &[NodeId], f: &Finding) -> Vec<String> {
     let mut steps = vec![];
-    for (node, _) in scratch.chain(n) {
+    for &node in path {
         let (file, def) = graph.def_of(node);
         let lf = &linker.files[file as usize];
         match def {
