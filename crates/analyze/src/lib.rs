@@ -154,7 +154,9 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
 fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Manifest) {
     let graph_started = Instant::now();
     let cat = Catalog::embedded();
-    let index = ModuleIndex::new(&files.iter().map(|f| (f.rel.clone(), f.lang.family())).collect::<Vec<_>>());
+    let mut project_dirs: Vec<String> = manifest.dirs.clone();
+    project_dirs.extend(files.iter().filter(|f| f.rel == "setup.py" || f.rel.ends_with("/setup.py")).map(|f| f.rel.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default()));
+    let index = ModuleIndex::new(&files.iter().map(|f| (f.rel.clone(), f.lang.family())).collect::<Vec<_>>(), &project_dirs);
     let link_files: Vec<LinkFile> = files.iter().map(|f| LinkFile { rel: &f.rel, family: f.lang.family(), facts: &f.facts }).collect();
     let linker = Linker::new(&link_files, &index);
 
@@ -184,7 +186,8 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let mut registered: HashSet<(u32, u32)> = HashSet::new();
     if !sdk.is_empty() {
         for (i, f) in files.iter().enumerate() {
-            if project::part_by_path(&f.rel) == Some(Part::Test) {
+            // Tests, examples, scripts and build configs register nothing of the server's.
+            if project::part_by_path(&f.rel).is_some() {
                 continue;
             }
             let found = tools::find(&linker, i as u32, &f.facts, f.lang.family());

@@ -11,6 +11,8 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
         Family::JavaScript => {
             if module.starts_with("@modelcontextprotocol/sdk") {
                 Some("@modelcontextprotocol/sdk")
+            } else if module.starts_with("@modelcontextprotocol/server") {
+                Some("@modelcontextprotocol/server")
             } else if module == "fastmcp" || module.starts_with("fastmcp/") {
                 Some("fastmcp")
             } else if module == "mcp-framework" {
@@ -29,6 +31,7 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
                 "mcp" => Some("mcp"),
                 "fastmcp" => Some("fastmcp"),
                 "mcp_use" => Some("mcp-use"),
+                "chuk_mcp_server" => Some("chuk-mcp-server"),
                 _ => None,
             }
         }
@@ -69,6 +72,14 @@ pub struct Found {
 const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "parameters", "schema", "argsSchema", "paramsSchema", "inputschema", "annotations"];
 const HANDLER_KEYS: &[&str] = &["handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func", "function", "call", "handle"];
 
+fn callee_ends_with(c: &Callee, tail: &[&str]) -> bool {
+    let path = match c {
+        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path,
+        Callee::Dynamic { .. } => return false,
+    };
+    path.len() >= tail.len() && path[path.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
+}
+
 fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
     match a {
         Arg::Func(d) => Handler::Def(file, *d),
@@ -108,13 +119,42 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         }
         let Some(last) = r.callee.last_name() else { continue };
         let last = last.to_string();
+        // `mcp.tool(name="x")(fn)`: the decorator applied by hand.
+        if family == Family::Python && r.decorates.is_none() && callee_ends_with(&r.callee, &["tool", "()"]) {
+            let Some(a @ (Arg::Path(_) | Arg::Func(_))) = r.args.pos.first() else { continue };
+            let h = handler_of(linker, file, a);
+            // The inner `mcp.tool(...)` call sits at the same place and holds the name.
+            let inner = facts.refs.iter().find(|x| x.line == r.line && x.column == r.column && callee_ends_with(&x.callee, &["tool"]));
+            let name_arg = inner.and_then(|x| x.args.kw("name").or(x.args.pos.first()));
+            if name_arg.is_some() && str_of(linker, file, name_arg).is_none() {
+                continue; // a registration loop over a list: the decorated functions are the tools
+            }
+            let name = str_of(linker, file, name_arg).or_else(|| match &h {
+                Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
+                _ => None,
+            });
+            if let (Some(name), Handler::Def(f, d)) = (name, &h) {
+                out.registered_handlers.push((*f, *d));
+                out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h.clone() });
+            }
+            continue;
+        }
         if let Some(def) = r.decorates {
             let fname = facts.defs[def as usize].name.clone();
             let named = str_of(linker, file, r.args.kw("name")).or_else(|| str_of(linker, file, r.args.pos.first()));
             let entry = match last.as_str() {
+                // `@mcp.tool()`, and project decorators named like it (`@logged_tool`,
+                // `@_tool(name=...)`) that register the function later.
                 "tool" => Some((EntryKind::Tool, named.unwrap_or(fname))),
+                "call_tool" => {
+                    out.dispatchers.push((file, def));
+                    None
+                }
+                l if l.ends_with("_tool") && family == Family::Python => Some((EntryKind::Tool, str_of(linker, file, r.args.kw("name")).unwrap_or(fname))),
                 "resource" => Some((EntryKind::Resource, str_of(linker, file, r.args.pos.first()).or(str_of(linker, file, r.args.kw("uri"))).unwrap_or(fname))),
                 "prompt" => Some((EntryKind::Prompt, named.unwrap_or(fname))),
+                "read_resource" | "list_resources" => Some((EntryKind::Resource, last.clone())),
+                "get_prompt" => Some((EntryKind::Prompt, last.clone())),
                 "call_tool" => {
                     out.dispatchers.push((file, def));
                     None
@@ -164,6 +204,13 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             (Family::JavaScript, "setRequestHandler") => {
                 let schema = match first {
                     Some(Arg::Path(c)) => c.last_name().map(str::to_string),
+                    // SDK 2 takes method names: "tools/call", "resources/read", "prompts/get".
+                    Some(Arg::Str(m)) => match m.as_str() {
+                        "tools/call" => Some("CallToolRequestSchema".to_string()),
+                        "resources/read" => Some("ReadResourceRequestSchema".to_string()),
+                        "prompts/get" => Some("GetPromptRequestSchema".to_string()),
+                        _ => None,
+                    },
                     _ => None,
                 };
                 let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
@@ -179,9 +226,15 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     }
                 }
             }
-            (Family::Python, "add_tool" | "add_resource" | "add_prompt") => {
-                let Some(a) = first else { continue };
+            (Family::Python, "add_tool" | "add_resource" | "add_prompt" | "tool") => {
+                // `mcp.add_tool(fn)`, FastMCP 2's `mcp.tool(fn)`, `self.tool(fn, name="x")`.
+                let Some(a @ (Arg::Path(_) | Arg::Func(_))) = first else { continue };
                 let h = handler_of(linker, file, a);
+                // A name given but not a constant: this is a registration helper
+                // (`add_tool(adapter, name=name)`), its callers are the registrations.
+                if r.args.kw("name").is_some() && str_of(linker, file, r.args.kw("name")).is_none() {
+                    continue;
+                }
                 let name = str_of(linker, file, r.args.kw("name")).or_else(|| match &h {
                     Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
                     _ => None,
@@ -190,12 +243,30 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     out.registered_handlers.push((f, d));
                 }
                 let entry = match last.as_str() {
-                    "add_tool" => EntryKind::Tool,
+                    "add_tool" | "tool" => EntryKind::Tool,
                     "add_prompt" => EntryKind::Prompt,
                     _ => EntryKind::Resource,
                 };
                 if let Some(name) = name {
                     out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
+                }
+            }
+            (Family::Python, "Server" | "LowLevelServer") => {
+                // MCP SDK 2: handlers are constructor arguments.
+                for (kw, entry) in [("on_call_tool", None), ("on_read_resource", Some(EntryKind::Resource)), ("on_get_prompt", Some(EntryKind::Prompt))] {
+                    if let Some(Handler::Def(f, d)) = r.args.kw(kw).map(|a| handler_of(linker, file, a)) {
+                        out.registered_handlers.push((f, d));
+                        match entry {
+                            None => out.dispatchers.push((f, d)),
+                            Some(e) => out.regs.push(Registration { name: kw.trim_start_matches("on_").to_string(), entry: e, file, line: r.line, handler: Handler::Def(f, d) }),
+                        }
+                    }
+                }
+            }
+            (_, "add_request_handler" | "set_request_handler") if str_of(linker, file, first).as_deref() == Some("tools/call") => {
+                if let Some(Handler::Def(f, d)) = handler_arg.map(|a| handler_of(linker, file, a)) {
+                    out.registered_handlers.push((f, d));
+                    out.dispatchers.push((f, d));
                 }
             }
             (Family::Python, "Tool") => {

@@ -140,11 +140,9 @@ impl<'a> Cx<'a> {
                         },
                         _ => continue,
                     };
-                    // Submodule imports from a relative package are recorded for reachability.
-                    if module.starts_with('.') {
-                        let sep = if module.ends_with('.') { "" } else { "." };
-                        self.facts.imports.push(format!("{module}{sep}{name}"));
-                    }
+                    // `from pkg import sub` may import a submodule: recorded for reachability.
+                    let sep = if module.ends_with('.') { "" } else { "." };
+                    self.facts.imports.push(format!("{module}{sep}{name}"));
                     self.scopes.declare(scope, &alias, Binding::Import { module: module.clone(), path: vec![name] });
                 }
                 return;
