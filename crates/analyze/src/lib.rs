@@ -419,7 +419,15 @@ fn chain_text(graph: &Graph, linker: &Linker, path: &[NodeId], f: &Finding) -> V
 /// scripts), then by import reachability from the server's entry modules.
 fn assign_parts(files: &[Analysed], index: &ModuleIndex, manifest: &project::Manifest, regs: &[Registration], listed: &[Registration], sdk_files: &[bool]) -> Vec<Part> {
     let n = files.len();
-    let by_path: Vec<Option<Part>> = files.iter().map(|f| project::part_by_path(&f.rel)).collect();
+    let rels: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let by_path: Vec<Option<Part>> = files
+        .iter()
+        .map(|f| match project::part_by_path(&f.rel) {
+            // `pkg/commands/setup.py` next to an `__init__.py` is a module of the package.
+            Some(Part::Build) if f.rel.ends_with("setup.py") && rels.contains(format!("{}__init__.py", &f.rel[..f.rel.len() - "setup.py".len()]).as_str()) => None,
+            p => p,
+        })
+        .collect();
     let mut entry = vec![false; n];
     for r in regs.iter().chain(listed.iter()) {
         entry[r.file as usize] = true;

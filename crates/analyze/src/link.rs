@@ -72,7 +72,13 @@ impl<'a> Linker<'a> {
                         }
                     }
                 }
-                if matches!(d.kind, DefKind::Method | DefKind::Function) && !d.name.is_empty() {
+                // Python `obj.m()` can only be a method; JavaScript object-literal
+                // functions are methods too.
+                let linkable = match f.family {
+                    Family::Python => d.kind == DefKind::Method,
+                    Family::JavaScript => matches!(d.kind, DefKind::Method | DefKind::Function),
+                };
+                if linkable && !d.name.is_empty() {
                     by_name.entry(d.name.as_str()).or_default().push((fi as u32, di as u32));
                 }
             }
@@ -153,6 +159,13 @@ impl<'a> Linker<'a> {
                     }
                 }
                 (Target::Unknown, Tier::SelfMember)
+            }
+            // `self.session.get(...)`: what the field was set to, then the member.
+            Callee::SelfMember { class: Some(c), path } if path.len() >= 2 && self.field(file, *c, &path[0], 0).is_some() => {
+                let (ff, mut value) = self.field(file, *c, &path[0], 0).expect("checked");
+                append(&mut value, &path[1..]);
+                let (t, _) = self.resolve_depth(ff, &value, depth + 1);
+                (t, Tier::SelfMember)
             }
             Callee::SelfMember { class, path } => match (class, path.first()) {
                 (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, 0) {
@@ -278,6 +291,27 @@ impl<'a> Linker<'a> {
             }
         }
         last_name(path)
+    }
+
+    /// What a class field (or a base class's) was set to: (file of the class, value).
+    fn field(&self, file: u32, class: u32, name: &str, depth: u32) -> Option<(u32, Callee)> {
+        let f = &self.files[file as usize];
+        if let Some(x) = f.facts.fields.iter().find(|x| x.class == class && x.name == name) {
+            return Some((file, x.value.clone()));
+        }
+        if depth > 8 {
+            return None;
+        }
+        for base in &f.facts.defs[class as usize].bases {
+            if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
+                if (bf, bd) != (file, class) {
+                    if let Some(found) = self.field(bf, bd, name, depth + 1) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// A method of a class or of its bases in the tree.

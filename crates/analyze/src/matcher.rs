@@ -99,7 +99,55 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
 pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
     let (rows, path) = candidates(cat, family, target);
     // The most specific row whose conditions hold.
-    rows.into_iter().map(|row| apply(row, &path, r)).find(|h| !h.is_empty()).unwrap_or_default()
+    let direct = rows.into_iter().map(|row| apply(row, &path, r)).find(|h| !h.is_empty()).unwrap_or_default();
+    if !direct.is_empty() || r.kind == RefKind::Access {
+        return direct;
+    }
+    instance_use(cat, family, r, target)
+}
+
+/// Client objects keep their capability: a method called on an `httpx.Client()`,
+/// `axios.create()`, `new pg.Pool()` or `git.Repo()` uses it. Only clients count
+/// (a class, or a known factory), not one-shot results (`fetch().json()`,
+/// `spawn().on()`), and not event or lifecycle methods.
+fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
+    const FACTORIES: &[&str] = &["create", "createClient", "createPool", "createCluster", "createTransport", "client", "resource", "from_env", "from_url", "connect", "create_engine", "create_async_engine", "create_pool", "launch", "drizzle", "knex", "neon", "getConnection"];
+    const NOT_IO: &[&str] = &["on", "once", "off", "emit", "addListener", "removeListener", "removeAllListeners", "setTimeout", "setMaxListeners", "unref", "ref", "destroy", "close", "aclose", "end", "pipe", "then", "catch", "finally", "raise_for_status", "__enter__", "__exit__", "__aenter__", "__aexit__", "toString", "disconnect", "quit", "release", "dispose", "kill", "terminate"];
+    let kind_ok = match row.kind {
+        Kind::NetHttp | Kind::DbClient | Kind::SysIpc | Kind::NetConnect => true,
+        // Process-driving libraries (GitPython's Repo, simple-git) exec on every call.
+        Kind::SysExec => row.via.is_some(),
+        _ => false,
+    };
+    let name = ctor.iter().rev().find(|s| s.as_str() != "()" && s.as_str() != "default").map(|s| s.as_str()).unwrap_or("");
+    let is_client = name.starts_with(|c: char| c.is_ascii_uppercase()) || FACTORIES.contains(&name) || (ctor.is_empty() || name.is_empty()) && row.path.iter().all(|p| p.is_empty() || p == "*");
+    kind_ok && is_client && !NOT_IO.contains(&method)
+}
+
+/// A method call on the result of a catalogued constructor or factory.
+fn instance_use(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
+    let (module, path) = match target {
+        Target::External { module, path } => (Some(module), path),
+        Target::Global { path } => (None, path),
+        _ => return vec![],
+    };
+    // The last call result followed by at least one member: `Session()` + `.get`.
+    let Some(cut) = path.iter().rposition(|s| s == "()") else { return vec![] };
+    if cut + 1 >= path.len() {
+        return vec![];
+    }
+    let ctor = &path[..cut];
+    let ctor_target = match module {
+        Some(m) => Target::External { module: m.clone(), path: ctor.to_vec() },
+        None => Target::Global { path: ctor.to_vec() },
+    };
+    let (rows, _) = candidates(cat, family, &ctor_target);
+    let rest: Vec<&str> = path[cut + 1..].iter().map(|s| s.as_str()).filter(|s| *s != "()").collect();
+    let method = rest.last().copied().unwrap_or("");
+    let Some(row) = rows.into_iter().find(|row| carried_by_instances(row, ctor, method)) else { return vec![] };
+    let api = format!("{}().{}", row.api(), rest.join("."));
+    let value = r.args.pos.first().and_then(render);
+    vec![Hit { kind: row.kind, resource: row.resource, api, via: row.via.clone(), value }]
 }
 
 fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {

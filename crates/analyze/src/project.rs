@@ -120,8 +120,23 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     let ts_sources: Vec<&SourceFile> = files.iter().filter(|f| is_ts(f)).collect();
     let mut drop = HashSet::new();
     let mut dirs: Vec<String> = vec![];
+    // setuptools leaves `build/lib/<same files>`: a copy when the source is present.
+    let py_rels: HashSet<&str> = files.iter().filter(|f| f.lang == mcpwarden_lang::Lang::Python).map(|f| f.rel.as_str()).collect();
+    for (i, f) in files.iter().enumerate() {
+        if let Some(pos) = f.rel.find("build/lib/").filter(|&p| p == 0 || f.rel[..p].ends_with('/')) {
+            let inner = &f.rel[pos + "build/lib/".len()..];
+            let prefix = &f.rel[..pos];
+            let twin_present = [format!("{prefix}{inner}"), format!("{prefix}src/{inner}")].iter().any(|t| py_rels.contains(t.as_str()));
+            if twin_present {
+                drop.insert(i);
+                dirs.push(format!("{prefix}build/lib"));
+            }
+        }
+    }
     if ts_sources.is_empty() {
-        return (drop, vec![]);
+        dirs.sort();
+        dirs.dedup();
+        return (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect());
     }
     let ts_stems: HashSet<&str> = ts_sources.iter().map(|f| strip_ext(&f.rel)).collect();
     // Output directories that themselves hold TypeScript sources are not outputs.

@@ -117,8 +117,14 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 continue;
             }
         }
-        let Some(last) = r.callee.last_name() else { continue };
-        let last = last.to_string();
+        // The name called: a member, or a function of this file (`@_tool(...)`).
+        let last = match &r.callee {
+            Callee::Def { def, path } if path.is_empty() => facts.defs[*def as usize].name.clone(),
+            c => match c.last_name() {
+                Some(l) => l.to_string(),
+                None => continue,
+            },
+        };
         // `mcp.tool(name="x")(fn)`: the decorator applied by hand.
         if family == Family::Python && r.decorates.is_none() && callee_ends_with(&r.callee, &["tool", "()"]) {
             let Some(a @ (Arg::Path(_) | Arg::Func(_))) = r.args.pos.first() else { continue };

@@ -196,6 +196,14 @@ pub struct ObjLit {
     pub prop_lines: Vec<u32>,
 }
 
+/// A class field holding the result of a call (`value` ends with `"()"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub class: DefId,
+    pub name: String,
+    pub value: Callee,
+}
+
 /// A name a module makes available to importers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Export {
@@ -213,6 +221,8 @@ pub struct FileFacts {
     pub exports: Vec<Export>,
     /// Every module specifier imported (static, require, literal dynamic import).
     pub imports: Vec<String>,
+    /// Object fields set from a call: `self.session = requests.Session()`, `this.api = axios.create()`.
+    pub fields: Vec<Field>,
     /// Module-level string constants: `NAME = "x"` and `NAMES = { key: "x" }` (as `NAMES.key`).
     pub consts: Vec<(String, String)>,
     /// tree-sitter ERROR and MISSING nodes.

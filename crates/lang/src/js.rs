@@ -510,7 +510,11 @@ impl<'a> Cx<'a> {
                 }
             }
             "object" => self.record_object(node, scope, cur),
-            "assignment_expression" => self.record_commonjs_export(node, scope),
+            "assignment_expression" => {
+                self.record_commonjs_export(node, scope);
+                self.record_field(node, scope, cur);
+            }
+            "public_field_definition" | "field_definition" => self.record_field(node, scope, cur),
             "export_statement" => self.record_export(node, scope),
             k if is_class(k) => {
                 if let Some(&def) = self.def_of.get(&node.id()) {
@@ -841,6 +845,35 @@ impl<'a> Cx<'a> {
             lines
         };
         self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line: name_line.unwrap_or(0), prop_lines });
+    }
+
+    /// `this.api = axios.create()` in a method, or a class field `client = new Client()`.
+    fn record_field(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
+        let (name, value, class) = if node.kind() == "assignment_expression" {
+            let (Some(l), Some(v)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+            let this_obj = l.kind() == "member_expression" && l.child_by_field_name("object").map(|o| o.kind() == "this").unwrap_or(false);
+            let Some(class) = self.scopes.class_of(scope).filter(|_| this_obj) else { return };
+            let Some(p) = l.child_by_field_name("property") else { return };
+            (self.src.text(p).trim_start_matches('#').to_string(), unwrap(v), class)
+        } else {
+            let name_node = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
+            let (Some(n), Some(v), Some(class)) = (name_node, node.child_by_field_name("value"), cur.filter(|c| self.facts.defs[*c as usize].kind == DefKind::Class)) else { return };
+            (self.src.text(n).trim_start_matches('#').to_string(), unwrap(v), class)
+        };
+        if !matches!(value.kind(), "call_expression" | "new_expression") {
+            return;
+        }
+        if let Some(mut raw) = self.raw_path(value) {
+            if self.wrapped_function(value, value.child_by_field_name("function").unwrap_or(value)).is_some() {
+                return;
+            }
+            // raw_path of a call already ends with "()".
+            if raw.members.last().map(|m| m != "()").unwrap_or(true) {
+                raw.members.push("()".into());
+            }
+            let value = self.scopes.resolve(scope, &raw);
+            self.facts.fields.push(Field { class, name, value });
+        }
     }
 
     fn export_target(&self, v: Node, scope: ScopeId) -> Option<Callee> {

@@ -173,7 +173,13 @@ impl<'a> Cx<'a> {
             }
             "as_pattern" => {
                 if let Some(a) = node.child_by_field_name("alias") {
-                    self.declare_target(a, scope);
+                    // `with httpx.Client() as client:` binds the instance.
+                    let value = node.named_child(0).map(unwrap).filter(|v| v.kind() == "call");
+                    let raw = value.and_then(|v| v.child_by_field_name("function")).and_then(|f| self.raw_path(f, scope));
+                    match (raw, a.named_child(0).filter(|x| x.kind() == "identifier")) {
+                        (Some(raw), Some(id)) => self.scopes.declare(scope, self.src.text(id), Binding::Instance(raw, scope)),
+                        _ => self.declare_target(a, scope),
+                    }
                 }
             }
             "except_clause" => {
@@ -423,11 +429,27 @@ impl<'a> Cx<'a> {
                 }
             }
             "dictionary" => self.record_dict(node, scope, cur),
+            "assignment" => self.record_field(node, scope),
             _ => {}
         }
         let mut c = node.walk();
         for child in node.named_children(&mut c) {
             self.emit(child, scope, cur, labels, depth + 1);
+        }
+    }
+
+    /// `self.x = Something(...)` inside a method: remember what `self.x` holds.
+    fn record_field(&mut self, node: Node, scope: ScopeId) {
+        let (Some(l), Some(v), Some(class)) = (node.child_by_field_name("left"), node.child_by_field_name("right").map(unwrap), self.scopes.class_of(scope)) else { return };
+        if l.kind() != "attribute" || v.kind() != "call" {
+            return;
+        }
+        let is_self = l.child_by_field_name("object").map(|o| matches!(self.src.text(o), "self" | "cls")).unwrap_or(false);
+        let (true, Some(name), Some(f)) = (is_self, l.child_by_field_name("attribute"), v.child_by_field_name("function")) else { return };
+        if let Some(mut raw) = self.raw_path(f, scope) {
+            raw.members.push("()".into());
+            let value = self.scopes.resolve(scope, &raw);
+            self.facts.fields.push(Field { class, name: self.src.text(name).to_string(), value });
         }
     }
 
