@@ -112,7 +112,7 @@ pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit>
 /// `spawn().on()`), and not event or lifecycle methods.
 fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
     const FACTORIES: &[&str] = &["create", "createClient", "createPool", "createCluster", "createTransport", "client", "resource", "from_env", "from_url", "connect", "create_engine", "create_async_engine", "create_pool", "launch", "drizzle", "knex", "neon", "getConnection"];
-    const NOT_IO: &[&str] = &["on", "once", "off", "emit", "addListener", "removeListener", "removeAllListeners", "setTimeout", "setMaxListeners", "unref", "ref", "destroy", "close", "aclose", "end", "pipe", "then", "catch", "finally", "raise_for_status", "__enter__", "__exit__", "__aenter__", "__aexit__", "toString", "disconnect", "quit", "release", "dispose", "kill", "terminate"];
+    const NOT_IO: &[&str] = &["on", "once", "off", "emit", "addListener", "removeListener", "removeAllListeners", "setTimeout", "setMaxListeners", "unref", "ref", "destroy", "close", "aclose", "end", "pipe", "then", "catch", "finally", "raise_for_status", "__enter__", "__exit__", "__aenter__", "__aexit__", "toString", "disconnect", "quit", "release", "dispose", "kill", "terminate", "text", "json", "blob", "arrayBuffer", "formData", "buffer"];
     let kind_ok = match row.kind {
         Kind::NetHttp | Kind::DbClient | Kind::SysIpc | Kind::NetConnect => true,
         // Process-driving libraries (GitPython's Repo, simple-git) exec on every call.
