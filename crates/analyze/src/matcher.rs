@@ -16,8 +16,34 @@ pub struct Hit {
     pub value: Option<String>,
 }
 
+/// Path-returning steps keep a `pathlib.Path`: `Path.home()`, `.expanduser()`,
+/// `.resolve()`, `.parent`, ... collapse to `Path()` before the final method.
+fn normalise_pathlib(module: &str, path: &[String]) -> Option<Vec<String>> {
+    const CLASSES: &[&str] = &["Path", "PurePath", "PosixPath", "WindowsPath"];
+    const STEPS: &[&str] = &["()", "home", "cwd", "expanduser", "resolve", "absolute", "parent", "parents", "with_name", "with_suffix", "with_stem", "joinpath", "[]"];
+    if module != "pathlib" || path.len() < 3 || !CLASSES.contains(&path[0].as_str()) {
+        return None;
+    }
+    let (last, middle) = path[1..].split_last()?;
+    let last = if last == "()" { return None } else { last };
+    if !middle.iter().all(|s| STEPS.contains(&s.as_str())) || !middle.contains(&"()".to_string()) {
+        return None;
+    }
+    // `Path.home()` itself stays (sys.info); only what follows a path value is rewritten.
+    if middle.len() == 1 {
+        return None;
+    }
+    Some(vec![path[0].clone(), "()".into(), last.clone()])
+}
+
 fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c Row>, Vec<String>) {
     match target {
+        Target::External { module, path } if family == Family::Python && normalise_pathlib(module, path).is_some() => {
+            let p = normalise_pathlib(module, path).expect("checked");
+            let mut segs: Vec<String> = vec![module.clone()];
+            segs.extend(p.iter().cloned());
+            (cat.candidates_dotted(family, &segs), p)
+        }
         Target::External { module, path } => {
             let rows = match family {
                 Family::JavaScript => cat.candidates(family, module, path),

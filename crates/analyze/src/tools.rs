@@ -69,7 +69,9 @@ pub struct Found {
     pub listed: Vec<Registration>,
 }
 
-const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "parameters", "schema", "argsSchema", "paramsSchema", "inputschema", "annotations"];
+/// Keys that make an object with a `name` a tool description. `parameters` alone
+/// is an LLM function-calling schema (OpenAI), a tool only with a handler.
+const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "schema", "argsSchema", "paramsSchema", "inputschema"];
 const HANDLER_KEYS: &[&str] = &["handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func", "function", "call", "handle"];
 
 fn callee_ends_with(c: &Callee, tail: &[&str]) -> bool {

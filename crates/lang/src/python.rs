@@ -168,7 +168,14 @@ impl<'a> Cx<'a> {
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(l) = node.child_by_field_name("left") {
-                    self.declare_target(l, scope);
+                    // `for p in root.iterdir():` — each item is a path like `root`.
+                    let listed = node.child_by_field_name("right").map(unwrap).filter(|r| r.kind() == "call").and_then(|r| r.child_by_field_name("function")).filter(|f| {
+                        f.kind() == "attribute" && f.child_by_field_name("attribute").map(|a| matches!(self.src.text(a), "iterdir" | "glob" | "rglob")).unwrap_or(false)
+                    });
+                    match (listed.and_then(|f| f.child_by_field_name("object")).and_then(|o| self.raw_path(o, scope)), l.kind()) {
+                        (Some(raw), "identifier") => self.scopes.declare(scope, self.src.text(l), Binding::Alias(raw, scope)),
+                        _ => self.declare_target(l, scope),
+                    }
                 }
             }
             "as_pattern" => {
@@ -240,9 +247,33 @@ impl<'a> Cx<'a> {
                 "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
                 _ => None,
             };
-            if let Some(n) = name.filter(|n| n.kind() == "identifier") {
-                self.scopes.declare(scope, self.src.text(n), Binding::Opaque);
+            let Some(n) = name.filter(|n| n.kind() == "identifier") else { continue };
+            // `dest: Path`, `client: httpx.AsyncClient | None`: an instance of the annotated type.
+            let ty = p.child_by_field_name("type").and_then(|t| self.simple_type(t));
+            let b = match ty.and_then(|t| self.raw_path(t, scope)) {
+                Some(raw) => Binding::Instance(raw, scope),
+                None => Binding::Opaque,
+            };
+            self.scopes.declare(scope, self.src.text(n), b);
+        }
+    }
+
+    /// The class named by a simple annotation: `Path`, `httpx.Client`, `X | None`, `Optional[X]`.
+    fn simple_type<'t>(&self, t: Node<'t>) -> Option<Node<'t>> {
+        let t = if t.kind() == "type" { t.named_child(0)? } else { t };
+        match t.kind() {
+            "identifier" | "attribute" => {
+                let text = self.src.text(t);
+                let builtin = matches!(text, "str" | "int" | "float" | "bool" | "bytes" | "dict" | "list" | "tuple" | "set" | "object" | "Any" | "None");
+                (!builtin).then_some(t)
             }
+            "binary_operator" => self.simple_type(t.child_by_field_name("left")?),
+            "generic_type" | "subscript" if self.src.text(t).starts_with("Optional") => {
+                let mut c = t.walk();
+                let inner = t.named_children(&mut c).skip(1).find(|x| x.kind() != "identifier" || self.src.text(*x) != "Optional");
+                inner.and_then(|x| self.simple_type(x))
+            }
+            _ => None,
         }
     }
 
@@ -256,6 +287,11 @@ impl<'a> Cx<'a> {
                 None => break,
             }
             hops += 1;
+        }
+        if v.kind() == "conditional_expression" {
+            if let Some(first) = v.named_child(0) {
+                return self.binding_for_value(unwrap(first), scope);
+            }
         }
         match v.kind() {
             "string" if !self.has_interpolation(v) => Binding::Const(self.src.unquote(v)),
@@ -441,6 +477,17 @@ impl<'a> Cx<'a> {
     /// `self.x = Something(...)` inside a method: remember what `self.x` holds.
     fn record_field(&mut self, node: Node, scope: ScopeId) {
         let (Some(l), Some(v), Some(class)) = (node.child_by_field_name("left"), node.child_by_field_name("right").map(unwrap), self.scopes.class_of(scope)) else { return };
+        // `Path(x) if x else Path.home() / "f"`: the first branch, through divisions.
+        let mut v = v;
+        if v.kind() == "conditional_expression" {
+            v = v.named_child(0).map(unwrap).unwrap_or(v);
+        }
+        while v.kind() == "binary_operator" {
+            v = match v.child_by_field_name("left") {
+                Some(x) => unwrap(x),
+                None => break,
+            };
+        }
         if l.kind() != "attribute" || v.kind() != "call" {
             return;
         }
