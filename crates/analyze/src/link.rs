@@ -190,12 +190,28 @@ impl<'a> Linker<'a> {
         }
         let f = &self.files[file as usize];
         let lookup = |fi: u32, key: String| self.files[fi as usize].facts.consts.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        // `Tools.SEARCH.value` is `Tools.SEARCH`'s string.
+        let trim = |path: &[String]| -> Vec<String> {
+            let mut p = path.to_vec();
+            if p.last().map(|s| s == "value").unwrap_or(false) {
+                p.pop();
+            }
+            p
+        };
         match callee {
             Callee::Var { name, path } => {
                 let mut key = name.clone();
-                for p in path {
+                for p in trim(path) {
                     key.push('.');
-                    key.push_str(p);
+                    key.push_str(&p);
+                }
+                lookup(file, key)
+            }
+            Callee::Def { def, path } if !path.is_empty() => {
+                let mut key = f.facts.defs[*def as usize].name.clone();
+                for p in trim(path) {
+                    key.push('.');
+                    key.push_str(&p);
                 }
                 lookup(file, key)
             }

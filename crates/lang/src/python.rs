@@ -9,7 +9,7 @@ use tree_sitter::{Node, Tree};
 const MAX_DEPTH: u32 = 400;
 
 pub fn extract(tree: &Tree, src: &str) -> FileFacts {
-    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), top: 0 };
+    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), top: 0, class_scopes: HashMap::default() };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare(root, cx.top, None, None, 0);
@@ -35,6 +35,8 @@ struct Cx<'a> {
     scope_of: HashMap<usize, ScopeId>,
     def_of: HashMap<usize, DefId>,
     top: ScopeId,
+    /// Scopes of module-level class bodies, with the class name.
+    class_scopes: HashMap<ScopeId, String>,
 }
 
 fn unwrap(mut n: Node) -> Node {
@@ -100,6 +102,9 @@ impl<'a> Cx<'a> {
                 self.scopes.declare(scope, &name, Binding::Def(def));
                 let inner = self.scopes.new_scope(Some(scope), None);
                 self.scope_of.insert(node.id(), inner);
+                if scope == self.top {
+                    self.class_scopes.insert(inner, name.clone());
+                }
                 if let Some(b) = node.child_by_field_name("body") {
                     self.declare(b, inner, Some(def), Some(def), depth + 1);
                 }
@@ -153,6 +158,10 @@ impl<'a> Cx<'a> {
                     if l.kind() == "identifier" && node.kind() == "assignment" {
                         if let (true, Some(v)) = (scope == self.top, value) {
                             self.record_consts(self.src.text(l).to_string(), v);
+                        }
+                        // `class Tools(str, Enum): SEARCH = "search"` names tools too.
+                        if let (Some(class), Some(v)) = (self.class_scopes.get(&scope).cloned(), value) {
+                            self.record_consts(format!("{class}.{}", self.src.text(l)), v);
                         }
                         let b = value.map(|v| self.binding_for_value(v, scope)).unwrap_or(Binding::Opaque);
                         self.scopes.declare(scope, self.src.text(l), b);
@@ -612,6 +621,12 @@ impl<'a> Cx<'a> {
         match v.kind() {
             "string" if !self.has_interpolation(v) => Some(self.src.unquote(v)),
             "identifier" => self.scopes.const_str(scope, self.src.text(v)),
+            // `Tools.SEARCH` / `Tools.SEARCH.value`, a class constant of this file.
+            "attribute" => {
+                let text = self.src.text(v);
+                let key = text.strip_suffix(".value").unwrap_or(text);
+                self.facts.consts.iter().find(|(k, _)| k == key).map(|(_, s)| s.clone())
+            }
             _ => None,
         }
     }
