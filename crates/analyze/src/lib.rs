@@ -504,13 +504,18 @@ fn assign_parts(files: &[Analysed], index: &ModuleIndex, manifest: &project::Man
         .collect()
 }
 
-/// `dist/index.js` named by package.json when only `src/index.ts` was kept.
+/// `package/dist/cli.js` named by package.json when only `package/src/cli.ts` was kept:
+/// replace the output folder by `src/` (or nothing) and try the source extensions.
 fn twin_source(index: &ModuleIndex, rel: &str) -> Option<usize> {
     let stem = rel.rsplit_once('.').map(|(s, _)| s).unwrap_or(rel);
-    let (_, rest) = stem.split_once('/')?;
-    for prefix in ["src/", ""] {
+    let parts: Vec<&str> = stem.split('/').collect();
+    let out = parts.iter().position(|p| ["dist", "build", "out", "lib", "esm", "cjs"].contains(p))?;
+    let before = parts[..out].join("/");
+    let after = parts[out + 1..].join("/");
+    for mid in ["src", "", "lib"] {
+        let base = [before.as_str(), mid, after.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/");
         for ext in ["ts", "tsx", "mts", "js", "mjs"] {
-            if let Some(i) = index.file(&format!("{prefix}{rest}.{ext}")) {
+            if let Some(i) = index.file(&format!("{base}.{ext}")) {
                 return Some(i);
             }
         }

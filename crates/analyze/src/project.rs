@@ -141,6 +141,23 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     let ts_stems: HashSet<&str> = ts_sources.iter().map(|f| strip_ext(&f.rel)).collect();
     // Output directories that themselves hold TypeScript sources are not outputs.
     let ts_output_dirs: HashSet<String> = files.iter().filter(|f| is_ts(f) && in_output(&f.rel)).filter_map(|f| output_root(&f.rel)).collect();
+    // Stems of TypeScript files relative to their project folder's `src/` (or the folder),
+    // to recognise `dist/tools/x.js` as the output of `src/tools/x.ts`.
+    let ts_tails: HashSet<String> = ts_sources.iter().flat_map(|f| tails(strip_ext(&f.rel))).collect();
+    // An output folder is a twin only when its files have TypeScript counterparts:
+    // a published `dist/` next to one unrelated `scripts/x.ts` is the code itself.
+    let mut outputs: HashMap<String, (usize, usize)> = HashMap::new();
+    for f in files.iter().filter(|f| f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel)) {
+        if let Some(root) = output_root(&f.rel) {
+            let tail = strip_ext(&f.rel[root.len()..]).trim_start_matches('/');
+            let e = outputs.entry(root).or_insert((0, 0));
+            e.0 += 1;
+            if ts_tails.contains(tail) {
+                e.1 += 1;
+            }
+        }
+    }
+    let is_twin_dir = |root: &str| outputs.get(root).map(|(all, matched)| *matched > 0 && *matched * 4 >= *all).unwrap_or(false);
     for (i, f) in files.iter().enumerate() {
         if is_ts(f) {
             continue;
@@ -152,7 +169,7 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
         }
         if f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel) {
             if let Some(root) = output_root(&f.rel) {
-                if !ts_output_dirs.contains(&root) {
+                if !ts_output_dirs.contains(&root) && is_twin_dir(&root) {
                     drop.insert(i);
                     dirs.push(root);
                 }
@@ -162,6 +179,17 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     dirs.sort();
     dirs.dedup();
     (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect())
+}
+
+/// `a/src/tools/x` → `tools/x`, `src/tools/x`, `a/src/tools/x`, `x`...: every suffix after a folder.
+fn tails(stem: &str) -> Vec<String> {
+    let mut out = vec![stem.to_string()];
+    let mut rest = stem;
+    while let Some((_, t)) = rest.split_once('/') {
+        out.push(t.to_string());
+        rest = t;
+    }
+    out
 }
 
 fn output_root(rel: &str) -> Option<String> {

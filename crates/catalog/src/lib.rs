@@ -150,15 +150,13 @@ impl Row {
         let seg_eq = |pat: &String, s: &String| match pat.strip_prefix('*') {
             // `*Client` matches any name ending so (`S3Client`), never a call result.
             Some(sfx) if !sfx.is_empty() => s.ends_with(sfx) && s != "()",
+            // `?` is any one member.
+            _ if pat == "?" => s != "()" && s != "[]",
             _ => pat == s,
         };
         let segs_eq = |pats: &[String], segs: &[String]| pats.len() == segs.len() && pats.iter().zip(segs).all(|(p, s)| seg_eq(p, s));
         if self.unless_path.iter().any(|u| segs_eq(u, path)) {
             return false;
-        }
-        // `?` is exactly one member (an SDK's top-level entry points, not its submodules).
-        if self.path.len() == 1 && self.path[0] == "?" {
-            return path.len() == 1 && path[0] != "()";
         }
         if self.is_wildcard() {
             let prefix = &self.path[..self.path.len() - 1];

@@ -50,6 +50,11 @@ fn is_class(kind: &str) -> bool {
 fn unwrap(mut n: Node) -> Node {
     loop {
         match n.kind() {
+            // `(0, mod_1.fn)(...)`: TypeScript's CommonJS output calls through a sequence.
+            "sequence_expression" => match n.named_child(n.named_child_count().saturating_sub(1)) {
+                Some(c) => n = c,
+                None => return n,
+            },
             "parenthesized_expression" | "await_expression" | "non_null_expression" | "as_expression" | "satisfies_expression" | "type_assertion" => {
                 match n.named_child(0) {
                     Some(c) if c.kind() != "type_annotation" => n = c,
@@ -380,12 +385,23 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// `require("m")` / `import("m")` with a literal, when `require` is not shadowed.
+    /// `require("m")` / `import("m")` with a literal, when `require` is not shadowed;
+    /// also through compilers' interop helpers (`__importStar(require("m"))`).
     fn module_call(&self, call: Node) -> Option<String> {
         if call.kind() != "call_expression" {
             return None;
         }
         let f = call.child_by_field_name("function")?;
+        const INTEROP: &[&str] = &["__importStar", "__importDefault", "__toESM", "__toCommonJS", "_interopRequireDefault", "_interopRequireWildcard", "__require"];
+        let fname = match f.kind() {
+            "identifier" => self.src.text(f),
+            "member_expression" => f.child_by_field_name("property").map(|p| self.src.text(p)).unwrap_or(""),
+            _ => "",
+        };
+        if INTEROP.contains(&fname) {
+            let inner = unwrap(call.child_by_field_name("arguments")?.named_child(0)?);
+            return self.module_call(inner);
+        }
         let is_loader = f.kind() == "import" || (f.kind() == "identifier" && self.src.text(f) == "require");
         if !is_loader {
             return None;
