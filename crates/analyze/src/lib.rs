@@ -254,18 +254,24 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     for r in regs.iter().chain(listed.iter()) {
         tool_sites.entry((r.entry, r.name.clone())).or_insert((r.file, r.line));
         if r.entry != EntryKind::Tool {
-            if let Handler::Def(f, d) = r.handler {
-                handler_entries.push(graph.node(f, Some(d)));
+            match &r.handler {
+                Handler::Def(f, d) => handler_entries.push(graph.node(*f, Some(*d))),
+                Handler::Defs(v) => handler_entries.extend(v.iter().map(|(f, d)| graph.node(*f, Some(*d)))),
+                _ => {}
             }
             continue;
         }
         let e = tool_entries.entry(r.name.clone()).or_insert((vec![], false));
-        match r.handler {
+        match &r.handler {
             Handler::Def(f, d) => {
-                e.0.push(graph.node(f, Some(d)));
+                e.0.push(graph.node(*f, Some(*d)));
                 e.1 = true;
             }
-            Handler::Dispatch(f, d) => e.0.push(graph.node(f, Some(d))),
+            Handler::Defs(v) => {
+                e.0.extend(v.iter().map(|(f, d)| graph.node(*f, Some(*d))));
+                e.1 = true;
+            }
+            Handler::Dispatch(f, d) => e.0.push(graph.node(*f, Some(*d))),
             Handler::None => {}
         }
     }
@@ -305,11 +311,12 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         let (entries, tool) = if *entry == EntryKind::Tool {
             (tool_entries.get(name).map(|e| e.0.clone()).unwrap_or_default(), Some(name.as_str()))
         } else {
-            let handler = regs.iter().find(|r| r.entry == *entry && &r.name == name).and_then(|r| match &r.handler {
-                Handler::Def(f, d) => Some(graph.node(*f, Some(*d))),
-                _ => None,
-            });
-            (handler.into_iter().collect(), None)
+            let handler: Vec<NodeId> = regs.iter().find(|r| r.entry == *entry && &r.name == name).map(|r| match &r.handler {
+                Handler::Def(f, d) => vec![graph.node(*f, Some(*d))],
+                Handler::Defs(v) => v.iter().map(|(f, d)| graph.node(*f, Some(*d))).collect(),
+                _ => vec![],
+            }).unwrap_or_default();
+            (handler, None)
         };
         t.handler_found = !entries.is_empty();
         let r = reachability.reach(&entries, tool);

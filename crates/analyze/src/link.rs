@@ -290,6 +290,11 @@ impl<'a> Linker<'a> {
         if path.is_empty() {
             return Target::Def { file, def };
         }
+        // `factory()` as a value (a handler built by a factory): the factory's code,
+        // whose inner closures are its children.
+        if path == ["()"] && d.kind != DefKind::Class {
+            return Target::Def { file, def };
+        }
         if d.kind == DefKind::Class {
             let rest: Vec<&String> = path.iter().filter(|s| s.as_str() != "()").collect();
             if path.len() == 1 && path[0] == "()" {

@@ -63,6 +63,27 @@ fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c
     }
 }
 
+/// The API as called: the row's name, or for pattern rows (`?`, `*Client`, `*`)
+/// the module and the members actually used.
+fn api_name(row: &Row, path: &[String]) -> String {
+    let patterned = row.path.iter().any(|p| p == "?" || p.starts_with('*'));
+    if !patterned {
+        return row.api();
+    }
+    let mut s = if row.module == JS_GLOBAL || row.module == PY_BUILTINS { String::new() } else { row.module.clone() };
+    for seg in path.iter().filter(|s| s.as_str() != "default") {
+        if seg == "()" {
+            s.push_str("()");
+        } else {
+            if !s.is_empty() {
+                s.push('.');
+            }
+            s.push_str(seg);
+        }
+    }
+    s
+}
+
 fn render(a: &Arg) -> Option<String> {
     match a {
         Arg::Str(s) if !s.is_empty() => Some(s.clone()),
@@ -171,7 +192,7 @@ fn instance_use(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<
     let rest: Vec<&str> = path[cut + 1..].iter().map(|s| s.as_str()).filter(|s| *s != "()").collect();
     let method = rest.last().copied().unwrap_or("");
     let Some(row) = rows.into_iter().find(|row| carried_by_instances(row, ctor, method)) else { return vec![] };
-    let api = format!("{}().{}", row.api(), rest.join("."));
+    let api = format!("{}().{}", api_name(row, ctor), rest.join("."));
     let value = r.args.pos.first().and_then(render);
     vec![Hit { kind: row.kind, resource: row.resource, api, via: row.via.clone(), value }]
 }
@@ -239,7 +260,7 @@ fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {
             }
         }
     }
-    let api = row.api();
+    let api = api_name(row, path);
     let mut out = vec![Hit { kind, resource: if kind == row.kind { row.resource } else { kind.default_resource() }, api: api.clone(), via: row.via.clone(), value: value.clone() }];
     for k in &row.also {
         out.push(Hit { kind: *k, resource: k.default_resource(), api: api.clone(), via: row.via.clone(), value: value.clone() });

@@ -43,6 +43,8 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
 pub enum Handler {
     /// A definition (file, def).
     Def(u32, u32),
+    /// A wrapped handler: the wrapper's code and the functions given to it.
+    Defs(Vec<(u32, u32)>),
     /// The low-level call-tool dispatcher; the tool is its branch named like the tool.
     Dispatch(u32, u32),
     None,
@@ -71,6 +73,17 @@ pub struct Found {
 
 /// Keys that make an object with a `name` a tool description. `parameters` alone
 /// is an LLM function-calling schema (OpenAI), a tool only with a handler.
+impl Found {
+    /// Functions given to registrations are entries, not callbacks of the registering code.
+    fn note(&mut self, h: &Handler) {
+        match h {
+            Handler::Def(f, d) => self.registered_handlers.push((*f, *d)),
+            Handler::Defs(v) => self.registered_handlers.extend(v.iter().copied()),
+            _ => {}
+        }
+    }
+}
+
 const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "schema", "argsSchema", "paramsSchema", "inputschema"];
 const HANDLER_KEYS: &[&str] = &["handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func", "function", "call", "handle"];
 
@@ -85,6 +98,25 @@ fn callee_ends_with(c: &Callee, tail: &[&str]) -> bool {
 fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
     match a {
         Arg::Func(d) => Handler::Def(file, *d),
+        // `withTelemetry("x", handler)`, `createToolHandler(name, async () => …)`.
+        Arg::Call(callee, inner) => {
+            let mut defs = vec![];
+            if let (Target::Def { file, def }, _) = linker.resolve(file, callee) {
+                defs.push((file, def));
+            }
+            for a in inner {
+                match handler_of(linker, file, a) {
+                    Handler::Def(f, d) => defs.push((f, d)),
+                    Handler::Defs(v) => defs.extend(v),
+                    _ => {}
+                }
+            }
+            match defs.len() {
+                0 => Handler::None,
+                1 => Handler::Def(defs[0].0, defs[0].1),
+                _ => Handler::Defs(defs),
+            }
+        }
         Arg::Path(c) => match linker.resolve(file, c).0 {
             Target::Def { file, def } => Handler::Def(file, def),
             Target::Name(n) => match linker.by_name(&n) {
@@ -163,10 +195,6 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 "prompt" => Some((EntryKind::Prompt, named.unwrap_or(fname))),
                 "read_resource" | "list_resources" => Some((EntryKind::Resource, last.clone())),
                 "get_prompt" => Some((EntryKind::Prompt, last.clone())),
-                "call_tool" => {
-                    out.dispatchers.push((file, def));
-                    None
-                }
                 _ => None,
             };
             if let Some((entry, name)) = entry {
@@ -175,25 +203,21 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             continue;
         }
         let first = r.args.pos.first();
-        let handler_arg = r.args.pos.iter().skip(1).rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
+        let handler_arg = r.args.pos.iter().skip(1).rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)));
         match (family, last.as_str()) {
             (Family::JavaScript, "tool" | "registerTool" | "addTool") => {
                 if let Some(Arg::Obj(props)) = first {
                     // `server.addTool({ name, execute })` (fastmcp, mcp-framework).
                     let name = props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| str_of(linker, file, Some(v)));
                     let h = props.iter().find(|(k, _)| HANDLER_KEYS.contains(&k.as_str())).map(|(_, v)| handler_of(linker, file, v)).unwrap_or(Handler::None);
-                    if let Handler::Def(f, d) = h {
-                        out.registered_handlers.push((f, d));
-                    }
+                    out.note(&h);
                     if let Some(name) = name {
                         out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
                     }
                     continue;
                 }
                 let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
-                if let Handler::Def(f, d) = h {
-                    out.registered_handlers.push((f, d));
-                }
+                out.note(&h);
                 if let Some(name) = str_of(linker, file, first) {
                     out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
                 }
@@ -201,9 +225,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             (Family::JavaScript, "resource" | "registerResource" | "prompt" | "registerPrompt" | "addResource" | "addResourceTemplate" | "addPrompt") => {
                 let entry = if last.to_ascii_lowercase().contains("prompt") { EntryKind::Prompt } else { EntryKind::Resource };
                 let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
-                if let Handler::Def(f, d) = h {
-                    out.registered_handlers.push((f, d));
-                }
+                out.note(&h);
                 let name = str_of(linker, file, first).unwrap_or_else(|| last.clone());
                 if h != Handler::None || first.is_some() {
                     out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
@@ -247,9 +269,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
                     _ => None,
                 });
-                if let Handler::Def(f, d) = h {
-                    out.registered_handlers.push((f, d));
-                }
+                out.note(&h);
                 let entry = match last.as_str() {
                     "add_tool" | "tool" => EntryKind::Tool,
                     "add_prompt" => EntryKind::Prompt,
@@ -296,9 +316,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             continue;
         }
         for (i, ((k, _), h)) in o.props.iter().zip(handlers).enumerate() {
-            if let Handler::Def(f, d) = h {
-                out.registered_handlers.push((f, d));
-            }
+            out.note(&h);
             out.regs.push(Registration { name: k.clone(), entry: EntryKind::Tool, file, line: o.prop_lines.get(i).copied().unwrap_or(o.line), handler: h });
         }
     }

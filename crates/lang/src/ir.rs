@@ -101,6 +101,8 @@ pub enum Arg {
     Path(Callee),
     /// An object / dict literal with simple keys.
     Obj(Vec<(String, Arg)>),
+    /// A call passed along: `withTelemetry("x", async () => …)` wraps a handler.
+    Call(Callee, Vec<Arg>),
     Other,
 }
 

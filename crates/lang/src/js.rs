@@ -799,6 +799,14 @@ impl<'a> Cx<'a> {
                     Some(f) if f.kind() == "member_expression" && f.child_by_field_name("property").map(|p| self.src.text(p)) == Some("bind") => {
                         self.arg(f.child_by_field_name("object").unwrap_or(f), scope, depth + 1)
                     }
+                    Some(f) if depth < 3 => {
+                        let callee = match self.raw_path(f) {
+                            Some(raw) => self.scopes.resolve(scope, &raw),
+                            None => return Arg::Other,
+                        };
+                        let inner = a.child_by_field_name("arguments").map(|l| self.args(l, scope).pos).unwrap_or_default();
+                        Arg::Call(callee, inner)
+                    }
                     _ => Arg::Other,
                 }
             }
