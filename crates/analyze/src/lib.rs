@@ -184,6 +184,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let mut listed: Vec<Registration> = vec![];
     let mut dispatchers: Vec<(u32, u32)> = vec![];
     let mut registered: HashSet<(u32, u32)> = HashSet::new();
+    let mut registrars: Vec<tools::Registrar> = vec![];
     if !sdk.is_empty() {
         for (i, f) in files.iter().enumerate() {
             // Tests, examples, scripts and build configs register nothing of the server's.
@@ -195,7 +196,12 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             listed.extend(found.listed);
             dispatchers.extend(found.dispatchers);
             registered.extend(found.registered_handlers);
+            registrars.extend(found.registrars);
         }
+        let outside = |fi: u32| project::part_by_path(&files[fi as usize].rel).is_some();
+        let more = tools::expand_registrars(&linker, &registrars, &outside);
+        regs.extend(more.regs);
+        registered.extend(more.registered_handlers);
     }
     registered.extend(dispatchers.iter().copied());
 

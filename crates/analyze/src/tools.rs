@@ -69,6 +69,36 @@ pub struct Found {
     pub registered_handlers: Vec<(u32, u32)>,
     /// Tool descriptions without a handler of their own (served by a dispatcher).
     pub listed: Vec<Registration>,
+    /// Registration helpers: functions that register a tool named by a parameter.
+    pub registrars: Vec<Registrar>,
+}
+
+/// `function registerTool(name, desc, schema, handler) { server.tool(name, …) }`:
+/// every call of `def` with a literal at `name_index` registers a tool.
+#[derive(Clone, Debug)]
+pub struct Registrar {
+    pub file: u32,
+    pub def: u32,
+    pub name_index: usize,
+    /// The handler the inner registration passes (a wrapper around the caller's).
+    pub handler: Handler,
+}
+
+/// The function whose parameter `p` is, walking out from `from` (closures see outer parameters).
+fn declaring_def(facts: &FileFacts, from: Option<u32>, p: &str) -> Option<(u32, usize)> {
+    let mut cur = from;
+    let mut guard = 0;
+    while let Some(d) = cur {
+        if let Some(i) = facts.defs[d as usize].params.iter().position(|x| x == p) {
+            return Some((d, i));
+        }
+        cur = facts.defs[d as usize].parent;
+        guard += 1;
+        if guard > 16 {
+            break;
+        }
+    }
+    None
 }
 
 /// Keys that make an object with a `name` a tool description. `parameters` alone
@@ -220,6 +250,13 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 out.note(&h);
                 if let Some(name) = str_of(linker, file, first) {
                     out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                } else if let Some(Arg::Path(Callee::Var { name: p, path })) = first {
+                    // The name is a parameter: this function is a registration helper.
+                    if path.is_empty() {
+                        if let Some((def, name_index)) = declaring_def(facts, r.in_def, p) {
+                            out.registrars.push(Registrar { file, def, name_index, handler: h });
+                        }
+                    }
                 }
             }
             (Family::JavaScript, "resource" | "registerResource" | "prompt" | "registerPrompt" | "addResource" | "addResourceTemplate" | "addPrompt") => {
@@ -338,4 +375,69 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         }
     }
     out
+}
+
+/// Calls of registration helpers with a literal name: one tool each. The handler is
+/// the helper's own wrapper plus every function the call site passes.
+pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &dyn Fn(u32) -> bool) -> Found {
+    let mut out = Found::default();
+    if registrars.is_empty() {
+        return out;
+    }
+    for (fi, f) in linker.files.iter().enumerate() {
+        let fi = fi as u32;
+        if skip_file(fi) {
+            continue;
+        }
+        for r in &f.facts.refs {
+            if r.kind != RefKind::Call {
+                continue;
+            }
+            let target = match linker.resolve(fi, &r.callee).0 {
+                Target::Def { file, def } => Some((file, def)),
+                Target::Name(n) => match linker.by_name(&n) {
+                    [one] => Some(*one),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some((tf, td)) = target else { continue };
+            for reg in registrars {
+                let parent = linker.files[reg.file as usize].facts.defs[reg.def as usize].parent;
+                // The helper itself, or the factory that returns it (`createToolRegistrar(server)`).
+                let hit = (reg.file, reg.def) == (tf, td) || (reg.file == tf && parent == Some(td) && callee_has_call(&r.callee));
+                if !hit {
+                    continue;
+                }
+                let Some(name) = str_of(linker, fi, r.args.pos.get(reg.name_index)) else { continue };
+                let mut defs: Vec<(u32, u32)> = match &reg.handler {
+                    Handler::Def(f, d) => vec![(*f, *d)],
+                    Handler::Defs(v) => v.clone(),
+                    _ => vec![],
+                };
+                for a in &r.args.pos {
+                    match handler_of(linker, fi, a) {
+                        Handler::Def(f, d) => defs.push((f, d)),
+                        Handler::Defs(v) => defs.extend(v),
+                        _ => {}
+                    }
+                }
+                let h = match defs.len() {
+                    0 => Handler::None,
+                    1 => Handler::Def(defs[0].0, defs[0].1),
+                    _ => Handler::Defs(defs),
+                };
+                out.note(&h);
+                out.regs.push(Registration { name, entry: EntryKind::Tool, file: fi, line: r.line, handler: h });
+            }
+        }
+    }
+    out
+}
+
+fn callee_has_call(c: &Callee) -> bool {
+    match c {
+        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path.iter().any(|s| s == "()"),
+        Callee::Dynamic { .. } => false,
+    }
 }

@@ -181,6 +181,8 @@ pub struct Def {
     pub parent: Option<DefId>,
     /// For classes: base classes as resolved paths.
     pub bases: Vec<Callee>,
+    /// Parameter names in order (`""` for a destructured one).
+    pub params: Vec<String>,
 }
 
 /// An object or dict literal that may describe a tool (`{ name: "x", inputSchema }`)

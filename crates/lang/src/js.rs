@@ -72,7 +72,7 @@ impl<'a> Cx<'a> {
         if let Some(scope) = self.bind_in.remove(&node.id()) {
             self.scopes.declare(scope, &name, Binding::Def(id));
         }
-        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![] });
+        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![], params: vec![] });
         self.def_of.insert(node.id(), id);
         id
     }
@@ -108,9 +108,13 @@ impl<'a> Cx<'a> {
             self.scope_of.insert(node.id(), inner);
             if let Some(p) = node.child_by_field_name("parameters") {
                 self.declare_params(p, inner);
+                let mut c = p.walk();
+                let names: Vec<String> = p.named_children(&mut c).filter(|x| x.kind() != "comment").map(|x| self.param_name(x)).collect();
+                self.facts.defs[def as usize].params = names;
             }
             if let Some(p) = node.child_by_field_name("parameter") {
                 self.declare_pattern(p, inner, None);
+                self.facts.defs[def as usize].params = vec![self.src.text(p).to_string()];
             }
             if let Some(body) = node.child_by_field_name("body") {
                 self.declare(body, inner, Some(def), None, depth + 1);
@@ -152,6 +156,17 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
+            "assignment_expression" => {
+                // `server.registerOnce = (name, …) => {…}`: the function is that member.
+                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                    let r = unwrap(r);
+                    if l.kind() == "member_expression" && is_function(r.kind()) {
+                        if let Some(p) = l.child_by_field_name("property") {
+                            self.name_hint.insert(r.id(), self.src.text(p).trim_start_matches('#').to_string());
+                        }
+                    }
+                }
+            }
             "pair" => {
                 // `{ handler: async () => … }` — name the function after its key.
                 if let (Some(k), Some(v)) = (node.child_by_field_name("key"), node.child_by_field_name("value")) {
@@ -166,6 +181,16 @@ impl<'a> Cx<'a> {
         let mut c = node.walk();
         for child in node.named_children(&mut c) {
             self.declare(child, scope, cur, class, depth + 1);
+        }
+    }
+
+    /// The name a parameter binds, or "" when it is destructured.
+    fn param_name(&self, p: Node) -> String {
+        match p.kind() {
+            "identifier" => self.src.text(p).to_string(),
+            "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
+            "assignment_pattern" => p.child_by_field_name("left").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
+            _ => String::new(),
         }
     }
 

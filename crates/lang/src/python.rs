@@ -52,7 +52,7 @@ fn unwrap(mut n: Node) -> Node {
 impl<'a> Cx<'a> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
         let id = self.facts.defs.len() as DefId;
-        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![] });
+        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![], params: vec![] });
         self.def_of.insert(node.id(), id);
         id
     }
@@ -90,6 +90,17 @@ impl<'a> Cx<'a> {
                 self.scope_of.insert(node.id(), inner);
                 if let Some(p) = node.child_by_field_name("parameters") {
                     self.declare_params(p, inner);
+                    let mut c = p.walk();
+                    let names: Vec<String> = p
+                        .named_children(&mut c)
+                        .map(|x| match x.kind() {
+                            "identifier" => self.src.text(x).to_string(),
+                            "typed_parameter" => x.named_child(0).map(|n| self.src.text(n).to_string()).unwrap_or_default(),
+                            "default_parameter" | "typed_default_parameter" => x.child_by_field_name("name").map(|n| self.src.text(n).to_string()).unwrap_or_default(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                    self.facts.defs[def as usize].params = names;
                 }
                 if let Some(b) = node.child_by_field_name("body") {
                     self.declare(b, inner, Some(def), None, depth + 1);
