@@ -65,12 +65,17 @@ fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c
 
 /// The API as called: the row's name, or for pattern rows (`?`, `*Client`, `*`)
 /// the module and the members actually used.
-fn api_name(row: &Row, path: &[String]) -> String {
-    let patterned = row.path.iter().any(|p| p == "?" || p.starts_with('*'));
-    if !patterned {
+fn api_name(row: &Row, module: &str, path: &[String]) -> String {
+    let scoped = row.module.ends_with("/*") || row.module.ends_with(".*");
+    let patterned = row.path.iter().any(|p| p == "?" || (p.starts_with('*') && p.len() > 1));
+    if !patterned && !scoped {
         return row.api();
     }
-    let mut s = if row.module == JS_GLOBAL || row.module == PY_BUILTINS { String::new() } else { row.module.clone() };
+    if !patterned {
+        // `@aws-sdk/*` rows: name the real package, then the row's fixed members.
+        return row.api().replacen(&row.module, module, 1);
+    }
+    let mut s = if row.module == JS_GLOBAL || row.module == PY_BUILTINS { String::new() } else { module.to_string() };
     for seg in path.iter().filter(|s| s.as_str() != "default") {
         if seg == "()" {
             s.push_str("()");
@@ -145,8 +150,12 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
 /// Apply a row to a reference; `None` when a condition rules the call out.
 pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
     let (rows, path) = candidates(cat, family, target);
+    let module = match target {
+        Target::External { module, .. } => module.clone(),
+        _ => String::new(),
+    };
     // The most specific row whose conditions hold.
-    let direct = rows.into_iter().map(|row| apply(row, &path, r)).find(|h| !h.is_empty()).unwrap_or_default();
+    let direct = rows.into_iter().map(|row| apply(row, &module, &path, r)).find(|h| !h.is_empty()).unwrap_or_default();
     if !direct.is_empty() || r.kind == RefKind::Access {
         return direct;
     }
@@ -192,12 +201,12 @@ fn instance_use(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<
     let rest: Vec<&str> = path[cut + 1..].iter().map(|s| s.as_str()).filter(|s| *s != "()").collect();
     let method = rest.last().copied().unwrap_or("");
     let Some(row) = rows.into_iter().find(|row| carried_by_instances(row, ctor, method)) else { return vec![] };
-    let api = format!("{}().{}", api_name(row, ctor), rest.join("."));
+    let api = format!("{}().{}", api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor), rest.join("."));
     let value = r.args.pos.first().and_then(render);
     vec![Hit { kind: row.kind, resource: row.resource, api, via: row.via.clone(), value }]
 }
 
-fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {
+fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
     if r.kind == RefKind::Access && !access_counts(row, path) {
         return vec![];
     }
@@ -260,7 +269,7 @@ fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {
             }
         }
     }
-    let api = api_name(row, path);
+    let api = api_name(row, module, path);
     let mut out = vec![Hit { kind, resource: if kind == row.kind { row.resource } else { kind.default_resource() }, api: api.clone(), via: row.via.clone(), value: value.clone() }];
     for k in &row.also {
         out.push(Hit { kind: *k, resource: k.default_resource(), api: api.clone(), via: row.via.clone(), value: value.clone() });
