@@ -10,7 +10,7 @@
 
 use crate::link::{Linker, Target, Tier};
 use mcpwarden_lang::{Arg, Callee, DefKind, RefKind};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
 pub type NodeId = u32;
 const NO_LABEL: u32 = u32::MAX;
@@ -34,6 +34,8 @@ pub struct Graph {
     label_ids: HashMap<Vec<String>, u32>,
     pub unresolved: u64,
     pub edge_count: u64,
+    /// Edges per tier, in `Tier` order.
+    pub by_tier: [u64; 4],
 }
 
 impl Graph {
@@ -78,6 +80,18 @@ impl Graph {
 
     /// Build the graph. `skip_callbacks` are handlers passed to registration
     /// calls: they are entries of their own, not callbacks of the registering code.
+    /// A graph from raw edges (for tests of the reachability layer).
+    #[cfg(test)]
+    pub fn from_edges(n: usize, edges: &[(u32, u32, &[&str])]) -> Graph {
+        let mut g = Graph { base: vec![0], node_file: vec![0; n], edges: vec![vec![]; n], label_sets: vec![], label_ids: HashMap::new(), unresolved: 0, edge_count: 0, by_tier: [0; 4] };
+        for (a, b, labels) in edges {
+            let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+            let l = g.intern(&labels);
+            g.push(*a, Edge { to: *b, labels: l, tier: Tier::SameFile, line: 0 });
+        }
+        g
+    }
+
     pub fn build(linker: &Linker, skip_callbacks: &HashSet<(u32, u32)>) -> Graph {
         let mut base = vec![];
         let mut node_file = vec![];
@@ -88,7 +102,7 @@ impl Graph {
             node_file.extend(std::iter::repeat_n(fi as u32, n as usize));
             next += n;
         }
-        let mut g = Graph { base, node_file, edges: vec![vec![]; next as usize], label_sets: vec![], label_ids: HashMap::new(), unresolved: 0, edge_count: 0 };
+        let mut g = Graph { base, node_file, edges: vec![vec![]; next as usize], label_sets: vec![], label_ids: HashMap::new(), unresolved: 0, edge_count: 0, by_tier: [0; 4] };
         for (fi, f) in linker.files.iter().enumerate() {
             let fi = fi as u32;
             // Anonymous functions run as part of their enclosing code (callbacks,
@@ -131,6 +145,7 @@ impl Graph {
 
     fn push(&mut self, from: NodeId, e: Edge) {
         if from != e.to {
+            self.by_tier[e.tier as usize] += 1;
             self.edges[from as usize].push(e);
             self.edge_count += 1;
         }
@@ -169,6 +184,8 @@ impl Graph {
     #[allow(clippy::too_many_arguments)]
     fn link_arg(&mut self, linker: &Linker, file: u32, from: NodeId, a: &Arg, labels: u32, line: u32, skip: &HashSet<(u32, u32)>, depth: u32) {
         match a {
+            // A value computed by a call (`text=result` where `result = f()`) is data, not a callback.
+            Arg::Path(c) if c_ends_with_call(c) => {}
             Arg::Path(c) => {
                 // A name passed along (`items.map(fetchOne)`, `run_in_executor(None, f)`).
                 if let (Target::Def { file: tf, def }, tier) = linker.resolve(file, c) {
@@ -186,62 +203,11 @@ impl Graph {
             _ => {}
         }
     }
-
-    /// Breadth-first walk from `entries` for `tool` (or for a non-tool entry);
-    /// returns visited nodes in BFS order and the parent of each (for chains).
-    pub fn walk(&self, entries: &[NodeId], tool: Option<&str>, tool_names: &HashSet<String>, scratch: &mut Walk) -> Vec<NodeId> {
-        scratch.stamp += 1;
-        if scratch.seen.len() < self.edges.len() {
-            scratch.seen.resize(self.edges.len(), 0);
-            scratch.parent.resize(self.edges.len(), (u32::MAX, 0));
-        }
-        let mut order = vec![];
-        let mut q = VecDeque::new();
-        for &e in entries {
-            if scratch.seen[e as usize] != scratch.stamp {
-                scratch.seen[e as usize] = scratch.stamp;
-                scratch.parent[e as usize] = (u32::MAX, 0);
-                q.push_back(e);
-            }
-        }
-        while let Some(n) = q.pop_front() {
-            order.push(n);
-            for e in &self.edges[n as usize] {
-                if scratch.seen[e.to as usize] == scratch.stamp || self.excluded(e.labels, tool, tool_names) {
-                    continue;
-                }
-                scratch.seen[e.to as usize] = scratch.stamp;
-                scratch.parent[e.to as usize] = (n, e.line);
-                q.push_back(e.to);
-            }
-        }
-        order
-    }
 }
 
-/// Reusable buffers for walks (one allocation per server, not per entry).
-#[derive(Default)]
-pub struct Walk {
-    pub seen: Vec<u32>,
-    pub parent: Vec<(NodeId, u32)>,
-    stamp: u32,
-}
-
-impl Walk {
-    /// The path from an entry to `n` (entry first), with the call-site line into each step.
-    pub fn chain(&self, mut n: NodeId) -> Vec<(NodeId, u32)> {
-        let mut out = vec![(n, 0)];
-        let mut guard = 0;
-        while self.parent[n as usize].0 != u32::MAX && guard < 10_000 {
-            let (p, line) = self.parent[n as usize];
-            if let Some(last) = out.last_mut() {
-                last.1 = line;
-            }
-            out.push((p, 0));
-            n = p;
-            guard += 1;
-        }
-        out.reverse();
-        out
+fn c_ends_with_call(c: &Callee) -> bool {
+    match c {
+        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path.iter().any(|s| s == "()"),
+        Callee::Dynamic { .. } => false,
     }
 }

@@ -6,18 +6,19 @@ pub mod graph;
 pub mod link;
 pub mod matcher;
 pub mod project;
+pub mod reach;
 pub mod source;
 pub mod tools;
 pub mod walk;
 
-use graph::{Graph, NodeId, Walk};
+use graph::{Graph, NodeId};
 use link::{LinkFile, Linker};
 use mcpwarden_catalog::Catalog;
 use mcpwarden_lang::{FileFacts, Lang};
 use mcpwarden_model::*;
 use project::ModuleIndex;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::time::Instant;
 use tools::{Handler, Registration};
@@ -151,8 +152,11 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
 }
 
 fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Manifest) {
+    let graph_started = Instant::now();
     let cat = Catalog::embedded();
-    let index = ModuleIndex::new(&files.iter().map(|f| (f.rel.clone(), f.lang.family())).collect::<Vec<_>>());
+    let mut project_dirs: Vec<String> = manifest.dirs.clone();
+    project_dirs.extend(files.iter().filter(|f| f.rel == "setup.py" || f.rel.ends_with("/setup.py")).map(|f| f.rel.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default()));
+    let index = ModuleIndex::new(&files.iter().map(|f| (f.rel.clone(), f.lang.family())).collect::<Vec<_>>(), &project_dirs);
     let link_files: Vec<LinkFile> = files.iter().map(|f| LinkFile { rel: &f.rel, family: f.lang.family(), facts: &f.facts }).collect();
     let linker = Linker::new(&link_files, &index);
 
@@ -180,9 +184,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let mut listed: Vec<Registration> = vec![];
     let mut dispatchers: Vec<(u32, u32)> = vec![];
     let mut registered: HashSet<(u32, u32)> = HashSet::new();
+    let mut registrars: Vec<tools::Registrar> = vec![];
     if !sdk.is_empty() {
         for (i, f) in files.iter().enumerate() {
-            if project::part_by_path(&f.rel) == Some(Part::Test) {
+            // Tests, examples, scripts and build configs register nothing of the server's.
+            if project::part_by_path(&f.rel).is_some() {
                 continue;
             }
             let found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
@@ -190,7 +196,12 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             listed.extend(found.listed);
             dispatchers.extend(found.dispatchers);
             registered.extend(found.registered_handlers);
+            registrars.extend(found.registrars);
         }
+        let outside = |fi: u32| project::part_by_path(&files[fi as usize].rel).is_some();
+        let more = tools::expand_registrars(&linker, &registrars, &outside);
+        regs.extend(more.regs);
+        registered.extend(more.registered_handlers);
     }
     registered.extend(dispatchers.iter().copied());
 
@@ -240,10 +251,6 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             }
         }
     }
-    let mut by_node: HashMap<NodeId, Vec<usize>> = HashMap::new();
-    for (i, p) in pending.iter().enumerate() {
-        by_node.entry(p.node).or_default().push(i);
-    }
 
     // Entries. Tools: their handler, or the dispatcher branch named like them.
     let mut tool_entries: BTreeMap<String, (Vec<NodeId>, bool)> = BTreeMap::new();
@@ -253,18 +260,24 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     for r in regs.iter().chain(listed.iter()) {
         tool_sites.entry((r.entry, r.name.clone())).or_insert((r.file, r.line));
         if r.entry != EntryKind::Tool {
-            if let Handler::Def(f, d) = r.handler {
-                handler_entries.push(graph.node(f, Some(d)));
+            match &r.handler {
+                Handler::Def(f, d) => handler_entries.push(graph.node(*f, Some(*d))),
+                Handler::Defs(v) => handler_entries.extend(v.iter().map(|(f, d)| graph.node(*f, Some(*d)))),
+                _ => {}
             }
             continue;
         }
         let e = tool_entries.entry(r.name.clone()).or_insert((vec![], false));
-        match r.handler {
+        match &r.handler {
             Handler::Def(f, d) => {
-                e.0.push(graph.node(f, Some(d)));
+                e.0.push(graph.node(*f, Some(*d)));
                 e.1 = true;
             }
-            Handler::Dispatch(f, d) => e.0.push(graph.node(f, Some(d))),
+            Handler::Defs(v) => {
+                e.0.extend(v.iter().map(|(f, d)| graph.node(*f, Some(*d))));
+                e.1 = true;
+            }
+            Handler::Dispatch(f, d) => e.0.push(graph.node(*f, Some(*d))),
             Handler::None => {}
         }
     }
@@ -293,78 +306,59 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         }
     }
 
-    // Walk every tool; record which findings it reaches and one shortest chain per kind.
-    let mut scratch = Walk::default();
-    let mut reached_by: Vec<BTreeSet<String>> = vec![BTreeSet::new(); pending.len()];
+    // Reachability: precomputed once, then one cheap query per entry.
+    let items: Vec<reach::Item> = pending.iter().map(|p| reach::Item { node: p.node, labels: p.labels, kind: p.finding.kind, countable: p.finding.part != Part::Test }).collect();
+    let reachability = reach::Reachability::new(&graph, &items, &tool_names);
+    // Tool indexes per finding (names are filled in at the end: output can be tools × findings).
+    let mut reached_by: Vec<Vec<u32>> = vec![vec![]; pending.len()];
     let mut tool_reports: Vec<Tool> = vec![];
-    for ((entry, name), (file, line)) in &tool_sites {
+    for (ti, ((entry, name), (file, line))) in tool_sites.iter().enumerate() {
         let mut t = Tool { name: name.clone(), file: files[*file as usize].rel.clone(), line: *line, entry: Some(*entry), resources: vec![], kinds: vec![], chains: vec![], handler_found: true };
-        if *entry == EntryKind::Tool {
-            let entries = tool_entries.get(name).map(|e| e.0.clone()).unwrap_or_default();
-            t.handler_found = !entries.is_empty();
-            let order = graph.walk(&entries, Some(name), &tool_names, &mut scratch);
-            let mut kinds: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
-            let mut resources: BTreeSet<Resource> = BTreeSet::new();
-            for n in order {
-                for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                    let p = &pending[pi];
-                    if p.finding.part == Part::Test || graph.excluded(p.labels, Some(name), &tool_names) {
-                        continue;
-                    }
-                    reached_by[pi].insert(name.clone());
-                    resources.insert(p.finding.resource);
-                    kinds.entry(p.finding.kind).or_insert_with(|| chain_text(&graph, &scratch, &linker, n, &p.finding));
-                }
+        let (entries, tool) = if *entry == EntryKind::Tool {
+            (tool_entries.get(name).map(|e| e.0.clone()).unwrap_or_default(), Some(name.as_str()))
+        } else {
+            let handler: Vec<NodeId> = regs.iter().find(|r| r.entry == *entry && &r.name == name).map(|r| match &r.handler {
+                Handler::Def(f, d) => vec![graph.node(*f, Some(*d))],
+                Handler::Defs(v) => v.iter().map(|(f, d)| graph.node(*f, Some(*d))).collect(),
+                _ => vec![],
+            }).unwrap_or_default();
+            (handler, None)
+        };
+        t.handler_found = !entries.is_empty();
+        let r = reachability.reach(&entries, tool);
+        let mut resources: BTreeSet<Resource> = BTreeSet::new();
+        let mut kinds: BTreeSet<Kind> = BTreeSet::new();
+        for &i in &r.items {
+            if *entry == EntryKind::Tool {
+                reached_by[i].push(ti as u32);
             }
-            t.resources = resources.into_iter().collect();
-            t.chains = kinds.iter().map(|(k, steps)| Chain { kind: *k, steps: steps.clone() }).collect();
-            t.kinds = kinds.into_keys().collect();
+            resources.insert(pending[i].finding.resource);
+            kinds.insert(pending[i].finding.kind);
         }
+        t.chains = r.chains.iter().map(|(k, path, i)| Chain { kind: *k, steps: chain_text(&graph, &linker, path, &pending[*i].finding) }).collect();
+        t.resources = resources.into_iter().collect();
+        t.kinds = kinds.into_iter().collect();
         tool_reports.push(t);
     }
-    let mark = |entries: &[NodeId], scratch: &mut Walk, graph: &Graph| -> Vec<bool> {
+    let mark = |entries: &[NodeId]| -> Vec<bool> {
         let mut hit = vec![false; pending.len()];
-        for n in graph.walk(entries, None, &tool_names, scratch) {
-            for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if !graph.excluded(pending[pi].labels, None, &tool_names) {
-                    hit[pi] = true;
-                }
-            }
+        for i in reachability.reach(entries, None).items {
+            hit[i] = true;
         }
         hit
     };
-    let by_handler = mark(&handler_entries, &mut scratch, &graph);
-    // Handler walks (resource / prompt) may enter tool branches of nothing; fill per-handler kinds.
-    for t in tool_reports.iter_mut().filter(|t| t.entry != Some(EntryKind::Tool)) {
-        let Some((f, d)) = regs.iter().find(|r| r.entry == t.entry.unwrap_or(EntryKind::Tool) && r.name == t.name).and_then(|r| match &r.handler {
-            Handler::Def(f, d) => Some((*f, *d)),
-            _ => None,
-        }) else {
-            t.handler_found = false;
-            continue;
-        };
-        let order = graph.walk(&[graph.node(f, Some(d))], None, &tool_names, &mut scratch);
-        let mut kinds = BTreeSet::new();
-        let mut res = BTreeSet::new();
-        for n in order {
-            for &pi in by_node.get(&n).map(|v| v.as_slice()).unwrap_or(&[]) {
-                if pending[pi].finding.part != Part::Test {
-                    kinds.insert(pending[pi].finding.kind);
-                    res.insert(pending[pi].finding.resource);
-                }
-            }
-        }
-        t.kinds = kinds.into_iter().collect();
-        t.resources = res.into_iter().collect();
-    }
-    let by_startup = mark(&startup, &mut scratch, &graph);
+    let by_handler = mark(&handler_entries);
+    let by_startup = mark(&startup);
 
     let mut resources = ResourceSet::default();
     let mut reachable = ResourceSet::default();
     let mut kinds: BTreeSet<Kind> = BTreeSet::new();
     for (i, p) in pending.iter_mut().enumerate() {
         let f = &mut p.finding;
-        f.tools = reached_by[i].iter().cloned().collect();
+        let mut names: Vec<String> = reached_by[i].iter().map(|&ti| tool_reports[ti as usize].name.clone()).collect();
+        names.sort();
+        names.dedup();
+        f.tools = names;
         f.reach = if f.part == Part::Test {
             f.tools.clear();
             Reach::Test
@@ -392,7 +386,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.findings.sort_by(|a, b| (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind)));
     tool_reports.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
     report.tools = tool_reports;
-    report.stats.prefiltered = graph.unresolved;
+    report.stats.graph_nodes = graph.edges.len() as u64;
+    report.stats.graph_edges = graph.edge_count;
+    report.stats.edges_by_tier = graph.by_tier;
+    report.stats.unresolved_calls = graph.unresolved;
+    report.stats.graph_ms = graph_started.elapsed().as_millis() as u64;
 }
 
 /// `Class.method` / `outer.inner` name of a definition.
@@ -413,9 +411,9 @@ fn qualified(facts: &FileFacts, d: u32) -> String {
     parts.join(".")
 }
 
-fn chain_text(graph: &Graph, scratch: &Walk, linker: &Linker, n: NodeId, f: &Finding) -> Vec<String> {
+fn chain_text(graph: &Graph, linker: &Linker, path: &[NodeId], f: &Finding) -> Vec<String> {
     let mut steps = vec![];
-    for (node, _) in scratch.chain(n) {
+    for &node in path {
         let (file, def) = graph.def_of(node);
         let lf = &linker.files[file as usize];
         match def {
@@ -434,7 +432,15 @@ fn chain_text(graph: &Graph, scratch: &Walk, linker: &Linker, n: NodeId, f: &Fin
 /// scripts), then by import reachability from the server's entry modules.
 fn assign_parts(files: &[Analysed], index: &ModuleIndex, manifest: &project::Manifest, regs: &[Registration], listed: &[Registration], sdk_files: &[bool]) -> Vec<Part> {
     let n = files.len();
-    let by_path: Vec<Option<Part>> = files.iter().map(|f| project::part_by_path(&f.rel)).collect();
+    let rels: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let by_path: Vec<Option<Part>> = files
+        .iter()
+        .map(|f| match project::part_by_path(&f.rel) {
+            // `pkg/commands/setup.py` next to an `__init__.py` is a module of the package.
+            Some(Part::Build) if f.rel.ends_with("setup.py") && rels.contains(format!("{}__init__.py", &f.rel[..f.rel.len() - "setup.py".len()]).as_str()) => None,
+            p => p,
+        })
+        .collect();
     let mut entry = vec![false; n];
     for r in regs.iter().chain(listed.iter()) {
         entry[r.file as usize] = true;
@@ -511,13 +517,18 @@ fn assign_parts(files: &[Analysed], index: &ModuleIndex, manifest: &project::Man
         .collect()
 }
 
-/// `dist/index.js` named by package.json when only `src/index.ts` was kept.
+/// `package/dist/cli.js` named by package.json when only `package/src/cli.ts` was kept:
+/// replace the output folder by `src/` (or nothing) and try the source extensions.
 fn twin_source(index: &ModuleIndex, rel: &str) -> Option<usize> {
     let stem = rel.rsplit_once('.').map(|(s, _)| s).unwrap_or(rel);
-    let (_, rest) = stem.split_once('/')?;
-    for prefix in ["src/", ""] {
+    let parts: Vec<&str> = stem.split('/').collect();
+    let out = parts.iter().position(|p| ["dist", "build", "out", "lib", "esm", "cjs"].contains(p))?;
+    let before = parts[..out].join("/");
+    let after = parts[out + 1..].join("/");
+    for mid in ["src", "", "lib"] {
+        let base = [before.as_str(), mid, after.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/");
         for ext in ["ts", "tsx", "mts", "js", "mjs"] {
-            if let Some(i) = index.file(&format!("{prefix}{rest}.{ext}")) {
+            if let Some(i) = index.file(&format!("{base}.{ext}")) {
                 return Some(i);
             }
         }

@@ -72,7 +72,13 @@ impl<'a> Linker<'a> {
                         }
                     }
                 }
-                if matches!(d.kind, DefKind::Method | DefKind::Function) && !d.name.is_empty() {
+                // Python `obj.m()` can only be a method; JavaScript object-literal
+                // functions are methods too.
+                let linkable = match f.family {
+                    Family::Python => d.kind == DefKind::Method,
+                    Family::JavaScript => matches!(d.kind, DefKind::Method | DefKind::Function),
+                };
+                if linkable && !d.name.is_empty() {
                     by_name.entry(d.name.as_str()).or_default().push((fi as u32, di as u32));
                 }
             }
@@ -154,6 +160,13 @@ impl<'a> Linker<'a> {
                 }
                 (Target::Unknown, Tier::SelfMember)
             }
+            // `self.session.get(...)`: what the field was set to, then the member.
+            Callee::SelfMember { class: Some(c), path } if path.len() >= 2 && self.field(file, *c, &path[0], 0).is_some() => {
+                let (ff, mut value) = self.field(file, *c, &path[0], 0).expect("checked");
+                append(&mut value, &path[1..]);
+                let (t, _) = self.resolve_depth(ff, &value, depth + 1);
+                (t, Tier::SelfMember)
+            }
             Callee::SelfMember { class, path } => match (class, path.first()) {
                 (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, 0) {
                     Some((mf, md)) => (Target::Def { file: mf, def: md }, Tier::SelfMember),
@@ -177,12 +190,28 @@ impl<'a> Linker<'a> {
         }
         let f = &self.files[file as usize];
         let lookup = |fi: u32, key: String| self.files[fi as usize].facts.consts.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        // `Tools.SEARCH.value` is `Tools.SEARCH`'s string.
+        let trim = |path: &[String]| -> Vec<String> {
+            let mut p = path.to_vec();
+            if p.last().map(|s| s == "value").unwrap_or(false) {
+                p.pop();
+            }
+            p
+        };
         match callee {
             Callee::Var { name, path } => {
                 let mut key = name.clone();
-                for p in path {
+                for p in trim(path) {
                     key.push('.');
-                    key.push_str(p);
+                    key.push_str(&p);
+                }
+                lookup(file, key)
+            }
+            Callee::Def { def, path } if !path.is_empty() => {
+                let mut key = f.facts.defs[*def as usize].name.clone();
+                for p in trim(path) {
+                    key.push('.');
+                    key.push_str(&p);
                 }
                 lookup(file, key)
             }
@@ -261,6 +290,11 @@ impl<'a> Linker<'a> {
         if path.is_empty() {
             return Target::Def { file, def };
         }
+        // `factory()` as a value (a handler built by a factory): the factory's code,
+        // whose inner closures are its children.
+        if path == ["()"] && d.kind != DefKind::Class {
+            return Target::Def { file, def };
+        }
         if d.kind == DefKind::Class {
             let rest: Vec<&String> = path.iter().filter(|s| s.as_str() != "()").collect();
             if path.len() == 1 && path[0] == "()" {
@@ -278,6 +312,27 @@ impl<'a> Linker<'a> {
             }
         }
         last_name(path)
+    }
+
+    /// What a class field (or a base class's) was set to: (file of the class, value).
+    fn field(&self, file: u32, class: u32, name: &str, depth: u32) -> Option<(u32, Callee)> {
+        let f = &self.files[file as usize];
+        if let Some(x) = f.facts.fields.iter().find(|x| x.class == class && x.name == name) {
+            return Some((file, x.value.clone()));
+        }
+        if depth > 8 {
+            return None;
+        }
+        for base in &f.facts.defs[class as usize].bases {
+            if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
+                if (bf, bd) != (file, class) {
+                    if let Some(found) = self.field(bf, bd, name, depth + 1) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// A method of a class or of its bases in the tree.

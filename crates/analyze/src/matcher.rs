@@ -16,8 +16,34 @@ pub struct Hit {
     pub value: Option<String>,
 }
 
+/// Path-returning steps keep a `pathlib.Path`: `Path.home()`, `.expanduser()`,
+/// `.resolve()`, `.parent`, ... collapse to `Path()` before the final method.
+fn normalise_pathlib(module: &str, path: &[String]) -> Option<Vec<String>> {
+    const CLASSES: &[&str] = &["Path", "PurePath", "PosixPath", "WindowsPath"];
+    const STEPS: &[&str] = &["()", "home", "cwd", "expanduser", "resolve", "absolute", "parent", "parents", "with_name", "with_suffix", "with_stem", "joinpath", "[]"];
+    if module != "pathlib" || path.len() < 3 || !CLASSES.contains(&path[0].as_str()) {
+        return None;
+    }
+    let (last, middle) = path[1..].split_last()?;
+    let last = if last == "()" { return None } else { last };
+    if !middle.iter().all(|s| STEPS.contains(&s.as_str())) || !middle.contains(&"()".to_string()) {
+        return None;
+    }
+    // `Path.home()` itself stays (sys.info); only what follows a path value is rewritten.
+    if middle.len() == 1 {
+        return None;
+    }
+    Some(vec![path[0].clone(), "()".into(), last.clone()])
+}
+
 fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c Row>, Vec<String>) {
     match target {
+        Target::External { module, path } if family == Family::Python && normalise_pathlib(module, path).is_some() => {
+            let p = normalise_pathlib(module, path).expect("checked");
+            let mut segs: Vec<String> = vec![module.clone()];
+            segs.extend(p.iter().cloned());
+            (cat.candidates_dotted(family, &segs), p)
+        }
         Target::External { module, path } => {
             let rows = match family {
                 Family::JavaScript => cat.candidates(family, module, path),
@@ -35,6 +61,32 @@ fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c
         }
         _ => (vec![], vec![]),
     }
+}
+
+/// The API as called: the row's name, or for pattern rows (`?`, `*Client`, `*`)
+/// the module and the members actually used.
+fn api_name(row: &Row, module: &str, path: &[String]) -> String {
+    let scoped = row.module.ends_with("/*") || row.module.ends_with(".*");
+    let patterned = row.path.iter().any(|p| p == "?" || (p.starts_with('*') && p.len() > 1));
+    if !patterned && !scoped {
+        return row.api();
+    }
+    if !patterned {
+        // `@aws-sdk/*` rows: name the real package, then the row's fixed members.
+        return row.api().replacen(&row.module, module, 1);
+    }
+    let mut s = if row.module == JS_GLOBAL || row.module == PY_BUILTINS { String::new() } else { module.to_string() };
+    for seg in path.iter().filter(|s| s.as_str() != "default") {
+        if seg == "()" {
+            s.push_str("()");
+        } else {
+            if !s.is_empty() {
+                s.push('.');
+            }
+            s.push_str(seg);
+        }
+    }
+    s
 }
 
 fn render(a: &Arg) -> Option<String> {
@@ -98,11 +150,63 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
 /// Apply a row to a reference; `None` when a condition rules the call out.
 pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
     let (rows, path) = candidates(cat, family, target);
+    let module = match target {
+        Target::External { module, .. } => module.clone(),
+        _ => String::new(),
+    };
     // The most specific row whose conditions hold.
-    rows.into_iter().map(|row| apply(row, &path, r)).find(|h| !h.is_empty()).unwrap_or_default()
+    let direct = rows.into_iter().map(|row| apply(row, &module, &path, r)).find(|h| !h.is_empty()).unwrap_or_default();
+    if !direct.is_empty() || r.kind == RefKind::Access {
+        return direct;
+    }
+    instance_use(cat, family, r, target)
 }
 
-fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {
+/// Client objects keep their capability: a method called on an `httpx.Client()`,
+/// `axios.create()`, `new pg.Pool()` or `git.Repo()` uses it. Only clients count
+/// (a class, or a known factory), not one-shot results (`fetch().json()`,
+/// `spawn().on()`), and not event or lifecycle methods.
+fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
+    const FACTORIES: &[&str] = &["create", "createClient", "createPool", "createCluster", "createTransport", "client", "resource", "from_env", "from_url", "connect", "create_engine", "create_async_engine", "create_pool", "launch", "drizzle", "knex", "neon", "getConnection"];
+    const NOT_IO: &[&str] = &["on", "once", "off", "emit", "addListener", "removeListener", "removeAllListeners", "setTimeout", "setMaxListeners", "unref", "ref", "destroy", "close", "aclose", "end", "pipe", "then", "catch", "finally", "raise_for_status", "__enter__", "__exit__", "__aenter__", "__aexit__", "toString", "disconnect", "quit", "release", "dispose", "kill", "terminate", "text", "json", "blob", "arrayBuffer", "formData", "buffer"];
+    let kind_ok = match row.kind {
+        Kind::NetHttp | Kind::DbClient | Kind::SysIpc | Kind::NetConnect => true,
+        // Process-driving libraries (GitPython's Repo, simple-git) exec on every call.
+        Kind::SysExec => row.via.is_some(),
+        _ => false,
+    };
+    let name = ctor.iter().rev().find(|s| s.as_str() != "()" && s.as_str() != "default").map(|s| s.as_str()).unwrap_or("");
+    let is_client = name.starts_with(|c: char| c.is_ascii_uppercase()) || FACTORIES.contains(&name) || (ctor.is_empty() || name.is_empty()) && row.path.iter().all(|p| p.is_empty() || p == "*");
+    kind_ok && is_client && !NOT_IO.contains(&method)
+}
+
+/// A method call on the result of a catalogued constructor or factory.
+fn instance_use(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
+    let (module, path) = match target {
+        Target::External { module, path } => (Some(module), path),
+        Target::Global { path } => (None, path),
+        _ => return vec![],
+    };
+    // The last call result followed by at least one member: `Session()` + `.get`.
+    let Some(cut) = path.iter().rposition(|s| s == "()") else { return vec![] };
+    if cut + 1 >= path.len() {
+        return vec![];
+    }
+    let ctor = &path[..cut];
+    let ctor_target = match module {
+        Some(m) => Target::External { module: m.clone(), path: ctor.to_vec() },
+        None => Target::Global { path: ctor.to_vec() },
+    };
+    let (rows, _) = candidates(cat, family, &ctor_target);
+    let rest: Vec<&str> = path[cut + 1..].iter().map(|s| s.as_str()).filter(|s| *s != "()").collect();
+    let method = rest.last().copied().unwrap_or("");
+    let Some(row) = rows.into_iter().find(|row| carried_by_instances(row, ctor, method)) else { return vec![] };
+    let api = format!("{}().{}", api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor), rest.join("."));
+    let value = r.args.pos.first().and_then(render);
+    vec![Hit { kind: row.kind, resource: row.resource, api, via: row.via.clone(), value }]
+}
+
+fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
     if r.kind == RefKind::Access && !access_counts(row, path) {
         return vec![];
     }
@@ -165,7 +269,7 @@ fn apply(row: &Row, path: &[String], r: &Ref) -> Vec<Hit> {
             }
         }
     }
-    let api = row.api();
+    let api = api_name(row, module, path);
     let mut out = vec![Hit { kind, resource: if kind == row.kind { row.resource } else { kind.default_resource() }, api: api.clone(), via: row.via.clone(), value: value.clone() }];
     for k in &row.also {
         out.push(Hit { kind: *k, resource: k.default_resource(), api: api.clone(), via: row.via.clone(), value: value.clone() });

@@ -5,6 +5,7 @@ use crate::walk::SourceFile;
 use mcpwarden_lang::Family;
 use mcpwarden_model::{Part, Skipped};
 use std::collections::{HashMap, HashSet};
+
 use std::path::PathBuf;
 
 /// What the package manifests say about entry points.
@@ -15,6 +16,8 @@ pub struct Manifest {
     pub js_entries: Vec<String>,
     /// Python modules named by console scripts (`pkg.server:main` → `pkg.server`, `main`).
     pub py_entries: Vec<(String, String)>,
+    /// Folders holding a manifest, relative to the root (`""` for the root).
+    pub dirs: Vec<String>,
 }
 
 pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
@@ -24,6 +27,7 @@ pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
     sorted.sort_by_key(|(rel, _)| (rel.matches('/').count(), rel.clone()));
     for (rel, abs) in sorted {
         let dir = rel.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        m.dirs.push(dir.trim_end_matches('/').to_string());
         let Ok(text) = std::fs::read_to_string(abs) else { continue };
         if rel.ends_with("package.json") {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
@@ -116,12 +120,44 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     let ts_sources: Vec<&SourceFile> = files.iter().filter(|f| is_ts(f)).collect();
     let mut drop = HashSet::new();
     let mut dirs: Vec<String> = vec![];
+    // setuptools leaves `build/lib/<same files>`: a copy when the source is present.
+    let py_rels: HashSet<&str> = files.iter().filter(|f| f.lang == mcpwarden_lang::Lang::Python).map(|f| f.rel.as_str()).collect();
+    for (i, f) in files.iter().enumerate() {
+        if let Some(pos) = f.rel.find("build/lib/").filter(|&p| p == 0 || f.rel[..p].ends_with('/')) {
+            let inner = &f.rel[pos + "build/lib/".len()..];
+            let prefix = &f.rel[..pos];
+            let twin_present = [format!("{prefix}{inner}"), format!("{prefix}src/{inner}")].iter().any(|t| py_rels.contains(t.as_str()));
+            if twin_present {
+                drop.insert(i);
+                dirs.push(format!("{prefix}build/lib"));
+            }
+        }
+    }
     if ts_sources.is_empty() {
-        return (drop, vec![]);
+        dirs.sort();
+        dirs.dedup();
+        return (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect());
     }
     let ts_stems: HashSet<&str> = ts_sources.iter().map(|f| strip_ext(&f.rel)).collect();
     // Output directories that themselves hold TypeScript sources are not outputs.
     let ts_output_dirs: HashSet<String> = files.iter().filter(|f| is_ts(f) && in_output(&f.rel)).filter_map(|f| output_root(&f.rel)).collect();
+    // Stems of TypeScript files relative to their project folder's `src/` (or the folder),
+    // to recognise `dist/tools/x.js` as the output of `src/tools/x.ts`.
+    let ts_tails: HashSet<String> = ts_sources.iter().flat_map(|f| tails(strip_ext(&f.rel))).collect();
+    // An output folder is a twin only when its files have TypeScript counterparts:
+    // a published `dist/` next to one unrelated `scripts/x.ts` is the code itself.
+    let mut outputs: HashMap<String, (usize, usize)> = HashMap::new();
+    for f in files.iter().filter(|f| f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel)) {
+        if let Some(root) = output_root(&f.rel) {
+            let tail = strip_ext(&f.rel[root.len()..]).trim_start_matches('/');
+            let e = outputs.entry(root).or_insert((0, 0));
+            e.0 += 1;
+            if ts_tails.contains(tail) {
+                e.1 += 1;
+            }
+        }
+    }
+    let is_twin_dir = |root: &str| outputs.get(root).map(|(all, matched)| *matched > 0 && *matched * 4 >= *all).unwrap_or(false);
     for (i, f) in files.iter().enumerate() {
         if is_ts(f) {
             continue;
@@ -133,7 +169,7 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
         }
         if f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel) {
             if let Some(root) = output_root(&f.rel) {
-                if !ts_output_dirs.contains(&root) {
+                if !ts_output_dirs.contains(&root) && is_twin_dir(&root) {
                     drop.insert(i);
                     dirs.push(root);
                 }
@@ -143,6 +179,17 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     dirs.sort();
     dirs.dedup();
     (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect())
+}
+
+/// `a/src/tools/x` → `tools/x`, `src/tools/x`, `a/src/tools/x`, `x`...: every suffix after a folder.
+fn tails(stem: &str) -> Vec<String> {
+    let mut out = vec![stem.to_string()];
+    let mut rest = stem;
+    while let Some((_, t)) = rest.split_once('/') {
+        out.push(t.to_string());
+        rest = t;
+    }
+    out
 }
 
 fn output_root(rel: &str) -> Option<String> {
@@ -162,23 +209,44 @@ pub struct ModuleIndex {
 const JS_EXTS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
 
 impl ModuleIndex {
-    pub fn new(files: &[(String, Family)]) -> ModuleIndex {
+    /// `project_dirs`: folders holding a project manifest (pyproject.toml, setup.py,
+    /// setup.cfg, package.json), relative to the root; the root itself is implied.
+    pub fn new(files: &[(String, Family)], project_dirs: &[String]) -> ModuleIndex {
         let mut by_rel = HashMap::new();
         let mut py_modules = HashMap::new();
         let mut py_name_of = vec![None; files.len()];
+        let dir_of = |rel: &str| rel.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+        let packages: HashSet<String> = files.iter().filter(|(r, _)| r == "__init__.py" || r.ends_with("/__init__.py")).map(|(r, _)| dir_of(r)).collect();
+        let dotted = |path: &str| path.trim_end_matches("/__init__").trim_end_matches("__init__").trim_end_matches('/').replace('/', ".");
         for (i, (rel, fam)) in files.iter().enumerate() {
             by_rel.insert(rel.clone(), i);
-            if *fam == Family::Python {
-                let stem = strip_ext(rel);
-                let dotted = stem.trim_end_matches("/__init__").trim_end_matches("__init__").trim_end_matches('/').replace('/', ".");
-                // `src/pkg/x.py` is importable as `pkg.x`; so is any layout root.
-                let short = ["src.", "lib.", "python.", "app."].iter().find_map(|p| dotted.strip_prefix(p)).map(str::to_string);
-                if let Some(s) = &short {
-                    py_modules.entry(s.clone()).or_insert(i);
-                }
-                py_modules.entry(dotted.clone()).or_insert(i);
-                py_name_of[i] = Some(short.unwrap_or(dotted));
+            if *fam != Family::Python {
+                continue;
             }
+            let stem = strip_ext(rel);
+            // The importable name: from the first folder above the `__init__.py` chain.
+            let mut root = dir_of(rel);
+            while !root.is_empty() && packages.contains(&root) {
+                root = dir_of(&root);
+            }
+            let in_root = |base: &str| if base.is_empty() { Some(stem) } else { stem.strip_prefix(base).and_then(|s| s.strip_prefix('/')) };
+            let canonical = in_root(&root).map(dotted).unwrap_or_else(|| dotted(stem));
+            let mut names = vec![canonical.clone()];
+            // Also relative to each project folder above it and its `src/` (namespace packages,
+            // sdists unpacked one level down, monorepos).
+            for p in std::iter::once(&String::new()).chain(project_dirs.iter()) {
+                for base in [p.clone(), if p.is_empty() { "src".to_string() } else { format!("{p}/src") }] {
+                    if let Some(s) = in_root(&base) {
+                        names.push(dotted(s));
+                    }
+                }
+            }
+            for n in names {
+                if !n.is_empty() {
+                    py_modules.entry(n).or_insert(i);
+                }
+            }
+            py_name_of[i] = Some(canonical);
         }
         ModuleIndex { by_rel, py_modules, py_name_of }
     }
@@ -297,7 +365,7 @@ mod tests {
     #[test]
     fn js_specifiers_map_to_sources() {
         let files: Vec<(String, Family)> = ["src/index.ts", "src/handlers/x.ts", "src/lib/index.ts"].iter().map(|s| (s.to_string(), Family::JavaScript)).collect();
-        let ix = ModuleIndex::new(&files);
+        let ix = ModuleIndex::new(&files, &[]);
         assert_eq!(ix.resolve_js("src/index.ts", "./handlers/x.js"), Some(1));
         assert_eq!(ix.resolve_js("src/handlers/x.ts", "../lib"), Some(2));
         assert_eq!(ix.resolve_js("src/index.ts", "zod"), None);
@@ -307,7 +375,7 @@ mod tests {
     #[test]
     fn python_modules_resolve_relative_and_src_layout() {
         let files: Vec<(String, Family)> = ["src/pkg/__init__.py", "src/pkg/server.py", "src/pkg/tools/helpers.py", "src/pkg/tools/__init__.py"].iter().map(|s| (s.to_string(), Family::Python)).collect();
-        let ix = ModuleIndex::new(&files);
+        let ix = ModuleIndex::new(&files, &[]);
         assert_eq!(ix.resolve_py(1, "src/pkg/server.py", ".tools.helpers"), Some(2));
         assert_eq!(ix.resolve_py(1, "src/pkg/server.py", "pkg.tools"), Some(3));
         assert_eq!(ix.resolve_py(2, "src/pkg/tools/helpers.py", ".."), Some(0));

@@ -11,6 +11,8 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
         Family::JavaScript => {
             if module.starts_with("@modelcontextprotocol/sdk") {
                 Some("@modelcontextprotocol/sdk")
+            } else if module.starts_with("@modelcontextprotocol/server") {
+                Some("@modelcontextprotocol/server")
             } else if module == "fastmcp" || module.starts_with("fastmcp/") {
                 Some("fastmcp")
             } else if module == "mcp-framework" {
@@ -29,6 +31,7 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
                 "mcp" => Some("mcp"),
                 "fastmcp" => Some("fastmcp"),
                 "mcp_use" => Some("mcp-use"),
+                "chuk_mcp_server" => Some("chuk-mcp-server"),
                 _ => None,
             }
         }
@@ -40,6 +43,8 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
 pub enum Handler {
     /// A definition (file, def).
     Def(u32, u32),
+    /// A wrapped handler: the wrapper's code and the functions given to it.
+    Defs(Vec<(u32, u32)>),
     /// The low-level call-tool dispatcher; the tool is its branch named like the tool.
     Dispatch(u32, u32),
     None,
@@ -64,14 +69,84 @@ pub struct Found {
     pub registered_handlers: Vec<(u32, u32)>,
     /// Tool descriptions without a handler of their own (served by a dispatcher).
     pub listed: Vec<Registration>,
+    /// Registration helpers: functions that register a tool named by a parameter.
+    pub registrars: Vec<Registrar>,
 }
 
-const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "parameters", "schema", "argsSchema", "paramsSchema", "inputschema", "annotations"];
+/// `function registerTool(name, desc, schema, handler) { server.tool(name, …) }`:
+/// every call of `def` with a literal at `name_index` registers a tool.
+#[derive(Clone, Debug)]
+pub struct Registrar {
+    pub file: u32,
+    pub def: u32,
+    pub name_index: usize,
+    /// The handler the inner registration passes (a wrapper around the caller's).
+    pub handler: Handler,
+}
+
+/// The function whose parameter `p` is, walking out from `from` (closures see outer parameters).
+fn declaring_def(facts: &FileFacts, from: Option<u32>, p: &str) -> Option<(u32, usize)> {
+    let mut cur = from;
+    let mut guard = 0;
+    while let Some(d) = cur {
+        if let Some(i) = facts.defs[d as usize].params.iter().position(|x| x == p) {
+            return Some((d, i));
+        }
+        cur = facts.defs[d as usize].parent;
+        guard += 1;
+        if guard > 16 {
+            break;
+        }
+    }
+    None
+}
+
+/// Keys that make an object with a `name` a tool description. `parameters` alone
+/// is an LLM function-calling schema (OpenAI), a tool only with a handler.
+impl Found {
+    /// Functions given to registrations are entries, not callbacks of the registering code.
+    fn note(&mut self, h: &Handler) {
+        match h {
+            Handler::Def(f, d) => self.registered_handlers.push((*f, *d)),
+            Handler::Defs(v) => self.registered_handlers.extend(v.iter().copied()),
+            _ => {}
+        }
+    }
+}
+
+const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "schema", "argsSchema", "paramsSchema", "inputschema"];
 const HANDLER_KEYS: &[&str] = &["handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func", "function", "call", "handle"];
+
+fn callee_ends_with(c: &Callee, tail: &[&str]) -> bool {
+    let path = match c {
+        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path,
+        Callee::Dynamic { .. } => return false,
+    };
+    path.len() >= tail.len() && path[path.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
+}
 
 fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
     match a {
         Arg::Func(d) => Handler::Def(file, *d),
+        // `withTelemetry("x", handler)`, `createToolHandler(name, async () => …)`.
+        Arg::Call(callee, inner) => {
+            let mut defs = vec![];
+            if let (Target::Def { file, def }, _) = linker.resolve(file, callee) {
+                defs.push((file, def));
+            }
+            for a in inner {
+                match handler_of(linker, file, a) {
+                    Handler::Def(f, d) => defs.push((f, d)),
+                    Handler::Defs(v) => defs.extend(v),
+                    _ => {}
+                }
+            }
+            match defs.len() {
+                0 => Handler::None,
+                1 => Handler::Def(defs[0].0, defs[0].1),
+                _ => Handler::Defs(defs),
+            }
+        }
         Arg::Path(c) => match linker.resolve(file, c).0 {
             Target::Def { file, def } => Handler::Def(file, def),
             Target::Name(n) => match linker.by_name(&n) {
@@ -106,19 +181,50 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 continue;
             }
         }
-        let Some(last) = r.callee.last_name() else { continue };
-        let last = last.to_string();
+        // The name called: a member, or a function of this file (`@_tool(...)`).
+        let last = match &r.callee {
+            Callee::Def { def, path } if path.is_empty() => facts.defs[*def as usize].name.clone(),
+            c => match c.last_name() {
+                Some(l) => l.to_string(),
+                None => continue,
+            },
+        };
+        // `mcp.tool(name="x")(fn)`: the decorator applied by hand.
+        if family == Family::Python && r.decorates.is_none() && callee_ends_with(&r.callee, &["tool", "()"]) {
+            let Some(a @ (Arg::Path(_) | Arg::Func(_))) = r.args.pos.first() else { continue };
+            let h = handler_of(linker, file, a);
+            // The inner `mcp.tool(...)` call sits at the same place and holds the name.
+            let inner = facts.refs.iter().find(|x| x.line == r.line && x.column == r.column && callee_ends_with(&x.callee, &["tool"]));
+            let name_arg = inner.and_then(|x| x.args.kw("name").or(x.args.pos.first()));
+            if name_arg.is_some() && str_of(linker, file, name_arg).is_none() {
+                continue; // a registration loop over a list: the decorated functions are the tools
+            }
+            let name = str_of(linker, file, name_arg).or_else(|| match &h {
+                Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
+                _ => None,
+            });
+            if let (Some(name), Handler::Def(f, d)) = (name, &h) {
+                out.registered_handlers.push((*f, *d));
+                out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h.clone() });
+            }
+            continue;
+        }
         if let Some(def) = r.decorates {
             let fname = facts.defs[def as usize].name.clone();
             let named = str_of(linker, file, r.args.kw("name")).or_else(|| str_of(linker, file, r.args.pos.first()));
             let entry = match last.as_str() {
+                // `@mcp.tool()`, and project decorators named like it (`@logged_tool`,
+                // `@_tool(name=...)`) that register the function later.
                 "tool" => Some((EntryKind::Tool, named.unwrap_or(fname))),
-                "resource" => Some((EntryKind::Resource, str_of(linker, file, r.args.pos.first()).or(str_of(linker, file, r.args.kw("uri"))).unwrap_or(fname))),
-                "prompt" => Some((EntryKind::Prompt, named.unwrap_or(fname))),
                 "call_tool" => {
                     out.dispatchers.push((file, def));
                     None
                 }
+                l if l.ends_with("_tool") && family == Family::Python => Some((EntryKind::Tool, str_of(linker, file, r.args.kw("name")).unwrap_or(fname))),
+                "resource" => Some((EntryKind::Resource, str_of(linker, file, r.args.pos.first()).or(str_of(linker, file, r.args.kw("uri"))).unwrap_or(fname))),
+                "prompt" => Some((EntryKind::Prompt, named.unwrap_or(fname))),
+                "read_resource" | "list_resources" => Some((EntryKind::Resource, last.clone())),
+                "get_prompt" => Some((EntryKind::Prompt, last.clone())),
                 _ => None,
             };
             if let Some((entry, name)) = entry {
@@ -127,35 +233,36 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             continue;
         }
         let first = r.args.pos.first();
-        let handler_arg = r.args.pos.iter().skip(1).rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
+        let handler_arg = r.args.pos.iter().skip(1).rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)));
         match (family, last.as_str()) {
             (Family::JavaScript, "tool" | "registerTool" | "addTool") => {
                 if let Some(Arg::Obj(props)) = first {
                     // `server.addTool({ name, execute })` (fastmcp, mcp-framework).
                     let name = props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| str_of(linker, file, Some(v)));
                     let h = props.iter().find(|(k, _)| HANDLER_KEYS.contains(&k.as_str())).map(|(_, v)| handler_of(linker, file, v)).unwrap_or(Handler::None);
-                    if let Handler::Def(f, d) = h {
-                        out.registered_handlers.push((f, d));
-                    }
+                    out.note(&h);
                     if let Some(name) = name {
                         out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
                     }
                     continue;
                 }
                 let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
-                if let Handler::Def(f, d) = h {
-                    out.registered_handlers.push((f, d));
-                }
+                out.note(&h);
                 if let Some(name) = str_of(linker, file, first) {
                     out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                } else if let Some(Arg::Path(Callee::Var { name: p, path })) = first {
+                    // The name is a parameter: this function is a registration helper.
+                    if path.is_empty() {
+                        if let Some((def, name_index)) = declaring_def(facts, r.in_def, p) {
+                            out.registrars.push(Registrar { file, def, name_index, handler: h });
+                        }
+                    }
                 }
             }
             (Family::JavaScript, "resource" | "registerResource" | "prompt" | "registerPrompt" | "addResource" | "addResourceTemplate" | "addPrompt") => {
                 let entry = if last.to_ascii_lowercase().contains("prompt") { EntryKind::Prompt } else { EntryKind::Resource };
                 let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
-                if let Handler::Def(f, d) = h {
-                    out.registered_handlers.push((f, d));
-                }
+                out.note(&h);
                 let name = str_of(linker, file, first).unwrap_or_else(|| last.clone());
                 if h != Handler::None || first.is_some() {
                     out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
@@ -164,6 +271,13 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             (Family::JavaScript, "setRequestHandler") => {
                 let schema = match first {
                     Some(Arg::Path(c)) => c.last_name().map(str::to_string),
+                    // SDK 2 takes method names: "tools/call", "resources/read", "prompts/get".
+                    Some(Arg::Str(m)) => match m.as_str() {
+                        "tools/call" => Some("CallToolRequestSchema".to_string()),
+                        "resources/read" => Some("ReadResourceRequestSchema".to_string()),
+                        "prompts/get" => Some("GetPromptRequestSchema".to_string()),
+                        _ => None,
+                    },
                     _ => None,
                 };
                 let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
@@ -179,23 +293,45 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     }
                 }
             }
-            (Family::Python, "add_tool" | "add_resource" | "add_prompt") => {
-                let Some(a) = first else { continue };
+            (Family::Python, "add_tool" | "add_resource" | "add_prompt" | "tool") => {
+                // `mcp.add_tool(fn)`, FastMCP 2's `mcp.tool(fn)`, `self.tool(fn, name="x")`.
+                let Some(a @ (Arg::Path(_) | Arg::Func(_))) = first else { continue };
                 let h = handler_of(linker, file, a);
+                // A name given but not a constant: this is a registration helper
+                // (`add_tool(adapter, name=name)`), its callers are the registrations.
+                if r.args.kw("name").is_some() && str_of(linker, file, r.args.kw("name")).is_none() {
+                    continue;
+                }
                 let name = str_of(linker, file, r.args.kw("name")).or_else(|| match &h {
                     Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
                     _ => None,
                 });
-                if let Handler::Def(f, d) = h {
-                    out.registered_handlers.push((f, d));
-                }
+                out.note(&h);
                 let entry = match last.as_str() {
-                    "add_tool" => EntryKind::Tool,
+                    "add_tool" | "tool" => EntryKind::Tool,
                     "add_prompt" => EntryKind::Prompt,
                     _ => EntryKind::Resource,
                 };
                 if let Some(name) = name {
                     out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
+                }
+            }
+            (Family::Python, "Server" | "LowLevelServer") => {
+                // MCP SDK 2: handlers are constructor arguments.
+                for (kw, entry) in [("on_call_tool", None), ("on_read_resource", Some(EntryKind::Resource)), ("on_get_prompt", Some(EntryKind::Prompt))] {
+                    if let Some(Handler::Def(f, d)) = r.args.kw(kw).map(|a| handler_of(linker, file, a)) {
+                        out.registered_handlers.push((f, d));
+                        match entry {
+                            None => out.dispatchers.push((f, d)),
+                            Some(e) => out.regs.push(Registration { name: kw.trim_start_matches("on_").to_string(), entry: e, file, line: r.line, handler: Handler::Def(f, d) }),
+                        }
+                    }
+                }
+            }
+            (_, "add_request_handler" | "set_request_handler") if str_of(linker, file, first).as_deref() == Some("tools/call") => {
+                if let Some(Handler::Def(f, d)) = handler_arg.map(|a| handler_of(linker, file, a)) {
+                    out.registered_handlers.push((f, d));
+                    out.dispatchers.push((f, d));
                 }
             }
             (Family::Python, "Tool") => {
@@ -217,9 +353,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             continue;
         }
         for (i, ((k, _), h)) in o.props.iter().zip(handlers).enumerate() {
-            if let Handler::Def(f, d) = h {
-                out.registered_handlers.push((f, d));
-            }
+            out.note(&h);
             out.regs.push(Registration { name: k.clone(), entry: EntryKind::Tool, file, line: o.prop_lines.get(i).copied().unwrap_or(o.line), handler: h });
         }
     }
@@ -241,4 +375,69 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         }
     }
     out
+}
+
+/// Calls of registration helpers with a literal name: one tool each. The handler is
+/// the helper's own wrapper plus every function the call site passes.
+pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &dyn Fn(u32) -> bool) -> Found {
+    let mut out = Found::default();
+    if registrars.is_empty() {
+        return out;
+    }
+    for (fi, f) in linker.files.iter().enumerate() {
+        let fi = fi as u32;
+        if skip_file(fi) {
+            continue;
+        }
+        for r in &f.facts.refs {
+            if r.kind != RefKind::Call {
+                continue;
+            }
+            let target = match linker.resolve(fi, &r.callee).0 {
+                Target::Def { file, def } => Some((file, def)),
+                Target::Name(n) => match linker.by_name(&n) {
+                    [one] => Some(*one),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some((tf, td)) = target else { continue };
+            for reg in registrars {
+                let parent = linker.files[reg.file as usize].facts.defs[reg.def as usize].parent;
+                // The helper itself, or the factory that returns it (`createToolRegistrar(server)`).
+                let hit = (reg.file, reg.def) == (tf, td) || (reg.file == tf && parent == Some(td) && callee_has_call(&r.callee));
+                if !hit {
+                    continue;
+                }
+                let Some(name) = str_of(linker, fi, r.args.pos.get(reg.name_index)) else { continue };
+                let mut defs: Vec<(u32, u32)> = match &reg.handler {
+                    Handler::Def(f, d) => vec![(*f, *d)],
+                    Handler::Defs(v) => v.clone(),
+                    _ => vec![],
+                };
+                for a in &r.args.pos {
+                    match handler_of(linker, fi, a) {
+                        Handler::Def(f, d) => defs.push((f, d)),
+                        Handler::Defs(v) => defs.extend(v),
+                        _ => {}
+                    }
+                }
+                let h = match defs.len() {
+                    0 => Handler::None,
+                    1 => Handler::Def(defs[0].0, defs[0].1),
+                    _ => Handler::Defs(defs),
+                };
+                out.note(&h);
+                out.regs.push(Registration { name, entry: EntryKind::Tool, file: fi, line: r.line, handler: h });
+            }
+        }
+    }
+    out
+}
+
+fn callee_has_call(c: &Callee) -> bool {
+    match c {
+        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path.iter().any(|s| s == "()"),
+        Callee::Dynamic { .. } => false,
+    }
 }

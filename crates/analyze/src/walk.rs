@@ -29,7 +29,7 @@ fn excluded_dir(name: &str) -> Option<&'static str> {
     Some(match name {
         "node_modules" | "bower_components" | "jspm_packages" | "vendor" | "site-packages" | "dist-packages" | ".venv" | "venv" | "virtualenv" | ".virtualenv" | ".tox" | ".nox" | ".eggs" | "Pods" | "third_party" | "third-party" | ".yarn" | ".pnpm-store" => "dependency",
         ".git" | ".hg" | ".svn" => "vcs",
-        "__pycache__" | ".mypy_cache" | ".pytest_cache" | ".ruff_cache" | ".cache" | ".parcel-cache" | ".turbo" | ".next" | ".nuxt" | ".svelte-kit" | ".angular" | "coverage" | ".nyc_output" | "htmlcov" => "cache",
+        "__pycache__" | ".mypy_cache" | ".pytest_cache" | ".ruff_cache" | ".cache" | ".parcel-cache" | ".turbo" | ".next" | ".nuxt" | ".svelte-kit" | ".angular" | ".nyc_output" | "htmlcov" | "lcov-report" => "cache",
         _ => return None,
     })
 }
@@ -82,7 +82,11 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
                 return true;
             }
             let name = e.file_name().to_string_lossy();
-            match excluded_dir(&name).or_else(|| is_virtualenv(e.path()).then_some("dependency")) {
+            // A `coverage/` folder is a report only when it looks like one (a source
+            // folder may be called so: `tools/coverage/`).
+            let coverage_report = name == "coverage" && ["lcov.info", "coverage-final.json", "lcov-report", "clover.xml"].iter().any(|f| e.path().join(f).exists());
+            let reason = excluded_dir(&name).or_else(|| coverage_report.then_some("cache")).or_else(|| is_virtualenv(e.path()).then_some("dependency"));
+            match reason {
                 Some(reason) => {
                     if let Ok(mut v) = pruned.lock() {
                         v.push(Skipped { path: rel_path(&root, e.path()), reason: reason.into() });

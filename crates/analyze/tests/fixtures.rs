@@ -237,6 +237,7 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
         cmp("languages", report.languages.iter().cloned().collect(), true);
         cmp("opaque", report.opaque.iter().cloned().collect(), true);
         cmp("bundled", report.bundled.iter().cloned().collect(), true);
+        // `gap` is read by the runner (see `known_gap`).
         if let Some(sk) = v.get("skipped").and_then(|x| x.as_array()) {
             for pair in sk {
                 checked += 1;
@@ -253,6 +254,12 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
         }
     }
     (checked, errors)
+}
+
+fn known_gap(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("expect.toml")).ok()?;
+    let v: toml::Value = toml::from_str(&text).ok()?;
+    v.get("gap").and_then(|g| g.as_str()).map(str::to_string)
 }
 
 fn fixtures_root() -> PathBuf {
@@ -279,6 +286,7 @@ fn cases() -> Vec<PathBuf> {
 fn every_fixture_meets_its_inline_expectations() {
     let only = std::env::var("FIXTURE").ok();
     let mut failed = 0;
+    let mut gaps = 0;
     let mut total_checked = 0;
     let all = cases();
     assert!(all.len() >= 25, "expected at least 25 fixture servers, found {}", all.len());
@@ -293,6 +301,18 @@ fn every_fixture_meets_its_inline_expectations() {
         ran += 1;
         let (checked, errors) = check_case(dir);
         total_checked += checked;
+        // A known gap: the fixture states the right behaviour, the analyser does not
+        // meet it yet. Reported, not failed; once it passes, the marker must go.
+        if let Some(gap) = known_gap(dir) {
+            if errors.is_empty() {
+                failed += 1;
+                eprintln!("FAIL {name}: passes now, remove `gap` from its expect.toml ({gap})");
+            } else {
+                gaps += 1;
+                eprintln!("GAP  {name} ({} differences): {gap}", errors.len());
+            }
+            continue;
+        }
         if !errors.is_empty() {
             failed += 1;
             eprintln!("FAIL {name} ({} problems)", errors.len());
@@ -302,7 +322,7 @@ fn every_fixture_meets_its_inline_expectations() {
         }
         assert!(checked > 0 || !errors.is_empty(), "{name}: no expectation checked");
     }
-    eprintln!("{ran} fixture servers, {total_checked} expectations, {failed} failing");
+    eprintln!("{ran} fixture servers, {total_checked} expectations, {failed} failing, {gaps} known gaps");
     assert_eq!(failed, 0, "{failed} fixture servers do not meet their expectations (see above)");
 }
 

@@ -67,6 +67,8 @@ struct RowDoc {
     also: Vec<String>,
     #[serde(default)]
     if_value_in: Vec<String>,
+    #[serde(default)]
+    unless_path: Vec<String>,
     note: Option<String>,
 }
 
@@ -110,6 +112,8 @@ pub struct Row {
     pub also: Vec<Kind>,
     /// Only when the value (see `value`) is one of these.
     pub if_value_in: Vec<String>,
+    /// Paths this row does not cover (`*Filter`: value types of an SDK, which do no I/O).
+    pub unless_path: Vec<Vec<String>>,
     pub file: &'static str,
 }
 
@@ -146,9 +150,14 @@ impl Row {
         let seg_eq = |pat: &String, s: &String| match pat.strip_prefix('*') {
             // `*Client` matches any name ending so (`S3Client`), never a call result.
             Some(sfx) if !sfx.is_empty() => s.ends_with(sfx) && s != "()",
+            // `?` is any one member.
+            _ if pat == "?" => s != "()" && s != "[]",
             _ => pat == s,
         };
         let segs_eq = |pats: &[String], segs: &[String]| pats.len() == segs.len() && pats.iter().zip(segs).all(|(p, s)| seg_eq(p, s));
+        if self.unless_path.iter().any(|u| segs_eq(u, path)) {
+            return false;
+        }
         if self.is_wildcard() {
             let prefix = &self.path[..self.path.len() - 1];
             path.len() >= prefix.len() && segs_eq(prefix, &path[..prefix.len()]) && !path[prefix.len()..].iter().any(|s| s == "()")
@@ -278,6 +287,7 @@ impl Catalog {
                             write_if_mode: write_if_mode.clone(),
                             also: also.clone(),
                             if_value_in: r.if_value_in.clone(),
+                            unless_path: r.unless_path.iter().map(|p| parse_path(p)).collect(),
                             file: name,
                         });
                     }

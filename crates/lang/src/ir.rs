@@ -101,6 +101,8 @@ pub enum Arg {
     Path(Callee),
     /// An object / dict literal with simple keys.
     Obj(Vec<(String, Arg)>),
+    /// A call passed along: `withTelemetry("x", async () => …)` wraps a handler.
+    Call(Callee, Vec<Arg>),
     Other,
 }
 
@@ -179,6 +181,8 @@ pub struct Def {
     pub parent: Option<DefId>,
     /// For classes: base classes as resolved paths.
     pub bases: Vec<Callee>,
+    /// Parameter names in order (`""` for a destructured one).
+    pub params: Vec<String>,
 }
 
 /// An object or dict literal that may describe a tool (`{ name: "x", inputSchema }`)
@@ -194,6 +198,14 @@ pub struct ObjLit {
     pub name_line: u32,
     /// Line of each property, in `props` order.
     pub prop_lines: Vec<u32>,
+}
+
+/// A class field holding the result of a call (`value` ends with `"()"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub class: DefId,
+    pub name: String,
+    pub value: Callee,
 }
 
 /// A name a module makes available to importers.
@@ -213,6 +225,8 @@ pub struct FileFacts {
     pub exports: Vec<Export>,
     /// Every module specifier imported (static, require, literal dynamic import).
     pub imports: Vec<String>,
+    /// Object fields set from a call: `self.session = requests.Session()`, `this.api = axios.create()`.
+    pub fields: Vec<Field>,
     /// Module-level string constants: `NAME = "x"` and `NAMES = { key: "x" }` (as `NAMES.key`).
     pub consts: Vec<(String, String)>,
     /// tree-sitter ERROR and MISSING nodes.

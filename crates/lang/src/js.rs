@@ -50,6 +50,11 @@ fn is_class(kind: &str) -> bool {
 fn unwrap(mut n: Node) -> Node {
     loop {
         match n.kind() {
+            // `(0, mod_1.fn)(...)`: TypeScript's CommonJS output calls through a sequence.
+            "sequence_expression" => match n.named_child(n.named_child_count().saturating_sub(1)) {
+                Some(c) => n = c,
+                None => return n,
+            },
             "parenthesized_expression" | "await_expression" | "non_null_expression" | "as_expression" | "satisfies_expression" | "type_assertion" => {
                 match n.named_child(0) {
                     Some(c) if c.kind() != "type_annotation" => n = c,
@@ -67,7 +72,7 @@ impl<'a> Cx<'a> {
         if let Some(scope) = self.bind_in.remove(&node.id()) {
             self.scopes.declare(scope, &name, Binding::Def(id));
         }
-        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![] });
+        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![], params: vec![] });
         self.def_of.insert(node.id(), id);
         id
     }
@@ -103,9 +108,13 @@ impl<'a> Cx<'a> {
             self.scope_of.insert(node.id(), inner);
             if let Some(p) = node.child_by_field_name("parameters") {
                 self.declare_params(p, inner);
+                let mut c = p.walk();
+                let names: Vec<String> = p.named_children(&mut c).filter(|x| x.kind() != "comment").map(|x| self.param_name(x)).collect();
+                self.facts.defs[def as usize].params = names;
             }
             if let Some(p) = node.child_by_field_name("parameter") {
                 self.declare_pattern(p, inner, None);
+                self.facts.defs[def as usize].params = vec![self.src.text(p).to_string()];
             }
             if let Some(body) = node.child_by_field_name("body") {
                 self.declare(body, inner, Some(def), None, depth + 1);
@@ -147,6 +156,17 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
+            "assignment_expression" => {
+                // `server.registerOnce = (name, …) => {…}`: the function is that member.
+                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                    let r = unwrap(r);
+                    if l.kind() == "member_expression" && is_function(r.kind()) {
+                        if let Some(p) = l.child_by_field_name("property") {
+                            self.name_hint.insert(r.id(), self.src.text(p).trim_start_matches('#').to_string());
+                        }
+                    }
+                }
+            }
             "pair" => {
                 // `{ handler: async () => … }` — name the function after its key.
                 if let (Some(k), Some(v)) = (node.child_by_field_name("key"), node.child_by_field_name("value")) {
@@ -161,6 +181,16 @@ impl<'a> Cx<'a> {
         let mut c = node.walk();
         for child in node.named_children(&mut c) {
             self.declare(child, scope, cur, class, depth + 1);
+        }
+    }
+
+    /// The name a parameter binds, or "" when it is destructured.
+    fn param_name(&self, p: Node) -> String {
+        match p.kind() {
+            "identifier" => self.src.text(p).to_string(),
+            "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
+            "assignment_pattern" => p.child_by_field_name("left").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
+            _ => String::new(),
         }
     }
 
@@ -380,12 +410,23 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// `require("m")` / `import("m")` with a literal, when `require` is not shadowed.
+    /// `require("m")` / `import("m")` with a literal, when `require` is not shadowed;
+    /// also through compilers' interop helpers (`__importStar(require("m"))`).
     fn module_call(&self, call: Node) -> Option<String> {
         if call.kind() != "call_expression" {
             return None;
         }
         let f = call.child_by_field_name("function")?;
+        const INTEROP: &[&str] = &["__importStar", "__importDefault", "__toESM", "__toCommonJS", "_interopRequireDefault", "_interopRequireWildcard", "__require"];
+        let fname = match f.kind() {
+            "identifier" => self.src.text(f),
+            "member_expression" => f.child_by_field_name("property").map(|p| self.src.text(p)).unwrap_or(""),
+            _ => "",
+        };
+        if INTEROP.contains(&fname) {
+            let inner = unwrap(call.child_by_field_name("arguments")?.named_child(0)?);
+            return self.module_call(inner);
+        }
         let is_loader = f.kind() == "import" || (f.kind() == "identifier" && self.src.text(f) == "require");
         if !is_loader {
             return None;
@@ -510,7 +551,11 @@ impl<'a> Cx<'a> {
                 }
             }
             "object" => self.record_object(node, scope, cur),
-            "assignment_expression" => self.record_commonjs_export(node, scope),
+            "assignment_expression" => {
+                self.record_commonjs_export(node, scope);
+                self.record_field(node, scope, cur);
+            }
+            "public_field_definition" | "field_definition" => self.record_field(node, scope, cur),
             "export_statement" => self.record_export(node, scope),
             k if is_class(k) => {
                 if let Some(&def) = self.def_of.get(&node.id()) {
@@ -779,6 +824,14 @@ impl<'a> Cx<'a> {
                     Some(f) if f.kind() == "member_expression" && f.child_by_field_name("property").map(|p| self.src.text(p)) == Some("bind") => {
                         self.arg(f.child_by_field_name("object").unwrap_or(f), scope, depth + 1)
                     }
+                    Some(f) if depth < 3 => {
+                        let callee = match self.raw_path(f) {
+                            Some(raw) => self.scopes.resolve(scope, &raw),
+                            None => return Arg::Other,
+                        };
+                        let inner = a.child_by_field_name("arguments").map(|l| self.args(l, scope).pos).unwrap_or_default();
+                        Arg::Call(callee, inner)
+                    }
                     _ => Arg::Other,
                 }
             }
@@ -841,6 +894,35 @@ impl<'a> Cx<'a> {
             lines
         };
         self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line: name_line.unwrap_or(0), prop_lines });
+    }
+
+    /// `this.api = axios.create()` in a method, or a class field `client = new Client()`.
+    fn record_field(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
+        let (name, value, class) = if node.kind() == "assignment_expression" {
+            let (Some(l), Some(v)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+            let this_obj = l.kind() == "member_expression" && l.child_by_field_name("object").map(|o| o.kind() == "this").unwrap_or(false);
+            let Some(class) = self.scopes.class_of(scope).filter(|_| this_obj) else { return };
+            let Some(p) = l.child_by_field_name("property") else { return };
+            (self.src.text(p).trim_start_matches('#').to_string(), unwrap(v), class)
+        } else {
+            let name_node = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
+            let (Some(n), Some(v), Some(class)) = (name_node, node.child_by_field_name("value"), cur.filter(|c| self.facts.defs[*c as usize].kind == DefKind::Class)) else { return };
+            (self.src.text(n).trim_start_matches('#').to_string(), unwrap(v), class)
+        };
+        if !matches!(value.kind(), "call_expression" | "new_expression") {
+            return;
+        }
+        if let Some(mut raw) = self.raw_path(value) {
+            if self.wrapped_function(value, value.child_by_field_name("function").unwrap_or(value)).is_some() {
+                return;
+            }
+            // raw_path of a call already ends with "()".
+            if raw.members.last().map(|m| m != "()").unwrap_or(true) {
+                raw.members.push("()".into());
+            }
+            let value = self.scopes.resolve(scope, &raw);
+            self.facts.fields.push(Field { class, name, value });
+        }
     }
 
     fn export_target(&self, v: Node, scope: ScopeId) -> Option<Callee> {

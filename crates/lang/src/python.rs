@@ -9,7 +9,7 @@ use tree_sitter::{Node, Tree};
 const MAX_DEPTH: u32 = 400;
 
 pub fn extract(tree: &Tree, src: &str) -> FileFacts {
-    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), top: 0 };
+    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), top: 0, class_scopes: HashMap::default() };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare(root, cx.top, None, None, 0);
@@ -35,6 +35,8 @@ struct Cx<'a> {
     scope_of: HashMap<usize, ScopeId>,
     def_of: HashMap<usize, DefId>,
     top: ScopeId,
+    /// Scopes of module-level class bodies, with the class name.
+    class_scopes: HashMap<ScopeId, String>,
 }
 
 fn unwrap(mut n: Node) -> Node {
@@ -50,7 +52,7 @@ fn unwrap(mut n: Node) -> Node {
 impl<'a> Cx<'a> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
         let id = self.facts.defs.len() as DefId;
-        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![] });
+        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![], params: vec![] });
         self.def_of.insert(node.id(), id);
         id
     }
@@ -88,6 +90,17 @@ impl<'a> Cx<'a> {
                 self.scope_of.insert(node.id(), inner);
                 if let Some(p) = node.child_by_field_name("parameters") {
                     self.declare_params(p, inner);
+                    let mut c = p.walk();
+                    let names: Vec<String> = p
+                        .named_children(&mut c)
+                        .map(|x| match x.kind() {
+                            "identifier" => self.src.text(x).to_string(),
+                            "typed_parameter" => x.named_child(0).map(|n| self.src.text(n).to_string()).unwrap_or_default(),
+                            "default_parameter" | "typed_default_parameter" => x.child_by_field_name("name").map(|n| self.src.text(n).to_string()).unwrap_or_default(),
+                            _ => String::new(),
+                        })
+                        .collect();
+                    self.facts.defs[def as usize].params = names;
                 }
                 if let Some(b) = node.child_by_field_name("body") {
                     self.declare(b, inner, Some(def), None, depth + 1);
@@ -100,6 +113,9 @@ impl<'a> Cx<'a> {
                 self.scopes.declare(scope, &name, Binding::Def(def));
                 let inner = self.scopes.new_scope(Some(scope), None);
                 self.scope_of.insert(node.id(), inner);
+                if scope == self.top {
+                    self.class_scopes.insert(inner, name.clone());
+                }
                 if let Some(b) = node.child_by_field_name("body") {
                     self.declare(b, inner, Some(def), Some(def), depth + 1);
                 }
@@ -140,11 +156,9 @@ impl<'a> Cx<'a> {
                         },
                         _ => continue,
                     };
-                    // Submodule imports from a relative package are recorded for reachability.
-                    if module.starts_with('.') {
-                        let sep = if module.ends_with('.') { "" } else { "." };
-                        self.facts.imports.push(format!("{module}{sep}{name}"));
-                    }
+                    // `from pkg import sub` may import a submodule: recorded for reachability.
+                    let sep = if module.ends_with('.') { "" } else { "." };
+                    self.facts.imports.push(format!("{module}{sep}{name}"));
                     self.scopes.declare(scope, &alias, Binding::Import { module: module.clone(), path: vec![name] });
                 }
                 return;
@@ -155,6 +169,10 @@ impl<'a> Cx<'a> {
                     if l.kind() == "identifier" && node.kind() == "assignment" {
                         if let (true, Some(v)) = (scope == self.top, value) {
                             self.record_consts(self.src.text(l).to_string(), v);
+                        }
+                        // `class Tools(str, Enum): SEARCH = "search"` names tools too.
+                        if let (Some(class), Some(v)) = (self.class_scopes.get(&scope).cloned(), value) {
+                            self.record_consts(format!("{class}.{}", self.src.text(l)), v);
                         }
                         let b = value.map(|v| self.binding_for_value(v, scope)).unwrap_or(Binding::Opaque);
                         self.scopes.declare(scope, self.src.text(l), b);
@@ -170,12 +188,25 @@ impl<'a> Cx<'a> {
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(l) = node.child_by_field_name("left") {
-                    self.declare_target(l, scope);
+                    // `for p in root.iterdir():` — each item is a path like `root`.
+                    let listed = node.child_by_field_name("right").map(unwrap).filter(|r| r.kind() == "call").and_then(|r| r.child_by_field_name("function")).filter(|f| {
+                        f.kind() == "attribute" && f.child_by_field_name("attribute").map(|a| matches!(self.src.text(a), "iterdir" | "glob" | "rglob")).unwrap_or(false)
+                    });
+                    match (listed.and_then(|f| f.child_by_field_name("object")).and_then(|o| self.raw_path(o, scope)), l.kind()) {
+                        (Some(raw), "identifier") => self.scopes.declare(scope, self.src.text(l), Binding::Alias(raw, scope)),
+                        _ => self.declare_target(l, scope),
+                    }
                 }
             }
             "as_pattern" => {
                 if let Some(a) = node.child_by_field_name("alias") {
-                    self.declare_target(a, scope);
+                    // `with httpx.Client() as client:` binds the instance.
+                    let value = node.named_child(0).map(unwrap).filter(|v| v.kind() == "call");
+                    let raw = value.and_then(|v| v.child_by_field_name("function")).and_then(|f| self.raw_path(f, scope));
+                    match (raw, a.named_child(0).filter(|x| x.kind() == "identifier")) {
+                        (Some(raw), Some(id)) => self.scopes.declare(scope, self.src.text(id), Binding::Instance(raw, scope)),
+                        _ => self.declare_target(a, scope),
+                    }
                 }
             }
             "except_clause" => {
@@ -236,9 +267,33 @@ impl<'a> Cx<'a> {
                 "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
                 _ => None,
             };
-            if let Some(n) = name.filter(|n| n.kind() == "identifier") {
-                self.scopes.declare(scope, self.src.text(n), Binding::Opaque);
+            let Some(n) = name.filter(|n| n.kind() == "identifier") else { continue };
+            // `dest: Path`, `client: httpx.AsyncClient | None`: an instance of the annotated type.
+            let ty = p.child_by_field_name("type").and_then(|t| self.simple_type(t));
+            let b = match ty.and_then(|t| self.raw_path(t, scope)) {
+                Some(raw) => Binding::Instance(raw, scope),
+                None => Binding::Opaque,
+            };
+            self.scopes.declare(scope, self.src.text(n), b);
+        }
+    }
+
+    /// The class named by a simple annotation: `Path`, `httpx.Client`, `X | None`, `Optional[X]`.
+    fn simple_type<'t>(&self, t: Node<'t>) -> Option<Node<'t>> {
+        let t = if t.kind() == "type" { t.named_child(0)? } else { t };
+        match t.kind() {
+            "identifier" | "attribute" => {
+                let text = self.src.text(t);
+                let builtin = matches!(text, "str" | "int" | "float" | "bool" | "bytes" | "dict" | "list" | "tuple" | "set" | "object" | "Any" | "None");
+                (!builtin).then_some(t)
             }
+            "binary_operator" => self.simple_type(t.child_by_field_name("left")?),
+            "generic_type" | "subscript" if self.src.text(t).starts_with("Optional") => {
+                let mut c = t.walk();
+                let inner = t.named_children(&mut c).skip(1).find(|x| x.kind() != "identifier" || self.src.text(*x) != "Optional");
+                inner.and_then(|x| self.simple_type(x))
+            }
+            _ => None,
         }
     }
 
@@ -252,6 +307,11 @@ impl<'a> Cx<'a> {
                 None => break,
             }
             hops += 1;
+        }
+        if v.kind() == "conditional_expression" {
+            if let Some(first) = v.named_child(0) {
+                return self.binding_for_value(unwrap(first), scope);
+            }
         }
         match v.kind() {
             "string" if !self.has_interpolation(v) => Binding::Const(self.src.unquote(v)),
@@ -425,11 +485,38 @@ impl<'a> Cx<'a> {
                 }
             }
             "dictionary" => self.record_dict(node, scope, cur),
+            "assignment" => self.record_field(node, scope),
             _ => {}
         }
         let mut c = node.walk();
         for child in node.named_children(&mut c) {
             self.emit(child, scope, cur, labels, depth + 1);
+        }
+    }
+
+    /// `self.x = Something(...)` inside a method: remember what `self.x` holds.
+    fn record_field(&mut self, node: Node, scope: ScopeId) {
+        let (Some(l), Some(v), Some(class)) = (node.child_by_field_name("left"), node.child_by_field_name("right").map(unwrap), self.scopes.class_of(scope)) else { return };
+        // `Path(x) if x else Path.home() / "f"`: the first branch, through divisions.
+        let mut v = v;
+        if v.kind() == "conditional_expression" {
+            v = v.named_child(0).map(unwrap).unwrap_or(v);
+        }
+        while v.kind() == "binary_operator" {
+            v = match v.child_by_field_name("left") {
+                Some(x) => unwrap(x),
+                None => break,
+            };
+        }
+        if l.kind() != "attribute" || v.kind() != "call" {
+            return;
+        }
+        let is_self = l.child_by_field_name("object").map(|o| matches!(self.src.text(o), "self" | "cls")).unwrap_or(false);
+        let (true, Some(name), Some(f)) = (is_self, l.child_by_field_name("attribute"), v.child_by_field_name("function")) else { return };
+        if let Some(mut raw) = self.raw_path(f, scope) {
+            raw.members.push("()".into());
+            let value = self.scopes.resolve(scope, &raw);
+            self.facts.fields.push(Field { class, name: self.src.text(name).to_string(), value });
         }
     }
 
@@ -545,6 +632,12 @@ impl<'a> Cx<'a> {
         match v.kind() {
             "string" if !self.has_interpolation(v) => Some(self.src.unquote(v)),
             "identifier" => self.scopes.const_str(scope, self.src.text(v)),
+            // `Tools.SEARCH` / `Tools.SEARCH.value`, a class constant of this file.
+            "attribute" => {
+                let text = self.src.text(v);
+                let key = text.strip_suffix(".value").unwrap_or(text);
+                self.facts.consts.iter().find(|(k, _)| k == key).map(|(_, s)| s.clone())
+            }
             _ => None,
         }
     }

@@ -285,13 +285,24 @@ pub struct Stats {
     pub bytes: u64,
     /// Files parsed with tree-sitter.
     pub parsed: u64,
-    /// Files the byte prefilter ruled out without parsing references.
-    #[serde(default)]
-    pub prefiltered: u64,
     /// tree-sitter ERROR/MISSING nodes across all parsed files.
     #[serde(default)]
     pub syntax_errors: u64,
     pub ms: u64,
+    /// Call graph: definitions and module top levels.
+    #[serde(default)]
+    pub graph_nodes: u64,
+    #[serde(default)]
+    pub graph_edges: u64,
+    /// Edges by resolution tier: same file, cross-file import, `this`/`self` member, name only.
+    #[serde(default)]
+    pub edges_by_tier: [u64; 4],
+    /// Method calls left unlinked because too many definitions share the name.
+    #[serde(default)]
+    pub unresolved_calls: u64,
+    /// Time spent linking, building the graph and walking it.
+    #[serde(default)]
+    pub graph_ms: u64,
 }
 
 /// Everything mcpwarden knows about one server.
