@@ -2,15 +2,15 @@
 
 use crate::ir::*;
 use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
-use crate::text::{clip, Src};
+use crate::text::{clip, FieldExt, Src};
 use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Node, Tree};
 
 /// Nesting beyond this is not descended (deeply nested minified code).
 const MAX_DEPTH: u32 = 400;
 
-pub fn extract(tree: &Tree, src: &str) -> FileFacts {
-    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), name_hint: HashMap::default(), bind_in: HashMap::default() };
+pub fn extract<'a>(tree: &'a Tree, src: &'a str) -> FileFacts {
+    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), name_hint: HashMap::default(), bind_in: HashMap::default(), cursors: vec![], bufs: vec![] };
     let root = tree.root_node();
     let top = cx.scopes.new_scope(None, None);
     cx.declare(root, top, None, None, 0);
@@ -33,6 +33,10 @@ struct Cx<'a> {
     name_hint: HashMap<usize, String>,
     /// Function-like node id → the scope where its hinted name is declared.
     bind_in: HashMap<usize, ScopeId>,
+    /// One cursor and one child buffer per depth, reused for every node: the two
+    /// walks visit every node, and a fresh cursor per node was most of their cost.
+    cursors: Vec<tree_sitter::TreeCursor<'a>>,
+    bufs: Vec<Vec<Node<'a>>>,
 }
 
 fn is_function(kind: &str) -> bool {
@@ -79,7 +83,36 @@ impl<'a> Cx<'a> {
 
     // ---------------------------------------------------------------- pass 1
 
-    fn declare(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, class: Option<DefId>, depth: u32) {
+    /// The named children of `node`, in a buffer owned by `depth` (give it back with `give_back`).
+    fn kids(&mut self, node: Node<'a>, depth: u32) -> Vec<Node<'a>> {
+        let d = depth as usize;
+        while self.cursors.len() <= d {
+            self.cursors.push(node.walk());
+            self.bufs.push(vec![]);
+        }
+        let mut buf = std::mem::take(&mut self.bufs[d]);
+        buf.clear();
+        let c = &mut self.cursors[d];
+        c.reset(node);
+        if c.goto_first_child() {
+            loop {
+                let n = c.node();
+                if n.is_named() {
+                    buf.push(n);
+                }
+                if !c.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        buf
+    }
+
+    fn give_back(&mut self, buf: Vec<Node<'a>>, depth: u32) {
+        self.bufs[depth as usize] = buf;
+    }
+
+    fn declare(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, class: Option<DefId>, depth: u32) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -87,9 +120,9 @@ impl<'a> Cx<'a> {
         let kind = node.kind();
         if is_function(kind) {
             let (name, dkind) = if kind == "method_definition" {
-                let n = node.child_by_field_name("name").map(|n| self.src.text(n).trim_start_matches('#').to_string()).unwrap_or_default();
+                let n = node.field("name").map(|n| self.src.text(n).trim_start_matches('#').to_string()).unwrap_or_default();
                 (n, if class.is_some() { DefKind::Method } else { DefKind::Function })
-            } else if let Some(n) = node.child_by_field_name("name") {
+            } else if let Some(n) = node.field("name") {
                 (self.src.text(n).to_string(), if class.is_some() && kind != "function_declaration" { DefKind::Method } else { DefKind::Function })
             } else if let Some(h) = self.name_hint.get(&node.id()) {
                 (h.clone(), if class.is_some() { DefKind::Method } else { DefKind::Function })
@@ -106,36 +139,36 @@ impl<'a> Cx<'a> {
             // A method body does not see its class's scope for `this`, but a
             // nested arrow keeps the enclosing `this`: new_scope inherits it.
             self.scope_of.insert(node.id(), inner);
-            if let Some(p) = node.child_by_field_name("parameters") {
+            if let Some(p) = node.field("parameters") {
                 self.declare_params(p, inner);
                 let mut c = p.walk();
                 let names: Vec<String> = p.named_children(&mut c).filter(|x| x.kind() != "comment").map(|x| self.param_name(x)).collect();
                 self.facts.defs[def as usize].params = names;
             }
-            if let Some(p) = node.child_by_field_name("parameter") {
+            if let Some(p) = node.field("parameter") {
                 self.declare_pattern(p, inner, None);
                 self.facts.defs[def as usize].params = vec![self.src.text(p).to_string()];
             }
-            if let Some(body) = node.child_by_field_name("body") {
+            if let Some(body) = node.field("body") {
                 self.declare(body, inner, Some(def), None, depth + 1);
             }
             return;
         }
         if is_class(kind) {
-            let name = node.child_by_field_name("name").map(|n| self.src.text(n).to_string()).or_else(|| self.name_hint.get(&node.id()).cloned()).unwrap_or_default();
+            let name = node.field("name").map(|n| self.src.text(n).to_string()).or_else(|| self.name_hint.get(&node.id()).cloned()).unwrap_or_default();
             let def = self.new_def(name.clone(), DefKind::Class, node, cur);
             if kind != "class" && !name.is_empty() {
                 self.scopes.declare(scope, &name, Binding::Def(def));
             }
-            if let Some(body) = node.child_by_field_name("body") {
+            if let Some(body) = node.field("body") {
                 self.declare(body, scope, Some(def), Some(def), depth + 1);
             }
             return;
         }
         match kind {
             "public_field_definition" | "field_definition" => {
-                let name_node = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
-                if let (Some(n), Some(v)) = (name_node, node.child_by_field_name("value")) {
+                let name_node = node.field("name").or_else(|| node.field("property"));
+                if let (Some(n), Some(v)) = (name_node, node.field("value")) {
                     let v = unwrap(v);
                     if is_function(v.kind()) {
                         self.name_hint.insert(v.id(), self.src.text(n).trim_start_matches('#').to_string());
@@ -145,23 +178,23 @@ impl<'a> Cx<'a> {
             "variable_declarator" => self.declare_var(node, scope),
             "import_statement" => self.declare_import(node, scope),
             "catch_clause" => {
-                if let Some(p) = node.child_by_field_name("parameter") {
+                if let Some(p) = node.field("parameter") {
                     self.declare_pattern(p, scope, None);
                 }
             }
             "for_in_statement" => {
-                if let Some(l) = node.child_by_field_name("left") {
-                    if node.child_by_field_name("kind").is_some() {
+                if let Some(l) = node.field("left") {
+                    if node.field("kind").is_some() {
                         self.declare_pattern(l, scope, None);
                     }
                 }
             }
             "assignment_expression" => {
                 // `server.registerOnce = (name, …) => {…}`: the function is that member.
-                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if let (Some(l), Some(r)) = (node.field("left"), node.field("right")) {
                     let r = unwrap(r);
                     if l.kind() == "member_expression" && is_function(r.kind()) {
-                        if let Some(p) = l.child_by_field_name("property") {
+                        if let Some(p) = l.field("property") {
                             self.name_hint.insert(r.id(), self.src.text(p).trim_start_matches('#').to_string());
                         }
                     }
@@ -169,7 +202,7 @@ impl<'a> Cx<'a> {
             }
             "pair" => {
                 // `{ handler: async () => … }` — name the function after its key.
-                if let (Some(k), Some(v)) = (node.child_by_field_name("key"), node.child_by_field_name("value")) {
+                if let (Some(k), Some(v)) = (node.field("key"), node.field("value")) {
                     let v = unwrap(v);
                     if is_function(v.kind()) {
                         self.name_hint.insert(v.id(), self.src.unquote(k));
@@ -178,18 +211,19 @@ impl<'a> Cx<'a> {
             }
             _ => {}
         }
-        let mut c = node.walk();
-        for child in node.named_children(&mut c) {
+        let kids = self.kids(node, depth);
+        for &child in &kids {
             self.declare(child, scope, cur, class, depth + 1);
         }
+        self.give_back(kids, depth);
     }
 
     /// The name a parameter binds, or "" when it is destructured.
     fn param_name(&self, p: Node) -> String {
         match p.kind() {
             "identifier" => self.src.text(p).to_string(),
-            "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
-            "assignment_pattern" => p.child_by_field_name("left").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
+            "required_parameter" | "optional_parameter" => p.field("pattern").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
+            "assignment_pattern" => p.field("left").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -214,17 +248,17 @@ impl<'a> Cx<'a> {
                 self.scopes.declare(scope, &name, b);
             }
             "required_parameter" | "optional_parameter" => {
-                if let Some(x) = p.child_by_field_name("pattern").or_else(|| p.child_by_field_name("name")) {
+                if let Some(x) = p.field("pattern").or_else(|| p.field("name")) {
                     self.declare_pattern(x, scope, None);
                 }
             }
             "assignment_pattern" | "object_assignment_pattern" => {
-                if let Some(x) = p.child_by_field_name("left") {
+                if let Some(x) = p.field("left") {
                     self.declare_pattern(x, scope, from);
                 }
             }
             "pair_pattern" => {
-                if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                     let key = self.src.unquote(k);
                     match from {
                         Some(b) => {
@@ -256,8 +290,8 @@ impl<'a> Cx<'a> {
     }
 
     fn declare_var(&mut self, node: Node, scope: ScopeId) {
-        let Some(name) = node.child_by_field_name("name") else { return };
-        let value = node.child_by_field_name("value").map(unwrap);
+        let Some(name) = node.field("name") else { return };
+        let value = node.field("value").map(unwrap);
         if let (0, "identifier", Some(v)) = (scope, name.kind(), value) {
             self.record_consts(self.src.text(name).to_string(), v);
         }
@@ -296,7 +330,7 @@ impl<'a> Cx<'a> {
                     if p.kind() != "pair" {
                         continue;
                     }
-                    if let (Some(k), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                    if let (Some(k), Some(val)) = (p.field("key"), p.field("value")) {
                         let val = unwrap(val);
                         if val.kind() == "string" || (val.kind() == "template_string" && !has_substitution(val)) {
                             self.facts.consts.push((format!("{name}.{}", self.src.unquote(k)), self.src.unquote(val)));
@@ -316,7 +350,7 @@ impl<'a> Cx<'a> {
                 if let Some(m) = self.module_call(v) {
                     return Binding::Import { module: m, path: vec![] };
                 }
-                let f = v.child_by_field_name("function").or_else(|| v.child_by_field_name("constructor"));
+                let f = v.field("function").or_else(|| v.field("constructor"));
                 // `promisify(execFile)` / `fn.bind(x)` is the same function, not its result.
                 if let Some(inner) = f.and_then(|f| self.wrapped_function(v, f)) {
                     return Binding::Alias(inner, scope);
@@ -342,12 +376,12 @@ impl<'a> Cx<'a> {
     fn wrapped_function(&self, call: Node, f: Node) -> Option<RawPath> {
         let name = match f.kind() {
             "identifier" => self.src.text(f),
-            "member_expression" => self.src.text(f.child_by_field_name("property")?),
+            "member_expression" => self.src.text(f.field("property")?),
             _ => return None,
         };
         match name {
-            "promisify" => self.raw_path(call.child_by_field_name("arguments")?.named_child(0)?),
-            "bind" if f.kind() == "member_expression" => self.raw_path(f.child_by_field_name("object")?),
+            "promisify" => self.raw_path(call.field("arguments")?.named_child(0)?),
+            "bind" if f.kind() == "member_expression" => self.raw_path(f.field("object")?),
             _ => None,
         }
     }
@@ -358,12 +392,12 @@ impl<'a> Cx<'a> {
         if node.children(&mut c).any(|ch| ch.kind() == "type") {
             return;
         }
-        let Some(src) = node.child_by_field_name("source") else {
+        let Some(src) = node.field("source") else {
             // `import x = require("y")` keeps the source in the clause.
             let mut c = node.walk();
             for ch in node.named_children(&mut c) {
                 if ch.kind() == "import_require_clause" {
-                    if let (Some(id), Some(s)) = (ch.named_child(0), ch.child_by_field_name("source")) {
+                    if let (Some(id), Some(s)) = (ch.named_child(0), ch.field("source")) {
                         let m = self.src.unquote(s);
                         self.facts.imports.push(m.clone());
                         self.scopes.declare(scope, self.src.text(id), Binding::Import { module: m, path: vec![] });
@@ -398,9 +432,9 @@ impl<'a> Cx<'a> {
                             if spec.children(&mut c4).any(|ch| ch.kind() == "type") {
                                 continue;
                             }
-                            let Some(n) = spec.child_by_field_name("name") else { continue };
+                            let Some(n) = spec.field("name") else { continue };
                             let imported = self.src.unquote(n);
-                            let local = spec.child_by_field_name("alias").map(|a| self.src.text(a).to_string()).unwrap_or_else(|| imported.clone());
+                            let local = spec.field("alias").map(|a| self.src.text(a).to_string()).unwrap_or_else(|| imported.clone());
                             self.scopes.declare(scope, &local, Binding::Import { module: module.clone(), path: vec![imported] });
                         }
                     }
@@ -416,22 +450,22 @@ impl<'a> Cx<'a> {
         if call.kind() != "call_expression" {
             return None;
         }
-        let f = call.child_by_field_name("function")?;
+        let f = call.field("function")?;
         const INTEROP: &[&str] = &["__importStar", "__importDefault", "__toESM", "__toCommonJS", "_interopRequireDefault", "_interopRequireWildcard", "__require"];
         let fname = match f.kind() {
             "identifier" => self.src.text(f),
-            "member_expression" => f.child_by_field_name("property").map(|p| self.src.text(p)).unwrap_or(""),
+            "member_expression" => f.field("property").map(|p| self.src.text(p)).unwrap_or(""),
             _ => "",
         };
         if INTEROP.contains(&fname) {
-            let inner = unwrap(call.child_by_field_name("arguments")?.named_child(0)?);
+            let inner = unwrap(call.field("arguments")?.named_child(0)?);
             return self.module_call(inner);
         }
         let is_loader = f.kind() == "import" || (f.kind() == "identifier" && self.src.text(f) == "require");
         if !is_loader {
             return None;
         }
-        let arg = call.child_by_field_name("arguments")?.named_child(0)?;
+        let arg = call.field("arguments")?.named_child(0)?;
         match arg.kind() {
             "string" => Some(self.src.unquote(arg)),
             "template_string" if !has_substitution(arg) => Some(self.src.unquote(arg)),
@@ -455,14 +489,14 @@ impl<'a> Cx<'a> {
             "this" => Some(RawPath { root: Root::This, members: vec![] }),
             "super" => Some(RawPath { root: Root::This, members: vec!["<super>".into()] }),
             "member_expression" => {
-                let mut p = self.raw_path_d(n.child_by_field_name("object")?, depth + 1)?;
-                let prop = n.child_by_field_name("property")?;
+                let mut p = self.raw_path_d(n.field("object")?, depth + 1)?;
+                let prop = n.field("property")?;
                 p.members.push(self.src.text(prop).trim_start_matches('#').to_string());
                 Some(p)
             }
             "subscript_expression" => {
-                let mut p = self.raw_path_d(n.child_by_field_name("object")?, depth + 1)?;
-                let idx = n.child_by_field_name("index").map(unwrap);
+                let mut p = self.raw_path_d(n.field("object")?, depth + 1)?;
+                let idx = n.field("index").map(unwrap);
                 let key = match idx {
                     Some(i) if i.kind() == "string" => self.src.unquote(i),
                     _ => "[]".to_string(),
@@ -474,12 +508,12 @@ impl<'a> Cx<'a> {
                 if let Some(m) = self.module_call(n) {
                     return Some(RawPath { root: Root::Module(m), members: vec![] });
                 }
-                let mut p = self.raw_path_d(n.child_by_field_name("function")?, depth + 1)?;
+                let mut p = self.raw_path_d(n.field("function")?, depth + 1)?;
                 p.members.push("()".into());
                 Some(p)
             }
             "new_expression" => {
-                let mut p = self.raw_path_d(n.child_by_field_name("constructor")?, depth + 1)?;
+                let mut p = self.raw_path_d(n.field("constructor")?, depth + 1)?;
                 p.members.push("()".into());
                 Some(p)
             }
@@ -489,7 +523,7 @@ impl<'a> Cx<'a> {
 
     // ---------------------------------------------------------------- pass 2
 
-    fn emit(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -511,11 +545,11 @@ impl<'a> Cx<'a> {
         match kind {
             "call_expression" | "new_expression" => {
                 self.emit_call(node, scope, cur, labels);
-                let f = node.child_by_field_name("function").or_else(|| node.child_by_field_name("constructor"));
+                let f = node.field("function").or_else(|| node.field("constructor"));
                 if let Some(f) = f {
                     self.emit_chain_inner(f, scope, cur, labels, depth + 1);
                 }
-                if let Some(a) = node.child_by_field_name("arguments") {
+                if let Some(a) = node.field("arguments") {
                     self.emit(a, scope, cur, labels, depth + 1);
                 }
                 return;
@@ -526,7 +560,7 @@ impl<'a> Cx<'a> {
                 return;
             }
             "variable_declarator" => {
-                if let (Some(name), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                if let (Some(name), Some(v)) = (node.field("name"), node.field("value")) {
                     if name.kind() == "object_pattern" && self.emit_destructure(name, unwrap(v), scope, cur, labels) {
                         // The keys were the reads; do not count the bare object too.
                         self.emit_chain_inner(unwrap(v), scope, cur, labels, depth + 1);
@@ -536,14 +570,14 @@ impl<'a> Cx<'a> {
             }
             "switch_statement" => return self.emit_switch(node, scope, cur, labels, depth),
             "if_statement" => {
-                if let Some(cond) = node.child_by_field_name("condition") {
+                if let Some(cond) = node.field("condition") {
                     let found = self.labels_in_condition(cond, scope);
                     if !found.is_empty() {
                         self.emit(cond, scope, cur, labels, depth + 1);
-                        if let Some(c) = node.child_by_field_name("consequence") {
+                        if let Some(c) = node.field("consequence") {
                             self.emit(c, scope, cur, &found, depth + 1);
                         }
-                        if let Some(a) = node.child_by_field_name("alternative") {
+                        if let Some(a) = node.field("alternative") {
                             self.emit(a, scope, cur, labels, depth + 1);
                         }
                         return;
@@ -572,30 +606,31 @@ impl<'a> Cx<'a> {
             }
             _ => {}
         }
-        let mut c = node.walk();
-        for child in node.named_children(&mut c) {
+        let kids = self.kids(node, depth);
+        for &child in &kids {
             self.emit(child, scope, cur, labels, depth + 1);
         }
+        self.give_back(kids, depth);
     }
 
     /// Inside a callee chain `a.b(x).c[d]`, emit what is not part of the path:
     /// nested calls (their own references) and computed indexes.
-    fn emit_chain_inner(&mut self, n: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_chain_inner(&mut self, n: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
         if depth > MAX_DEPTH {
             return;
         }
         let n = unwrap(n);
         match n.kind() {
             "member_expression" => {
-                if let Some(o) = n.child_by_field_name("object") {
+                if let Some(o) = n.field("object") {
                     self.emit_chain_inner(o, scope, cur, labels, depth + 1);
                 }
             }
             "subscript_expression" => {
-                if let Some(o) = n.child_by_field_name("object") {
+                if let Some(o) = n.field("object") {
                     self.emit_chain_inner(o, scope, cur, labels, depth + 1);
                 }
-                if let Some(i) = n.child_by_field_name("index") {
+                if let Some(i) = n.field("index") {
                     self.emit(i, scope, cur, labels, depth + 1);
                 }
             }
@@ -622,8 +657,8 @@ impl<'a> Cx<'a> {
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
         let is_new = node.kind() == "new_expression";
-        let Some(f) = node.child_by_field_name(if is_new { "constructor" } else { "function" }) else { return };
-        let args = node.child_by_field_name("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
+        let Some(f) = node.field(if is_new { "constructor" } else { "function" }) else { return };
+        let args = node.field("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
         let callee = if f.kind() == "import" {
             Callee::Global { path: vec!["import".into()] }
         } else {
@@ -650,7 +685,7 @@ impl<'a> Cx<'a> {
             return;
         }
         let key = if node.kind() == "subscript_expression" {
-            node.child_by_field_name("index").map(unwrap).filter(|i| i.kind() == "string").map(|i| self.src.unquote(i))
+            node.field("index").map(unwrap).filter(|i| i.kind() == "string").map(|i| self.src.unquote(i))
         } else {
             None
         };
@@ -666,11 +701,11 @@ impl<'a> Cx<'a> {
         for prop in pattern.named_children(&mut c) {
             let key = match prop.kind() {
                 "shorthand_property_identifier_pattern" => self.src.text(prop).to_string(),
-                "pair_pattern" => match prop.child_by_field_name("key") {
+                "pair_pattern" => match prop.field("key") {
                     Some(k) => self.src.unquote(k),
                     None => continue,
                 },
-                "object_assignment_pattern" => match prop.child_by_field_name("left") {
+                "object_assignment_pattern" => match prop.field("left") {
                     Some(l) => self.src.text(l).to_string(),
                     None => continue,
                 },
@@ -683,22 +718,22 @@ impl<'a> Cx<'a> {
         true
     }
 
-    fn emit_switch(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
-        if let Some(v) = node.child_by_field_name("value") {
+    fn emit_switch(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+        if let Some(v) = node.field("value") {
             self.emit(v, scope, cur, labels, depth + 1);
         }
-        let Some(body) = node.child_by_field_name("body") else { return };
+        let Some(body) = node.field("body") else { return };
         let mut pending: Vec<String> = vec![];
         let mut c = body.walk();
         for case in body.named_children(&mut c) {
             let mut case_labels = labels.to_vec();
             if case.kind() == "switch_case" {
-                if let Some(v) = case.child_by_field_name("value") {
+                if let Some(v) = case.field("value") {
                     if let Some(s) = self.label_value(v, scope) {
                         pending.push(s);
                     }
                 }
-                let has_body = case.named_children(&mut case.walk()).any(|ch| Some(ch.id()) != case.child_by_field_name("value").map(|v| v.id()));
+                let has_body = case.named_children(&mut case.walk()).any(|ch| Some(ch.id()) != case.field("value").map(|v| v.id()));
                 if !has_body {
                     continue;
                 }
@@ -708,7 +743,7 @@ impl<'a> Cx<'a> {
             } else {
                 pending.clear();
             }
-            let value_id = case.child_by_field_name("value").map(|v| v.id());
+            let value_id = case.field("value").map(|v| v.id());
             let mut c2 = case.walk();
             for stmt in case.named_children(&mut c2) {
                 if Some(stmt.id()) != value_id {
@@ -739,8 +774,8 @@ impl<'a> Cx<'a> {
         if depth > 8 || n.kind() != "binary_expression" {
             return;
         }
-        let op = n.child_by_field_name("operator").map(|o| self.src.text(o)).unwrap_or("");
-        let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else { return };
+        let op = n.field("operator").map(|o| self.src.text(o)).unwrap_or("");
+        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else { return };
         match op {
             "==" | "===" => {
                 for (a, b) in [(l, r), (r, l)] {
@@ -793,8 +828,8 @@ impl<'a> Cx<'a> {
             "false" => Arg::Bool(false),
             "number" => Arg::Num,
             "binary_expression" => {
-                let op = a.child_by_field_name("operator").map(|o| self.src.text(o)).unwrap_or("");
-                match (op, a.child_by_field_name("left")) {
+                let op = a.field("operator").map(|o| self.src.text(o)).unwrap_or("");
+                match (op, a.field("left")) {
                     ("+", Some(l)) => match self.arg(l, scope, depth + 1) {
                         Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
                         _ => Arg::Other,
@@ -819,17 +854,17 @@ impl<'a> Cx<'a> {
             },
             // `this.handle.bind(this)` passes `this.handle`.
             "call_expression" => {
-                let f = a.child_by_field_name("function");
+                let f = a.field("function");
                 match f {
-                    Some(f) if f.kind() == "member_expression" && f.child_by_field_name("property").map(|p| self.src.text(p)) == Some("bind") => {
-                        self.arg(f.child_by_field_name("object").unwrap_or(f), scope, depth + 1)
+                    Some(f) if f.kind() == "member_expression" && f.field("property").map(|p| self.src.text(p)) == Some("bind") => {
+                        self.arg(f.field("object").unwrap_or(f), scope, depth + 1)
                     }
                     Some(f) if depth < 3 => {
                         let callee = match self.raw_path(f) {
                             Some(raw) => self.scopes.resolve(scope, &raw),
                             None => return Arg::Other,
                         };
-                        let inner = a.child_by_field_name("arguments").map(|l| self.args(l, scope).pos).unwrap_or_default();
+                        let inner = a.field("arguments").map(|l| self.args(l, scope).pos).unwrap_or_default();
                         Arg::Call(callee, inner)
                     }
                     _ => Arg::Other,
@@ -846,7 +881,7 @@ impl<'a> Cx<'a> {
         for p in obj.named_children(&mut c) {
             match p.kind() {
                 "pair" => {
-                    if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                    if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                         if k.kind() == "computed_property_name" {
                             continue;
                         }
@@ -860,7 +895,7 @@ impl<'a> Cx<'a> {
                     out.push((name, v));
                 }
                 "method_definition" => {
-                    if let (Some(n), Some(d)) = (p.child_by_field_name("name"), self.def_of.get(&p.id())) {
+                    if let (Some(n), Some(d)) = (p.field("name"), self.def_of.get(&p.id())) {
                         out.push((self.src.unquote(n), Arg::Func(*d)));
                     }
                 }
@@ -878,7 +913,7 @@ impl<'a> Cx<'a> {
         let props = self.props(node, scope, 1);
         let name_line = {
             let mut c = node.walk();
-            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
+            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.field("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
             found.map(|p| p.start_position().row as u32 + 1)
         };
         let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
@@ -886,11 +921,11 @@ impl<'a> Cx<'a> {
         if !has_name && !has_callable {
             return;
         }
-        let binding = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.child_by_field_name("name")).filter(|n| n.kind() == "identifier").map(|n| self.src.text(n).to_string());
+        let binding = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.field("name")).filter(|n| n.kind() == "identifier").map(|n| self.src.text(n).to_string());
         let prop_lines = {
             let mut c = node.walk();
             let kinds = ["pair", "shorthand_property_identifier", "method_definition"];
-            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| kinds.contains(&p.kind())).filter(|p| p.kind() != "pair" || p.child_by_field_name("key").map(|k| k.kind() != "computed_property_name").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
+            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| kinds.contains(&p.kind())).filter(|p| p.kind() != "pair" || p.field("key").map(|k| k.kind() != "computed_property_name").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
             lines
         };
         self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line: name_line.unwrap_or(0), prop_lines });
@@ -899,21 +934,21 @@ impl<'a> Cx<'a> {
     /// `this.api = axios.create()` in a method, or a class field `client = new Client()`.
     fn record_field(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
         let (name, value, class) = if node.kind() == "assignment_expression" {
-            let (Some(l), Some(v)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
-            let this_obj = l.kind() == "member_expression" && l.child_by_field_name("object").map(|o| o.kind() == "this").unwrap_or(false);
+            let (Some(l), Some(v)) = (node.field("left"), node.field("right")) else { return };
+            let this_obj = l.kind() == "member_expression" && l.field("object").map(|o| o.kind() == "this").unwrap_or(false);
             let Some(class) = self.scopes.class_of(scope).filter(|_| this_obj) else { return };
-            let Some(p) = l.child_by_field_name("property") else { return };
+            let Some(p) = l.field("property") else { return };
             (self.src.text(p).trim_start_matches('#').to_string(), unwrap(v), class)
         } else {
-            let name_node = node.child_by_field_name("name").or_else(|| node.child_by_field_name("property"));
-            let (Some(n), Some(v), Some(class)) = (name_node, node.child_by_field_name("value"), cur.filter(|c| self.facts.defs[*c as usize].kind == DefKind::Class)) else { return };
+            let name_node = node.field("name").or_else(|| node.field("property"));
+            let (Some(n), Some(v), Some(class)) = (name_node, node.field("value"), cur.filter(|c| self.facts.defs[*c as usize].kind == DefKind::Class)) else { return };
             (self.src.text(n).trim_start_matches('#').to_string(), unwrap(v), class)
         };
         if !matches!(value.kind(), "call_expression" | "new_expression") {
             return;
         }
         if let Some(mut raw) = self.raw_path(value) {
-            if self.wrapped_function(value, value.child_by_field_name("function").unwrap_or(value)).is_some() {
+            if self.wrapped_function(value, value.field("function").unwrap_or(value)).is_some() {
                 return;
             }
             // raw_path of a call already ends with "()".
@@ -934,7 +969,7 @@ impl<'a> Cx<'a> {
     }
 
     fn record_export(&mut self, node: Node, scope: ScopeId) {
-        if let Some(decl) = node.child_by_field_name("declaration") {
+        if let Some(decl) = node.field("declaration") {
             if let Some(d) = self.def_of.get(&decl.id()) {
                 let name = self.facts.defs[*d as usize].name.clone();
                 self.facts.exports.push(Export::Local { name, target: Callee::Def { def: *d, path: vec![] } });
@@ -942,7 +977,7 @@ impl<'a> Cx<'a> {
                 let mut c = decl.walk();
                 for d in decl.named_children(&mut c) {
                     if d.kind() == "variable_declarator" {
-                        if let Some(n) = d.child_by_field_name("name").filter(|n| n.kind() == "identifier") {
+                        if let Some(n) = d.field("name").filter(|n| n.kind() == "identifier") {
                             let name = self.src.text(n).to_string();
                             let target = self.scopes.resolve(scope, &RawPath { root: Root::Name(name.clone()), members: vec![] });
                             self.facts.exports.push(Export::Local { name, target });
@@ -952,13 +987,13 @@ impl<'a> Cx<'a> {
             }
             return;
         }
-        if let Some(v) = node.child_by_field_name("value") {
+        if let Some(v) = node.field("value") {
             if let Some(target) = self.export_target(v, scope) {
                 self.facts.exports.push(Export::Local { name: "default".into(), target });
             }
             return;
         }
-        let source = node.child_by_field_name("source").map(|s| self.src.unquote(s));
+        let source = node.field("source").map(|s| self.src.unquote(s));
         if let Some(m) = &source {
             self.facts.imports.push(m.clone());
         }
@@ -970,9 +1005,9 @@ impl<'a> Cx<'a> {
                     any_clause = true;
                     let mut c2 = ch.walk();
                     for spec in ch.named_children(&mut c2) {
-                        let Some(n) = spec.child_by_field_name("name") else { continue };
+                        let Some(n) = spec.field("name") else { continue };
                         let name = self.src.unquote(n);
-                        let alias = spec.child_by_field_name("alias").map(|a| self.src.unquote(a)).unwrap_or_else(|| name.clone());
+                        let alias = spec.field("alias").map(|a| self.src.unquote(a)).unwrap_or_else(|| name.clone());
                         let target = match &source {
                             Some(m) => Callee::Import { module: m.clone(), path: vec![name] },
                             None => self.scopes.resolve(scope, &RawPath { root: Root::Name(name), members: vec![] }),
@@ -998,7 +1033,7 @@ impl<'a> Cx<'a> {
 
     /// `module.exports = {...}`, `module.exports.f = f`, `exports.f = f`.
     fn record_commonjs_export(&mut self, node: Node, scope: ScopeId) {
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else { return };
         let Some(lp) = self.raw_path(l) else { return };
         let Root::Name(root) = &lp.root else { return };
         let members: Vec<&str> = lp.members.iter().map(|s| s.as_str()).collect();
@@ -1079,7 +1114,7 @@ fn first_expression(h: Node) -> Option<Node> {
     let mut c = h.walk();
     for ch in h.named_children(&mut c) {
         match ch.kind() {
-            "extends_clause" => return ch.child_by_field_name("value"),
+            "extends_clause" => return ch.field("value"),
             "implements_clause" => continue,
             _ => return Some(ch),
         }
@@ -1089,7 +1124,7 @@ fn first_expression(h: Node) -> Option<Node> {
 
 fn member_name(src: &Src, f: Node) -> Option<String> {
     match f.kind() {
-        "member_expression" => f.child_by_field_name("property").map(|p| src.text(p).to_string()),
+        "member_expression" => f.field("property").map(|p| src.text(p).to_string()),
         _ => None,
     }
 }

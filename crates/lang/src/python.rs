@@ -2,7 +2,7 @@
 
 use crate::ir::*;
 use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
-use crate::text::{clip, Src};
+use crate::text::{clip, FieldExt, Src};
 use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Node, Tree};
 
@@ -66,7 +66,7 @@ impl<'a> Cx<'a> {
         }
         match node.kind() {
             "function_definition" | "lambda" => {
-                let name = node.child_by_field_name("name").map(|n| self.src.text(n).to_string());
+                let name = node.field("name").map(|n| self.src.text(n).to_string());
                 let kind = match (&name, class) {
                     (None, _) => DefKind::Anonymous,
                     (Some(_), Some(_)) => DefKind::Method,
@@ -88,7 +88,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 self.scope_of.insert(node.id(), inner);
-                if let Some(p) = node.child_by_field_name("parameters") {
+                if let Some(p) = node.field("parameters") {
                     self.declare_params(p, inner);
                     let mut c = p.walk();
                     let names: Vec<String> = p
@@ -96,19 +96,19 @@ impl<'a> Cx<'a> {
                         .map(|x| match x.kind() {
                             "identifier" => self.src.text(x).to_string(),
                             "typed_parameter" => x.named_child(0).map(|n| self.src.text(n).to_string()).unwrap_or_default(),
-                            "default_parameter" | "typed_default_parameter" => x.child_by_field_name("name").map(|n| self.src.text(n).to_string()).unwrap_or_default(),
+                            "default_parameter" | "typed_default_parameter" => x.field("name").map(|n| self.src.text(n).to_string()).unwrap_or_default(),
                             _ => String::new(),
                         })
                         .collect();
                     self.facts.defs[def as usize].params = names;
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.declare(b, inner, Some(def), None, depth + 1);
                 }
                 return;
             }
             "class_definition" => {
-                let name = node.child_by_field_name("name").map(|n| self.src.text(n).to_string()).unwrap_or_default();
+                let name = node.field("name").map(|n| self.src.text(n).to_string()).unwrap_or_default();
                 let def = self.new_def(name.clone(), DefKind::Class, node, cur);
                 self.scopes.declare(scope, &name, Binding::Def(def));
                 let inner = self.scopes.new_scope(Some(scope), None);
@@ -116,7 +116,7 @@ impl<'a> Cx<'a> {
                 if scope == self.top {
                     self.class_scopes.insert(inner, name.clone());
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.declare(b, inner, Some(def), Some(def), depth + 1);
                 }
                 return;
@@ -132,7 +132,7 @@ impl<'a> Cx<'a> {
                             self.scopes.declare(scope, &first, Binding::Import { module: first.clone(), path: vec![] });
                         }
                         "aliased_import" => {
-                            if let (Some(m), Some(a)) = (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                            if let (Some(m), Some(a)) = (n.field("name"), n.field("alias")) {
                                 let full = self.src.text(m).to_string();
                                 self.facts.imports.push(full.clone());
                                 self.scopes.declare(scope, self.src.text(a), Binding::Import { module: full, path: vec![] });
@@ -144,13 +144,13 @@ impl<'a> Cx<'a> {
                 return;
             }
             "import_from_statement" => {
-                let module = node.child_by_field_name("module_name").map(|m| self.src.text(m).replace(char::is_whitespace, "")).unwrap_or_default();
+                let module = node.field("module_name").map(|m| self.src.text(m).replace(char::is_whitespace, "")).unwrap_or_default();
                 self.facts.imports.push(module.clone());
                 let mut c = node.walk();
                 for n in node.children_by_field_name("name", &mut c) {
                     let (name, alias) = match n.kind() {
                         "dotted_name" => (self.src.text(n).to_string(), self.src.text(n).to_string()),
-                        "aliased_import" => match (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                        "aliased_import" => match (n.field("name"), n.field("alias")) {
                             (Some(a), Some(b)) => (self.src.text(a).to_string(), self.src.text(b).to_string()),
                             _ => continue,
                         },
@@ -164,8 +164,8 @@ impl<'a> Cx<'a> {
                 return;
             }
             "assignment" | "augmented_assignment" => {
-                if let Some(l) = node.child_by_field_name("left") {
-                    let value = node.child_by_field_name("right").map(unwrap);
+                if let Some(l) = node.field("left") {
+                    let value = node.field("right").map(unwrap);
                     if l.kind() == "identifier" && node.kind() == "assignment" {
                         if let (true, Some(v)) = (scope == self.top, value) {
                             self.record_consts(self.src.text(l).to_string(), v);
@@ -182,27 +182,27 @@ impl<'a> Cx<'a> {
                 }
             }
             "named_expression" => {
-                if let Some(n) = node.child_by_field_name("name") {
+                if let Some(n) = node.field("name") {
                     self.scopes.declare(scope, self.src.text(n), Binding::Opaque);
                 }
             }
             "for_statement" | "for_in_clause" => {
-                if let Some(l) = node.child_by_field_name("left") {
+                if let Some(l) = node.field("left") {
                     // `for p in root.iterdir():` — each item is a path like `root`.
-                    let listed = node.child_by_field_name("right").map(unwrap).filter(|r| r.kind() == "call").and_then(|r| r.child_by_field_name("function")).filter(|f| {
-                        f.kind() == "attribute" && f.child_by_field_name("attribute").map(|a| matches!(self.src.text(a), "iterdir" | "glob" | "rglob")).unwrap_or(false)
+                    let listed = node.field("right").map(unwrap).filter(|r| r.kind() == "call").and_then(|r| r.field("function")).filter(|f| {
+                        f.kind() == "attribute" && f.field("attribute").map(|a| matches!(self.src.text(a), "iterdir" | "glob" | "rglob")).unwrap_or(false)
                     });
-                    match (listed.and_then(|f| f.child_by_field_name("object")).and_then(|o| self.raw_path(o, scope)), l.kind()) {
+                    match (listed.and_then(|f| f.field("object")).and_then(|o| self.raw_path(o, scope)), l.kind()) {
                         (Some(raw), "identifier") => self.scopes.declare(scope, self.src.text(l), Binding::Alias(raw, scope)),
                         _ => self.declare_target(l, scope),
                     }
                 }
             }
             "as_pattern" => {
-                if let Some(a) = node.child_by_field_name("alias") {
+                if let Some(a) = node.field("alias") {
                     // `with httpx.Client() as client:` binds the instance.
                     let value = node.named_child(0).map(unwrap).filter(|v| v.kind() == "call");
-                    let raw = value.and_then(|v| v.child_by_field_name("function")).and_then(|f| self.raw_path(f, scope));
+                    let raw = value.and_then(|v| v.field("function")).and_then(|f| self.raw_path(f, scope));
                     match (raw, a.named_child(0).filter(|x| x.kind() == "identifier")) {
                         (Some(raw), Some(id)) => self.scopes.declare(scope, self.src.text(id), Binding::Instance(raw, scope)),
                         _ => self.declare_target(a, scope),
@@ -234,7 +234,7 @@ impl<'a> Cx<'a> {
             "dictionary" => {
                 let mut c = v.walk();
                 for p in v.named_children(&mut c) {
-                    if let (Some(k), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                    if let (Some(k), Some(val)) = (p.field("key"), p.field("value")) {
                         if k.kind() == "string" && val.kind() == "string" && !self.has_interpolation(val) {
                             self.facts.consts.push((format!("{name}.{}", self.src.unquote(k)), self.src.unquote(val)));
                         }
@@ -264,12 +264,12 @@ impl<'a> Cx<'a> {
             let name = match p.kind() {
                 "identifier" => Some(p),
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => p.named_child(0),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "default_parameter" | "typed_default_parameter" => p.field("name"),
                 _ => None,
             };
             let Some(n) = name.filter(|n| n.kind() == "identifier") else { continue };
             // `dest: Path`, `client: httpx.AsyncClient | None`: an instance of the annotated type.
-            let ty = p.child_by_field_name("type").and_then(|t| self.simple_type(t));
+            let ty = p.field("type").and_then(|t| self.simple_type(t));
             let b = match ty.and_then(|t| self.raw_path(t, scope)) {
                 Some(raw) => Binding::Instance(raw, scope),
                 None => Binding::Opaque,
@@ -287,7 +287,7 @@ impl<'a> Cx<'a> {
                 let builtin = matches!(text, "str" | "int" | "float" | "bool" | "bytes" | "dict" | "list" | "tuple" | "set" | "object" | "Any" | "None");
                 (!builtin).then_some(t)
             }
-            "binary_operator" => self.simple_type(t.child_by_field_name("left")?),
+            "binary_operator" => self.simple_type(t.field("left")?),
             "generic_type" | "subscript" if self.src.text(t).starts_with("Optional") => {
                 let mut c = t.walk();
                 let inner = t.named_children(&mut c).skip(1).find(|x| x.kind() != "identifier" || self.src.text(*x) != "Optional");
@@ -301,8 +301,8 @@ impl<'a> Cx<'a> {
         // `Path(x) / "sub" / "file"` stays a path: look through the divisions.
         let mut v = v;
         let mut hops = 0;
-        while v.kind() == "binary_operator" && v.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") && hops < 64 {
-            match v.child_by_field_name("left") {
+        while v.kind() == "binary_operator" && v.field("operator").map(|o| self.src.text(o)) == Some("/") && hops < 64 {
+            match v.field("left") {
                 Some(l) => v = unwrap(l),
                 None => break,
             }
@@ -315,7 +315,7 @@ impl<'a> Cx<'a> {
         }
         match v.kind() {
             "string" if !self.has_interpolation(v) => Binding::Const(self.src.unquote(v)),
-            "call" => match v.child_by_field_name("function").and_then(|f| self.raw_path(f, scope)) {
+            "call" => match v.field("function").and_then(|f| self.raw_path(f, scope)) {
                 Some(raw) => Binding::Instance(raw, scope),
                 None => Binding::Opaque,
             },
@@ -352,18 +352,18 @@ impl<'a> Cx<'a> {
                 Some(RawPath { root: Root::Name(name.to_string()), members: vec![] })
             }
             "attribute" => {
-                let mut p = self.raw_path_d(n.child_by_field_name("object")?, scope, depth + 1)?;
-                p.members.push(self.src.text(n.child_by_field_name("attribute")?).to_string());
+                let mut p = self.raw_path_d(n.field("object")?, scope, depth + 1)?;
+                p.members.push(self.src.text(n.field("attribute")?).to_string());
                 Some(p)
             }
             "subscript" => {
-                let mut p = self.raw_path_d(n.child_by_field_name("value")?, scope, depth + 1)?;
-                let key = n.child_by_field_name("subscript").filter(|s| s.kind() == "string" && !self.has_interpolation(*s)).map(|s| self.src.unquote(s));
+                let mut p = self.raw_path_d(n.field("value")?, scope, depth + 1)?;
+                let key = n.field("subscript").filter(|s| s.kind() == "string" && !self.has_interpolation(*s)).map(|s| self.src.unquote(s));
                 p.members.push(key.unwrap_or_else(|| "[]".into()));
                 Some(p)
             }
             "call" => {
-                let f = n.child_by_field_name("function")?;
+                let f = n.field("function")?;
                 if f.kind() == "identifier" && self.src.text(f) == "super" {
                     return Some(RawPath { root: Root::This, members: vec!["<super>".into()] });
                 }
@@ -371,7 +371,7 @@ impl<'a> Cx<'a> {
                 p.members.push("()".into());
                 Some(p)
             }
-            "binary_operator" if n.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("/") => self.raw_path_d(n.child_by_field_name("left")?, scope, depth + 1),
+            "binary_operator" if n.field("operator").map(|o| self.src.text(o)) == Some("/") => self.raw_path_d(n.field("left")?, scope, depth + 1),
             _ => None,
         }
     }
@@ -400,10 +400,10 @@ impl<'a> Cx<'a> {
             "type" => return,
             "call" => {
                 self.emit_call(node, scope, cur, labels, None);
-                if let Some(f) = node.child_by_field_name("function") {
+                if let Some(f) = node.field("function") {
                     self.emit_chain_inner(f, scope, cur, labels, depth + 1);
                 }
-                if let Some(a) = node.child_by_field_name("arguments") {
+                if let Some(a) = node.field("arguments") {
                     self.emit(a, scope, cur, labels, depth + 1);
                 }
                 return;
@@ -414,7 +414,7 @@ impl<'a> Cx<'a> {
                 return;
             }
             "decorated_definition" => {
-                let def_node = node.child_by_field_name("definition");
+                let def_node = node.field("definition");
                 let target = def_node.and_then(|d| self.def_of.get(&d.id()).copied());
                 let mut c = node.walk();
                 for dec in node.named_children(&mut c) {
@@ -425,7 +425,7 @@ impl<'a> Cx<'a> {
                         let e = unwrap(e);
                         if e.kind() == "call" {
                             self.emit_call(e, scope, cur, labels, target);
-                            if let Some(a) = e.child_by_field_name("arguments") {
+                            if let Some(a) = e.field("arguments") {
                                 self.emit(a, scope, cur, labels, depth + 1);
                             }
                         } else if let Some(raw) = self.raw_path(e, scope) {
@@ -440,7 +440,7 @@ impl<'a> Cx<'a> {
                 return;
             }
             "class_definition" => {
-                if let (Some(&def), Some(sup)) = (self.def_of.get(&node.id()), node.child_by_field_name("superclasses")) {
+                if let (Some(&def), Some(sup)) = (self.def_of.get(&node.id()), node.field("superclasses")) {
                     let mut c = sup.walk();
                     for b in sup.named_children(&mut c) {
                         if let Some(raw) = self.raw_path(b, scope) {
@@ -451,11 +451,11 @@ impl<'a> Cx<'a> {
                 }
             }
             "if_statement" | "elif_clause" => {
-                if let Some(cond) = node.child_by_field_name("condition") {
+                if let Some(cond) = node.field("condition") {
                     let found = self.labels_in_condition(cond, scope);
                     if !found.is_empty() {
                         self.emit(cond, scope, cur, labels, depth + 1);
-                        if let Some(c) = node.child_by_field_name("consequence") {
+                        if let Some(c) = node.field("consequence") {
                             self.emit(c, scope, cur, &found, depth + 1);
                         }
                         let mut c = node.walk();
@@ -496,14 +496,14 @@ impl<'a> Cx<'a> {
 
     /// `self.x = Something(...)` inside a method: remember what `self.x` holds.
     fn record_field(&mut self, node: Node, scope: ScopeId) {
-        let (Some(l), Some(v), Some(class)) = (node.child_by_field_name("left"), node.child_by_field_name("right").map(unwrap), self.scopes.class_of(scope)) else { return };
+        let (Some(l), Some(v), Some(class)) = (node.field("left"), node.field("right").map(unwrap), self.scopes.class_of(scope)) else { return };
         // `Path(x) if x else Path.home() / "f"`: the first branch, through divisions.
         let mut v = v;
         if v.kind() == "conditional_expression" {
             v = v.named_child(0).map(unwrap).unwrap_or(v);
         }
         while v.kind() == "binary_operator" {
-            v = match v.child_by_field_name("left") {
+            v = match v.field("left") {
                 Some(x) => unwrap(x),
                 None => break,
             };
@@ -511,8 +511,8 @@ impl<'a> Cx<'a> {
         if l.kind() != "attribute" || v.kind() != "call" {
             return;
         }
-        let is_self = l.child_by_field_name("object").map(|o| matches!(self.src.text(o), "self" | "cls")).unwrap_or(false);
-        let (true, Some(name), Some(f)) = (is_self, l.child_by_field_name("attribute"), v.child_by_field_name("function")) else { return };
+        let is_self = l.field("object").map(|o| matches!(self.src.text(o), "self" | "cls")).unwrap_or(false);
+        let (true, Some(name), Some(f)) = (is_self, l.field("attribute"), v.field("function")) else { return };
         if let Some(mut raw) = self.raw_path(f, scope) {
             raw.members.push("()".into());
             let value = self.scopes.resolve(scope, &raw);
@@ -527,12 +527,12 @@ impl<'a> Cx<'a> {
         let n = unwrap(n);
         match n.kind() {
             "attribute" => {
-                if let Some(o) = n.child_by_field_name("object") {
+                if let Some(o) = n.field("object") {
                     self.emit_chain_inner(o, scope, cur, labels, depth + 1);
                 }
             }
             "subscript" => {
-                if let Some(o) = n.child_by_field_name("value") {
+                if let Some(o) = n.field("value") {
                     self.emit_chain_inner(o, scope, cur, labels, depth + 1);
                 }
                 let mut c = n.walk();
@@ -552,11 +552,11 @@ impl<'a> Cx<'a> {
     }
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], decorates: Option<DefId>) {
-        let Some(f) = node.child_by_field_name("function") else { return };
-        let args = node.child_by_field_name("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
+        let Some(f) = node.field("function") else { return };
+        let args = node.field("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
         let callee = match self.raw_path(f, scope) {
             Some(raw) => self.scopes.resolve(scope, &raw),
-            None => Callee::Dynamic { member: (f.kind() == "attribute").then(|| f.child_by_field_name("attribute").map(|a| self.src.text(a).to_string())).flatten() },
+            None => Callee::Dynamic { member: (f.kind() == "attribute").then(|| f.field("attribute").map(|a| self.src.text(a).to_string())).flatten() },
         };
         self.push_ref(RefKind::Call, callee, f, args, cur, labels, decorates, None);
     }
@@ -570,7 +570,7 @@ impl<'a> Cx<'a> {
         if !matches!(callee, Callee::Import { .. } | Callee::Global { .. }) {
             return;
         }
-        let key = if node.kind() == "subscript" { node.child_by_field_name("subscript").filter(|s| s.kind() == "string").map(|s| self.src.unquote(s)) } else { None };
+        let key = if node.kind() == "subscript" { node.field("subscript").filter(|s| s.kind() == "string").map(|s| self.src.unquote(s)) } else { None };
         self.push_ref(RefKind::Access, callee, node, Args::default(), cur, labels, None, key);
     }
 
@@ -586,9 +586,9 @@ impl<'a> Cx<'a> {
         }
         match n.kind() {
             "boolean_operator" => {
-                if n.child_by_field_name("operator").map(|o| self.src.text(o)) == Some("or") {
+                if n.field("operator").map(|o| self.src.text(o)) == Some("or") {
                     for f in ["left", "right"] {
-                        if let Some(x) = n.child_by_field_name(f) {
+                        if let Some(x) = n.field(f) {
                             self.collect_eq_labels(unwrap(x), scope, out, depth + 1);
                         }
                     }
@@ -666,7 +666,7 @@ impl<'a> Cx<'a> {
         for a in list.named_children(&mut c) {
             match a.kind() {
                 "keyword_argument" => {
-                    if let (Some(n), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                    if let (Some(n), Some(v)) = (a.field("name"), a.field("value")) {
                         out.kw.push((self.src.text(n).to_string(), self.arg(v, scope, 0)));
                     }
                 }
@@ -714,7 +714,7 @@ impl<'a> Cx<'a> {
             },
             // `asyncio.gather(fetch_a())`, `run_in_executor(None, f)`: a call passed
             // along still names its callee for the call graph.
-            "binary_operator" => match (a.child_by_field_name("operator").map(|o| self.src.text(o)), a.child_by_field_name("left")) {
+            "binary_operator" => match (a.field("operator").map(|o| self.src.text(o)), a.field("left")) {
                 (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
                     Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
                     _ => Arg::Other,
@@ -753,7 +753,7 @@ impl<'a> Cx<'a> {
             if p.kind() != "pair" {
                 continue;
             }
-            if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+            if let (Some(k), Some(v)) = (p.field("key"), p.field("value")) {
                 if k.kind() == "string" {
                     out.push((self.src.unquote(k), self.arg(v, scope, depth)));
                 }
@@ -775,17 +775,17 @@ impl<'a> Cx<'a> {
         let binding = node
             .parent()
             .filter(|p| p.kind() == "assignment" && scope == self.top)
-            .and_then(|p| p.child_by_field_name("left"))
+            .and_then(|p| p.field("left"))
             .filter(|l| l.kind() == "identifier")
             .map(|l| self.src.text(l).to_string());
         let name_line = {
             let mut c = node.walk();
-            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
+            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.field("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
             found.map(|p| p.start_position().row as u32 + 1).unwrap_or(0)
         };
         let prop_lines = {
             let mut c = node.walk();
-            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| p.kind() == "pair" && p.child_by_field_name("key").map(|k| k.kind() == "string").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
+            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| p.kind() == "pair" && p.field("key").map(|k| k.kind() == "string").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
             lines
         };
         self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line, prop_lines });

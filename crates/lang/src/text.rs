@@ -1,6 +1,29 @@
 //! Source text helpers: node text, string literal contents, clipping.
 
+use std::cell::RefCell;
 use tree_sitter::Node;
+
+thread_local! {
+    /// Field ids by (grammar, name pointer): tree-sitter resolves a field name by
+    /// comparing it with every field of the grammar, which dominated extraction.
+    static FIELDS: RefCell<rustc_hash::FxHashMap<(usize, usize), Option<std::num::NonZeroU16>>> = RefCell::new(Default::default());
+}
+
+/// `child_by_field_name` with the name resolved once per grammar and thread.
+pub trait FieldExt<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> FieldExt<'t> for Node<'t> {
+    #[inline]
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        let lang = self.language();
+        // A grammar is identified by its static parse table, stable for the process.
+        let key = (lang.node_kind_count() << 16 ^ lang.field_count() << 4 ^ lang.abi_version(), name.as_ptr() as usize);
+        let id = FIELDS.with(|m| *m.borrow_mut().entry(key).or_insert_with(|| lang.field_id_for_name(name)));
+        id.and_then(|id| self.child_by_field_id(id.get()))
+    }
+}
 
 /// The source of one file, validated as UTF-8 once.
 #[derive(Clone, Copy)]
