@@ -185,7 +185,7 @@ impl Graph {
     fn link_arg(&mut self, linker: &Linker, file: u32, from: NodeId, a: &Arg, labels: u32, line: u32, skip: &HashSet<(u32, u32)>, depth: u32) {
         match a {
             // A value computed by a call (`text=result` where `result = f()`) is data, not a callback.
-            Arg::Path(c) if c_ends_with_call(c) => {}
+            Arg::Path(c) if c.through_call() => {}
             Arg::Path(c) => {
                 // A name passed along (`items.map(fetchOne)`, `run_in_executor(None, f)`).
                 if let (Target::Def { file: tf, def }, tier) = linker.resolve(file, c) {
@@ -205,9 +205,3 @@ impl Graph {
     }
 }
 
-fn c_ends_with_call(c: &Callee) -> bool {
-    match c {
-        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path.iter().any(|s| s == "()"),
-        Callee::Dynamic { .. } => false,
-    }
-}

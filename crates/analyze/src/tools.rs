@@ -117,13 +117,6 @@ impl Found {
 const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "schema", "argsSchema", "paramsSchema", "inputschema"];
 const HANDLER_KEYS: &[&str] = &["handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func", "function", "call", "handle"];
 
-fn callee_ends_with(c: &Callee, tail: &[&str]) -> bool {
-    let path = match c {
-        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path,
-        Callee::Dynamic { .. } => return false,
-    };
-    path.len() >= tail.len() && path[path.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
-}
 
 fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
     match a {
@@ -190,11 +183,11 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             },
         };
         // `mcp.tool(name="x")(fn)`: the decorator applied by hand.
-        if family == Family::Python && r.decorates.is_none() && callee_ends_with(&r.callee, &["tool", "()"]) {
+        if family == Family::Python && r.decorates.is_none() && r.callee.ends_with(&["tool", "()"]) {
             let Some(a @ (Arg::Path(_) | Arg::Func(_))) = r.args.pos.first() else { continue };
             let h = handler_of(linker, file, a);
             // The inner `mcp.tool(...)` call sits at the same place and holds the name.
-            let inner = facts.refs.iter().find(|x| x.line == r.line && x.column == r.column && callee_ends_with(&x.callee, &["tool"]));
+            let inner = facts.refs.iter().find(|x| x.line == r.line && x.column == r.column && x.callee.ends_with(&["tool"]));
             let name_arg = inner.and_then(|x| x.args.kw("name").or(x.args.pos.first()));
             if name_arg.is_some() && str_of(linker, file, name_arg).is_none() {
                 continue; // a registration loop over a list: the decorated functions are the tools
@@ -349,7 +342,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             continue;
         }
         let handlers: Vec<Handler> = o.props.iter().map(|(_, v)| handler_of(linker, file, v)).collect();
-        if handlers.iter().any(|h| *h == Handler::None) {
+        if handlers.contains(&Handler::None) {
             continue;
         }
         for (i, ((k, _), h)) in o.props.iter().zip(handlers).enumerate() {
@@ -405,7 +398,7 @@ pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &
             for reg in registrars {
                 let parent = linker.files[reg.file as usize].facts.defs[reg.def as usize].parent;
                 // The helper itself, or the factory that returns it (`createToolRegistrar(server)`).
-                let hit = (reg.file, reg.def) == (tf, td) || (reg.file == tf && parent == Some(td) && callee_has_call(&r.callee));
+                let hit = (reg.file, reg.def) == (tf, td) || (reg.file == tf && parent == Some(td) && r.callee.through_call());
                 if !hit {
                     continue;
                 }
@@ -435,9 +428,3 @@ pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &
     out
 }
 
-fn callee_has_call(c: &Callee) -> bool {
-    match c {
-        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path.iter().any(|s| s == "()"),
-        Callee::Dynamic { .. } => false,
-    }
-}

@@ -74,14 +74,32 @@ pub enum Callee {
 }
 
 impl Callee {
-    /// The last member name, if any (used for name-based fallbacks).
-    pub fn last_name(&self) -> Option<&str> {
-        let path = match self {
+    /// The member path after the root (empty for a computed callee).
+    pub fn path(&self) -> &[String] {
+        match self {
             Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } => path,
             Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path,
-            Callee::Dynamic { member } => return member.as_deref(),
-        };
-        path.last().map(|s| s.as_str())
+            Callee::Dynamic { .. } => &[],
+        }
+    }
+
+    /// The last member name, if any (used for name-based fallbacks).
+    pub fn last_name(&self) -> Option<&str> {
+        match self {
+            Callee::Dynamic { member } => member.as_deref(),
+            c => c.path().last().map(|s| s.as_str()),
+        }
+    }
+
+    /// True when the path goes through a call result (`f().x`, `new C().m`).
+    pub fn through_call(&self) -> bool {
+        self.path().iter().any(|s| s == "()")
+    }
+
+    /// True when the path ends with these members.
+    pub fn ends_with(&self, tail: &[&str]) -> bool {
+        let path = self.path();
+        path.len() >= tail.len() && path[path.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
     }
 }
 

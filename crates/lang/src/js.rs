@@ -639,6 +639,7 @@ impl<'a> Cx<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, text_node: Node, args: Args, cur: Option<DefId>, labels: &[String], key: Option<String>) {
         let p = at.start_position();
         self.facts.refs.push(Ref {

@@ -53,12 +53,15 @@ impl std::fmt::Display for ParseError {
 fn with_parser<T>(lang: Lang, f: impl FnOnce(&mut Parser) -> T) -> Result<T, ParseError> {
     PARSERS.with(|cell| {
         let mut map = cell.borrow_mut();
-        if !map.contains_key(&lang) {
-            let mut p = Parser::new();
-            p.set_language(&grammar(lang)).map_err(|e| ParseError::Grammar(e.to_string()))?;
-            map.insert(lang, p);
-        }
-        Ok(f(map.get_mut(&lang).expect("inserted above")))
+        let parser = match map.entry(lang) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut p = Parser::new();
+                p.set_language(&grammar(lang)).map_err(|e| ParseError::Grammar(e.to_string()))?;
+                e.insert(p)
+            }
+        };
+        Ok(f(parser))
     })
 }
 
