@@ -23,6 +23,9 @@ use std::path::Path;
 use std::time::Instant;
 use tools::{Handler, Registration};
 
+/// Files above this size are parsed one at a time (see `scan`).
+const BIG_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Source files larger than this are skipped (bundles run to a few MB).
@@ -89,9 +92,13 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     let sources: Vec<walk::SourceFile> = walked.sources.iter().enumerate().filter(|(i, _)| !twins.contains(i)).map(|(_, f)| f.clone()).collect();
 
     // Per-file work in parallel: read, decode, split bundles, parse, extract.
+    // A syntax tree takes ~30× its file in memory: multi-megabyte bundles are
+    // analysed one at a time so two of them never peak together.
+    let big_file = std::sync::Mutex::new(());
     let results: Vec<Result<Analysed, Skipped>> = sources
         .par_iter()
         .map(|f| {
+            let _one_big_at_a_time = (f.size > BIG_FILE_BYTES).then(|| big_file.lock().unwrap_or_else(|e| e.into_inner()));
             let is_js = f.lang.family() == Family::JavaScript;
             let text = source::read(&f.abs, is_js).map_err(|e| Skipped {
                 path: f.rel.clone(),

@@ -165,8 +165,6 @@ pub enum RefKind {
 pub struct Ref {
     pub kind: RefKind,
     pub callee: Callee,
-    /// Source text of the callee, shortened (for messages and fallbacks).
-    pub text: String,
     pub line: u32,
     pub column: u32,
     pub args: Args,

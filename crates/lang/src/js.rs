@@ -2,7 +2,7 @@
 
 use crate::ir::*;
 use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
-use crate::text::{clip, FieldExt, Src};
+use crate::text::{FieldExt, Src};
 use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Node, Tree};
 
@@ -640,12 +640,11 @@ impl<'a> Cx<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, text_node: Node, args: Args, cur: Option<DefId>, labels: &[String], key: Option<String>) {
+    fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, args: Args, cur: Option<DefId>, labels: &[String], key: Option<String>) {
         let p = at.start_position();
         self.facts.refs.push(Ref {
             kind,
             callee,
-            text: clip(self.src.text(text_node), 80),
             line: p.row as u32 + 1,
             column: p.column as u32 + 1,
             args,
@@ -672,7 +671,7 @@ impl<'a> Cx<'a> {
             self.facts.imports.push(m);
         }
         let kind = if is_new { RefKind::New } else { RefKind::Call };
-        self.push_ref(kind, callee, f, f, args, cur, labels, None);
+        self.push_ref(kind, callee, f, args, cur, labels, None);
     }
 
     /// A member read in value position: kept when it reaches a module or a global.
@@ -690,7 +689,7 @@ impl<'a> Cx<'a> {
         } else {
             None
         };
-        self.push_ref(RefKind::Access, callee, node, node, Args::default(), cur, labels, key);
+        self.push_ref(RefKind::Access, callee, node, Args::default(), cur, labels, key);
     }
 
     /// `const { HOME, PATH: p } = process.env` reads each key of a global.
@@ -714,7 +713,7 @@ impl<'a> Cx<'a> {
             };
             let mut p = path.clone();
             p.push(key.clone());
-            self.push_ref(RefKind::Access, Callee::Global { path: p }, value, value, Args::default(), cur, labels, Some(key));
+            self.push_ref(RefKind::Access, Callee::Global { path: p }, value, Args::default(), cur, labels, Some(key));
         }
         true
     }

@@ -2,7 +2,7 @@
 
 use crate::ir::*;
 use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
-use crate::text::{clip, FieldExt, Src};
+use crate::text::{FieldExt, Src};
 use rustc_hash::FxHashMap as HashMap;
 use tree_sitter::{Node, Tree};
 
@@ -548,7 +548,7 @@ impl<'a> Cx<'a> {
     #[allow(clippy::too_many_arguments)]
     fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, args: Args, cur: Option<DefId>, labels: &[String], decorates: Option<DefId>, key: Option<String>) {
         let p = at.start_position();
-        self.facts.refs.push(Ref { kind, callee, text: clip(self.src.text(at), 80), line: p.row as u32 + 1, column: p.column as u32 + 1, args, in_def: cur, labels: labels.to_vec(), decorates, key });
+        self.facts.refs.push(Ref { kind, callee, line: p.row as u32 + 1, column: p.column as u32 + 1, args, in_def: cur, labels: labels.to_vec(), decorates, key });
     }
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], decorates: Option<DefId>) {

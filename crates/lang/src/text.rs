@@ -54,14 +54,6 @@ pub fn unquote(t: &str) -> String {
     t.to_string()
 }
 
-/// At most `max` characters, on a char boundary, with one line.
-pub fn clip(s: &str, max: usize) -> String {
-    let line = s.lines().next().unwrap_or("");
-    match line.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &line[..i]),
-        None => line.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -76,11 +68,5 @@ mod tests {
         assert_eq!(unquote("\"\"\"doc\"\"\""), "doc");
         assert_eq!(unquote("name"), "name");
         assert_eq!(unquote("f'x'"), "x");
-    }
-
-    #[test]
-    fn clip_respects_char_boundaries() {
-        assert_eq!(clip("ééé", 2), "éé…");
-        assert_eq!(clip("a\nb", 10), "a");
     }
 }
