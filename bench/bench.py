@@ -307,14 +307,12 @@ def servers_of(corpus: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------- parsing peer output
 def split_server(corpus: Path, path: str) -> tuple[str, str] | None:
-    p = Path(path)
-    if not p.is_absolute():
-        p = corpus / p
-    try:
-        rel = p.resolve().relative_to(corpus.resolve())
-    except ValueError:
+    """A peer's reported path -> (server folder, path inside it); pure string work."""
+    root = os.path.normpath(str(corpus))
+    p = os.path.normpath(path if os.path.isabs(path) else os.path.join(root, path))
+    if not p.startswith(root + os.sep):
         return None
-    parts = rel.parts
+    parts = p[len(root) + 1:].split(os.sep)
     if len(parts) < 2:
         return None
     return parts[0], "/".join(parts[1:])
@@ -356,14 +354,15 @@ def peer_hits(tool: str, corpus: Path, out: Path) -> tuple[list[tuple], dict]:
             kinds[e.get("type", "?") if isinstance(e.get("type"), str) else json.dumps(e.get("type"))[:60]] += 1
         info["error_kinds"] = dict(kinds)
     elif tool == "ast-grep":
-        for line in out.read_text().splitlines():
-            if not line.strip():
+        pat = re.compile(r"^(.*):(\d+):(\d+): \w+\[([^\]]+)\]")
+        for line in out.read_text(errors="replace").splitlines():
+            mt = pat.match(line)
+            if not mt:
                 continue
-            r = json.loads(line)
-            c = class_of_rule(r["ruleId"])
-            s = split_server(corpus, r["file"])
+            c = class_of_rule(mt.group(4))
+            s = split_server(corpus, mt.group(1))
             if c and s:
-                hits.append((s[0], c, s[1], r["range"]["start"]["line"] + 1, r["ruleId"]))
+                hits.append((s[0], c, s[1], int(mt.group(2)), mt.group(4)))
     elif tool == "bandit":
         d = json.loads(out.read_text())
         for r in d.get("results", []):
@@ -386,6 +385,9 @@ def load_mw(outdir: Path, servers: list[str]) -> dict:
         except (OSError, ValueError, KeyError, IndexError) as e:
             res[s] = {"error": str(e)}
     return res
+
+
+PERIPHERAL = re.compile(r"(^|/)(tests?|__tests__|__mocks__|spec|specs|e2e|examples?|demos?|benchmarks?|bench|scripts?|docs?)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$|\.(test|spec)\.[cm]?[jt]sx?$")
 
 
 def skipped_reason(server: dict, file: str) -> str | None:
@@ -427,10 +429,12 @@ def agreement(peer: str, hits: list[tuple], mw: dict, python_only: bool, sample:
                         why.append(f"mcpwarden: part={same[0]['part']}")
                     elif sk:
                         why.append(f"mcpwarden skipped: {sk}")
+                    elif PERIPHERAL.search(f):
+                        why.append("peer evidence in a test/example/script path")
                     else:
                         why.append("mcpwarden: no finding in this file")
                 # A server-level reason: the most actionable one wins.
-                order = ["mcpwarden: no finding in this file"]
+                order = ["mcpwarden: no finding in this file", "mcpwarden skipped: compiled-twin", "mcpwarden skipped: bundled-dependency", "mcpwarden: part=orphan"]
                 reason = next((r for r in order if r in why), None) or max(set(why), key=why.count)
                 reasons[reason] += 1
                 first = next((e for e, w in zip(ev, why) if w == reason), ev[0])
@@ -449,8 +453,8 @@ def agreement(peer: str, hits: list[tuple], mw: dict, python_only: bool, sample:
                                 "first": f"{f0.get('file')}:{f0.get('line')} {f0.get('api')}"})
     pairs = agree_yes + agree_no + len(peer_only) + len(mw_only)
     # Samples: the most actionable first (peer-only in analysed files), then the rest.
-    prio = {"mcpwarden: no finding in this file": 0}
-    peer_only.sort(key=lambda d: (prio.get(d["reason"], 1), d["server"], d["class"]))
+    prio = {"mcpwarden: no finding in this file": 0, "mcpwarden skipped: compiled-twin": 1, "mcpwarden: part=orphan": 2}
+    peer_only.sort(key=lambda d: (prio.get(d["reason"], 3), d["server"], d["class"]))
     mw_only.sort(key=lambda d: (0 if "core" in d["reason"] else 1, d["server"], d["class"]))
     return {"peer": peer, "pairs": pairs, "agree": agree_yes + agree_no, "agree_rate": round((agree_yes + agree_no) / pairs, 4) if pairs else None,
             "peer_only": len(peer_only), "mcpwarden_only": len(mw_only), "reasons": dict(reasons),
@@ -483,7 +487,7 @@ def versions(venv: Path, binary: Path) -> dict:
         v["mcpwarden"] = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout.strip()
     except OSError:
         pass
-    for name, cmd in (("semgrep", [venv / "bin/semgrep", "--version"]), ("ast-grep", [venv / "bin/ast-grep", "--version"]), ("bandit", [venv / "bin/bandit", "--version"])):
+    for name, cmd in (("semgrep", [venv / "bin/semgrep", "--version", "--disable-version-check"]), ("ast-grep", [venv / "bin/ast-grep", "--version"]), ("bandit", [venv / "bin/bandit", "--version"])):
         try:
             out = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=120).stdout.strip().splitlines()
             v[name] = out[0] if out else None
@@ -507,6 +511,10 @@ def fmt_mb(kb):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "_each":
         return mw_each(sys.argv[2:])
+    if len(sys.argv) > 2 and sys.argv[1] == "--render":
+        # Re-print the Markdown report of an earlier run's JSON.
+        print(markdown(json.loads(Path(sys.argv[2]).read_text())))
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mcpwarden-bench")
     ap.add_argument("--tsv", type=Path, default=REPO.parent / "shared/ecosystem/dev-sample.tsv")
@@ -525,9 +533,22 @@ def main():
     scales = [int(x) for x in (("1,2" if a.quick and a.scale == "1,2,4" else a.scale).split(","))]
     peers = [p for p in a.peers.split(",") if p]
     venv = a.cache / "venv"
-    binary = a.bin.resolve()
-    if not binary.exists():
-        sys.exit(f"no release binary at {binary}: run `cargo build --release` (bench/run.sh does)")
+    if not a.bin.exists():
+        sys.exit(f"no release binary at {a.bin}: run `cargo build --release` (bench/run.sh does)")
+    # Snapshot the binary: a concurrent `cargo build` must not swap it in the middle of a run.
+    # (Streamed: a fat parent would inflate every child's ru_maxrss, which counts the pre-exec fork.)
+    tmpb = a.cache / "bin" / "mcpwarden.tmp"
+    tmpb.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(a.bin, tmpb)
+    h = hashlib.sha256()
+    with open(tmpb, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    sha = h.hexdigest()[:12]
+    binary = a.cache / "bin" / f"mcpwarden-{sha}"
+    tmpb.chmod(0o755)
+    tmpb.rename(binary)
+    vers = versions(venv, a.bin.resolve()) | {"mcpwarden_sha256_12": sha}
 
     t_start = time.time()
     log(f"cache {a.cache}; preparing corpus from {a.tsv}")
@@ -540,6 +561,12 @@ def main():
     counts = {s: count_sources(corpora[s]) for s in scales}
     mixed = build_mixed(a.cache, packages, a.mixed_mb) if a.mixed_mb and not a.quick else None
     mixed_count = count_sources(mixed) if mixed else None
+    py_count = {"py_files": 0, "py_bytes": 0}
+    for p in servers_of(corpora[scales[0]]):
+        if p.name.startswith("pypi-"):
+            c = count_sources(p)
+            py_count["py_files"] += c["py_files"]
+            py_count["py_bytes"] += c["py_bytes"]
 
     runs_dir = a.cache / "runs"
     if runs_dir.exists():
@@ -548,9 +575,9 @@ def main():
     jobs = a.jobs
 
     # -- the measurements, as (key, scale, label, command builder)
-    def mw_cmd(scale, mode, out):
+    def mw_cmd(scale, mode, out, prefix=""):
         out.mkdir(parents=True, exist_ok=True)
-        dirs = [str(p) for p in servers_of(corpora[scale])]
+        dirs = [str(p) for p in servers_of(corpora[scale]) if p.name.startswith(prefix)]
         return [sys.executable, str(Path(__file__).resolve()), "_each", str(binary), str(out), str(jobs), mode, *dirs], None, None
 
     def mw_tree_cmd(root, mode, out):
@@ -563,6 +590,9 @@ def main():
     for s in scales:
         plan.append((f"mcpwarden@{s}", f"mcpwarden full, per server ({s}x)", lambda out, s=s: mw_cmd(s, "full", out)))
         plan.append((f"mcpwarden-tree@{s}", f"mcpwarden full, one tree ({s}x)", lambda out, s=s: mw_tree_cmd(corpora[s], "full", out / "tree.json")))
+    if "bandit" in peers:
+        # bandit reads only Python: its baseline is mcpwarden over the PyPI packages.
+        plan.append((f"mcpwarden-py@{s1}", f"mcpwarden full, per server, PyPI packages ({s1}x)", lambda out: mw_cmd(s1, "full", out, prefix="pypi-")))
     plan.append((f"parse-only@{s1}", f"mcpwarden parse-only, per server ({s1}x)", lambda out: mw_cmd(s1, "parse-only", out)))
     plan.append((f"parse-only-tree@{s1}", f"mcpwarden parse-only, one tree ({s1}x)", lambda out: mw_tree_cmd(c1, "parse-only", out / "tree.json")))
     if mixed:
@@ -572,7 +602,10 @@ def main():
                                                                                "--jobs", str(jobs), "--max-target-bytes", str(MAX_FILE_BYTES), "--output", str(out / "semgrep.json"), "."], c1, None)))
     if "ast-grep" in peers:
         globs = sum((["--globs", f"!**/{d}/**"] for d in EXCLUDED_DIRS), [])
-        plan.append((f"ast-grep@{s1}", "ast-grep (signature pack)", lambda out: ([str(venv / "bin/ast-grep"), "scan", "-c", str(HERE / "rules/ast-grep/sgconfig.yml"), "--json=stream", "--threads", str(jobs), *globs, str(c1)], None, out / "ast-grep.jsonl")))
+        # --report-style short: one `file:line:col: note[rule]: message` line per match. (Its JSON
+        # output repeats each matched source line, megabytes per match in a minified bundle.)
+        plan.append((f"ast-grep@{s1}", "ast-grep (signature pack)", lambda out: ([str(venv / "bin/ast-grep"), "scan", "-c", str(HERE / "rules/ast-grep/sgconfig.yml"), "--report-style", "short", "--color", "never",
+                                                                                 "--threads", str(jobs), *globs, "."], c1, out / "ast-grep.txt")))
     if "bandit" in peers:
         excl = ",".join(f"*/{d}/*" for d in EXCLUDED_DIRS)
         plan.append((f"bandit@{s1}", "bandit (Python part)", lambda out: ([str(venv / "bin/bandit"), "-r", str(c1), "-f", "json", "-o", str(out / "bandit.json"), "-q", "-x", excl], None, None)))
@@ -615,7 +648,7 @@ def main():
         if key not in results:
             continue
         out = Path(results[key][0]["out"])
-        f = {"semgrep": out / "semgrep.json", "ast-grep": out / "ast-grep.jsonl", "bandit": out / "bandit.json"}[peer]
+        f = {"semgrep": out / "semgrep.json", "ast-grep": out / "ast-grep.txt", "bandit": out / "bandit.json"}[peer]
         try:
             hits, info = peer_hits(peer, c1, f)
         except (OSError, ValueError) as e:
@@ -632,10 +665,14 @@ def main():
         scale = int(key.split("@")[1]) if "@" in key else None
         if key == "mixed":
             cnt = mixed_count
+        elif key.startswith("mcpwarden-py"):
+            cnt = py_count
         else:
             cnt = counts[scale]
-        nfiles, nbytes = (cnt["py_files"], cnt["py_bytes"]) if key.startswith("bandit") else (cnt["files"], cnt["bytes"])
+        nfiles, nbytes = (cnt["py_files"], cnt["py_bytes"]) if key.startswith(("bandit", "mcpwarden-py")) else (cnt["files"], cnt["bytes"])
         same_scale_base = med.get(f"mcpwarden@{scale}", base) if scale else None
+        if key.startswith("bandit") and f"mcpwarden-py@{scale}" in med:
+            same_scale_base = med[f"mcpwarden-py@{scale}"]
         rows.append({"key": key, "label": label, "scale": scale, "wall_s": round(m["wall_s"], 3), "walls_s": m["walls_s"], "cpu_s": round(m["cpu_s"], 3),
                      "user_s": round(m["user_s"], 3), "sys_s": round(m["sys_s"], 3),
                      "peak_rss_mb": round(m["max_rss_kb"] / 1024, 1), "peak_tree_rss_mb": round(m["tree_rss_kb"] / 1024, 1),
@@ -649,10 +686,13 @@ def main():
     growth = {}
     for mode in ("mcpwarden", "mcpwarden-tree"):
         t1 = wall(f"{mode}@{s1}")
-        growth[mode] = {f"{s}x": {"wall_s": round(wall(f"{mode}@{s}"), 3), "x_time": round(wall(f"{mode}@{s}") / t1, 2), "x_bytes": round(counts[s]["bytes"] / counts[s1]["bytes"], 2),
+        c1_ = med[f"{mode}@{s1}"]["cpu_s"]
+        growth[mode] = {f"{s}x": {"wall_s": round(wall(f"{mode}@{s}"), 3), "x_time": round(wall(f"{mode}@{s}") / t1, 2), "x_cpu": round(med[f"{mode}@{s}"]["cpu_s"] / c1_, 2),
+                                  "x_bytes": round(counts[s]["bytes"] / counts[s1]["bytes"], 2),
                                   "peak_rss_mb": round(med[f"{mode}@{s}"]["tree_rss_kb"] / 1024, 1)} for s in scales}
     smax = scales[-1]
     goals = {
+        "bandit_over_mcpwarden_pypi": round(wall(f"bandit@{s1}") / wall(f"mcpwarden-py@{s1}"), 2) if wall(f"bandit@{s1}") and wall(f"mcpwarden-py@{s1}") else None,
         "semgrep_over_mcpwarden": round(wall(f"semgrep@{s1}") / wall(f"mcpwarden@{s1}"), 2) if wall(f"semgrep@{s1}") else None,
         "ast_grep_over_mcpwarden": round(wall(f"ast-grep@{s1}") / wall(f"mcpwarden@{s1}"), 2) if wall(f"ast-grep@{s1}") else None,
         "full_over_parse_only": round(wall(f"mcpwarden@{s1}") / wall(f"parse-only@{s1}"), 2),
@@ -663,7 +703,7 @@ def main():
         f"peak_rss_mb_{smax}x_tree": growth["mcpwarden-tree"][f"{smax}x"]["peak_rss_mb"],
         "mixed_tree_s": round(wall("mixed"), 3) if mixed else None,
     }
-    targets = {"semgrep_over_mcpwarden": (">=", 20), "ast_grep_over_mcpwarden": (">=", 2), "full_over_parse_only": ("<=", 1.5), "full_over_parse_only_tree": ("<=", 1.5),
+    targets = {"bandit_over_mcpwarden_pypi": (">=", 1), "semgrep_over_mcpwarden": (">=", 20), "ast_grep_over_mcpwarden": (">=", 2), "full_over_parse_only": ("<=", 1.5), "full_over_parse_only_tree": ("<=", 1.5),
                f"growth_{smax}x_per_server": ("<=", 1.1 * smax), f"growth_{smax}x_tree": ("<=", 1.1 * smax),
                f"peak_rss_mb_{smax}x_per_server": ("<", 1024), f"peak_rss_mb_{smax}x_tree": ("<", 1024), "mixed_tree_s": ("<", 10)}
     goal_rows = []
@@ -687,7 +727,7 @@ def main():
                 mw_stats[k] += v
 
     report = {"schema": "mcpwarden/bench/v1", "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine_info() | {"loadavg_end": os.getloadavg(), "load_1m_during": [round(x, 2) for x in loads]},
-              "versions": versions(venv, binary), "options": {"scales": scales, "peers": peers, "repeat": repeat, "semgrep_repeat": min(repeat, a.semgrep_repeat), "jobs": jobs, "quick": a.quick},
+              "versions": vers, "options": {"scales": scales, "peers": peers, "repeat": repeat, "semgrep_repeat": min(repeat, a.semgrep_repeat), "jobs": jobs, "quick": a.quick},
               "corpus": {"packages": len(packages), "missing": missing, "counts": {f"{s}x": counts[s] for s in scales}, "mixed": mixed_count, "mixed_packages": sorted(p.name for p in mixed.iterdir() if p.is_dir()) if mixed else None},
               "rows": rows, "growth": growth, "goals": goal_rows, "agreement": agree, "peer_info": peer_info,
               "mcpwarden": {"servers": len(mw), "errors": mw_errors, "stats_sum_per_server_1x": dict(mw_stats), "tree_stats": tree_stats},
@@ -704,7 +744,7 @@ def markdown(r: dict) -> str:
     c1 = r["corpus"]["counts"][f'{r["options"]["scales"][0]}x']
     L.append(f"## mcpwarden benchmark ({r['date']})\n")
     L.append(f"Machine: {m.get('cpu')}, {m['nproc']} cores, {m.get('mem_gib')} GiB; load (1 min) during runs {min(m['load_1m_during']):.1f}–{max(m['load_1m_during']):.1f}. "
-             f"Tools: {', '.join(f'{v}' for k, v in r['versions'].items() if v and k not in ('mcpwarden_binary', 'mcpwarden_commit'))} (repo at {r['versions'].get('mcpwarden_commit')}, binary {r['versions'].get('mcpwarden_binary')}). Median of {r['options']['repeat']} runs (semgrep: {r['options'].get('semgrep_repeat')}), {r['options']['jobs']} jobs/threads each.\n")
+             f"Tools: {', '.join(v if v.startswith(k) else f'{k} {v}' for k, v in r['versions'].items() if v and k in ('mcpwarden', 'semgrep', 'ast-grep', 'bandit'))} (mcpwarden built from {r['versions'].get('mcpwarden_commit')}, binary sha256 {r['versions'].get('mcpwarden_sha256_12')}). Median of {r['options']['repeat']} runs (semgrep: {r['options'].get('semgrep_repeat')}), {r['options']['jobs']} jobs/threads each.\n")
     L.append(f"Corpus: {r['corpus']['packages']} packages ({len(r['corpus']['missing'])} missing), {c1['files']} source files, {c1['bytes'] / 1e6:.1f} MB at 1x "
              f"(JS/TS {c1['js_files']} files {c1['js_bytes'] / 1e6:.1f} MB, Python {c1['py_files']} files {c1['py_bytes'] / 1e6:.1f} MB).\n")
     L.append("| tool | scale | wall s | CPU s | peak RSS MB (largest process / tree) | files | MB | files/s | MB/s | × mcpwarden wall | × mcpwarden CPU |")
@@ -721,12 +761,12 @@ def markdown(r: dict) -> str:
     L.append("| mode | " + " | ".join(r["growth"]["mcpwarden"].keys()) + " |")
     L.append("|---|" + "---:|" * len(r["growth"]["mcpwarden"]))
     for mode, g in r["growth"].items():
-        L.append(f"| {mode} | " + " | ".join(f"{v['wall_s']:.2f} s ({v['x_time']}×, {v['peak_rss_mb']:.0f} MB)" for v in g.values()) + " |")
+        L.append(f"| {mode} | " + " | ".join(f"{v['wall_s']:.2f} s ({v['x_time']}× wall, {v.get('x_cpu', '–')}× CPU, {v['peak_rss_mb']:.0f} MB)" for v in g.values()) + " |")
     L.append("\n### Agreement with mcpwarden (server-level classes, `part == server`)\n")
     L.append("| peer | server×class pairs | agree | peer only | mcpwarden only | peer-only reasons | mcpwarden-only reasons |")
     L.append("|---|---:|---:|---:|---:|---|---|")
     for p, g in r["agreement"].items():
-        po = {k: v for k, v in g["reasons"].items() if k.startswith("mcpwarden:") or k.startswith("mcpwarden skipped")}
+        po = {k: v for k, v in g["reasons"].items() if k.startswith("mcpwarden:") or k.startswith("mcpwarden skipped") or k.startswith("peer evidence")}
         mo = {k: v for k, v in g["reasons"].items() if k not in po}
         L.append(f"| {p} | {g['pairs']} | {g['agree']} ({g['agree_rate']:.0%}) | {g['peer_only']} | {g['mcpwarden_only']} | "
                  + "; ".join(f"{k} {v}" for k, v in sorted(po.items(), key=lambda kv: -kv[1])) + " | " + "; ".join(f"{k} {v}" for k, v in sorted(mo.items(), key=lambda kv: -kv[1])) + " |")

@@ -54,6 +54,7 @@ FS_DISTINCT = [n for n in FS_ALL if n.endswith("Sync") and n not in ("readSync",
 # (id, class, matchers). JS matchers:
 #   ("member", names, receiver-regex or None)  X.name anywhere (call, promisify(X.name), (0, X.name)(...))
 #   ("call", names)                            bare name(...)
+#   ("mcall", names)                           X.name(...) called, any receiver
 #   ("new", names, receiver-regex or None)     new name(...) / new X.name(...)
 #   ("expr", code)                             a fixed expression, e.g. process.env
 #   ("module", names)                          require("m") / import ... from "m" / import("m")
@@ -99,7 +100,7 @@ JS = [
         ("member", ["lookup", "resolve", "resolve4", "resolve6", "resolveTxt", "resolveMx"], DNS_RECV),
         ("new", ["WebSocket", "WebSocketServer"], None),
         ("member", ["createServer"], recv("http", "https", "http2", "net", "tls", "node_http", "node_https", "node_net")),
-        ("member", ["listen"], None),
+        ("mcall", ["listen"]),
     ]),
     ("memory-js-native", "memory", [
         ("member", ["allocUnsafe", "allocUnsafeSlow"], None),
@@ -123,7 +124,8 @@ def mod(*names):
 
 PY = [
     ("system-py-exec", "system", [
-        ("q", "subprocess", ["run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"], mod("subprocess", "sp", "subp"), True),
+        ("q", "subprocess", ["run", "call"], mod("subprocess", "sp", "subp"), False),
+        ("q", "subprocess", ["check_call", "check_output", "Popen", "getoutput", "getstatusoutput"], mod("subprocess", "sp", "subp"), True),
         ("q", "os", ["system", "popen", "execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe", "spawnl", "spawnle", "spawnlp", "spawnv", "spawnve", "spawnvp", "spawnvpe", "posix_spawn", "posix_spawnp", "startfile"], mod("os"), False),
         ("q", "asyncio", ["create_subprocess_exec", "create_subprocess_shell"], mod("asyncio"), True),
         ("q", "pty", ["spawn"], mod("pty"), False),
@@ -157,7 +159,8 @@ PY = [
         ("q", "codecs", ["open"], mod("codecs"), False),
         ("q", "os", ["remove", "unlink", "rmdir", "removedirs", "rename", "renames", "replace", "makedirs", "mkdir", "listdir", "scandir", "walk", "stat", "lstat", "chmod", "chown", "access", "truncate", "symlink", "link", "open", "fdopen", "utime"], mod("os"), False),
         ("q", "os.path", ["exists", "isfile", "isdir", "getsize", "getmtime", "realpath"], mod("os.path", "osp"), False),
-        ("q", "shutil", ["rmtree", "copy", "copy2", "copyfile", "copytree", "move", "make_archive", "unpack_archive", "disk_usage", "copyfileobj"], mod("shutil"), True),
+        ("q", "shutil", ["copy", "move", "disk_usage"], mod("shutil"), False),
+        ("q", "shutil", ["rmtree", "copy2", "copyfile", "copytree", "make_archive", "unpack_archive", "copyfileobj"], mod("shutil"), True),
         ("q", "tempfile", ["mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile", "TemporaryDirectory", "SpooledTemporaryFile", "mktemp"], mod("tempfile"), True),
         ("q", "glob", ["glob", "iglob"], mod("glob"), False),
         ("q", "aiofiles", ["open"], mod("aiofiles"), False),
@@ -169,12 +172,15 @@ PY = [
         ("q", "requests", ["get", "post", "put", "patch", "delete", "head", "options", "request", "Session", "session"], mod("requests"), False),
         ("q", "httpx", ["get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "Client", "AsyncClient"], mod("httpx"), False),
         ("q", "aiohttp", ["ClientSession", "request", "TCPConnector"], mod("aiohttp"), True),
-        ("q", "urllib.request", ["urlopen", "urlretrieve", "Request", "build_opener"], mod("urllib.request", "request", "urllib2"), True),
+        ("q", "urllib.request", ["Request"], mod("urllib.request", "request", "urllib2"), False),
+        ("q", "urllib.request", ["urlopen", "urlretrieve", "build_opener"], mod("urllib.request", "request", "urllib2"), True),
         ("q", "http.client", ["HTTPConnection", "HTTPSConnection"], mod("http.client", "client", "httplib"), True),
-        ("q", "urllib3", ["PoolManager", "request", "HTTPConnectionPool", "HTTPSConnectionPool"], mod("urllib3"), True),
+        ("q", "urllib3", ["request"], mod("urllib3"), False),
+        ("q", "urllib3", ["PoolManager", "HTTPConnectionPool", "HTTPSConnectionPool"], mod("urllib3"), True),
     ]),
     ("network-py-socket", "network", [
-        ("q", "socket", ["socket", "create_connection", "create_server", "getaddrinfo", "gethostbyname"], mod("socket"), True),
+        ("q", "socket", ["socket", "create_server", "getaddrinfo"], mod("socket"), False),
+        ("q", "socket", ["create_connection", "gethostbyname"], mod("socket"), True),
         ("q", "asyncio", ["open_connection", "start_server", "open_unix_connection"], mod("asyncio"), True),
         ("q", "websockets", ["connect", "serve"], mod("websockets", "ws"), False),
         ("q", "smtplib", ["SMTP", "SMTP_SSL"], mod("smtplib"), True),
@@ -183,7 +189,9 @@ PY = [
         ("q", "ssl", ["wrap_socket"], mod("ssl"), False),
     ]),
     ("memory-py-native", "memory", [
-        ("q", "ctypes", ["CDLL", "PyDLL", "WinDLL", "OleDLL", "cdll", "windll", "pythonapi", "CFUNCTYPE", "cast", "memmove", "memset", "string_at", "create_string_buffer", "pointer", "byref", "addressof"], mod("ctypes"), True),
+        # typing.cast, pointer(), byref() are too common as bare names: only through `ctypes.`
+        ("q", "ctypes", ["cdll", "windll", "pythonapi", "cast", "memset", "pointer", "byref", "addressof"], mod("ctypes"), False),
+        ("q", "ctypes", ["CDLL", "PyDLL", "WinDLL", "OleDLL", "CFUNCTYPE", "memmove", "string_at", "create_string_buffer"], mod("ctypes"), True),
         ("ref", "ctypes", ["cdll", "windll", "pythonapi"], mod("ctypes")),
         ("q", "cffi", ["FFI"], mod("cffi"), False),
         ("q", "mmap", ["mmap"], mod("mmap"), False),
@@ -208,6 +216,8 @@ def semgrep_js(rid, cls, matchers):
                 either.append({"patterns": [p, {"metavariable-regex": {"metavariable": "$X", "regex": m[2]}}]} if m[2] else p)
         elif t == "call":
             either += [{"pattern": f"{n}(...)"} for n in sorted(set(m[1]))]
+        elif t == "mcall":
+            either += [{"pattern": f"$X.{n}(...)"} for n in sorted(set(m[1]))]
         elif t == "new":
             for n in sorted(set(m[1])):
                 if m[2]:
@@ -255,6 +265,8 @@ def ag_js(matchers, lang):
             anyr.append(r)
         elif t == "call":
             anyr.append({"kind": "call_expression", "has": {"field": "function", "kind": "identifier", "regex": alt(m[1])}})
+        elif t == "mcall":
+            anyr.append({"kind": "call_expression", "has": {"field": "function", "kind": "member_expression", "has": {"field": "property", "regex": alt(m[1])}}})
         elif t == "new":
             if m[2]:
                 anyr.append({"kind": "new_expression", "has": {"field": "constructor", "kind": "member_expression", "all": [{"has": {"field": "property", "regex": alt(m[1])}}, {"has": {"field": "object", "regex": m[2]}}]}})
