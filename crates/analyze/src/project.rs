@@ -141,18 +141,22 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     let ts_stems: HashSet<&str> = ts_sources.iter().map(|f| strip_ext(&f.rel)).collect();
     // Output directories that themselves hold TypeScript sources are not outputs.
     let ts_output_dirs: HashSet<String> = files.iter().filter(|f| is_ts(f) && in_output(&f.rel)).filter_map(|f| output_root(&f.rel)).collect();
-    // Stems of TypeScript files relative to their project folder's `src/` (or the folder),
-    // to recognise `dist/tools/x.js` as the output of `src/tools/x.ts`.
-    let ts_tails: HashSet<String> = ts_sources.iter().flat_map(|f| tails(strip_ext(&f.rel))).collect();
+    // `pkg/dist/tools/x.js` is the output of `pkg/src/tools/x.ts` (or `pkg/tools/x.ts`,
+    // `pkg/lib/x.ts`): the source sits beside the output folder, in the same project.
+    let has_source = |root: &str, tail: &str| {
+        let parent = root.rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
+        ["", "src/", "lib/", "source/"].iter().any(|mid| ts_stems.contains(format!("{parent}{mid}{tail}").as_str()))
+    };
     // An output folder is a twin only when its files have TypeScript counterparts:
     // a published `dist/` next to one unrelated `scripts/x.ts` is the code itself.
     let mut outputs: HashMap<String, (usize, usize)> = HashMap::new();
     for f in files.iter().filter(|f| f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel)) {
         if let Some(root) = output_root(&f.rel) {
             let tail = strip_ext(&f.rel[root.len()..]).trim_start_matches('/');
+            let matched = has_source(&root, tail);
             let e = outputs.entry(root).or_insert((0, 0));
             e.0 += 1;
-            if ts_tails.contains(tail) {
+            if matched {
                 e.1 += 1;
             }
         }
@@ -179,17 +183,6 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     dirs.sort();
     dirs.dedup();
     (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect())
-}
-
-/// `a/src/tools/x` → `tools/x`, `src/tools/x`, `a/src/tools/x`, `x`...: every suffix after a folder.
-fn tails(stem: &str) -> Vec<String> {
-    let mut out = vec![stem.to_string()];
-    let mut rest = stem;
-    while let Some((_, t)) = rest.split_once('/') {
-        out.push(t.to_string());
-        rest = t;
-    }
-    out
 }
 
 fn output_root(rel: &str) -> Option<String> {
@@ -380,6 +373,16 @@ mod tests {
         assert_eq!(ix.resolve_py(1, "src/pkg/server.py", "pkg.tools"), Some(3));
         assert_eq!(ix.resolve_py(2, "src/pkg/tools/helpers.py", ".."), Some(0));
         assert_eq!(ix.resolve_py(3, "src/pkg/tools/__init__.py", ".helpers"), Some(2));
+    }
+
+    #[test]
+    fn twins_are_matched_within_their_own_project() {
+        let f = |rel: &str| SourceFile { abs: rel.into(), rel: rel.into(), lang: mcpwarden_lang::Lang::from_path(rel).unwrap(), size: 1 };
+        // `a` ships TypeScript and its build; `b` ships only its build (an npm package).
+        let files = vec![f("a/src/index.ts"), f("a/dist/index.js"), f("b/dist/index.js"), f("b/dist/tools.js")];
+        let (drop, skipped) = compiled_twins(&files);
+        assert_eq!(drop, HashSet::from([1]));
+        assert_eq!(skipped, vec![Skipped { path: "a/dist".into(), reason: "compiled-twin".into() }]);
     }
 
     #[test]
