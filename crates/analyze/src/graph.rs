@@ -92,7 +92,8 @@ impl Graph {
         g
     }
 
-    pub fn build(linker: &Linker, skip_callbacks: &HashSet<(u32, u32)>) -> Graph {
+    /// `targets[file][ref]` is each reference's callee, already resolved by the linker.
+    pub fn build(linker: &Linker, targets: &[Vec<(Target, Tier)>], skip_callbacks: &HashSet<(u32, u32)>) -> Graph {
         let mut base = vec![];
         let mut node_file = vec![];
         let mut next = 0u32;
@@ -116,7 +117,7 @@ impl Graph {
             }
             // Dispatch tables: `HANDLERS = { "x": do_x }` called as `HANDLERS[name](...)`.
             let tables: HashMap<&str, &Vec<(String, Arg)>> = f.facts.objects.iter().filter_map(|o| o.binding.as_deref().map(|b| (b, &o.props))).collect();
-            for r in &f.facts.refs {
+            for (ri, r) in f.facts.refs.iter().enumerate() {
                 if r.decorates.is_some() {
                     continue;
                 }
@@ -133,7 +134,7 @@ impl Graph {
                 let from = g.node(fi, r.in_def);
                 let labels = g.intern(&r.labels);
                 if r.kind != RefKind::Access {
-                    g.link(linker, fi, from, &r.callee, labels, r.line);
+                    g.link(linker, &targets[fi as usize][ri], from, labels, r.line);
                 }
                 for a in r.args.pos.iter().chain(r.args.kw.iter().map(|(_, a)| a)) {
                     g.link_arg(linker, fi, from, a, labels, r.line, skip_callbacks, 0);
@@ -151,8 +152,8 @@ impl Graph {
         }
     }
 
-    fn link(&mut self, linker: &Linker, file: u32, from: NodeId, callee: &Callee, labels: u32, line: u32) {
-        let (t, tier) = linker.resolve(file, callee);
+    fn link(&mut self, linker: &Linker, target: &(Target, Tier), from: NodeId, labels: u32, line: u32) {
+        let (t, tier) = target.clone();
         match t {
             Target::Def { file: tf, def } => {
                 let to = self.node(tf, Some(def));

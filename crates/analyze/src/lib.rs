@@ -192,10 +192,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let mut dispatchers: Vec<(u32, u32)> = vec![];
     let mut registered: HashSet<(u32, u32)> = HashSet::new();
     let mut registrars: Vec<tools::Registrar> = vec![];
+    let by_path = parts_by_path(files);
     if !sdk.is_empty() {
         for (i, f) in files.iter().enumerate() {
             // Tests, examples, scripts and build configs register nothing of the server's.
-            if project::part_by_path(&f.rel).is_some() {
+            if by_path[i].is_some() {
                 continue;
             }
             let found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
@@ -205,7 +206,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             registered.extend(found.registered_handlers);
             registrars.extend(found.registrars);
         }
-        let outside = |fi: u32| project::part_by_path(&files[fi as usize].rel).is_some();
+        let outside = |fi: u32| by_path[fi as usize].is_some();
         let more = tools::expand_registrars(&linker, &registrars, &outside);
         regs.extend(more.regs);
         registered.extend(more.registered_handlers);
@@ -213,10 +214,13 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     registered.extend(dispatchers.iter().copied());
 
     // Parts: entry modules and what they import.
-    let parts = assign_parts(files, &index, manifest, &regs, &listed, &sdk_files);
+    let parts = assign_parts(files, &by_path, &index, manifest, &regs, &listed, &sdk_files);
+
+    // Every reference resolved once: the graph links them, the matcher matches them.
+    let targets: Vec<Vec<(link::Target, link::Tier)>> = files.iter().enumerate().map(|(fi, f)| f.facts.refs.iter().map(|r| linker.resolve(fi as u32, &r.callee)).collect()).collect();
 
     // Call graph and entry walks.
-    let graph = Graph::build(&linker, &registered);
+    let mut graph = Graph::build(&linker, &targets, &registered);
     let mut tool_names: HashSet<String> = regs.iter().filter(|r| r.entry == EntryKind::Tool).map(|r| r.name.clone()).collect();
     tool_names.extend(listed.iter().map(|r| r.name.clone()));
 
@@ -226,13 +230,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         node: NodeId,
         labels: u32,
     }
-    let mut graph = graph;
     let mut pending: Vec<Pending> = vec![];
     for (fi, f) in files.iter().enumerate() {
         let part = parts[fi];
-        for r in &f.facts.refs {
-            let (target, _) = linker.resolve(fi as u32, &r.callee);
-            for h in matcher::hits(cat, f.lang.family(), r, &target) {
+        for (r, (target, _)) in f.facts.refs.iter().zip(&targets[fi]) {
+            for h in matcher::hits(cat, f.lang.family(), r, target) {
                 let node = graph.node(fi as u32, r.in_def);
                 let labels = graph.intern(&r.labels);
                 let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
@@ -437,17 +439,21 @@ fn chain_text(graph: &Graph, linker: &Linker, path: &[NodeId], f: &Finding) -> V
 
 /// Which part of the repository each file is: by path (tests, build configs,
 /// scripts), then by import reachability from the server's entry modules.
-fn assign_parts(files: &[Analysed], index: &ModuleIndex, manifest: &project::Manifest, regs: &[Registration], listed: &[Registration], sdk_files: &[bool]) -> Vec<Part> {
-    let n = files.len();
+/// The part each file has by its path alone (tests, build configs, scripts).
+fn parts_by_path(files: &[Analysed]) -> Vec<Option<Part>> {
     let rels: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-    let by_path: Vec<Option<Part>> = files
+    files
         .iter()
         .map(|f| match project::part_by_path(&f.rel) {
             // `pkg/commands/setup.py` next to an `__init__.py` is a module of the package.
             Some(Part::Build) if f.rel.ends_with("setup.py") && rels.contains(format!("{}__init__.py", &f.rel[..f.rel.len() - "setup.py".len()]).as_str()) => None,
             p => p,
         })
-        .collect();
+        .collect()
+}
+
+fn assign_parts(files: &[Analysed], by_path: &[Option<Part>], index: &ModuleIndex, manifest: &project::Manifest, regs: &[Registration], listed: &[Registration], sdk_files: &[bool]) -> Vec<Part> {
+    let n = files.len();
     let mut entry = vec![false; n];
     for r in regs.iter().chain(listed.iter()) {
         entry[r.file as usize] = true;
