@@ -50,6 +50,17 @@ pub enum Handler {
     None,
 }
 
+impl Handler {
+    /// The handler made of these definitions (none, one, or several).
+    fn of_defs(defs: Vec<(u32, u32)>) -> Handler {
+        match defs.as_slice() {
+            [] => Handler::None,
+            [(f, d)] => Handler::Def(*f, *d),
+            _ => Handler::Defs(defs),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Registration {
     pub name: String,
@@ -134,11 +145,7 @@ fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
                     _ => {}
                 }
             }
-            match defs.len() {
-                0 => Handler::None,
-                1 => Handler::Def(defs[0].0, defs[0].1),
-                _ => Handler::Defs(defs),
-            }
+            Handler::of_defs(defs)
         }
         Arg::Path(c) => match linker.resolve(file, c).0 {
             Target::Def { file, def } => Handler::Def(file, def),
@@ -415,11 +422,7 @@ pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &
                         _ => {}
                     }
                 }
-                let h = match defs.len() {
-                    0 => Handler::None,
-                    1 => Handler::Def(defs[0].0, defs[0].1),
-                    _ => Handler::Defs(defs),
-                };
+                let h = Handler::of_defs(defs);
                 out.note(&h);
                 out.regs.push(Registration { name, entry: EntryKind::Tool, file: fi, line: r.line, handler: h });
             }
