@@ -83,17 +83,38 @@ impl Graph {
     /// A graph from raw edges (for tests of the reachability layer).
     #[cfg(test)]
     pub fn from_edges(n: usize, edges: &[(u32, u32, &[&str])]) -> Graph {
-        let mut g = Graph { base: vec![0], node_file: vec![0; n], edges: vec![vec![]; n], label_sets: vec![], label_ids: HashMap::new(), unresolved: 0, edge_count: 0, by_tier: [0; 4] };
+        let mut g = Graph {
+            base: vec![0],
+            node_file: vec![0; n],
+            edges: vec![vec![]; n],
+            label_sets: vec![],
+            label_ids: HashMap::new(),
+            unresolved: 0,
+            edge_count: 0,
+            by_tier: [0; 4],
+        };
         for (a, b, labels) in edges {
             let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
             let l = g.intern(&labels);
-            g.push(*a, Edge { to: *b, labels: l, tier: Tier::SameFile, line: 0 });
+            g.push(
+                *a,
+                Edge {
+                    to: *b,
+                    labels: l,
+                    tier: Tier::SameFile,
+                    line: 0,
+                },
+            );
         }
         g
     }
 
     /// `targets[file][ref]` is each reference's callee, already resolved by the linker.
-    pub fn build(linker: &Linker, targets: &[Vec<(Target, Tier)>], skip_callbacks: &HashSet<(u32, u32)>) -> Graph {
+    pub fn build(
+        linker: &Linker,
+        targets: &[Vec<(Target, Tier)>],
+        skip_callbacks: &HashSet<(u32, u32)>,
+    ) -> Graph {
         let mut base = vec![];
         let mut node_file = vec![];
         let mut next = 0u32;
@@ -103,7 +124,16 @@ impl Graph {
             node_file.extend(std::iter::repeat_n(fi as u32, n as usize));
             next += n;
         }
-        let mut g = Graph { base, node_file, edges: vec![vec![]; next as usize], label_sets: vec![], label_ids: HashMap::new(), unresolved: 0, edge_count: 0, by_tier: [0; 4] };
+        let mut g = Graph {
+            base,
+            node_file,
+            edges: vec![vec![]; next as usize],
+            label_sets: vec![],
+            label_ids: HashMap::new(),
+            unresolved: 0,
+            edge_count: 0,
+            by_tier: [0; 4],
+        };
         for (fi, f) in linker.files.iter().enumerate() {
             let fi = fi as u32;
             // Anonymous functions run as part of their enclosing code (callbacks,
@@ -112,17 +142,32 @@ impl Graph {
                 if d.kind == DefKind::Anonymous && !skip_callbacks.contains(&(fi, di as u32)) {
                     let from = g.node(fi, d.parent);
                     let to = g.node(fi, Some(di as u32));
-                    g.push(from, Edge { to, labels: NO_LABEL, tier: Tier::SameFile, line: d.line });
+                    g.push(
+                        from,
+                        Edge {
+                            to,
+                            labels: NO_LABEL,
+                            tier: Tier::SameFile,
+                            line: d.line,
+                        },
+                    );
                 }
             }
             // Dispatch tables: `HANDLERS = { "x": do_x }` called as `HANDLERS[name](...)`.
-            let tables: HashMap<&str, &Vec<(String, Arg)>> = f.facts.objects.iter().filter_map(|o| o.binding.as_deref().map(|b| (b, &o.props))).collect();
+            let tables: HashMap<&str, &Vec<(String, Arg)>> = f
+                .facts
+                .objects
+                .iter()
+                .filter_map(|o| o.binding.as_deref().map(|b| (b, &o.props)))
+                .collect();
             for (ri, r) in f.facts.refs.iter().enumerate() {
                 if r.decorates.is_some() {
                     continue;
                 }
                 if let Callee::Var { name, path } = &r.callee {
-                    if let (Some(table), Some("[]" | "get")) = (tables.get(name.as_str()), path.first().map(|s| s.as_str())) {
+                    if let (Some(table), Some("[]" | "get")) =
+                        (tables.get(name.as_str()), path.first().map(|s| s.as_str()))
+                    {
                         let from = g.node(fi, r.in_def);
                         for (key, v) in table.iter() {
                             let labels = g.intern(std::slice::from_ref(key));
@@ -152,19 +197,46 @@ impl Graph {
         }
     }
 
-    fn link(&mut self, linker: &Linker, target: &(Target, Tier), from: NodeId, labels: u32, line: u32) {
+    fn link(
+        &mut self,
+        linker: &Linker,
+        target: &(Target, Tier),
+        from: NodeId,
+        labels: u32,
+        line: u32,
+    ) {
         let (t, tier) = target.clone();
         match t {
             Target::Def { file: tf, def } => {
                 let to = self.node(tf, Some(def));
-                self.push(from, Edge { to, labels, tier, line });
+                self.push(
+                    from,
+                    Edge {
+                        to,
+                        labels,
+                        tier,
+                        line,
+                    },
+                );
                 // Calling a class constructs it: its constructor runs.
                 let lf = &linker.files[tf as usize];
                 if lf.facts.defs[def as usize].kind == DefKind::Class {
-                    let ctor = if lf.family == mcpwarden_lang::Family::Python { "__init__" } else { "constructor" };
+                    let ctor = if lf.family == mcpwarden_lang::Family::Python {
+                        "__init__"
+                    } else {
+                        "constructor"
+                    };
                     if let Some((cf, cd)) = linker.method(tf, def, ctor, 0) {
                         let to = self.node(cf, Some(cd));
-                        self.push(from, Edge { to, labels, tier, line });
+                        self.push(
+                            from,
+                            Edge {
+                                to,
+                                labels,
+                                tier,
+                                line,
+                            },
+                        );
                     }
                 }
             }
@@ -175,7 +247,15 @@ impl Graph {
                 }
                 for &(tf, td) in cands {
                     let to = self.node(tf, Some(td));
-                    self.push(from, Edge { to, labels, tier: Tier::NameOnly, line });
+                    self.push(
+                        from,
+                        Edge {
+                            to,
+                            labels,
+                            tier: Tier::NameOnly,
+                            line,
+                        },
+                    );
                 }
             }
             _ => {}
@@ -183,7 +263,17 @@ impl Graph {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn link_arg(&mut self, linker: &Linker, file: u32, from: NodeId, a: &Arg, labels: u32, line: u32, skip: &HashSet<(u32, u32)>, depth: u32) {
+    fn link_arg(
+        &mut self,
+        linker: &Linker,
+        file: u32,
+        from: NodeId,
+        a: &Arg,
+        labels: u32,
+        line: u32,
+        skip: &HashSet<(u32, u32)>,
+        depth: u32,
+    ) {
         match a {
             // A value computed by a call (`text=result` where `result = f()`) is data, not a callback.
             Arg::Path(c) if c.through_call() => {}
@@ -192,7 +282,15 @@ impl Graph {
                 if let (Target::Def { file: tf, def }, tier) = linker.resolve(file, c) {
                     if !skip.contains(&(tf, def)) {
                         let to = self.node(tf, Some(def));
-                        self.push(from, Edge { to, labels, tier, line });
+                        self.push(
+                            from,
+                            Edge {
+                                to,
+                                labels,
+                                tier,
+                                line,
+                            },
+                        );
                     }
                 }
             }
@@ -205,4 +303,3 @@ impl Graph {
         }
     }
 }
-

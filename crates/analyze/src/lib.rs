@@ -9,6 +9,7 @@ pub mod project;
 pub mod reach;
 pub mod source;
 pub mod tools;
+pub mod units;
 pub mod walk;
 
 use graph::{Graph, NodeId};
@@ -36,7 +37,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_file_bytes: 16 * 1024 * 1024, parse_only: false }
+        Options {
+            max_file_bytes: 16 * 1024 * 1024,
+            parse_only: false,
+        }
     }
 }
 
@@ -79,17 +83,35 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     let (walk_root, mut walked) = if meta.is_dir() {
         (root.to_path_buf(), walk::walk(root, opts.max_file_bytes))
     } else {
-        let name = root.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let lang = Lang::from_path(&name).ok_or_else(|| ScanError::NotADirectory(root.display().to_string()))?;
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let lang = Lang::from_path(&name)
+            .ok_or_else(|| ScanError::NotADirectory(root.display().to_string()))?;
         let parent = root.parent().map(Path::to_path_buf).unwrap_or_default();
-        let w = walk::Walked { sources: vec![walk::SourceFile { abs: root.to_path_buf(), rel: name, lang, size: meta.len() }], ..Default::default() };
+        let w = walk::Walked {
+            sources: vec![walk::SourceFile {
+                abs: root.to_path_buf(),
+                rel: name,
+                lang,
+                size: meta.len(),
+            }],
+            ..Default::default()
+        };
         (parent, w)
     };
     let walked_count = walked.sources.len();
     let manifest = project::read_manifests(&walked.manifests);
     let (twins, twin_skips) = project::compiled_twins(&walked.sources);
     walked.skipped.extend(twin_skips);
-    let sources: Vec<walk::SourceFile> = walked.sources.iter().enumerate().filter(|(i, _)| !twins.contains(i)).map(|(_, f)| f.clone()).collect();
+    let sources: Vec<walk::SourceFile> = walked
+        .sources
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !twins.contains(i))
+        .map(|(_, f)| f.clone())
+        .collect();
 
     // Per-file work in parallel: read, decode, split bundles, parse, extract.
     // A syntax tree takes ~30× its file in memory: multi-megabyte bundles are
@@ -98,7 +120,8 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     let results: Vec<Result<Analysed, Skipped>> = sources
         .par_iter()
         .map(|f| {
-            let _one_big_at_a_time = (f.size > BIG_FILE_BYTES).then(|| big_file.lock().unwrap_or_else(|e| e.into_inner()));
+            let _one_big_at_a_time = (f.size > BIG_FILE_BYTES)
+                .then(|| big_file.lock().unwrap_or_else(|e| e.into_inner()));
             let is_js = f.lang.family() == Family::JavaScript;
             let text = source::read(&f.abs, is_js).map_err(|e| Skipped {
                 path: f.rel.clone(),
@@ -108,12 +131,25 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
                 },
             })?;
             let facts = if opts.parse_only {
-                mcpwarden_lang::parse_only(f.lang, &text.bytes).map(|errors| FileFacts { syntax_errors: errors, ..Default::default() })
+                mcpwarden_lang::parse_only(f.lang, &text.bytes).map(|errors| FileFacts {
+                    syntax_errors: errors,
+                    ..Default::default()
+                })
             } else {
                 mcpwarden_lang::extract(f.lang, &text.bytes)
             };
-            let facts = facts.map_err(|e| Skipped { path: f.rel.clone(), reason: format!("parse-failed: {e}") })?;
-            Ok(Analysed { rel: f.rel.clone(), lang: f.lang, facts, bytes: text.bytes.len() as u64, minified: text.minified, bundled: text.bundled })
+            let facts = facts.map_err(|e| Skipped {
+                path: f.rel.clone(),
+                reason: format!("parse-failed: {e}"),
+            })?;
+            Ok(Analysed {
+                rel: f.rel.clone(),
+                lang: f.lang,
+                facts,
+                bytes: text.bytes.len() as u64,
+                minified: text.minified,
+                bundled: text.bundled,
+            })
         })
         .collect();
     let mut files = vec![];
@@ -122,7 +158,10 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
         match r {
             Ok(a) => {
                 if a.facts.truncated {
-                    skipped.push(Skipped { path: a.rel.clone(), reason: "truncated: nesting too deep, analysed in part".into() });
+                    skipped.push(Skipped {
+                        path: a.rel.clone(),
+                        reason: "truncated: nesting too deep, analysed in part".into(),
+                    });
                 }
                 files.push(a)
             }
@@ -132,7 +171,14 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
 
     let mut report = ServerReport {
         root: root.display().to_string(),
-        name: manifest.name.clone().unwrap_or_else(|| walk_root.join(".").canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string())).unwrap_or_default()),
+        name: manifest.name.clone().unwrap_or_else(|| {
+            walk_root
+                .join(".")
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                .unwrap_or_default()
+        }),
         opaque: walked.opaque,
         ..Default::default()
     };
@@ -142,10 +188,21 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     report.stats.syntax_errors = files.iter().map(|f| f.facts.syntax_errors as u64).sum();
     let langs: BTreeSet<&str> = files.iter().map(|f| f.lang.name()).collect();
     report.languages = langs.into_iter().map(str::to_string).collect();
-    let bundled: BTreeSet<String> = files.iter().flat_map(|f| f.bundled.iter().cloned()).collect();
+    let bundled: BTreeSet<String> = files
+        .iter()
+        .flat_map(|f| f.bundled.iter().cloned())
+        .collect();
     report.bundled = bundled.into_iter().collect();
     if !report.bundled.is_empty() {
-        skipped.push(Skipped { path: files.iter().filter(|f| !f.bundled.is_empty()).map(|f| f.rel.clone()).collect::<Vec<_>>().join(","), reason: format!("bundled-dependency: {}", report.bundled.join(", ")) });
+        skipped.push(Skipped {
+            path: files
+                .iter()
+                .filter(|f| !f.bundled.is_empty())
+                .map(|f| f.rel.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+            reason: format!("bundled-dependency: {}", report.bundled.join(", ")),
+        });
     }
     skipped.sort();
     report.skipped = skipped;
@@ -162,10 +219,42 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let graph_started = Instant::now();
     let cat = Catalog::embedded();
     let mut project_dirs: Vec<String> = manifest.dirs.clone();
-    project_dirs.extend(files.iter().filter(|f| f.rel == "setup.py" || f.rel.ends_with("/setup.py")).map(|f| f.rel.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default()));
-    let index = ModuleIndex::new(&files.iter().map(|f| (f.rel.clone(), f.lang.family())).collect::<Vec<_>>(), &project_dirs);
-    let link_files: Vec<LinkFile> = files.iter().map(|f| LinkFile { rel: &f.rel, family: f.lang.family(), facts: &f.facts }).collect();
-    let linker = Linker::new(&link_files, &index);
+    project_dirs.extend(
+        files
+            .iter()
+            .filter(|f| f.rel == "setup.py" || f.rel.ends_with("/setup.py"))
+            .map(|f| {
+                f.rel
+                    .rsplit_once('/')
+                    .map(|(d, _)| d.to_string())
+                    .unwrap_or_default()
+            }),
+    );
+    let index = ModuleIndex::new(
+        &files
+            .iter()
+            .map(|f| (f.rel.clone(), f.lang.family()))
+            .collect::<Vec<_>>(),
+        &project_dirs,
+    );
+    let link_files: Vec<LinkFile> = files
+        .iter()
+        .map(|f| LinkFile {
+            rel: &f.rel,
+            family: f.lang.family(),
+            facts: &f.facts,
+        })
+        .collect();
+    let unit_files: Vec<(&str, Family, &FileFacts)> = files
+        .iter()
+        .map(|f| (f.rel.as_str(), f.lang.family(), &f.facts))
+        .collect();
+    let units = units::Units::new(
+        &unit_files,
+        manifest.go_modules.clone(),
+        manifest.rust_crates.clone(),
+    );
+    let linker = Linker::new(&link_files, &index, &units);
 
     // SDKs: imported by any own file, or inlined in a bundle.
     let mut sdk: BTreeSet<&str> = BTreeSet::new();
@@ -214,14 +303,30 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     registered.extend(dispatchers.iter().copied());
 
     // Parts: entry modules and what they import.
-    let parts = assign_parts(files, &by_path, &index, manifest, &regs, &listed, &sdk_files);
+    let parts = assign_parts(
+        files, &by_path, &index, manifest, &regs, &listed, &sdk_files,
+    );
 
     // Every reference resolved once: the graph links them, the matcher matches them.
-    let targets: Vec<Vec<(link::Target, link::Tier)>> = files.iter().enumerate().map(|(fi, f)| f.facts.refs.iter().map(|r| linker.resolve(fi as u32, &r.callee)).collect()).collect();
+    let targets: Vec<Vec<(link::Target, link::Tier)>> = files
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            f.facts
+                .refs
+                .iter()
+                .map(|r| linker.resolve(fi as u32, &r.callee))
+                .collect()
+        })
+        .collect();
 
     // Call graph and entry walks.
     let mut graph = Graph::build(&linker, &targets, &registered);
-    let mut tool_names: HashSet<String> = regs.iter().filter(|r| r.entry == EntryKind::Tool).map(|r| r.name.clone()).collect();
+    let mut tool_names: HashSet<String> = regs
+        .iter()
+        .filter(|r| r.entry == EntryKind::Tool)
+        .map(|r| r.name.clone())
+        .collect();
     tool_names.extend(listed.iter().map(|r| r.name.clone()));
 
     // Findings per node, in file order.
@@ -234,7 +339,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     for (fi, f) in files.iter().enumerate() {
         let part = parts[fi];
         for (r, (target, _)) in f.facts.refs.iter().zip(&targets[fi]) {
-            for h in matcher::hits(cat, f.lang.family(), r, target) {
+            for h in matcher::hits(cat, f.lang.family(), r, target, &f.facts.star_imports) {
                 let node = graph.node(fi as u32, r.in_def);
                 let labels = graph.intern(&r.labels);
                 let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
@@ -251,7 +356,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                         reach: Reach::Unreachable,
                         tools: vec![],
                         part,
-                        confidence: if f.minified { Confidence::Low } else { Confidence::High },
+                        confidence: if f.minified {
+                            Confidence::Low
+                        } else {
+                            Confidence::High
+                        },
                         function,
                     },
                     node,
@@ -264,19 +373,28 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     // Entries. Tools: their handler, or the dispatcher branch named like them.
     let mut tool_entries: BTreeMap<String, (Vec<NodeId>, bool)> = BTreeMap::new();
     let mut tool_sites: BTreeMap<(EntryKind, String), (u32, u32)> = BTreeMap::new();
-    let dispatcher_nodes: Vec<NodeId> = dispatchers.iter().map(|&(f, d)| graph.node(f, Some(d))).collect();
+    let dispatcher_nodes: Vec<NodeId> = dispatchers
+        .iter()
+        .map(|&(f, d)| graph.node(f, Some(d)))
+        .collect();
     let mut handler_entries: Vec<NodeId> = vec![];
     for r in regs.iter().chain(listed.iter()) {
-        tool_sites.entry((r.entry, r.name.clone())).or_insert((r.file, r.line));
+        tool_sites
+            .entry((r.entry, r.name.clone()))
+            .or_insert((r.file, r.line));
         if r.entry != EntryKind::Tool {
             match &r.handler {
                 Handler::Def(f, d) => handler_entries.push(graph.node(*f, Some(*d))),
-                Handler::Defs(v) => handler_entries.extend(v.iter().map(|(f, d)| graph.node(*f, Some(*d)))),
+                Handler::Defs(v) => {
+                    handler_entries.extend(v.iter().map(|(f, d)| graph.node(*f, Some(*d))))
+                }
                 _ => {}
             }
             continue;
         }
-        let e = tool_entries.entry(r.name.clone()).or_insert((vec![], false));
+        let e = tool_entries
+            .entry(r.name.clone())
+            .or_insert((vec![], false));
         match &r.handler {
             Handler::Def(f, d) => {
                 e.0.push(graph.node(*f, Some(*d)));
@@ -309,28 +427,60 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     }
     for (module, func) in &manifest.py_entries {
         if let Some(fi) = index.resolve_py_abs(module) {
-            if let Some(di) = files[fi].facts.defs.iter().position(|d| &d.name == func && d.parent.is_none()) {
+            if let Some(di) = files[fi]
+                .facts
+                .defs
+                .iter()
+                .position(|d| &d.name == func && d.parent.is_none())
+            {
                 startup.push(graph.node(fi as u32, Some(di as u32)));
             }
         }
     }
 
     // Reachability: precomputed once, then one cheap query per entry.
-    let items: Vec<reach::Item> = pending.iter().map(|p| reach::Item { node: p.node, labels: p.labels, kind: p.finding.kind, countable: p.finding.part != Part::Test }).collect();
+    let items: Vec<reach::Item> = pending
+        .iter()
+        .map(|p| reach::Item {
+            node: p.node,
+            labels: p.labels,
+            kind: p.finding.kind,
+            countable: p.finding.part != Part::Test,
+        })
+        .collect();
     let reachability = reach::Reachability::new(&graph, &items, &tool_names);
     // Tool indexes per finding (names are filled in at the end: output can be tools × findings).
     let mut reached_by: Vec<Vec<u32>> = vec![vec![]; pending.len()];
     let mut tool_reports: Vec<Tool> = vec![];
     for (ti, ((entry, name), (file, line))) in tool_sites.iter().enumerate() {
-        let mut t = Tool { name: name.clone(), file: files[*file as usize].rel.clone(), line: *line, entry: Some(*entry), resources: vec![], kinds: vec![], chains: vec![], handler_found: true };
+        let mut t = Tool {
+            name: name.clone(),
+            file: files[*file as usize].rel.clone(),
+            line: *line,
+            entry: Some(*entry),
+            resources: vec![],
+            kinds: vec![],
+            chains: vec![],
+            handler_found: true,
+        };
         let (entries, tool) = if *entry == EntryKind::Tool {
-            (tool_entries.get(name).map(|e| e.0.clone()).unwrap_or_default(), Some(name.as_str()))
+            (
+                tool_entries
+                    .get(name)
+                    .map(|e| e.0.clone())
+                    .unwrap_or_default(),
+                Some(name.as_str()),
+            )
         } else {
-            let handler: Vec<NodeId> = regs.iter().find(|r| r.entry == *entry && &r.name == name).map(|r| match &r.handler {
-                Handler::Def(f, d) => vec![graph.node(*f, Some(*d))],
-                Handler::Defs(v) => v.iter().map(|(f, d)| graph.node(*f, Some(*d))).collect(),
-                _ => vec![],
-            }).unwrap_or_default();
+            let handler: Vec<NodeId> = regs
+                .iter()
+                .find(|r| r.entry == *entry && &r.name == name)
+                .map(|r| match &r.handler {
+                    Handler::Def(f, d) => vec![graph.node(*f, Some(*d))],
+                    Handler::Defs(v) => v.iter().map(|(f, d)| graph.node(*f, Some(*d))).collect(),
+                    _ => vec![],
+                })
+                .unwrap_or_default();
             (handler, None)
         };
         t.handler_found = !entries.is_empty();
@@ -344,7 +494,14 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             resources.insert(pending[i].finding.resource);
             kinds.insert(pending[i].finding.kind);
         }
-        t.chains = r.chains.iter().map(|(k, path, i)| Chain { kind: *k, steps: chain_text(&graph, &linker, path, &pending[*i].finding) }).collect();
+        t.chains = r
+            .chains
+            .iter()
+            .map(|(k, path, i)| Chain {
+                kind: *k,
+                steps: chain_text(&graph, &linker, path, &pending[*i].finding),
+            })
+            .collect();
         t.resources = resources.into_iter().collect();
         t.kinds = kinds.into_iter().collect();
         tool_reports.push(t);
@@ -364,7 +521,10 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let mut kinds: BTreeSet<Kind> = BTreeSet::new();
     for (i, p) in pending.iter_mut().enumerate() {
         let f = &mut p.finding;
-        let mut names: Vec<String> = reached_by[i].iter().map(|&ti| tool_reports[ti as usize].name.clone()).collect();
+        let mut names: Vec<String> = reached_by[i]
+            .iter()
+            .map(|&ti| tool_reports[ti as usize].name.clone())
+            .collect();
         names.sort();
         names.dedup();
         f.tools = names;
@@ -392,7 +552,9 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.reachable_resources = reachable;
     report.kinds = kinds.into_iter().collect();
     report.findings = pending.into_iter().map(|p| p.finding).collect();
-    report.findings.sort_by(|a, b| (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind)));
+    report.findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
+    });
     tool_reports.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
     report.tools = tool_reports;
     report.stats.graph_nodes = graph.edges.len() as u64;
@@ -409,7 +571,11 @@ fn qualified(facts: &FileFacts, d: u32) -> String {
     let mut guard = 0;
     while let Some(c) = cur {
         let def = &facts.defs[c as usize];
-        parts.push(if def.name.is_empty() { "<anonymous>".to_string() } else { def.name.clone() });
+        parts.push(if def.name.is_empty() {
+            "<anonymous>".to_string()
+        } else {
+            def.name.clone()
+        });
         cur = def.parent;
         guard += 1;
         if guard > 32 {
@@ -446,13 +612,28 @@ fn parts_by_path(files: &[Analysed]) -> Vec<Option<Part>> {
         .iter()
         .map(|f| match project::part_by_path(&f.rel) {
             // `pkg/commands/setup.py` next to an `__init__.py` is a module of the package.
-            Some(Part::Build) if f.rel.ends_with("setup.py") && rels.contains(format!("{}__init__.py", &f.rel[..f.rel.len() - "setup.py".len()]).as_str()) => None,
+            Some(Part::Build)
+                if f.rel.ends_with("setup.py")
+                    && rels.contains(
+                        format!("{}__init__.py", &f.rel[..f.rel.len() - "setup.py".len()]).as_str(),
+                    ) =>
+            {
+                None
+            }
             p => p,
         })
         .collect()
 }
 
-fn assign_parts(files: &[Analysed], by_path: &[Option<Part>], index: &ModuleIndex, manifest: &project::Manifest, regs: &[Registration], listed: &[Registration], sdk_files: &[bool]) -> Vec<Part> {
+fn assign_parts(
+    files: &[Analysed],
+    by_path: &[Option<Part>],
+    index: &ModuleIndex,
+    manifest: &project::Manifest,
+    regs: &[Registration],
+    listed: &[Registration],
+    sdk_files: &[bool],
+) -> Vec<Part> {
     let n = files.len();
     let mut entry = vec![false; n];
     for r in regs.iter().chain(listed.iter()) {
@@ -510,6 +691,8 @@ fn assign_parts(files: &[Analysed], by_path: &[Option<Part>], index: &ModuleInde
                     }
                     v
                 }
+                // Compiled together: every file of the package is in (below).
+                _ => vec![],
             };
             for t in targets {
                 if !server[t] && by_path[t] != Some(Part::Test) && by_path[t] != Some(Part::Build) {
@@ -525,6 +708,8 @@ fn assign_parts(files: &[Analysed], by_path: &[Option<Part>], index: &ModuleInde
             (_, Some(Part::Build)) => Part::Build,
             (true, _) => Part::Server,
             (false, Some(p)) => p,
+            // Go packages, Rust crates, JVM and .NET source sets are built whole.
+            (false, None) if files[i].lang.family().compiles_together() => Part::Server,
             (false, None) => Part::Orphan,
         })
         .collect()
@@ -535,11 +720,18 @@ fn assign_parts(files: &[Analysed], by_path: &[Option<Part>], index: &ModuleInde
 fn twin_source(index: &ModuleIndex, rel: &str) -> Option<usize> {
     let stem = rel.rsplit_once('.').map(|(s, _)| s).unwrap_or(rel);
     let parts: Vec<&str> = stem.split('/').collect();
-    let out = parts.iter().position(|p| ["dist", "build", "out", "lib", "esm", "cjs"].contains(p))?;
+    let out = parts
+        .iter()
+        .position(|p| ["dist", "build", "out", "lib", "esm", "cjs"].contains(p))?;
     let before = parts[..out].join("/");
     let after = parts[out + 1..].join("/");
     for mid in ["src", "", "lib"] {
-        let base = [before.as_str(), mid, after.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/");
+        let base = [before.as_str(), mid, after.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
         for ext in ["ts", "tsx", "mts", "js", "mjs"] {
             if let Some(i) = index.file(&format!("{base}.{ext}")) {
                 return Some(i);

@@ -7,6 +7,7 @@
 //! to look up by the fallback tier.
 
 use crate::project::ModuleIndex;
+use crate::units::Units;
 use mcpwarden_lang::{Callee, DefKind, Export, Family, FileFacts};
 use std::collections::HashMap;
 
@@ -21,10 +22,18 @@ pub struct LinkFile<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// A definition: (file, def). For a class, `method` is the member reached.
-    Def { file: u32, def: u32 },
+    Def {
+        file: u32,
+        def: u32,
+    },
     /// A member of a module outside the tree (`node:` stripped, `default` dropped).
-    External { module: String, path: Vec<String> },
-    Global { path: Vec<String> },
+    External {
+        module: String,
+        path: Vec<String>,
+    },
+    Global {
+        path: Vec<String>,
+    },
     /// Only a member name is known (`obj.search()` on an unknown object).
     Name(String),
     Unknown,
@@ -42,6 +51,7 @@ pub enum Tier {
 pub struct Linker<'a> {
     pub files: &'a [LinkFile<'a>],
     pub index: &'a ModuleIndex,
+    pub units: &'a Units,
     /// (file, class def, method name) → method def.
     methods: HashMap<(u32, u32, &'a str), u32>,
     /// Method / function name → definitions anywhere (for the name-only tier).
@@ -51,16 +61,99 @@ pub struct Linker<'a> {
 /// Names too generic to link by name alone: they are nearly always methods of
 /// runtime or library objects (`arr.map`, `res.json`, `dict.get`).
 const STOP_NAMES: &[&str] = &[
-    "get", "set", "has", "map", "filter", "reduce", "forEach", "find", "push", "pop", "shift", "join", "split", "then", "catch", "finally", "json", "text", "send", "end", "on", "once", "emit", "log", "error", "warn", "info", "debug", "toString", "keys", "values", "items",
-    "entries", "append", "extend", "update", "copy", "close", "open", "read", "write", "start", "stop", "call", "apply", "bind", "parse", "stringify", "format", "replace", "strip", "lower", "upper", "add", "remove", "delete", "clear", "next", "resolve", "reject", "all",
-    "__init__", "constructor", "connect", "query", "request", "exec", "listen", "sort", "slice", "includes", "indexOf", "trim", "test", "match", "encode", "decode", "dump", "dumps", "loads", "wait", "sleep", "__enter__", "__exit__", "__aenter__", "__aexit__",
+    "get",
+    "set",
+    "has",
+    "map",
+    "filter",
+    "reduce",
+    "forEach",
+    "find",
+    "push",
+    "pop",
+    "shift",
+    "join",
+    "split",
+    "then",
+    "catch",
+    "finally",
+    "json",
+    "text",
+    "send",
+    "end",
+    "on",
+    "once",
+    "emit",
+    "log",
+    "error",
+    "warn",
+    "info",
+    "debug",
+    "toString",
+    "keys",
+    "values",
+    "items",
+    "entries",
+    "append",
+    "extend",
+    "update",
+    "copy",
+    "close",
+    "open",
+    "read",
+    "write",
+    "start",
+    "stop",
+    "call",
+    "apply",
+    "bind",
+    "parse",
+    "stringify",
+    "format",
+    "replace",
+    "strip",
+    "lower",
+    "upper",
+    "add",
+    "remove",
+    "delete",
+    "clear",
+    "next",
+    "resolve",
+    "reject",
+    "all",
+    "__init__",
+    "constructor",
+    "connect",
+    "query",
+    "request",
+    "exec",
+    "listen",
+    "sort",
+    "slice",
+    "includes",
+    "indexOf",
+    "trim",
+    "test",
+    "match",
+    "encode",
+    "decode",
+    "dump",
+    "dumps",
+    "loads",
+    "wait",
+    "sleep",
+    "__enter__",
+    "__exit__",
+    "__aenter__",
+    "__aexit__",
 ];
 
 /// Past this many same-named definitions the name-only tier gives up ("unresolved").
 pub const NAME_FANOUT_CAP: usize = 3;
 
 impl<'a> Linker<'a> {
-    pub fn new(files: &'a [LinkFile<'a>], index: &'a ModuleIndex) -> Linker<'a> {
+    pub fn new(files: &'a [LinkFile<'a>], index: &'a ModuleIndex, units: &'a Units) -> Linker<'a> {
         let mut methods = HashMap::new();
         let mut by_name: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {
@@ -76,14 +169,23 @@ impl<'a> Linker<'a> {
                 // functions are methods too.
                 let linkable = match f.family {
                     Family::Python => d.kind == DefKind::Method,
-                    Family::JavaScript => matches!(d.kind, DefKind::Method | DefKind::Function),
+                    _ => matches!(d.kind, DefKind::Method | DefKind::Function),
                 };
                 if linkable && !d.name.is_empty() {
-                    by_name.entry(d.name.as_str()).or_default().push((fi as u32, di as u32));
+                    by_name
+                        .entry(d.name.as_str())
+                        .or_default()
+                        .push((fi as u32, di as u32));
                 }
             }
         }
-        Linker { files, index, methods, by_name }
+        Linker {
+            files,
+            index,
+            units,
+            methods,
+            by_name,
+        }
     }
 
     /// Definitions a bare member name may denote (tier d), or empty past the cap.
@@ -99,7 +201,12 @@ impl<'a> Linker<'a> {
 
     /// True when the name has more candidates than the cap allows.
     pub fn over_cap(&self, name: &str) -> bool {
-        !STOP_NAMES.contains(&name) && self.by_name.get(name).map(|v| v.len() > NAME_FANOUT_CAP).unwrap_or(false)
+        !STOP_NAMES.contains(&name)
+            && self
+                .by_name
+                .get(name)
+                .map(|v| v.len() > NAME_FANOUT_CAP)
+                .unwrap_or(false)
     }
 
     pub fn resolve(&self, file: u32, callee: &Callee) -> (Target, Tier) {
@@ -114,17 +221,30 @@ impl<'a> Linker<'a> {
         match callee {
             Callee::Def { def, path } => {
                 let t = self.member_of_def(file, *def, path);
-                (t, if depth == 0 { Tier::SameFile } else { Tier::CrossFile })
+                (
+                    t,
+                    if depth == 0 {
+                        Tier::SameFile
+                    } else {
+                        Tier::CrossFile
+                    },
+                )
+            }
+            Callee::Import { module, path } if f.family.compiles_together() => {
+                self.resolve_compiled_import(file, module, path, depth)
+            }
+            Callee::Global { path } if f.family.compiles_together() => {
+                self.resolve_compiled_global(file, path, depth)
             }
             Callee::Import { module, path } => {
-                let target_file = match f.family {
-                    Family::JavaScript => self.index.resolve_js(f.rel, module),
-                    Family::Python => self.index.resolve_py(file as usize, f.rel, module),
-                };
+                let target_file = self.import_file(file, module);
                 match target_file {
                     Some(tf) => {
                         let mut path = path.clone();
-                        if f.family == Family::JavaScript && path.first().map(|s| s == "default").unwrap_or(false) && !self.exports_name(tf as u32, "default") {
+                        if f.family == Family::JavaScript
+                            && path.first().map(|s| s == "default").unwrap_or(false)
+                            && !self.exports_name(tf as u32, "default")
+                        {
                             // CommonJS module imported by default: the module object itself.
                             path.remove(0);
                         }
@@ -135,7 +255,9 @@ impl<'a> Linker<'a> {
                     None => {
                         let module = module.strip_prefix("node:").unwrap_or(module).to_string();
                         let mut path = path.clone();
-                        if f.family == Family::JavaScript && path.first().map(|s| s == "default").unwrap_or(false) {
+                        if f.family == Family::JavaScript
+                            && path.first().map(|s| s == "default").unwrap_or(false)
+                        {
                             path.remove(0);
                         }
                         (Target::External { module, path }, Tier::CrossFile)
@@ -146,13 +268,22 @@ impl<'a> Linker<'a> {
                 // A Python module-level name used before its definition is still a global here.
                 (Target::Global { path: path.clone() }, Tier::SameFile)
             }
-            Callee::SelfMember { class: Some(c), path } if path.first().map(|s| s == "<super>").unwrap_or(false) => {
+            Callee::SelfMember {
+                class: Some(c),
+                path,
+            } if path.first().map(|s| s == "<super>").unwrap_or(false) => {
                 // `super().m()` / `super.m()` / `super(...)`: the bases' member.
-                let ctor = if f.family == Family::Python { "__init__" } else { "constructor" };
+                let ctor = if f.family == Family::Python {
+                    "__init__"
+                } else {
+                    "constructor"
+                };
                 let name = path.get(1).map(|s| s.as_str()).unwrap_or(ctor);
                 let d = &f.facts.defs[*c as usize];
                 for base in &d.bases {
-                    if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, depth + 1) {
+                    if let (Target::Def { file: bf, def: bd }, _) =
+                        self.resolve_depth(file, base, depth + 1)
+                    {
                         if let Some((mf, md)) = self.method(bf, bd, name, 0) {
                             return (Target::Def { file: mf, def: md }, Tier::SelfMember);
                         }
@@ -161,7 +292,10 @@ impl<'a> Linker<'a> {
                 (Target::Unknown, Tier::SelfMember)
             }
             // `self.session.get(...)`: what the field was set to, then the member.
-            Callee::SelfMember { class: Some(c), path } if path.len() >= 2 && self.field(file, *c, &path[0], 0).is_some() => {
+            Callee::SelfMember {
+                class: Some(c),
+                path,
+            } if path.len() >= 2 && self.field(file, *c, &path[0], 0).is_some() => {
                 let (ff, mut value) = self.field(file, *c, &path[0], 0).expect("checked");
                 append(&mut value, &path[1..]);
                 let (t, _) = self.resolve_depth(ff, &value, depth + 1);
@@ -175,7 +309,10 @@ impl<'a> Linker<'a> {
                 _ => (last_name(path), Tier::NameOnly),
             },
             Callee::Var { path, .. } => (last_name(path), Tier::NameOnly),
-            Callee::Dynamic { member } => (member.clone().map(Target::Name).unwrap_or(Target::Unknown), Tier::NameOnly),
+            Callee::Dynamic { member } => (
+                member.clone().map(Target::Name).unwrap_or(Target::Unknown),
+                Tier::NameOnly,
+            ),
         }
     }
 
@@ -189,7 +326,14 @@ impl<'a> Linker<'a> {
             return None;
         }
         let f = &self.files[file as usize];
-        let lookup = |fi: u32, key: String| self.files[fi as usize].facts.consts.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        let lookup = |fi: u32, key: String| -> Option<String> {
+            self.files[fi as usize]
+                .facts
+                .consts
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+        };
         // `Tools.SEARCH.value` is `Tools.SEARCH`'s string.
         let trim = |path: &[String]| -> Vec<String> {
             let mut p = path.to_vec();
@@ -215,20 +359,48 @@ impl<'a> Linker<'a> {
                 }
                 lookup(file, key)
             }
+            // Compiled-together languages: a constant of the package (`const ToolName = "x"`).
+            Callee::Global { path } if f.family.compiles_together() => {
+                let unit = self.units.unit_of(file)?;
+                let key = trim(path).join(".");
+                self.units
+                    .files(f.family, unit)
+                    .iter()
+                    .find_map(|&uf| lookup(uf, key.clone()))
+            }
+            // `NAME` / `this.NAME` inside a class: its constant.
+            Callee::SelfMember {
+                class: Some(c),
+                path,
+            } if f.family.compiles_together() && !path.is_empty() => {
+                let key = format!(
+                    "{}.{}",
+                    f.facts.defs[*c as usize].name,
+                    trim(path).join(".")
+                );
+                lookup(file, key)
+            }
+            Callee::Import { module, path } if f.family.compiles_together() => {
+                // `tools.SearchName`, `ToolNames.SEARCH` from another package of the tree.
+                let (files, key) = self.unit_member(file, module, &trim(path))?;
+                files.iter().find_map(|&uf| lookup(uf, key.clone()))
+            }
             Callee::Import { module, path } => {
-                let tf = match f.family {
-                    Family::JavaScript => self.index.resolve_js(f.rel, module),
-                    Family::Python => self.index.resolve_py(file as usize, f.rel, module),
-                }? as u32;
+                let tf = self.import_file(file, module)? as u32;
                 let first = path.first()?;
                 if let Some(v) = lookup(tf, path.join(".")) {
                     return Some(v);
                 }
                 // Re-exported: follow the export.
-                let target = self.files[tf as usize].facts.exports.iter().find_map(|e| match e {
-                    Export::Local { name, target } if name == first => Some(target.clone()),
-                    _ => None,
-                })?;
+                let target =
+                    self.files[tf as usize]
+                        .facts
+                        .exports
+                        .iter()
+                        .find_map(|e| match e {
+                            Export::Local { name, target } if name == first => Some(target.clone()),
+                            _ => None,
+                        })?;
                 let mut t = target;
                 append(&mut t, &path[1..]);
                 if matches!(t, Callee::Import { .. } | Callee::Var { .. }) {
@@ -241,13 +413,213 @@ impl<'a> Linker<'a> {
         }
     }
 
+    /// The file a JavaScript or Python import names, if it is in the tree.
+    fn import_file(&self, file: u32, module: &str) -> Option<usize> {
+        let f = &self.files[file as usize];
+        match f.family {
+            Family::JavaScript => self.index.resolve_js(f.rel, module),
+            Family::Python => self.index.resolve_py(file as usize, f.rel, module),
+            _ => None,
+        }
+    }
+
+    /// A name exported by one of a unit's files, then the rest of the path.
+    fn resolve_in_unit(
+        &self,
+        unit_files: &[u32],
+        path: &[String],
+        depth: u32,
+    ) -> Option<(Target, Tier)> {
+        let first = first_of(path)?;
+        let &uf = unit_files
+            .iter()
+            .find(|&&uf| self.exports_name(uf, first))?;
+        Some((
+            self.resolve_in_module(uf, path, depth + 1).0,
+            Tier::CrossFile,
+        ))
+    }
+
+    /// Go, Rust, JVM, C#: an import names a package (or a member of one); in the
+    /// tree it is a unit, otherwise an external API.
+    fn resolve_compiled_import(
+        &self,
+        file: u32,
+        module: &str,
+        path: &[String],
+        depth: u32,
+    ) -> (Target, Tier) {
+        let f = &self.files[file as usize];
+        let external = || {
+            (
+                Target::External {
+                    module: module.to_string(),
+                    path: path.to_vec(),
+                },
+                Tier::CrossFile,
+            )
+        };
+        match f.family {
+            Family::Go => match self.units.go_dir(module) {
+                Some(dir) => self
+                    .resolve_in_unit(self.units.files(Family::Go, &dir), path, depth)
+                    .unwrap_or((last_name(path), Tier::NameOnly)),
+                None => external(),
+            },
+            Family::Rust => {
+                let mut segs: Vec<String> = module
+                    .split("::")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                segs.extend(path.iter().cloned());
+                // `use tools::x` from the crate root is relative to the current module.
+                let abs = self.units.rust_absolute(f.rel, &segs).or_else(|| {
+                    let mut rel = vec!["self".to_string()];
+                    rel.extend(segs.iter().cloned());
+                    let (root, full) = self.units.rust_absolute(f.rel, &rel)?;
+                    let (_, k) = self.units.rust_unit(&root, &full)?;
+                    (k > full.len() - segs.len()).then_some((root, full))
+                });
+                let Some((root, full)) = abs else {
+                    return external();
+                };
+                match self.units.rust_unit(&root, &full) {
+                    Some((key, k)) if k < full.len() => self
+                        .resolve_in_unit(self.units.files(Family::Rust, &key), &full[k..], depth)
+                        .unwrap_or((last_name(&full), Tier::NameOnly)),
+                    _ => (last_name(&full), Tier::NameOnly),
+                }
+            }
+            _ => {
+                // JVM and C#: the longest prefix naming a package of the tree.
+                let mut segs: Vec<String> = module
+                    .split('.')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                segs.extend(path.iter().cloned());
+                for k in (1..segs.len()).rev() {
+                    let files = self.units.files(f.family, &segs[..k].join("."));
+                    if !files.is_empty() {
+                        if let Some(t) = self.resolve_in_unit(files, &segs[k..], depth) {
+                            return t;
+                        }
+                    }
+                }
+                external()
+            }
+        }
+    }
+
+    /// The unit of the tree an import goes into, and the member path inside it.
+    fn unit_member(&self, file: u32, module: &str, path: &[String]) -> Option<(&[u32], String)> {
+        let f = &self.files[file as usize];
+        match f.family {
+            Family::Go => Some((
+                self.units.files(Family::Go, &self.units.go_dir(module)?),
+                path.join("."),
+            )),
+            Family::Rust => {
+                let mut segs: Vec<String> = module
+                    .split("::")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                segs.extend(path.iter().cloned());
+                let (root, full) = self.units.rust_absolute(f.rel, &segs)?;
+                let (key, k) = self.units.rust_unit(&root, &full)?;
+                Some((self.units.files(Family::Rust, &key), full[k..].join(".")))
+            }
+            _ => {
+                let mut segs: Vec<String> = module
+                    .split('.')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                segs.extend(path.iter().cloned());
+                (1..segs.len()).rev().find_map(|k| {
+                    let files = self.units.files(f.family, &segs[..k].join("."));
+                    (!files.is_empty()).then(|| (files, segs[k..].join(".")))
+                })
+            }
+        }
+    }
+
+    /// Go, Rust, JVM, C#: an unqualified name is the package's own, or comes from
+    /// a wildcard import (`import a.b.*`, `using A.B;`), or is a runtime name.
+    fn resolve_compiled_global(&self, file: u32, path: &[String], depth: u32) -> (Target, Tier) {
+        let f = &self.files[file as usize];
+        let global = || {
+            (
+                Target::Global {
+                    path: path.to_vec(),
+                },
+                Tier::SameFile,
+            )
+        };
+        if let Some(unit) = self.units.unit_of(file) {
+            let own: Vec<u32> = self
+                .units
+                .files(f.family, unit)
+                .iter()
+                .copied()
+                .filter(|&x| x != file)
+                .collect();
+            if let Some(t) = self.resolve_in_unit(&own, path, depth) {
+                return t;
+            }
+            // C#: code in namespace `A.B.C` also sees `A.B` and `A`.
+            if f.family == Family::CSharp {
+                let mut ns: Vec<&str> = unit.split('.').collect();
+                while ns.len() > 1 {
+                    ns.pop();
+                    if let Some(t) =
+                        self.resolve_in_unit(self.units.files(f.family, &ns.join(".")), path, depth)
+                    {
+                        return t;
+                    }
+                }
+            }
+        }
+        for star in &f.facts.star_imports {
+            let files = match f.family {
+                Family::Rust => {
+                    let segs: Vec<String> = star.split("::").map(str::to_string).collect();
+                    match self
+                        .units
+                        .rust_absolute(f.rel, &segs)
+                        .and_then(|(root, full)| {
+                            self.units
+                                .rust_unit(&root, &full)
+                                .filter(|(_, k)| *k == full.len())
+                        }) {
+                        Some((key, _)) => self.units.files(Family::Rust, &key),
+                        None => continue,
+                    }
+                }
+                _ => self.units.files(f.family, star),
+            };
+            if let Some(t) = self.resolve_in_unit(files, path, depth) {
+                return t;
+            }
+        }
+        global()
+    }
+
     fn exports_name(&self, file: u32, name: &str) -> bool {
-        self.files[file as usize].facts.exports.iter().any(|e| matches!(e, Export::Local { name: n, .. } if n == name))
+        self.files[file as usize]
+            .facts
+            .exports
+            .iter()
+            .any(|e| matches!(e, Export::Local { name: n, .. } if n == name))
     }
 
     /// `path` looked up from a module: the first segment is an exported name.
     fn resolve_in_module(&self, file: u32, path: &[String], depth: u32) -> (Target, Tier) {
-        let Some(first) = path.first() else { return (Target::Unknown, Tier::CrossFile) };
+        let Some(first) = path.first() else {
+            return (Target::Unknown, Tier::CrossFile);
+        };
         let f = &self.files[file as usize];
         for e in &f.facts.exports {
             if let Export::Local { name, target } = e {
@@ -273,7 +645,11 @@ impl<'a> Linker<'a> {
         // A Python package: `pkg.sub` is a submodule even if `__init__` does not import it.
         if f.family == Family::Python {
             if let Some(me) = self.index.py_name(file as usize) {
-                let sub = if me.is_empty() { first.clone() } else { format!("{me}.{first}") };
+                let sub = if me.is_empty() {
+                    first.clone()
+                } else {
+                    format!("{me}.{first}")
+                };
                 if let Some(sf) = self.index.resolve_py_abs(&sub) {
                     if sf as u32 != file && depth < 12 {
                         return self.resolve_in_module(sf as u32, &path[1..], depth + 1);
@@ -299,7 +675,11 @@ impl<'a> Linker<'a> {
             let rest: Vec<&String> = path.iter().filter(|s| s.as_str() != "()").collect();
             if path.len() == 1 && path[0] == "()" {
                 // Constructing: the constructor runs.
-                let ctor = if self.files[file as usize].family == Family::Python { "__init__" } else { "constructor" };
+                let ctor = if self.files[file as usize].family == Family::Python {
+                    "__init__"
+                } else {
+                    "constructor"
+                };
                 return match self.method(file, def, ctor, 0) {
                     Some((mf, md)) => Target::Def { file: mf, def: md },
                     None => Target::Def { file, def },
@@ -317,7 +697,12 @@ impl<'a> Linker<'a> {
     /// What a class field (or a base class's) was set to: (file of the class, value).
     fn field(&self, file: u32, class: u32, name: &str, depth: u32) -> Option<(u32, Callee)> {
         let f = &self.files[file as usize];
-        if let Some(x) = f.facts.fields.iter().find(|x| x.class == class && x.name == name) {
+        if let Some(x) = f
+            .facts
+            .fields
+            .iter()
+            .find(|x| x.class == class && x.name == name)
+        {
             return Some((file, x.value.clone()));
         }
         if depth > 8 {
@@ -358,8 +743,18 @@ impl<'a> Linker<'a> {
     }
 }
 
+fn first_of(path: &[String]) -> Option<&str> {
+    path.first()
+        .map(|s| s.as_str())
+        .filter(|s| *s != "()" && *s != "[]")
+}
+
 fn last_name(path: &[String]) -> Target {
-    path.iter().rev().find(|s| s.as_str() != "()" && s.as_str() != "[]").map(|s| Target::Name(s.clone())).unwrap_or(Target::Unknown)
+    path.iter()
+        .rev()
+        .find(|s| s.as_str() != "()" && s.as_str() != "[]")
+        .map(|s| Target::Name(s.clone()))
+        .unwrap_or(Target::Unknown)
 }
 
 fn append(c: &mut Callee, more: &[String]) {
@@ -367,7 +762,11 @@ fn append(c: &mut Callee, more: &[String]) {
         return;
     }
     match c {
-        Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } | Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path.extend(more.iter().cloned()),
+        Callee::Import { path, .. }
+        | Callee::Global { path }
+        | Callee::Def { path, .. }
+        | Callee::SelfMember { path, .. }
+        | Callee::Var { path, .. } => path.extend(more.iter().cloned()),
         Callee::Dynamic { member } => *member = more.last().cloned(),
     }
 }

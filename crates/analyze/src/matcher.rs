@@ -20,7 +20,21 @@ pub struct Hit {
 /// `.resolve()`, `.parent`, ... collapse to `Path()` before the final method.
 fn normalise_pathlib(module: &str, path: &[String]) -> Option<Vec<String>> {
     const CLASSES: &[&str] = &["Path", "PurePath", "PosixPath", "WindowsPath"];
-    const STEPS: &[&str] = &["()", "home", "cwd", "expanduser", "resolve", "absolute", "parent", "parents", "with_name", "with_suffix", "with_stem", "joinpath", "[]"];
+    const STEPS: &[&str] = &[
+        "()",
+        "home",
+        "cwd",
+        "expanduser",
+        "resolve",
+        "absolute",
+        "parent",
+        "parents",
+        "with_name",
+        "with_suffix",
+        "with_stem",
+        "joinpath",
+        "[]",
+    ];
     if module != "pathlib" || path.len() < 3 || !CLASSES.contains(&path[0].as_str()) {
         return None;
     }
@@ -36,9 +50,25 @@ fn normalise_pathlib(module: &str, path: &[String]) -> Option<Vec<String>> {
     Some(vec![path[0].clone(), "()".into(), last.clone()])
 }
 
-fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c Row>, Vec<String>) {
+fn candidates<'c>(
+    cat: &'c Catalog,
+    family: Family,
+    target: &Target,
+    stars: &[String],
+) -> (Vec<&'c Row>, Vec<String>) {
+    let dotted = |prefix: &str, sep: &str, path: &[String]| {
+        let mut segs: Vec<String> = prefix
+            .split(sep)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        segs.extend(path.iter().cloned());
+        cat.candidates_dotted(family, &segs)
+    };
     match target {
-        Target::External { module, path } if family == Family::Python && normalise_pathlib(module, path).is_some() => {
+        Target::External { module, path }
+            if family == Family::Python && normalise_pathlib(module, path).is_some() =>
+        {
             let p = normalise_pathlib(module, path).expect("checked");
             let mut segs: Vec<String> = vec![module.clone()];
             segs.extend(p.iter().cloned());
@@ -46,19 +76,35 @@ fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c
         }
         Target::External { module, path } => {
             let rows = match family {
-                Family::JavaScript => cat.candidates(family, module, path),
-                Family::Python => {
-                    let mut segs: Vec<String> = module.split('.').map(str::to_string).collect();
-                    segs.extend(path.iter().cloned());
-                    cat.candidates_dotted(family, &segs)
-                }
+                Family::JavaScript | Family::Go => cat.candidates(family, module, path),
+                Family::Python | Family::Jvm | Family::CSharp => dotted(module, ".", path),
+                Family::Rust => dotted(module, "::", path),
             };
             (rows, path.clone())
         }
-        Target::Global { path } => {
-            let module = if family == Family::JavaScript { JS_GLOBAL } else { PY_BUILTINS };
-            (cat.candidates(family, module, path), path.clone())
-        }
+        Target::Global { path } => match family {
+            Family::JavaScript => (cat.candidates(family, JS_GLOBAL, path), path.clone()),
+            Family::Python => (cat.candidates(family, PY_BUILTINS, path), path.clone()),
+            // An unqualified name: through the file's wildcard imports, then the
+            // language's implicit ones; a fully qualified name as written.
+            Family::Jvm | Family::CSharp => {
+                let implicit = crate::units::implicit_imports(family);
+                let prefixes = stars
+                    .iter()
+                    .map(|s| s.as_str())
+                    .chain(implicit.iter().copied())
+                    .chain([""]);
+                for p in prefixes {
+                    let rows = dotted(p, ".", path);
+                    if !rows.is_empty() {
+                        return (rows, path.clone());
+                    }
+                }
+                (vec![], vec![])
+            }
+            Family::Rust => (dotted("", "::", path), path.clone()),
+            Family::Go => (vec![], vec![]),
+        },
         _ => (vec![], vec![]),
     }
 }
@@ -67,7 +113,10 @@ fn candidates<'c>(cat: &'c Catalog, family: Family, target: &Target) -> (Vec<&'c
 /// the module and the members actually used.
 fn api_name(row: &Row, module: &str, path: &[String]) -> String {
     let scoped = row.module.ends_with("/*") || row.module.ends_with(".*");
-    let patterned = row.path.iter().any(|p| p == "?" || (p.starts_with('*') && p.len() > 1));
+    let patterned = row
+        .path
+        .iter()
+        .any(|p| p == "?" || (p.starts_with('*') && p.len() > 1));
     if !patterned && !scoped {
         return row.api();
     }
@@ -75,7 +124,11 @@ fn api_name(row: &Row, module: &str, path: &[String]) -> String {
         // `@aws-sdk/*` rows: name the real package, then the row's fixed members.
         return row.api().replacen(&row.module, module, 1);
     }
-    let mut s = if row.module == JS_GLOBAL || row.module == PY_BUILTINS { String::new() } else { module.to_string() };
+    let mut s = if row.module == JS_GLOBAL || row.module == PY_BUILTINS {
+        String::new()
+    } else {
+        module.to_string()
+    };
     for seg in path.iter().filter(|s| s.as_str() != "default") {
         if seg == "()" {
             s.push_str("()");
@@ -114,7 +167,19 @@ fn truthy(a: Option<&Arg>) -> bool {
     matches!(a, Some(Arg::Bool(true)) | Some(Arg::Str(_)))
 }
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"];
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "powershell.exe",
+    "pwsh",
+];
 
 /// `sh -c "..."`, `["bash", "-c", cmd]`, `spawn("cmd", ["/c", x])`.
 fn is_shell_command(args: &Args) -> bool {
@@ -122,8 +187,11 @@ fn is_shell_command(args: &Args) -> bool {
         Some(Arg::List(items)) => Some(items.clone()),
         Some(Arg::Str(s)) => {
             let mut v = vec![Some(s.clone())];
-            if let Some(Arg::List(rest)) = args.pos.get(1) {
-                v.extend(rest.iter().cloned());
+            match args.pos.get(1) {
+                Some(Arg::List(rest)) => v.extend(rest.iter().cloned()),
+                // Variadic programs: `exec.Command("sh", "-c", x)`, `new ProcessBuilder("bash", "-c", x)`.
+                Some(Arg::Str(flag)) => v.push(Some(flag.clone())),
+                _ => {}
             }
             Some(v)
         }
@@ -131,9 +199,17 @@ fn is_shell_command(args: &Args) -> bool {
     };
     let Some(items) = first else { return false };
     let prog = items.first().cloned().flatten().unwrap_or_default();
-    let base = prog.rsplit(['/', '\\']).next().unwrap_or("").to_ascii_lowercase();
+    let base = prog
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let flag = items.get(1).cloned().flatten().unwrap_or_default();
-    SHELLS.contains(&base.as_str()) && matches!(flag.as_str(), "-c" | "/c" | "/C" | "-Command" | "-command" | "-lc")
+    SHELLS.contains(&base.as_str())
+        && matches!(
+            flag.as_str(),
+            "-c" | "/c" | "/C" | "-Command" | "-command" | "-lc"
+        )
 }
 
 /// A member read that is not called counts for values (`process.env.X`,
@@ -143,23 +219,33 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
     if row.kind == Kind::DbClient {
         return false;
     }
-    let last = path.iter().rev().find(|s| s.as_str() != "()" && s.as_str() != "[]");
-    !last.map(|s| s.starts_with(|c: char| c.is_ascii_uppercase()) && row.kind != Kind::SysEnv).unwrap_or(false)
+    let last = path
+        .iter()
+        .rev()
+        .find(|s| s.as_str() != "()" && s.as_str() != "[]");
+    !last
+        .map(|s| s.starts_with(|c: char| c.is_ascii_uppercase()) && row.kind != Kind::SysEnv)
+        .unwrap_or(false)
 }
 
 /// Apply a row to a reference; `None` when a condition rules the call out.
-pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
-    let (rows, path) = candidates(cat, family, target);
+/// `stars`: the file's wildcard imports (JVM, C#), for unqualified names.
+pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target, stars: &[String]) -> Vec<Hit> {
+    let (rows, path) = candidates(cat, family, target, stars);
     let module = match target {
         Target::External { module, .. } => module.clone(),
         _ => String::new(),
     };
     // The most specific row whose conditions hold.
-    let direct = rows.into_iter().map(|row| apply(row, &module, &path, r)).find(|h| !h.is_empty()).unwrap_or_default();
+    let direct = rows
+        .into_iter()
+        .map(|row| apply(row, &module, &path, r))
+        .find(|h| !h.is_empty())
+        .unwrap_or_default();
     if !direct.is_empty() || r.kind == RefKind::Access {
         return direct;
     }
-    instance_use(cat, family, r, target)
+    instance_use(cat, family, r, target, stars)
 }
 
 /// Client objects keep their capability: a method called on an `httpx.Client()`,
@@ -167,43 +253,140 @@ pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit>
 /// (a class, or a known factory), not one-shot results (`fetch().json()`,
 /// `spawn().on()`), and not event or lifecycle methods.
 fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
-    const FACTORIES: &[&str] = &["create", "createClient", "createPool", "createCluster", "createTransport", "client", "resource", "from_env", "from_url", "connect", "create_engine", "create_async_engine", "create_pool", "launch", "drizzle", "knex", "neon", "getConnection"];
-    const NOT_IO: &[&str] = &["on", "once", "off", "emit", "addListener", "removeListener", "removeAllListeners", "setTimeout", "setMaxListeners", "unref", "ref", "destroy", "close", "aclose", "end", "pipe", "then", "catch", "finally", "raise_for_status", "__enter__", "__exit__", "__aenter__", "__aexit__", "toString", "disconnect", "quit", "release", "dispose", "kill", "terminate", "text", "json", "blob", "arrayBuffer", "formData", "buffer"];
+    const FACTORIES: &[&str] = &[
+        "create",
+        "createClient",
+        "createPool",
+        "createCluster",
+        "createTransport",
+        "client",
+        "resource",
+        "from_env",
+        "from_url",
+        "connect",
+        "create_engine",
+        "create_async_engine",
+        "create_pool",
+        "launch",
+        "drizzle",
+        "knex",
+        "neon",
+        "getConnection",
+    ];
+    const NOT_IO: &[&str] = &[
+        "on",
+        "once",
+        "off",
+        "emit",
+        "addListener",
+        "removeListener",
+        "removeAllListeners",
+        "setTimeout",
+        "setMaxListeners",
+        "unref",
+        "ref",
+        "destroy",
+        "close",
+        "aclose",
+        "end",
+        "pipe",
+        "then",
+        "catch",
+        "finally",
+        "raise_for_status",
+        "__enter__",
+        "__exit__",
+        "__aenter__",
+        "__aexit__",
+        "toString",
+        "disconnect",
+        "quit",
+        "release",
+        "dispose",
+        "kill",
+        "terminate",
+        "text",
+        "json",
+        "blob",
+        "arrayBuffer",
+        "formData",
+        "buffer",
+    ];
     let kind_ok = match row.kind {
         Kind::NetHttp | Kind::DbClient | Kind::SysIpc | Kind::NetConnect => true,
         // Process-driving libraries (GitPython's Repo, simple-git) exec on every call.
         Kind::SysExec => row.via.is_some(),
         _ => false,
     };
-    let name = ctor.iter().rev().find(|s| s.as_str() != "()" && s.as_str() != "default").map(|s| s.as_str()).unwrap_or("");
-    let is_client = name.starts_with(|c: char| c.is_ascii_uppercase()) || FACTORIES.contains(&name) || (ctor.is_empty() || name.is_empty()) && row.path.iter().all(|p| p.is_empty() || p == "*");
+    let name = ctor
+        .iter()
+        .rev()
+        .find(|s| s.as_str() != "()" && s.as_str() != "default")
+        .map(|s| s.as_str())
+        .unwrap_or("");
+    let is_client = name.starts_with(|c: char| c.is_ascii_uppercase())
+        || FACTORIES.contains(&name)
+        || (ctor.is_empty() || name.is_empty())
+            && row.path.iter().all(|p| p.is_empty() || p == "*");
     kind_ok && is_client && !NOT_IO.contains(&method)
 }
 
 /// A method call on the result of a catalogued constructor or factory.
-fn instance_use(cat: &Catalog, family: Family, r: &Ref, target: &Target) -> Vec<Hit> {
+fn instance_use(
+    cat: &Catalog,
+    family: Family,
+    r: &Ref,
+    target: &Target,
+    stars: &[String],
+) -> Vec<Hit> {
     let (module, path) = match target {
         Target::External { module, path } => (Some(module), path),
         Target::Global { path } => (None, path),
         _ => return vec![],
     };
     // The last call result followed by at least one member: `Session()` + `.get`.
-    let Some(cut) = path.iter().rposition(|s| s == "()") else { return vec![] };
+    let Some(cut) = path.iter().rposition(|s| s == "()") else {
+        return vec![];
+    };
     if cut + 1 >= path.len() {
         return vec![];
     }
     let ctor = &path[..cut];
     let ctor_target = match module {
-        Some(m) => Target::External { module: m.clone(), path: ctor.to_vec() },
-        None => Target::Global { path: ctor.to_vec() },
+        Some(m) => Target::External {
+            module: m.clone(),
+            path: ctor.to_vec(),
+        },
+        None => Target::Global {
+            path: ctor.to_vec(),
+        },
     };
-    let (rows, _) = candidates(cat, family, &ctor_target);
-    let rest: Vec<&str> = path[cut + 1..].iter().map(|s| s.as_str()).filter(|s| *s != "()").collect();
+    let (rows, _) = candidates(cat, family, &ctor_target, stars);
+    let rest: Vec<&str> = path[cut + 1..]
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| *s != "()")
+        .collect();
     let method = rest.last().copied().unwrap_or("");
-    let Some(row) = rows.into_iter().find(|row| carried_by_instances(row, ctor, method)) else { return vec![] };
-    let api = format!("{}().{}", api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor), rest.join("."));
+    let Some(row) = rows
+        .into_iter()
+        .find(|row| carried_by_instances(row, ctor, method))
+    else {
+        return vec![];
+    };
+    let api = format!(
+        "{}().{}",
+        api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor),
+        rest.join(".")
+    );
     let value = r.args.pos.first().and_then(render);
-    vec![Hit { kind: row.kind, resource: row.resource, api, via: row.via.clone(), value }]
+    vec![Hit {
+        kind: row.kind,
+        resource: row.resource,
+        api,
+        via: row.via.clone(),
+        value,
+    }]
 }
 
 fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
@@ -223,7 +406,10 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
     }
     if let Some(safe) = &row.safe_if_arg_contains {
         let named = |a: &Arg| match a {
-            Arg::Path(c) => c.last_name().map(|n| n.contains(safe.as_str())).unwrap_or(false),
+            Arg::Path(c) => c
+                .last_name()
+                .map(|n| n.contains(safe.as_str()))
+                .unwrap_or(false),
             Arg::Str(s) => s.contains(safe.as_str()),
             _ => false,
         };
@@ -234,7 +420,10 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
     let value = row.value.iter().find_map(|s| match s {
         ValueSource::Key => {
             let fixed = row.path.iter().filter(|p| p.as_str() != "*").count();
-            path.get(fixed).filter(|k| k.as_str() != "[]" && k.as_str() != "()").cloned().or_else(|| r.key.clone())
+            path.get(fixed)
+                .filter(|k| k.as_str() != "[]" && k.as_str() != "()")
+                .cloned()
+                .or_else(|| r.key.clone())
         }
         other => source(args, other).and_then(render),
     });
@@ -242,7 +431,18 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
     let value = match (value, row.kind, args.pos.first(), args.pos.get(1)) {
         (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::List(items))) => {
             let lits: Vec<&str> = items.iter().map_while(|x| x.as_deref()).collect();
-            Some(if lits.is_empty() { v } else { format!("{v} {}", lits.join(" ")) })
+            Some(if lits.is_empty() {
+                v
+            } else {
+                format!("{v} {}", lits.join(" "))
+            })
+        }
+        // Variadic programs: `exec.Command("git", "status")`, `new ProcessBuilder("git", "log")`.
+        (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::Str(_)))
+            if v == *args.pos[0].as_str().unwrap_or_default() =>
+        {
+            let lits: Vec<&str> = args.pos.iter().map_while(|a| a.as_str()).collect();
+            Some(lits.join(" "))
         }
         (v, ..) => v,
     };
@@ -262,7 +462,10 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         kind = Kind::SysShell;
     }
     if !row.write_if_mode.is_empty() {
-        let mode = row.write_if_mode.iter().find_map(|s| source(args, s).and_then(|a| a.as_str().map(str::to_string)));
+        let mode = row
+            .write_if_mode
+            .iter()
+            .find_map(|s| source(args, s).and_then(|a| a.as_str().map(str::to_string)));
         if let Some(m) = mode {
             if m.contains(['w', 'a', 'x', '+']) {
                 kind = Kind::FsWrite;
@@ -270,9 +473,25 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         }
     }
     let api = api_name(row, module, path);
-    let mut out = vec![Hit { kind, resource: if kind == row.kind { row.resource } else { kind.default_resource() }, api: api.clone(), via: row.via.clone(), value: value.clone() }];
+    let mut out = vec![Hit {
+        kind,
+        resource: if kind == row.kind {
+            row.resource
+        } else {
+            kind.default_resource()
+        },
+        api: api.clone(),
+        via: row.via.clone(),
+        value: value.clone(),
+    }];
     for k in &row.also {
-        out.push(Hit { kind: *k, resource: k.default_resource(), api: api.clone(), via: row.via.clone(), value: value.clone() });
+        out.push(Hit {
+            kind: *k,
+            resource: k.default_resource(),
+            api: api.clone(),
+            via: row.via.clone(),
+            value: value.clone(),
+        });
     }
     out
 }

@@ -18,6 +18,10 @@ pub struct Manifest {
     pub py_entries: Vec<(String, String)>,
     /// Folders holding a manifest, relative to the root (`""` for the root).
     pub dirs: Vec<String>,
+    /// Go modules: (folder of go.mod, module path).
+    pub go_modules: Vec<(String, String)>,
+    /// Rust crates: (name with `-` as `_`, folder of its sources).
+    pub rust_crates: Vec<(String, String)>,
 }
 
 pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
@@ -26,11 +30,18 @@ pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
     let mut sorted: Vec<&(String, PathBuf)> = manifests.iter().collect();
     sorted.sort_by_key(|(rel, _)| (rel.matches('/').count(), rel.clone()));
     for (rel, abs) in sorted {
-        let dir = rel.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        let dir = rel
+            .rsplit_once('/')
+            .map(|(d, _)| format!("{d}/"))
+            .unwrap_or_default();
         m.dirs.push(dir.trim_end_matches('/').to_string());
-        let Ok(text) = std::fs::read_to_string(abs) else { continue };
+        let Ok(text) = std::fs::read_to_string(abs) else {
+            continue;
+        };
         if rel.ends_with("package.json") {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
             if m.name.is_none() {
                 m.name = v.get("name").and_then(|n| n.as_str()).map(str::to_string);
             }
@@ -45,29 +56,77 @@ pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
             }
             match v.get("bin") {
                 Some(serde_json::Value::String(s)) => push(s),
-                Some(serde_json::Value::Object(o)) => o.values().filter_map(|x| x.as_str()).for_each(&mut push),
+                Some(serde_json::Value::Object(o)) => {
+                    o.values().filter_map(|x| x.as_str()).for_each(&mut push)
+                }
                 _ => {}
             }
             let mut stack: Vec<&serde_json::Value> = v.get("exports").into_iter().collect();
             while let Some(x) = stack.pop() {
                 match x {
-                    serde_json::Value::String(s) if s.ends_with("js") || s.ends_with(".ts") => push(s),
+                    serde_json::Value::String(s) if s.ends_with("js") || s.ends_with(".ts") => {
+                        push(s)
+                    }
                     serde_json::Value::Object(o) => stack.extend(o.values()),
                     serde_json::Value::Array(a) => stack.extend(a.iter()),
                     _ => {}
                 }
             }
-        } else if rel.ends_with("pyproject.toml") {
-            let Ok(v) = toml::from_str::<toml::Value>(&text) else { continue };
-            if m.name.is_none() {
-                m.name = v.get("project").and_then(|p| p.get("name")).and_then(|n| n.as_str()).map(str::to_string);
+        } else if rel == "go.mod" || rel.ends_with("/go.mod") {
+            let module = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("module "))
+                .map(|m| m.trim().trim_matches('"').to_string());
+            if let Some(module) = module {
+                if m.name.is_none() {
+                    m.name = module.rsplit('/').next().map(str::to_string);
+                }
+                m.go_modules
+                    .push((dir.trim_end_matches('/').to_string(), module));
             }
-            let tables = [v.get("project").and_then(|p| p.get("scripts")), v.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("scripts"))];
+        } else if rel == "Cargo.toml" || rel.ends_with("/Cargo.toml") {
+            let Ok(v) = toml::from_str::<toml::Value>(&text) else {
+                continue;
+            };
+            if let Some(name) = v
+                .get("package")
+                .and_then(|p| p.get("name"))
+                .and_then(|n| n.as_str())
+            {
+                if m.name.is_none() {
+                    m.name = Some(name.to_string());
+                }
+                let lib = v
+                    .get("lib")
+                    .and_then(|l| l.get("name"))
+                    .and_then(|n| n.as_str())
+                    .unwrap_or(name);
+                m.rust_crates
+                    .push((lib.replace('-', "_"), format!("{dir}src")));
+            }
+        } else if rel.ends_with("pyproject.toml") {
+            let Ok(v) = toml::from_str::<toml::Value>(&text) else {
+                continue;
+            };
+            if m.name.is_none() {
+                m.name = v
+                    .get("project")
+                    .and_then(|p| p.get("name"))
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string);
+            }
+            let tables = [
+                v.get("project").and_then(|p| p.get("scripts")),
+                v.get("tool")
+                    .and_then(|t| t.get("poetry"))
+                    .and_then(|p| p.get("scripts")),
+            ];
             for t in tables.into_iter().flatten() {
                 if let Some(t) = t.as_table() {
                     for target in t.values().filter_map(|x| x.as_str()) {
                         let (module, func) = target.split_once(':').unwrap_or((target, "main"));
-                        m.py_entries.push((module.trim().to_string(), func.trim().to_string()));
+                        m.py_entries
+                            .push((module.trim().to_string(), func.trim().to_string()));
                     }
                 }
             }
@@ -76,16 +135,81 @@ pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
     m
 }
 
-const TEST_DIRS: &[&str] = &["test", "tests", "__tests__", "__test__", "spec", "specs", "e2e", "__mocks__", "testing", "test-utils", "integration-tests"];
-const SCRIPT_DIRS: &[&str] = &["scripts", "script", "examples", "example", "benchmarks", "benchmark", "bench", "docs", "doc", "demo", "demos", "samples", "sample", "playground", ".github", "evals"];
-const BUILD_PREFIXES: &[&str] = &["webpack.", "rollup.", "vite.", "vitest.", "jest.", "babel.", "tsup.", "esbuild.", "eslint.", ".eslintrc", "prettier.", ".prettierrc", "commitlint.", "gulpfile.", "gruntfile.", "karma.", "playwright.config", "tailwind.config", "postcss.config", "next.config", "nuxt.config", "svelte.config", "astro.config", "drizzle.config", "knexfile", "lint-staged", ".mocharc", "nodemon.", "ecosystem.config", "metro.config", "turbo.", "typedoc."];
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "__test__",
+    "spec",
+    "specs",
+    "e2e",
+    "__mocks__",
+    "testing",
+    "test-utils",
+    "integration-tests",
+];
+const SCRIPT_DIRS: &[&str] = &[
+    "benches",
+    "scripts",
+    "script",
+    "examples",
+    "example",
+    "benchmarks",
+    "benchmark",
+    "bench",
+    "docs",
+    "doc",
+    "demo",
+    "demos",
+    "samples",
+    "sample",
+    "playground",
+    ".github",
+    "evals",
+];
+const BUILD_PREFIXES: &[&str] = &[
+    "webpack.",
+    "rollup.",
+    "vite.",
+    "vitest.",
+    "jest.",
+    "babel.",
+    "tsup.",
+    "esbuild.",
+    "eslint.",
+    ".eslintrc",
+    "prettier.",
+    ".prettierrc",
+    "commitlint.",
+    "gulpfile.",
+    "gruntfile.",
+    "karma.",
+    "playwright.config",
+    "tailwind.config",
+    "postcss.config",
+    "next.config",
+    "nuxt.config",
+    "svelte.config",
+    "astro.config",
+    "drizzle.config",
+    "knexfile",
+    "lint-staged",
+    ".mocharc",
+    "nodemon.",
+    "ecosystem.config",
+    "metro.config",
+    "turbo.",
+    "typedoc.",
+];
 
 /// The part a file belongs to by its path alone (`None`: decided by imports).
 pub fn part_by_path(rel: &str) -> Option<Part> {
     let (dirs, file) = rel.rsplit_once('/').unwrap_or(("", rel));
     let lower = file.to_ascii_lowercase();
     let dir_parts: Vec<&str> = dirs.split('/').filter(|d| !d.is_empty()).collect();
-    if dir_parts.iter().any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    if dir_parts
+        .iter()
+        .any(|d| TEST_DIRS.contains(&d.to_ascii_lowercase().as_str()))
         || lower.contains(".test.")
         || lower.contains(".spec.")
         || lower.contains(".e2e.")
@@ -93,19 +217,57 @@ pub fn part_by_path(rel: &str) -> Option<Part> {
         || lower.ends_with("_test.py")
         || lower == "conftest.py"
         || lower == "tests.py"
+        || lower.ends_with("_test.go")
+        || dir_parts.iter().any(|d| {
+            *d == "testdata"
+                || d.ends_with(".Tests")
+                || d.ends_with(".Test")
+                || d.ends_with(".UnitTests")
+                || d.ends_with(".IntegrationTests")
+        })
+        || ((lower.ends_with("test.java")
+            || lower.ends_with("tests.java")
+            || lower.ends_with("test.kt")
+            || lower.ends_with("tests.kt")
+            || lower.ends_with("tests.cs")
+            || lower.ends_with("test.cs"))
+            && !lower.ends_with("latest.java")
+            && !lower.ends_with("latest.kt")
+            && !lower.ends_with("latest.cs"))
     {
         return Some(Part::Test);
     }
-    if BUILD_PREFIXES.iter().any(|p| lower.starts_with(p)) || lower.contains(".config.") || matches!(lower.as_str(), "setup.py" | "noxfile.py" | "fabfile.py" | "build.js" | "build.mjs" | "build.ts" | "build.cjs" | "conf.py") {
+    if BUILD_PREFIXES.iter().any(|p| lower.starts_with(p))
+        || lower.contains(".config.")
+        || dir_parts.first() == Some(&"buildSrc")
+        || matches!(
+            lower.as_str(),
+            "build.rs"
+                | "setup.py"
+                | "noxfile.py"
+                | "fabfile.py"
+                | "build.js"
+                | "build.mjs"
+                | "build.ts"
+                | "build.cjs"
+                | "conf.py"
+        )
+    {
         return Some(Part::Build);
     }
-    if dir_parts.iter().any(|d| SCRIPT_DIRS.contains(&d.to_ascii_lowercase().as_str())) {
+    if dir_parts
+        .iter()
+        .any(|d| SCRIPT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    {
         return Some(Part::Script);
     }
     None
 }
 
-const OUTPUT_DIRS: &[&str] = &["dist", "build", "out", "lib", "esm", "cjs", "umd", "compiled", "output", "dist-esm", "dist-cjs", "bundle"];
+const OUTPUT_DIRS: &[&str] = &[
+    "dist", "build", "out", "lib", "esm", "cjs", "umd", "compiled", "output", "dist-esm",
+    "dist-cjs", "bundle",
+];
 
 fn strip_ext(p: &str) -> &str {
     p.rsplit_once('.').map(|(a, _)| a).unwrap_or(p)
@@ -115,18 +277,38 @@ fn strip_ext(p: &str) -> &str {
 /// output directories is their twin: analyse the sources only. Returns the
 /// indexes of files to drop and one skipped entry per twin directory.
 pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
-    let is_ts = |f: &SourceFile| matches!(f.lang, mcpwarden_lang::Lang::TypeScript | mcpwarden_lang::Lang::Tsx);
-    let in_output = |rel: &str| rel.split('/').rev().skip(1).any(|d| OUTPUT_DIRS.contains(&d));
+    let is_ts = |f: &SourceFile| {
+        matches!(
+            f.lang,
+            mcpwarden_lang::Lang::TypeScript | mcpwarden_lang::Lang::Tsx
+        )
+    };
+    let in_output = |rel: &str| {
+        rel.split('/')
+            .rev()
+            .skip(1)
+            .any(|d| OUTPUT_DIRS.contains(&d))
+    };
     let ts_sources: Vec<&SourceFile> = files.iter().filter(|f| is_ts(f)).collect();
     let mut drop = HashSet::new();
     let mut dirs: Vec<String> = vec![];
     // setuptools leaves `build/lib/<same files>`: a copy when the source is present.
-    let py_rels: HashSet<&str> = files.iter().filter(|f| f.lang == mcpwarden_lang::Lang::Python).map(|f| f.rel.as_str()).collect();
+    let py_rels: HashSet<&str> = files
+        .iter()
+        .filter(|f| f.lang == mcpwarden_lang::Lang::Python)
+        .map(|f| f.rel.as_str())
+        .collect();
     for (i, f) in files.iter().enumerate() {
-        if let Some(pos) = f.rel.find("build/lib/").filter(|&p| p == 0 || f.rel[..p].ends_with('/')) {
+        if let Some(pos) = f
+            .rel
+            .find("build/lib/")
+            .filter(|&p| p == 0 || f.rel[..p].ends_with('/'))
+        {
             let inner = &f.rel[pos + "build/lib/".len()..];
             let prefix = &f.rel[..pos];
-            let twin_present = [format!("{prefix}{inner}"), format!("{prefix}src/{inner}")].iter().any(|t| py_rels.contains(t.as_str()));
+            let twin_present = [format!("{prefix}{inner}"), format!("{prefix}src/{inner}")]
+                .iter()
+                .any(|t| py_rels.contains(t.as_str()));
             if twin_present {
                 drop.insert(i);
                 dirs.push(format!("{prefix}build/lib"));
@@ -136,21 +318,41 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     if ts_sources.is_empty() {
         dirs.sort();
         dirs.dedup();
-        return (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect());
+        return (
+            drop,
+            dirs.into_iter()
+                .map(|path| Skipped {
+                    path,
+                    reason: "compiled-twin".into(),
+                })
+                .collect(),
+        );
     }
     let ts_stems: HashSet<&str> = ts_sources.iter().map(|f| strip_ext(&f.rel)).collect();
     // Output directories that themselves hold TypeScript sources are not outputs.
-    let ts_output_dirs: HashSet<String> = files.iter().filter(|f| is_ts(f) && in_output(&f.rel)).filter_map(|f| output_root(&f.rel)).collect();
+    let ts_output_dirs: HashSet<String> = files
+        .iter()
+        .filter(|f| is_ts(f) && in_output(&f.rel))
+        .filter_map(|f| output_root(&f.rel))
+        .collect();
     // `pkg/dist/tools/x.js` is the output of `pkg/src/tools/x.ts` (or `pkg/tools/x.ts`,
     // `pkg/lib/x.ts`): the source sits beside the output folder, in the same project.
     let has_source = |root: &str, tail: &str| {
-        let parent = root.rsplit_once('/').map(|(p, _)| format!("{p}/")).unwrap_or_default();
-        ["", "src/", "lib/", "source/"].iter().any(|mid| ts_stems.contains(format!("{parent}{mid}{tail}").as_str()))
+        let parent = root
+            .rsplit_once('/')
+            .map(|(p, _)| format!("{p}/"))
+            .unwrap_or_default();
+        ["", "src/", "lib/", "source/"]
+            .iter()
+            .any(|mid| ts_stems.contains(format!("{parent}{mid}{tail}").as_str()))
     };
     // An output folder is a twin only when its files have TypeScript counterparts:
     // a published `dist/` next to one unrelated `scripts/x.ts` is the code itself.
     let mut outputs: HashMap<String, (usize, usize)> = HashMap::new();
-    for f in files.iter().filter(|f| f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel)) {
+    for f in files
+        .iter()
+        .filter(|f| f.lang == mcpwarden_lang::Lang::JavaScript && in_output(&f.rel))
+    {
         if let Some(root) = output_root(&f.rel) {
             let tail = strip_ext(&f.rel[root.len()..]).trim_start_matches('/');
             let matched = has_source(&root, tail);
@@ -161,7 +363,12 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
             }
         }
     }
-    let is_twin_dir = |root: &str| outputs.get(root).map(|(all, matched)| *matched > 0 && *matched * 4 >= *all).unwrap_or(false);
+    let is_twin_dir = |root: &str| {
+        outputs
+            .get(root)
+            .map(|(all, matched)| *matched > 0 && *matched * 4 >= *all)
+            .unwrap_or(false)
+    };
     for (i, f) in files.iter().enumerate() {
         if is_ts(f) {
             continue;
@@ -182,12 +389,22 @@ pub fn compiled_twins(files: &[SourceFile]) -> (HashSet<usize>, Vec<Skipped>) {
     }
     dirs.sort();
     dirs.dedup();
-    (drop, dirs.into_iter().map(|path| Skipped { path, reason: "compiled-twin".into() }).collect())
+    (
+        drop,
+        dirs.into_iter()
+            .map(|path| Skipped {
+                path,
+                reason: "compiled-twin".into(),
+            })
+            .collect(),
+    )
 }
 
 fn output_root(rel: &str) -> Option<String> {
     let parts: Vec<&str> = rel.split('/').collect();
-    let i = parts[..parts.len().saturating_sub(1)].iter().position(|d| OUTPUT_DIRS.contains(d))?;
+    let i = parts[..parts.len().saturating_sub(1)]
+        .iter()
+        .position(|d| OUTPUT_DIRS.contains(d))?;
     Some(parts[..=i].join("/"))
 }
 
@@ -208,9 +425,22 @@ impl ModuleIndex {
         let mut by_rel = HashMap::new();
         let mut py_modules = HashMap::new();
         let mut py_name_of = vec![None; files.len()];
-        let dir_of = |rel: &str| rel.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
-        let packages: HashSet<String> = files.iter().filter(|(r, _)| r == "__init__.py" || r.ends_with("/__init__.py")).map(|(r, _)| dir_of(r)).collect();
-        let dotted = |path: &str| path.trim_end_matches("/__init__").trim_end_matches("__init__").trim_end_matches('/').replace('/', ".");
+        let dir_of = |rel: &str| {
+            rel.rsplit_once('/')
+                .map(|(d, _)| d.to_string())
+                .unwrap_or_default()
+        };
+        let packages: HashSet<String> = files
+            .iter()
+            .filter(|(r, _)| r == "__init__.py" || r.ends_with("/__init__.py"))
+            .map(|(r, _)| dir_of(r))
+            .collect();
+        let dotted = |path: &str| {
+            path.trim_end_matches("/__init__")
+                .trim_end_matches("__init__")
+                .trim_end_matches('/')
+                .replace('/', ".")
+        };
         for (i, (rel, fam)) in files.iter().enumerate() {
             by_rel.insert(rel.clone(), i);
             if *fam != Family::Python {
@@ -222,13 +452,26 @@ impl ModuleIndex {
             while !root.is_empty() && packages.contains(&root) {
                 root = dir_of(&root);
             }
-            let in_root = |base: &str| if base.is_empty() { Some(stem) } else { stem.strip_prefix(base).and_then(|s| s.strip_prefix('/')) };
+            let in_root = |base: &str| {
+                if base.is_empty() {
+                    Some(stem)
+                } else {
+                    stem.strip_prefix(base).and_then(|s| s.strip_prefix('/'))
+                }
+            };
             let canonical = in_root(&root).map(dotted).unwrap_or_else(|| dotted(stem));
             let mut names = vec![canonical.clone()];
             // Also relative to each project folder above it and its `src/` (namespace packages,
             // sdists unpacked one level down, monorepos).
             for p in std::iter::once(&String::new()).chain(project_dirs.iter()) {
-                for base in [p.clone(), if p.is_empty() { "src".to_string() } else { format!("{p}/src") }] {
+                for base in [
+                    p.clone(),
+                    if p.is_empty() {
+                        "src".to_string()
+                    } else {
+                        format!("{p}/src")
+                    },
+                ] {
                     if let Some(s) = in_root(&base) {
                         names.push(dotted(s));
                     }
@@ -241,7 +484,11 @@ impl ModuleIndex {
             }
             py_name_of[i] = Some(canonical);
         }
-        ModuleIndex { by_rel, py_modules, py_name_of }
+        ModuleIndex {
+            by_rel,
+            py_modules,
+            py_name_of,
+        }
     }
 
     pub fn file(&self, rel: &str) -> Option<usize> {
@@ -296,7 +543,11 @@ impl ModuleIndex {
         let dots = module.chars().take_while(|c| *c == '.').count();
         let rest = &module[dots..];
         let me = self.py_name(file)?;
-        let mut parts: Vec<&str> = if me.is_empty() { vec![] } else { me.split('.').collect() };
+        let mut parts: Vec<&str> = if me.is_empty() {
+            vec![]
+        } else {
+            me.split('.').collect()
+        };
         // A module's package is its parent; a package's `__init__` is the package itself.
         if !Self::is_package_init(rel_path) {
             parts.pop();
@@ -353,11 +604,29 @@ mod tests {
         assert_eq!(part_by_path("scripts/release.js"), Some(Part::Script));
         assert_eq!(part_by_path("src/index.ts"), None);
         assert_eq!(part_by_path("src/latest.ts"), None);
+        assert_eq!(part_by_path("internal/fs/fs_test.go"), Some(Part::Test));
+        assert_eq!(part_by_path("pkg/testdata/x.go"), Some(Part::Test));
+        assert_eq!(
+            part_by_path("src/test/java/a/ToolsTest.java"),
+            Some(Part::Test)
+        );
+        assert_eq!(
+            part_by_path("Server.Tests/EchoToolTests.cs"),
+            Some(Part::Test)
+        );
+        assert_eq!(part_by_path("src/Latest.java"), None);
+        assert_eq!(part_by_path("build.rs"), Some(Part::Build));
+        assert_eq!(part_by_path("benches/scan.rs"), Some(Part::Script));
+        assert_eq!(part_by_path("cmd/server/main.go"), None);
     }
 
     #[test]
     fn js_specifiers_map_to_sources() {
-        let files: Vec<(String, Family)> = ["src/index.ts", "src/handlers/x.ts", "src/lib/index.ts"].iter().map(|s| (s.to_string(), Family::JavaScript)).collect();
+        let files: Vec<(String, Family)> =
+            ["src/index.ts", "src/handlers/x.ts", "src/lib/index.ts"]
+                .iter()
+                .map(|s| (s.to_string(), Family::JavaScript))
+                .collect();
         let ix = ModuleIndex::new(&files, &[]);
         assert_eq!(ix.resolve_js("src/index.ts", "./handlers/x.js"), Some(1));
         assert_eq!(ix.resolve_js("src/handlers/x.ts", "../lib"), Some(2));
@@ -367,22 +636,52 @@ mod tests {
 
     #[test]
     fn python_modules_resolve_relative_and_src_layout() {
-        let files: Vec<(String, Family)> = ["src/pkg/__init__.py", "src/pkg/server.py", "src/pkg/tools/helpers.py", "src/pkg/tools/__init__.py"].iter().map(|s| (s.to_string(), Family::Python)).collect();
+        let files: Vec<(String, Family)> = [
+            "src/pkg/__init__.py",
+            "src/pkg/server.py",
+            "src/pkg/tools/helpers.py",
+            "src/pkg/tools/__init__.py",
+        ]
+        .iter()
+        .map(|s| (s.to_string(), Family::Python))
+        .collect();
         let ix = ModuleIndex::new(&files, &[]);
-        assert_eq!(ix.resolve_py(1, "src/pkg/server.py", ".tools.helpers"), Some(2));
+        assert_eq!(
+            ix.resolve_py(1, "src/pkg/server.py", ".tools.helpers"),
+            Some(2)
+        );
         assert_eq!(ix.resolve_py(1, "src/pkg/server.py", "pkg.tools"), Some(3));
         assert_eq!(ix.resolve_py(2, "src/pkg/tools/helpers.py", ".."), Some(0));
-        assert_eq!(ix.resolve_py(3, "src/pkg/tools/__init__.py", ".helpers"), Some(2));
+        assert_eq!(
+            ix.resolve_py(3, "src/pkg/tools/__init__.py", ".helpers"),
+            Some(2)
+        );
     }
 
     #[test]
     fn twins_are_matched_within_their_own_project() {
-        let f = |rel: &str| SourceFile { abs: rel.into(), rel: rel.into(), lang: mcpwarden_lang::Lang::from_path(rel).unwrap(), size: 1 };
+        let f = |rel: &str| SourceFile {
+            abs: rel.into(),
+            rel: rel.into(),
+            lang: mcpwarden_lang::Lang::from_path(rel).unwrap(),
+            size: 1,
+        };
         // `a` ships TypeScript and its build; `b` ships only its build (an npm package).
-        let files = vec![f("a/src/index.ts"), f("a/dist/index.js"), f("b/dist/index.js"), f("b/dist/tools.js")];
+        let files = vec![
+            f("a/src/index.ts"),
+            f("a/dist/index.js"),
+            f("b/dist/index.js"),
+            f("b/dist/tools.js"),
+        ];
         let (drop, skipped) = compiled_twins(&files);
         assert_eq!(drop, HashSet::from([1]));
-        assert_eq!(skipped, vec![Skipped { path: "a/dist".into(), reason: "compiled-twin".into() }]);
+        assert_eq!(
+            skipped,
+            vec![Skipped {
+                path: "a/dist".into(),
+                reason: "compiled-twin".into()
+            }]
+        );
     }
 
     #[test]

@@ -52,7 +52,11 @@ pub struct Reached {
 }
 
 impl<'g> Reachability<'g> {
-    pub fn new(graph: &'g Graph, items: &'g [Item], tool_names: &'g HashSet<String>) -> Reachability<'g> {
+    pub fn new(
+        graph: &'g Graph,
+        items: &'g [Item],
+        tool_names: &'g HashSet<String>,
+    ) -> Reachability<'g> {
         let n = graph.edges.len();
         let mut by_node: HashMap<NodeId, Vec<usize>> = HashMap::new();
         for (i, it) in items.iter().enumerate() {
@@ -65,7 +69,14 @@ impl<'g> Reachability<'g> {
         let words = items.len().div_ceil(64);
         let mut labeled_below = vec![false; ncomp];
         for v in 0..n {
-            let own = graph.edges[v].iter().any(|e| !plain_edge(e.labels)) || by_node.get(&(v as u32)).map(|is| is.iter().any(|&i| items[i].countable && !plain_item(&items[i]))).unwrap_or(false);
+            let own = graph.edges[v].iter().any(|e| !plain_edge(e.labels))
+                || by_node
+                    .get(&(v as u32))
+                    .map(|is| {
+                        is.iter()
+                            .any(|&i| items[i].countable && !plain_item(&items[i]))
+                    })
+                    .unwrap_or(false);
             if own {
                 labeled_below[comp[v] as usize] = true;
             }
@@ -103,7 +114,11 @@ impl<'g> Reachability<'g> {
                     }
                     if precompute {
                         let (lo, hi) = bits.split_at_mut(c.max(d) * words);
-                        let (dst, src) = if c > d { (&mut hi[..words], &lo[d * words..(d + 1) * words]) } else { (&mut lo[c * words..(c + 1) * words], &hi[..words]) };
+                        let (dst, src) = if c > d {
+                            (&mut hi[..words], &lo[d * words..(d + 1) * words])
+                        } else {
+                            (&mut lo[c * words..(c + 1) * words], &hi[..words])
+                        };
                         for (a, b) in dst.iter_mut().zip(src) {
                             *a |= *b;
                         }
@@ -125,7 +140,11 @@ impl<'g> Reachability<'g> {
             }
         }
         let mut hops: HashMap<Kind, Vec<(u32, NodeId)>> = HashMap::new();
-        let kinds: HashSet<Kind> = items.iter().filter(|it| plain_item(it)).map(|it| it.kind).collect();
+        let kinds: HashSet<Kind> = items
+            .iter()
+            .filter(|it| plain_item(it))
+            .map(|it| it.kind)
+            .collect();
         for k in kinds {
             let mut h = vec![(INF, u32::MAX); n];
             let mut q = VecDeque::new();
@@ -146,7 +165,17 @@ impl<'g> Reachability<'g> {
             }
             hops.insert(k, h);
         }
-        Reachability { graph, tool_names, items, by_node, comp, labeled_below, words, bits, hops }
+        Reachability {
+            graph,
+            tool_names,
+            items,
+            by_node,
+            comp,
+            labeled_below,
+            words,
+            bits,
+            hops,
+        }
     }
 
     /// Everything reachable from `entries` for `tool` (or for a non-tool entry),
@@ -190,7 +219,9 @@ impl<'g> Reachability<'g> {
                 q.push_back(e.to);
             }
         }
-        let items: Vec<usize> = (0..self.items.len()).filter(|&i| result[i / 64] >> (i % 64) & 1 == 1).collect();
+        let items: Vec<usize> = (0..self.items.len())
+            .filter(|&i| result[i / 64] >> (i % 64) & 1 == 1)
+            .collect();
         // Chains: the nearest finding of each kind, in the region or past the frontier.
         let mut best: HashMap<Kind, (u32, NodeId, Option<usize>)> = HashMap::new();
         for &v in &region {
@@ -238,7 +269,13 @@ impl<'g> Reachability<'g> {
                         path.push(cur);
                         guard += 1;
                     }
-                    match self.by_node.get(&cur).and_then(|is| is.iter().copied().find(|&i| self.items[i].kind == k && self.items[i].countable && !g.excluded(self.items[i].labels, None, self.tool_names))) {
+                    match self.by_node.get(&cur).and_then(|is| {
+                        is.iter().copied().find(|&i| {
+                            self.items[i].kind == k
+                                && self.items[i].countable
+                                && !g.excluded(self.items[i].labels, None, self.tool_names)
+                        })
+                    }) {
                         Some(i) => i,
                         None => continue,
                     }
@@ -322,7 +359,13 @@ mod tests {
     use super::*;
 
     /// The definition: a filtered breadth-first walk over everything.
-    fn naive(g: &Graph, items: &[Item], entries: &[NodeId], tool: Option<&str>, names: &HashSet<String>) -> Vec<usize> {
+    fn naive(
+        g: &Graph,
+        items: &[Item],
+        entries: &[NodeId],
+        tool: Option<&str>,
+        names: &HashSet<String>,
+    ) -> Vec<usize> {
         let mut seen = vec![false; g.edges.len()];
         let mut q: VecDeque<NodeId> = entries.iter().copied().collect();
         for &e in entries {
@@ -336,7 +379,13 @@ mod tests {
                 }
             }
         }
-        (0..items.len()).filter(|&i| seen[items[i].node as usize] && items[i].countable && !g.excluded(items[i].labels, tool, names)).collect()
+        (0..items.len())
+            .filter(|&i| {
+                seen[items[i].node as usize]
+                    && items[i].countable
+                    && !g.excluded(items[i].labels, tool, names)
+            })
+            .collect()
     }
 
     #[test]
@@ -345,7 +394,9 @@ mod tests {
         let names: HashSet<String> = tools.iter().map(|s| s.to_string()).collect();
         let mut seed = 12345u64;
         let mut rnd = |m: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) % m
         };
         for round in 0..300 {
@@ -360,12 +411,24 @@ mod tests {
                 };
                 edges.push((rnd(n as u64) as u32, rnd(n as u64) as u32, labels));
             }
-            let refs: Vec<(u32, u32, &[&str])> = edges.iter().map(|(a, b, l)| (*a, *b, l.as_slice())).collect();
+            let refs: Vec<(u32, u32, &[&str])> = edges
+                .iter()
+                .map(|(a, b, l)| (*a, *b, l.as_slice()))
+                .collect();
             let mut g = Graph::from_edges(n, &refs);
             let mut items = vec![];
             for i in 0..rnd(2 * n as u64) {
-                let labels = if rnd(5) == 0 { g.intern(&[tools[rnd(3) as usize].to_string()]) } else { u32::MAX };
-                items.push(Item { node: rnd(n as u64) as u32, labels, kind: Kind::ALL[(i % 5) as usize], countable: rnd(10) != 0 });
+                let labels = if rnd(5) == 0 {
+                    g.intern(&[tools[rnd(3) as usize].to_string()])
+                } else {
+                    u32::MAX
+                };
+                items.push(Item {
+                    node: rnd(n as u64) as u32,
+                    labels,
+                    kind: Kind::ALL[(i % 5) as usize],
+                    countable: rnd(10) != 0,
+                });
             }
             let r = Reachability::new(&g, &items, &names);
             for _ in 0..5 {
@@ -375,14 +438,21 @@ mod tests {
                     k => Some(tools[(k - 1) as usize]),
                 };
                 let got = r.reach(&entries, tool);
-                assert_eq!(got.items, naive(&g, &items, &entries, tool, &names), "round {round}");
+                assert_eq!(
+                    got.items,
+                    naive(&g, &items, &entries, tool, &names),
+                    "round {round}"
+                );
                 // Every chain starts at an entry, follows edges, and ends at its finding's node.
                 for (k, path, i) in &got.chains {
                     assert!(entries.contains(&path[0]));
                     assert_eq!(items[*i].node, *path.last().unwrap());
                     assert_eq!(items[*i].kind, *k);
                     for w in path.windows(2) {
-                        assert!(g.edges[w[0] as usize].iter().any(|e| e.to == w[1]), "round {round}: broken chain");
+                        assert!(
+                            g.edges[w[0] as usize].iter().any(|e| e.to == w[1]),
+                            "round {round}: broken chain"
+                        );
                     }
                 }
             }

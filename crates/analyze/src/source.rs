@@ -28,7 +28,16 @@ pub fn decode(raw: Vec<u8>) -> Vec<u8> {
         return raw[3..].to_vec();
     }
     let utf16 = |le: bool| {
-        let units: Vec<u16> = raw[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+        let units: Vec<u16> = raw[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
         String::from_utf16_lossy(&units).into_bytes()
     };
     if raw.starts_with(&[0xFF, 0xFE]) {
@@ -40,7 +49,12 @@ pub fn decode(raw: Vec<u8>) -> Vec<u8> {
     match String::from_utf8(raw) {
         Ok(s) => s.into_bytes(),
         // Source files that are not UTF-8 are nearly always Latin-1 / cp1252.
-        Err(e) => e.into_bytes().iter().map(|&b| b as char).collect::<String>().into_bytes(),
+        Err(e) => e
+            .into_bytes()
+            .iter()
+            .map(|&b| b as char)
+            .collect::<String>()
+            .into_bytes(),
     }
 }
 
@@ -63,7 +77,11 @@ pub fn read(path: &Path, is_js: bool) -> Result<Text, ReadError> {
         bundled = blank_inlined_modules(&mut bytes);
         minified = bundled.is_empty() && is_minified(&bytes);
     }
-    Ok(Text { bytes, bundled, minified })
+    Ok(Text {
+        bytes,
+        bundled,
+        minified,
+    })
 }
 
 /// Long lines and few of them: generated, minified code.
@@ -98,7 +116,13 @@ fn marker(line: &[u8]) -> Option<&str> {
     let line = std::str::from_utf8(line).ok()?.trim_end();
     if let Some(rest) = line.strip_prefix("// ") {
         let p = rest.trim();
-        let looks_path = !p.contains(' ') && p.contains('/') && [".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx", ".json"].iter().any(|e| p.ends_with(e));
+        let looks_path = !p.contains(' ')
+            && p.contains('/')
+            && [
+                ".js", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".jsx", ".json",
+            ]
+            .iter()
+            .any(|e| p.ends_with(e));
         return looks_path.then_some(p);
     }
     if let Some(rest) = line.strip_prefix("/***/ \"") {
@@ -122,7 +146,9 @@ pub fn blank_inlined_modules(b: &mut [u8]) -> Vec<String> {
     let mut region_start = 0usize;
     let mut saw_marker = false;
     while start < b.len() {
-        let end = memchr::memchr(b'\n', &b[start..]).map(|i| start + i).unwrap_or(b.len());
+        let end = memchr::memchr(b'\n', &b[start..])
+            .map(|i| start + i)
+            .unwrap_or(b.len());
         if let Some(path) = marker(&b[start..end]) {
             saw_marker = true;
             let dep = path.contains("node_modules/");
@@ -182,7 +208,10 @@ mod tests {
         let src = "// node_modules/zod/lib/index.mjs\nfetch('dep');\n// node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js\nexec('x');\n// src/index.ts\nfetch('own');\n";
         let mut b = src.as_bytes().to_vec();
         let pk = blank_inlined_modules(&mut b);
-        assert_eq!(pk, vec!["@modelcontextprotocol/sdk".to_string(), "zod".to_string()]);
+        assert_eq!(
+            pk,
+            vec!["@modelcontextprotocol/sdk".to_string(), "zod".to_string()]
+        );
         let s = String::from_utf8(b).unwrap();
         assert_eq!(s.lines().count(), 6);
         assert!(!s.contains("dep") && !s.contains("exec"));

@@ -2,7 +2,7 @@
 //! prompts it registers, with the code that handles each.
 
 use crate::link::{Linker, Target};
-use mcpwarden_lang::{Arg, Callee, Family, FileFacts, RefKind};
+use mcpwarden_lang::{Arg, Callee, DefKind, Family, FileFacts, RefKind};
 use mcpwarden_model::EntryKind;
 
 /// The MCP SDK a module specifier belongs to, if any.
@@ -35,6 +35,41 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
                 _ => None,
             }
         }
+        Family::Go => {
+            if module.starts_with("github.com/mark3labs/mcp-go") {
+                Some("mcp-go")
+            } else if module.starts_with("github.com/modelcontextprotocol/go-sdk") {
+                Some("go-sdk")
+            } else if module.starts_with("github.com/metoro-io/mcp-golang") {
+                Some("mcp-golang")
+            } else {
+                None
+            }
+        }
+        Family::Rust => match module.split("::").next().unwrap_or("") {
+            "rmcp" => Some("rmcp"),
+            "rust_mcp_sdk" => Some("rust-mcp-sdk"),
+            "mcp_server" | "mcp_sdk" => Some("mcp-sdk-rs"),
+            _ => None,
+        },
+        Family::Jvm => {
+            if module.starts_with("io.modelcontextprotocol.kotlin.sdk") {
+                Some("kotlin-sdk")
+            } else if module.starts_with("io.modelcontextprotocol") {
+                Some("mcp-java-sdk")
+            } else if module.starts_with("org.springframework.ai.tool")
+                || module.starts_with("org.springframework.ai.mcp")
+            {
+                Some("spring-ai")
+            } else if module.starts_with("io.quarkiverse.mcp") {
+                Some("quarkus-mcp")
+            } else {
+                None
+            }
+        }
+        Family::CSharp => module
+            .starts_with("ModelContextProtocol")
+            .then_some("csharp-sdk"),
     }
 }
 
@@ -125,9 +160,18 @@ impl Found {
     }
 }
 
-const SCHEMA_KEYS: &[&str] = &["inputSchema", "input_schema", "schema", "argsSchema", "paramsSchema", "inputschema"];
-const HANDLER_KEYS: &[&str] = &["handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func", "function", "call", "handle"];
-
+const SCHEMA_KEYS: &[&str] = &[
+    "inputSchema",
+    "input_schema",
+    "schema",
+    "argsSchema",
+    "paramsSchema",
+    "inputschema",
+];
+const HANDLER_KEYS: &[&str] = &[
+    "Handler", "handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func",
+    "function", "call", "handle",
+];
 
 fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
     match a {
@@ -168,16 +212,67 @@ fn str_of(linker: &Linker, file: u32, a: Option<&Arg>) -> Option<String> {
     }
 }
 
+/// Annotation / attribute names that make a method an MCP entry (Spring AI and
+/// Quarkus `@Tool`, Spring AI community `@McpTool`, C# `[McpServerTool]`, rmcp `#[tool]`).
+fn annotation_entry(name: &str) -> Option<EntryKind> {
+    match name {
+        "Tool" | "McpTool" | "McpServerTool" => Some(EntryKind::Tool),
+        "McpServerPrompt" | "McpPrompt" | "Prompt" | "prompt" => Some(EntryKind::Prompt),
+        "McpServerResource" | "McpResource" | "Resource" => Some(EntryKind::Resource),
+        _ => None,
+    }
+}
+
+/// The tool name an argument carries: a literal or constant, `mcp.NewTool("x", …)`,
+/// `new Tool("x", …)`, `&mcp.Tool{Name: "x"}`, `Tool(name = "x")`.
+fn tool_name_of(linker: &Linker, file: u32, a: &Arg) -> Option<String> {
+    match a {
+        Arg::Str(_) | Arg::Path(_) => str_of(linker, file, Some(a)),
+        Arg::Call(c, inner)
+            if c.last_name()
+                .map(|n| n == "NewTool" || n == "Tool" || n == "newTool")
+                .unwrap_or(false) =>
+        {
+            let kw = inner.iter().find_map(|x| match x {
+                Arg::Obj(props) => props
+                    .iter()
+                    .find(|(k, _)| k == "name" || k == "Name")
+                    .map(|(_, v)| v.clone()),
+                _ => None,
+            });
+            str_of(linker, file, inner.first())
+                .or_else(|| kw.and_then(|k| str_of(linker, file, Some(&k))))
+        }
+        Arg::Obj(props) => props
+            .iter()
+            .find(|(k, _)| k == "Name" || k == "name")
+            .and_then(|(_, v)| str_of(linker, file, Some(v))),
+        _ => None,
+    }
+}
+
 /// Find registrations in one file (the server uses an MCP SDK).
 pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Found {
     let mut out = Found::default();
+    let compiled = family.compiles_together();
     for r in &facts.refs {
-        if r.kind != RefKind::Call && r.decorates.is_none() {
+        // Java SDK: `new SyncToolSpecification(new Tool("x", …), (exchange, args) -> …)`.
+        let spec = compiled
+            && r.kind == RefKind::New
+            && r.callee
+                .last_name()
+                .map(|n| n.ends_with("ToolSpecification") || n.ends_with("ToolRegistration"))
+                .unwrap_or(false);
+        if r.kind != RefKind::Call && r.decorates.is_none() && !spec {
             continue;
         }
         // Calls into external libraries are not registrations (`router.get`, `yargs.command`).
         if let Callee::Import { module, .. } = &r.callee {
-            if !module.starts_with('.') && sdk_of(family, module).is_none() && r.decorates.is_none() && family == Family::JavaScript {
+            if !module.starts_with('.')
+                && sdk_of(family, module).is_none()
+                && r.decorates.is_none()
+                && family == Family::JavaScript
+            {
                 continue;
             }
         }
@@ -190,28 +285,88 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             },
         };
         // `mcp.tool(name="x")(fn)`: the decorator applied by hand.
-        if family == Family::Python && r.decorates.is_none() && r.callee.ends_with(&["tool", "()"]) {
-            let Some(a @ (Arg::Path(_) | Arg::Func(_))) = r.args.pos.first() else { continue };
+        if family == Family::Python && r.decorates.is_none() && r.callee.ends_with(&["tool", "()"])
+        {
+            let Some(a @ (Arg::Path(_) | Arg::Func(_))) = r.args.pos.first() else {
+                continue;
+            };
             let h = handler_of(linker, file, a);
             // The inner `mcp.tool(...)` call sits at the same place and holds the name.
-            let inner = facts.refs.iter().find(|x| x.line == r.line && x.column == r.column && x.callee.ends_with(&["tool"]));
+            let inner = facts.refs.iter().find(|x| {
+                x.line == r.line && x.column == r.column && x.callee.ends_with(&["tool"])
+            });
             let name_arg = inner.and_then(|x| x.args.kw("name").or(x.args.pos.first()));
             if name_arg.is_some() && str_of(linker, file, name_arg).is_none() {
                 continue; // a registration loop over a list: the decorated functions are the tools
             }
             let name = str_of(linker, file, name_arg).or_else(|| match &h {
-                Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
+                Handler::Def(f, d) => Some(
+                    linker.files[*f as usize].facts.defs[*d as usize]
+                        .name
+                        .clone(),
+                ),
                 _ => None,
             });
             if let (Some(name), Handler::Def(f, d)) = (name, &h) {
                 out.registered_handlers.push((*f, *d));
-                out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h.clone() });
+                out.regs.push(Registration {
+                    name,
+                    entry: EntryKind::Tool,
+                    file,
+                    line: r.line,
+                    handler: h.clone(),
+                });
+            }
+            continue;
+        }
+        if let (true, Some(def)) = (compiled, r.decorates) {
+            // `@Tool(name = "x")`, `[McpServerTool(Name = "x")]`, `#[tool(name = "x")]`:
+            // the annotated method, named by the annotation or by itself.
+            let d = &facts.defs[def as usize];
+            let entry = annotation_entry(&last).or((last == "tool").then_some(EntryKind::Tool));
+            if let (Some(entry), false) = (entry, d.kind == DefKind::Class) {
+                let name = str_of(linker, file, r.args.kw("name").or(r.args.kw("Name")))
+                    .unwrap_or_else(|| d.name.clone());
+                out.regs.push(Registration {
+                    name,
+                    entry,
+                    file,
+                    line: d.line,
+                    handler: Handler::Def(file, def),
+                });
+            }
+            continue;
+        }
+        if spec {
+            let name = r
+                .args
+                .pos
+                .iter()
+                .find_map(|a| tool_name_of(linker, file, a));
+            let h = r
+                .args
+                .pos
+                .iter()
+                .rev()
+                .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)))
+                .map(|a| handler_of(linker, file, a))
+                .unwrap_or(Handler::None);
+            out.note(&h);
+            if let Some(name) = name {
+                out.regs.push(Registration {
+                    name,
+                    entry: EntryKind::Tool,
+                    file,
+                    line: r.line,
+                    handler: h,
+                });
             }
             continue;
         }
         if let Some(def) = r.decorates {
             let fname = facts.defs[def as usize].name.clone();
-            let named = str_of(linker, file, r.args.kw("name")).or_else(|| str_of(linker, file, r.args.pos.first()));
+            let named = str_of(linker, file, r.args.kw("name"))
+                .or_else(|| str_of(linker, file, r.args.pos.first()));
             let entry = match last.as_str() {
                 // `@mcp.tool()`, and project decorators named like it (`@logged_tool`,
                 // `@_tool(name=...)`) that register the function later.
@@ -220,52 +375,119 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     out.dispatchers.push((file, def));
                     None
                 }
-                l if l.ends_with("_tool") && family == Family::Python => Some((EntryKind::Tool, str_of(linker, file, r.args.kw("name")).unwrap_or(fname))),
-                "resource" => Some((EntryKind::Resource, str_of(linker, file, r.args.pos.first()).or(str_of(linker, file, r.args.kw("uri"))).unwrap_or(fname))),
+                l if l.ends_with("_tool") && family == Family::Python => Some((
+                    EntryKind::Tool,
+                    str_of(linker, file, r.args.kw("name")).unwrap_or(fname),
+                )),
+                "resource" => Some((
+                    EntryKind::Resource,
+                    str_of(linker, file, r.args.pos.first())
+                        .or(str_of(linker, file, r.args.kw("uri")))
+                        .unwrap_or(fname),
+                )),
                 "prompt" => Some((EntryKind::Prompt, named.unwrap_or(fname))),
                 "read_resource" | "list_resources" => Some((EntryKind::Resource, last.clone())),
                 "get_prompt" => Some((EntryKind::Prompt, last.clone())),
                 _ => None,
             };
             if let Some((entry, name)) = entry {
-                out.regs.push(Registration { name, entry, file, line: facts.defs[def as usize].line, handler: Handler::Def(file, def) });
+                out.regs.push(Registration {
+                    name,
+                    entry,
+                    file,
+                    line: facts.defs[def as usize].line,
+                    handler: Handler::Def(file, def),
+                });
             }
             continue;
         }
         let first = r.args.pos.first();
-        let handler_arg = r.args.pos.iter().skip(1).rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)));
+        let handler_arg = r
+            .args
+            .pos
+            .iter()
+            .skip(1)
+            .rev()
+            .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)));
         match (family, last.as_str()) {
             (Family::JavaScript, "tool" | "registerTool" | "addTool") => {
                 if let Some(Arg::Obj(props)) = first {
                     // `server.addTool({ name, execute })` (fastmcp, mcp-framework).
-                    let name = props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| str_of(linker, file, Some(v)));
-                    let h = props.iter().find(|(k, _)| HANDLER_KEYS.contains(&k.as_str())).map(|(_, v)| handler_of(linker, file, v)).unwrap_or(Handler::None);
+                    let name = props
+                        .iter()
+                        .find(|(k, _)| k == "name")
+                        .and_then(|(_, v)| str_of(linker, file, Some(v)));
+                    let h = props
+                        .iter()
+                        .find(|(k, _)| HANDLER_KEYS.contains(&k.as_str()))
+                        .map(|(_, v)| handler_of(linker, file, v))
+                        .unwrap_or(Handler::None);
                     out.note(&h);
                     if let Some(name) = name {
-                        out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                        out.regs.push(Registration {
+                            name,
+                            entry: EntryKind::Tool,
+                            file,
+                            line: r.line,
+                            handler: h,
+                        });
                     }
                     continue;
                 }
-                let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+                let h = handler_arg
+                    .map(|a| handler_of(linker, file, a))
+                    .unwrap_or(Handler::None);
                 out.note(&h);
                 if let Some(name) = str_of(linker, file, first) {
-                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                    out.regs.push(Registration {
+                        name,
+                        entry: EntryKind::Tool,
+                        file,
+                        line: r.line,
+                        handler: h,
+                    });
                 } else if let Some(Arg::Path(Callee::Var { name: p, path })) = first {
                     // The name is a parameter: this function is a registration helper.
                     if path.is_empty() {
                         if let Some((def, name_index)) = declaring_def(facts, r.in_def, p) {
-                            out.registrars.push(Registrar { file, def, name_index, handler: h });
+                            out.registrars.push(Registrar {
+                                file,
+                                def,
+                                name_index,
+                                handler: h,
+                            });
                         }
                     }
                 }
             }
-            (Family::JavaScript, "resource" | "registerResource" | "prompt" | "registerPrompt" | "addResource" | "addResourceTemplate" | "addPrompt") => {
-                let entry = if last.to_ascii_lowercase().contains("prompt") { EntryKind::Prompt } else { EntryKind::Resource };
-                let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+            (
+                Family::JavaScript,
+                "resource"
+                | "registerResource"
+                | "prompt"
+                | "registerPrompt"
+                | "addResource"
+                | "addResourceTemplate"
+                | "addPrompt",
+            ) => {
+                let entry = if last.to_ascii_lowercase().contains("prompt") {
+                    EntryKind::Prompt
+                } else {
+                    EntryKind::Resource
+                };
+                let h = handler_arg
+                    .map(|a| handler_of(linker, file, a))
+                    .unwrap_or(Handler::None);
                 out.note(&h);
                 let name = str_of(linker, file, first).unwrap_or_else(|| last.clone());
                 if h != Handler::None || first.is_some() {
-                    out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
+                    out.regs.push(Registration {
+                        name,
+                        entry,
+                        file,
+                        line: r.line,
+                        handler: h,
+                    });
                 }
             }
             (Family::JavaScript, "setRequestHandler") => {
@@ -280,14 +502,26 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     },
                     _ => None,
                 };
-                let h = handler_arg.map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+                let h = handler_arg
+                    .map(|a| handler_of(linker, file, a))
+                    .unwrap_or(Handler::None);
                 if let Handler::Def(f, d) = h {
                     out.registered_handlers.push((f, d));
                     match schema.as_deref() {
                         Some("CallToolRequestSchema") => out.dispatchers.push((f, d)),
                         Some(s @ ("ReadResourceRequestSchema" | "GetPromptRequestSchema")) => {
-                            let entry = if s.starts_with("Get") { EntryKind::Prompt } else { EntryKind::Resource };
-                            out.regs.push(Registration { name: s.trim_end_matches("RequestSchema").to_string(), entry, file, line: r.line, handler: h });
+                            let entry = if s.starts_with("Get") {
+                                EntryKind::Prompt
+                            } else {
+                                EntryKind::Resource
+                            };
+                            out.regs.push(Registration {
+                                name: s.trim_end_matches("RequestSchema").to_string(),
+                                entry,
+                                file,
+                                line: r.line,
+                                handler: h,
+                            });
                         }
                         _ => {}
                     }
@@ -295,15 +529,22 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             }
             (Family::Python, "add_tool" | "add_resource" | "add_prompt" | "tool") => {
                 // `mcp.add_tool(fn)`, FastMCP 2's `mcp.tool(fn)`, `self.tool(fn, name="x")`.
-                let Some(a @ (Arg::Path(_) | Arg::Func(_))) = first else { continue };
+                let Some(a @ (Arg::Path(_) | Arg::Func(_))) = first else {
+                    continue;
+                };
                 let h = handler_of(linker, file, a);
                 // A name given but not a constant: this is a registration helper
                 // (`add_tool(adapter, name=name)`), its callers are the registrations.
-                if r.args.kw("name").is_some() && str_of(linker, file, r.args.kw("name")).is_none() {
+                if r.args.kw("name").is_some() && str_of(linker, file, r.args.kw("name")).is_none()
+                {
                     continue;
                 }
                 let name = str_of(linker, file, r.args.kw("name")).or_else(|| match &h {
-                    Handler::Def(f, d) => Some(linker.files[*f as usize].facts.defs[*d as usize].name.clone()),
+                    Handler::Def(f, d) => Some(
+                        linker.files[*f as usize].facts.defs[*d as usize]
+                            .name
+                            .clone(),
+                    ),
                     _ => None,
                 });
                 out.note(&h);
@@ -313,30 +554,89 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     _ => EntryKind::Resource,
                 };
                 if let Some(name) = name {
-                    out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
+                    out.regs.push(Registration {
+                        name,
+                        entry,
+                        file,
+                        line: r.line,
+                        handler: h,
+                    });
                 }
             }
             (Family::Python, "Server" | "LowLevelServer") => {
                 // MCP SDK 2: handlers are constructor arguments.
-                for (kw, entry) in [("on_call_tool", None), ("on_read_resource", Some(EntryKind::Resource)), ("on_get_prompt", Some(EntryKind::Prompt))] {
-                    if let Some(Handler::Def(f, d)) = r.args.kw(kw).map(|a| handler_of(linker, file, a)) {
+                for (kw, entry) in [
+                    ("on_call_tool", None),
+                    ("on_read_resource", Some(EntryKind::Resource)),
+                    ("on_get_prompt", Some(EntryKind::Prompt)),
+                ] {
+                    if let Some(Handler::Def(f, d)) =
+                        r.args.kw(kw).map(|a| handler_of(linker, file, a))
+                    {
                         out.registered_handlers.push((f, d));
                         match entry {
                             None => out.dispatchers.push((f, d)),
-                            Some(e) => out.regs.push(Registration { name: kw.trim_start_matches("on_").to_string(), entry: e, file, line: r.line, handler: Handler::Def(f, d) }),
+                            Some(e) => out.regs.push(Registration {
+                                name: kw.trim_start_matches("on_").to_string(),
+                                entry: e,
+                                file,
+                                line: r.line,
+                                handler: Handler::Def(f, d),
+                            }),
                         }
                     }
                 }
             }
-            (_, "add_request_handler" | "set_request_handler") if str_of(linker, file, first).as_deref() == Some("tools/call") => {
+            (_, "add_request_handler" | "set_request_handler")
+                if str_of(linker, file, first).as_deref() == Some("tools/call") =>
+            {
                 if let Some(Handler::Def(f, d)) = handler_arg.map(|a| handler_of(linker, file, a)) {
                     out.registered_handlers.push((f, d));
                     out.dispatchers.push((f, d));
                 }
             }
+            // mcp-go `s.AddTool(mcp.NewTool("x", …), h)`, go-sdk `mcp.AddTool(server, &mcp.Tool{Name: "x"}, h)`,
+            // mcp-golang `server.RegisterTool("x", "desc", h)`, Kotlin `server.addTool(name = "x") { … }`.
+            (
+                Family::Go | Family::Rust | Family::Jvm | Family::CSharp,
+                "AddTool" | "addTool" | "RegisterTool" | "add_tool",
+            ) => {
+                let name =
+                    str_of(linker, file, r.args.kw("name").or(r.args.kw("Name"))).or_else(|| {
+                        r.args
+                            .pos
+                            .iter()
+                            .find_map(|a| tool_name_of(linker, file, a))
+                    });
+                let h = r
+                    .args
+                    .pos
+                    .iter()
+                    .rev()
+                    .filter(|a| tool_name_of(linker, file, a).is_none())
+                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)))
+                    .map(|a| handler_of(linker, file, a))
+                    .unwrap_or(Handler::None);
+                out.note(&h);
+                if let Some(name) = name {
+                    out.regs.push(Registration {
+                        name,
+                        entry: EntryKind::Tool,
+                        file,
+                        line: r.line,
+                        handler: h,
+                    });
+                }
+            }
             (Family::Python, "Tool") => {
                 if let Some(name) = str_of(linker, file, r.args.kw("name")) {
-                    out.listed.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: Handler::None });
+                    out.listed.push(Registration {
+                        name,
+                        entry: EntryKind::Tool,
+                        file,
+                        line: r.line,
+                        handler: Handler::None,
+                    });
                 }
             }
             _ => {}
@@ -344,24 +644,63 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
     }
     // Tool maps: `const EXTRA_TOOLS = { http_headers: doHeaders }`, registered in a loop.
     for o in &facts.objects {
-        let named_like_tools = o.binding.as_deref().map(|b| b.to_ascii_lowercase().contains("tool")).unwrap_or(false);
+        let named_like_tools = o
+            .binding
+            .as_deref()
+            .map(|b| b.to_ascii_lowercase().contains("tool"))
+            .unwrap_or(false);
         if !named_like_tools || o.props.is_empty() || o.props.iter().any(|(k, _)| k == "name") {
             continue;
         }
-        let handlers: Vec<Handler> = o.props.iter().map(|(_, v)| handler_of(linker, file, v)).collect();
+        let handlers: Vec<Handler> = o
+            .props
+            .iter()
+            .map(|(_, v)| handler_of(linker, file, v))
+            .collect();
         if handlers.contains(&Handler::None) {
             continue;
         }
         for (i, ((k, _), h)) in o.props.iter().zip(handlers).enumerate() {
             out.note(&h);
-            out.regs.push(Registration { name: k.clone(), entry: EntryKind::Tool, file, line: o.prop_lines.get(i).copied().unwrap_or(o.line), handler: h });
+            out.regs.push(Registration {
+                name: k.clone(),
+                entry: EntryKind::Tool,
+                file,
+                line: o.prop_lines.get(i).copied().unwrap_or(o.line),
+                handler: h,
+            });
         }
     }
     // Tool descriptions as object / dict literals (`{ name, inputSchema }`).
     for o in &facts.objects {
-        let Some(name) = o.props.iter().find(|(k, _)| k == "name").and_then(|(_, v)| str_of(linker, file, Some(v))) else { continue };
-        let has_schema = o.props.iter().any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
-        let handler = o.props.iter().find(|(k, v)| HANDLER_KEYS.contains(&k.as_str()) && matches!(v, Arg::Func(_) | Arg::Path(_))).map(|(_, v)| handler_of(linker, file, v));
+        let name = o
+            .props
+            .iter()
+            .find(|(k, _)| k == "name")
+            .and_then(|(_, v)| str_of(linker, file, Some(v)));
+        // mcp-go `server.ServerTool{Tool: mcp.NewTool("x", …), Handler: h}`.
+        let name = name.or_else(|| {
+            if compiled {
+                o.props
+                    .iter()
+                    .find(|(k, _)| k == "Tool")
+                    .and_then(|(_, v)| tool_name_of(linker, file, v))
+            } else {
+                None
+            }
+        });
+        let Some(name) = name else { continue };
+        let has_schema = o
+            .props
+            .iter()
+            .any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
+        let handler = o
+            .props
+            .iter()
+            .find(|(k, v)| {
+                HANDLER_KEYS.contains(&k.as_str()) && matches!(v, Arg::Func(_) | Arg::Path(_))
+            })
+            .map(|(_, v)| handler_of(linker, file, v));
         if !has_schema && handler.is_none() {
             continue;
         }
@@ -369,9 +708,21 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         match handler {
             Some(h @ Handler::Def(f, d)) => {
                 out.registered_handlers.push((f, d));
-                out.regs.push(Registration { name: name.clone(), entry: EntryKind::Tool, file, line, handler: h });
+                out.regs.push(Registration {
+                    name: name.clone(),
+                    entry: EntryKind::Tool,
+                    file,
+                    line,
+                    handler: h,
+                });
             }
-            _ => out.listed.push(Registration { name: name.clone(), entry: EntryKind::Tool, file, line, handler: Handler::None }),
+            _ => out.listed.push(Registration {
+                name: name.clone(),
+                entry: EntryKind::Tool,
+                file,
+                line,
+                handler: Handler::None,
+            }),
         }
     }
     out
@@ -379,7 +730,11 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
 
 /// Calls of registration helpers with a literal name: one tool each. The handler is
 /// the helper's own wrapper plus every function the call site passes.
-pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &dyn Fn(u32) -> bool) -> Found {
+pub fn expand_registrars(
+    linker: &Linker,
+    registrars: &[Registrar],
+    skip_file: &dyn Fn(u32) -> bool,
+) -> Found {
     let mut out = Found::default();
     if registrars.is_empty() {
         return out;
@@ -405,11 +760,14 @@ pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &
             for reg in registrars {
                 let parent = linker.files[reg.file as usize].facts.defs[reg.def as usize].parent;
                 // The helper itself, or the factory that returns it (`createToolRegistrar(server)`).
-                let hit = (reg.file, reg.def) == (tf, td) || (reg.file == tf && parent == Some(td) && r.callee.through_call());
+                let hit = (reg.file, reg.def) == (tf, td)
+                    || (reg.file == tf && parent == Some(td) && r.callee.through_call());
                 if !hit {
                     continue;
                 }
-                let Some(name) = str_of(linker, fi, r.args.pos.get(reg.name_index)) else { continue };
+                let Some(name) = str_of(linker, fi, r.args.pos.get(reg.name_index)) else {
+                    continue;
+                };
                 let mut defs: Vec<(u32, u32)> = match &reg.handler {
                     Handler::Def(f, d) => vec![(*f, *d)],
                     Handler::Defs(v) => v.clone(),
@@ -424,10 +782,15 @@ pub fn expand_registrars(linker: &Linker, registrars: &[Registrar], skip_file: &
                 }
                 let h = Handler::of_defs(defs);
                 out.note(&h);
-                out.regs.push(Registration { name, entry: EntryKind::Tool, file: fi, line: r.line, handler: h });
+                out.regs.push(Registration {
+                    name,
+                    entry: EntryKind::Tool,
+                    file: fi,
+                    line: r.line,
+                    handler: h,
+                });
             }
         }
     }
     out
 }
-

@@ -27,9 +27,15 @@ pub struct Walked {
 /// Directory names that hold somebody else's code or generated state.
 fn excluded_dir(name: &str) -> Option<&'static str> {
     Some(match name {
-        "node_modules" | "bower_components" | "jspm_packages" | "vendor" | "site-packages" | "dist-packages" | ".venv" | "venv" | "virtualenv" | ".virtualenv" | ".tox" | ".nox" | ".eggs" | "Pods" | "third_party" | "third-party" | ".yarn" | ".pnpm-store" => "dependency",
+        "node_modules" | "bower_components" | "jspm_packages" | "vendor" | "site-packages"
+        | "dist-packages" | ".venv" | "venv" | "virtualenv" | ".virtualenv" | ".tox" | ".nox"
+        | ".eggs" | "Pods" | "third_party" | "third-party" | ".yarn" | ".pnpm-store" => {
+            "dependency"
+        }
         ".git" | ".hg" | ".svn" => "vcs",
-        "__pycache__" | ".mypy_cache" | ".pytest_cache" | ".ruff_cache" | ".cache" | ".parcel-cache" | ".turbo" | ".next" | ".nuxt" | ".svelte-kit" | ".angular" | ".nyc_output" | "htmlcov" | "lcov-report" => "cache",
+        "__pycache__" | ".mypy_cache" | ".pytest_cache" | ".ruff_cache" | ".cache"
+        | ".parcel-cache" | ".turbo" | ".next" | ".nuxt" | ".svelte-kit" | ".angular"
+        | ".nyc_output" | "htmlcov" | "lcov-report" => "cache",
         _ => return None,
     })
 }
@@ -39,22 +45,43 @@ fn is_virtualenv(dir: &Path) -> bool {
     dir.join("pyvenv.cfg").is_file()
 }
 
-const MANIFESTS: &[&str] = &["package.json", "pyproject.toml", "setup.cfg", "tsconfig.json", "server.json", "smithery.yaml"];
+const MANIFESTS: &[&str] = &[
+    "package.json",
+    "pyproject.toml",
+    "setup.cfg",
+    "tsconfig.json",
+    "server.json",
+    "smithery.yaml",
+    "go.mod",
+    "Cargo.toml",
+];
 
 /// Native code shipped with the package: its behaviour is invisible to us.
 fn native_by_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".node", ".so", ".dll", ".dylib", ".exe", ".pyd"].iter().any(|e| lower.ends_with(e)) || lower.contains(".so.")
+    [".node", ".so", ".dll", ".dylib", ".exe", ".pyd"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+        || lower.contains(".so.")
 }
 
 fn native_by_magic(path: &Path) -> bool {
     use std::io::Read;
     let mut buf = [0u8; 4];
-    let Ok(mut f) = std::fs::File::open(path) else { return false };
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
     if f.read_exact(&mut buf).is_err() {
         return false;
     }
-    matches!(buf, [0x7f, b'E', b'L', b'F'] | [0xcf, 0xfa, 0xed, 0xfe] | [0xce, 0xfa, 0xed, 0xfe] | [0xca, 0xfe, 0xba, 0xbe] | [b'M', b'Z', _, _])
+    matches!(
+        buf,
+        [0x7f, b'E', b'L', b'F']
+            | [0xcf, 0xfa, 0xed, 0xfe]
+            | [0xce, 0xfa, 0xed, 0xfe]
+            | [0xca, 0xfe, 0xba, 0xbe]
+            | [b'M', b'Z', _, _]
+    )
 }
 
 pub fn rel_path(root: &Path, p: &Path) -> String {
@@ -73,7 +100,9 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
     let mut out = Walked::default();
     let pruned: std::sync::Arc<std::sync::Mutex<Vec<Skipped>>> = Default::default();
     let mut wb = ignore::WalkBuilder::new(root);
-    wb.standard_filters(false).follow_links(false).max_depth(Some(64));
+    wb.standard_filters(false)
+        .follow_links(false)
+        .max_depth(Some(64));
     {
         let pruned = pruned.clone();
         let root = root.to_path_buf();
@@ -84,12 +113,25 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
             let name = e.file_name().to_string_lossy();
             // A `coverage/` folder is a report only when it looks like one (a source
             // folder may be called so: `tools/coverage/`).
-            let coverage_report = name == "coverage" && ["lcov.info", "coverage-final.json", "lcov-report", "clover.xml"].iter().any(|f| e.path().join(f).exists());
-            let reason = excluded_dir(&name).or_else(|| coverage_report.then_some("cache")).or_else(|| is_virtualenv(e.path()).then_some("dependency"));
+            let coverage_report = name == "coverage"
+                && [
+                    "lcov.info",
+                    "coverage-final.json",
+                    "lcov-report",
+                    "clover.xml",
+                ]
+                .iter()
+                .any(|f| e.path().join(f).exists());
+            let reason = excluded_dir(&name)
+                .or_else(|| coverage_report.then_some("cache"))
+                .or_else(|| is_virtualenv(e.path()).then_some("dependency"));
             match reason {
                 Some(reason) => {
                     if let Ok(mut v) = pruned.lock() {
-                        v.push(Skipped { path: rel_path(&root, e.path()), reason: reason.into() });
+                        v.push(Skipped {
+                            path: rel_path(&root, e.path()),
+                            reason: reason.into(),
+                        });
                     }
                     false
                 }
@@ -105,7 +147,10 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
                     ignore::Error::WithPath { path, .. } => rel_path(root, path),
                     _ => "?".into(),
                 };
-                out.skipped.push(Skipped { path, reason: format!("unreadable: {e}") });
+                out.skipped.push(Skipped {
+                    path,
+                    reason: format!("unreadable: {e}"),
+                });
                 continue;
             }
         };
@@ -114,9 +159,14 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
             continue;
         }
         let rel = rel_path(root, path);
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if ft.is_symlink() {
-            out.skipped.push(Skipped { path: rel, reason: "symlink".into() });
+            out.skipped.push(Skipped {
+                path: rel,
+                reason: "symlink".into(),
+            });
             continue;
         }
         let name = entry.file_name().to_string_lossy();
@@ -132,16 +182,29 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         if let Some(lang) = Lang::from_path(&name) {
             if size > max_file_bytes {
-                out.skipped.push(Skipped { path: rel, reason: format!("too-large: {size} bytes (cap {max_file_bytes})") });
+                out.skipped.push(Skipped {
+                    path: rel,
+                    reason: format!("too-large: {size} bytes (cap {max_file_bytes})"),
+                });
                 continue;
             }
             if name.ends_with(".min.js") || name.ends_with(".min.mjs") {
                 // Minified copies of libraries; a server's own bundle is never named so.
-                out.skipped.push(Skipped { path: rel, reason: "minified-library".into() });
+                out.skipped.push(Skipped {
+                    path: rel,
+                    reason: "minified-library".into(),
+                });
                 continue;
             }
-            out.sources.push(SourceFile { abs: path.to_path_buf(), rel, lang, size });
-        } else if native_by_name(&name) || (size > 1024 && !name.contains('.') && native_by_magic(path)) {
+            out.sources.push(SourceFile {
+                abs: path.to_path_buf(),
+                rel,
+                lang,
+                size,
+            });
+        } else if native_by_name(&name)
+            || (size > 1024 && !name.contains('.') && native_by_magic(path))
+        {
             out.opaque.push(rel);
         }
     }

@@ -18,7 +18,13 @@ struct Expect {
     has_expect: bool,
 }
 
-const MARKERS: &[&str] = &["expect-none", "expect-tool:", "expect:", "MISSING:", "SPURIOUS:"];
+const MARKERS: &[&str] = &[
+    "expect-none",
+    "expect-tool:",
+    "expect:",
+    "MISSING:",
+    "SPURIOUS:",
+];
 
 /// Split `value="a b" tool=x net.http` into tokens, honouring quotes.
 fn tokens(s: &str) -> Vec<String> {
@@ -43,7 +49,10 @@ fn tokens(s: &str) -> Vec<String> {
 }
 
 fn parse_line(line: &str) -> Option<Expect> {
-    let comment = line.find("//").or_else(|| line.find('#')).map(|i| &line[i..])?;
+    let comment = line
+        .find("//")
+        .or_else(|| line.find('#'))
+        .map(|i| &line[i..])?;
     let mut e = Expect::default();
     let mut found = false;
     // Positions of every marker in the comment, in order.
@@ -79,8 +88,12 @@ fn parse_line(line: &str) -> Option<Expect> {
                     }
                 }
             }
-            "MISSING:" => e.missing.extend(tokens(body).into_iter().filter(|t| t.contains('.'))),
-            "SPURIOUS:" => e.spurious.extend(tokens(body).into_iter().filter(|t| t.contains('.'))),
+            "MISSING:" => e
+                .missing
+                .extend(tokens(body).into_iter().filter(|t| t.contains('.'))),
+            "SPURIOUS:" => e
+                .spurious
+                .extend(tokens(body).into_iter().filter(|t| t.contains('.'))),
             _ => {}
         }
     }
@@ -88,14 +101,20 @@ fn parse_line(line: &str) -> Option<Expect> {
 }
 
 fn source_files(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         let Ok(ft) = e.file_type() else { continue };
         if ft.is_dir() {
             source_files(&p, root, out);
         } else if ft.is_file() && mcpwarden_lang::Lang::from_path(&p.to_string_lossy()).is_some() {
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((rel, p));
         }
     }
@@ -125,11 +144,22 @@ fn check_attr(f: &Finding, k: &str, v: &str) -> Option<String> {
     } else {
         v.to_string()
     };
-    (actual != expected).then(|| format!("{} {k}: expected `{expected}`, got `{actual}`", f.kind.as_str()))
+    (actual != expected).then(|| {
+        format!(
+            "{} {k}: expected `{expected}`, got `{actual}`",
+            f.kind.as_str()
+        )
+    })
 }
 
 fn set_of(v: &toml::Value) -> BTreeSet<String> {
-    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn check_case(dir: &Path) -> (usize, Vec<String>) {
@@ -160,9 +190,15 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
         let e = expects.get(&(file.clone(), *line));
         for f in fs {
             let k = f.kind.as_str();
-            let ok = e.map(|e| e.kinds.contains(k) || e.spurious.contains(k)).unwrap_or(false);
+            let ok = e
+                .map(|e| e.kinds.contains(k) || e.spurious.contains(k))
+                .unwrap_or(false);
             if !ok {
-                let hint = if e.map(|e| e.missing.contains(k)).unwrap_or(false) { " (MISSING is now found: turn it into expect:)" } else { "" };
+                let hint = if e.map(|e| e.missing.contains(k)).unwrap_or(false) {
+                    " (MISSING is now found: turn it into expect:)"
+                } else {
+                    ""
+                };
                 errors.push(format!("{file}:{line}: unexpected {k} ({}){hint}", f.api));
             }
         }
@@ -172,13 +208,23 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
         let here: Vec<&Finding> = at.get(&(file.clone(), *line)).cloned().unwrap_or_default();
         let kinds: BTreeSet<String> = here.iter().map(|f| f.kind.as_str().to_string()).collect();
         if e.none && !here.is_empty() {
-            errors.push(format!("{file}:{line}: expect-none but found {}", kinds.iter().cloned().collect::<Vec<_>>().join(" ")));
+            errors.push(format!(
+                "{file}:{line}: expect-none but found {}",
+                kinds.iter().cloned().collect::<Vec<_>>().join(" ")
+            ));
         }
         if e.has_expect {
             checked += 1;
             for k in &e.kinds {
                 if !kinds.contains(k) {
-                    errors.push(format!("{file}:{line}: expected {k}, found {}", if kinds.is_empty() { "nothing".to_string() } else { kinds.iter().cloned().collect::<Vec<_>>().join(" ") }));
+                    errors.push(format!(
+                        "{file}:{line}: expected {k}, found {}",
+                        if kinds.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            kinds.iter().cloned().collect::<Vec<_>>().join(" ")
+                        }
+                    ));
                 }
             }
             for f in here.iter().filter(|f| e.kinds.contains(f.kind.as_str())) {
@@ -195,22 +241,48 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
         }
         for k in &e.spurious {
             if !kinds.contains(k) {
-                errors.push(format!("{file}:{line}: SPURIOUS {k} is gone: remove the annotation"));
+                errors.push(format!(
+                    "{file}:{line}: SPURIOUS {k} is gone: remove the annotation"
+                ));
             }
         }
         for t in &e.tools {
             checked += 1;
             expected_tools.insert(t.clone());
-            let found = report.tools.iter().any(|x| x.entry == Some(EntryKind::Tool) && &x.name == t && &x.file == file && x.line == *line);
+            let found = report.tools.iter().any(|x| {
+                x.entry == Some(EntryKind::Tool)
+                    && &x.name == t
+                    && &x.file == file
+                    && x.line == *line
+            });
             if !found {
-                let elsewhere: Vec<String> = report.tools.iter().filter(|x| &x.name == t).map(|x| format!("{}:{}", x.file, x.line)).collect();
-                errors.push(format!("{file}:{line}: expected tool `{t}`{}", if elsewhere.is_empty() { " (not found)".to_string() } else { format!(" (found at {})", elsewhere.join(", ")) }));
+                let elsewhere: Vec<String> = report
+                    .tools
+                    .iter()
+                    .filter(|x| &x.name == t)
+                    .map(|x| format!("{}:{}", x.file, x.line))
+                    .collect();
+                errors.push(format!(
+                    "{file}:{line}: expected tool `{t}`{}",
+                    if elsewhere.is_empty() {
+                        " (not found)".to_string()
+                    } else {
+                        format!(" (found at {})", elsewhere.join(", "))
+                    }
+                ));
             }
         }
     }
-    for t in report.tools.iter().filter(|t| t.entry == Some(EntryKind::Tool)) {
+    for t in report
+        .tools
+        .iter()
+        .filter(|t| t.entry == Some(EntryKind::Tool))
+    {
         if !expected_tools.contains(&t.name) {
-            errors.push(format!("{}:{}: unexpected tool `{}`", t.file, t.line, t.name));
+            errors.push(format!(
+                "{}:{}: unexpected tool `{}`",
+                t.file, t.line, t.name
+            ));
         }
     }
     // Server-level facts.
@@ -219,36 +291,72 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
             Ok(v) => v,
             Err(e) => return (checked, vec![format!("expect.toml: {e}")]),
         };
-        let res_set = |s: &mcpwarden_model::ResourceSet| s.iter().map(|r| r.as_str().to_string()).collect::<BTreeSet<_>>();
+        let res_set = |s: &mcpwarden_model::ResourceSet| {
+            s.iter()
+                .map(|r| r.as_str().to_string())
+                .collect::<BTreeSet<_>>()
+        };
         let mut cmp = |key: &str, actual: BTreeSet<String>, exact: bool| {
             if let Some(x) = v.get(key) {
                 checked += 1;
                 let want = set_of(x);
-                let ok = if exact { want == actual } else { want.is_subset(&actual) };
+                let ok = if exact {
+                    want == actual
+                } else {
+                    want.is_subset(&actual)
+                };
                 if !ok {
-                    errors.push(format!("expect.toml {key}: expected {want:?}, got {actual:?}"));
+                    errors.push(format!(
+                        "expect.toml {key}: expected {want:?}, got {actual:?}"
+                    ));
                 }
             }
         };
         cmp("resources", res_set(&report.resources), true);
-        cmp("reachable_resources", res_set(&report.reachable_resources), true);
-        cmp("tools", report.tools.iter().filter(|t| t.entry == Some(EntryKind::Tool)).map(|t| t.name.clone()).collect(), true);
+        cmp(
+            "reachable_resources",
+            res_set(&report.reachable_resources),
+            true,
+        );
+        cmp(
+            "tools",
+            report
+                .tools
+                .iter()
+                .filter(|t| t.entry == Some(EntryKind::Tool))
+                .map(|t| t.name.clone())
+                .collect(),
+            true,
+        );
         cmp("sdk", report.sdk.iter().cloned().collect(), false);
-        cmp("languages", report.languages.iter().cloned().collect(), true);
+        cmp(
+            "languages",
+            report.languages.iter().cloned().collect(),
+            true,
+        );
         cmp("opaque", report.opaque.iter().cloned().collect(), true);
         cmp("bundled", report.bundled.iter().cloned().collect(), true);
         // `gap` is read by the runner (see `known_gap`).
         if let Some(sk) = v.get("skipped").and_then(|x| x.as_array()) {
             for pair in sk {
                 checked += 1;
-                let p: Vec<&str> = pair.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+                let p: Vec<&str> = pair
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                    .unwrap_or_default();
                 if p.len() != 2 {
                     errors.push(format!("expect.toml skipped: bad entry {pair}"));
                     continue;
                 }
-                let ok = report.skipped.iter().any(|s| s.path.starts_with(p[0]) && s.reason.starts_with(p[1]));
+                let ok = report
+                    .skipped
+                    .iter()
+                    .any(|s| s.path.starts_with(p[0]) && s.reason.starts_with(p[1]));
                 if !ok {
-                    errors.push(format!("expect.toml skipped: no ({}, {}) in {:?}", p[0], p[1], report.skipped));
+                    errors.push(format!(
+                        "expect.toml skipped: no ({}, {}) in {:?}",
+                        p[0], p[1], report.skipped
+                    ));
                 }
             }
         }
@@ -268,7 +376,10 @@ fn fixtures_root() -> PathBuf {
 
 fn cases() -> Vec<PathBuf> {
     let mut out = vec![];
-    for group in std::fs::read_dir(fixtures_root()).expect("tests/fixtures exists").flatten() {
+    for group in std::fs::read_dir(fixtures_root())
+        .expect("tests/fixtures exists")
+        .flatten()
+    {
         if !group.path().is_dir() {
             continue;
         }
@@ -289,10 +400,18 @@ fn every_fixture_meets_its_inline_expectations() {
     let mut gaps = 0;
     let mut total_checked = 0;
     let all = cases();
-    assert!(all.len() >= 25, "expected at least 25 fixture servers, found {}", all.len());
+    assert!(
+        all.len() >= 25,
+        "expected at least 25 fixture servers, found {}",
+        all.len()
+    );
     let mut ran = 0;
     for dir in &all {
-        let name = dir.strip_prefix(fixtures_root()).unwrap().to_string_lossy().to_string();
+        let name = dir
+            .strip_prefix(fixtures_root())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         if let Some(o) = &only {
             if !name.contains(o.as_str()) {
                 continue;
@@ -320,15 +439,26 @@ fn every_fixture_meets_its_inline_expectations() {
                 eprintln!("    {e}");
             }
         }
-        assert!(checked > 0 || !errors.is_empty(), "{name}: no expectation checked");
+        assert!(
+            checked > 0 || !errors.is_empty(),
+            "{name}: no expectation checked"
+        );
     }
-    eprintln!("{ran} fixture servers, {total_checked} expectations, {failed} failing, {gaps} known gaps");
-    assert_eq!(failed, 0, "{failed} fixture servers do not meet their expectations (see above)");
+    eprintln!(
+        "{ran} fixture servers, {total_checked} expectations, {failed} failing, {gaps} known gaps"
+    );
+    assert_eq!(
+        failed, 0,
+        "{failed} fixture servers do not meet their expectations (see above)"
+    );
 }
 
 #[test]
 fn annotation_parser_reads_every_form() {
-    let e = parse_line(r#"  run(x)  # expect: sys.exec sys.shell tool=a,b value="git status" reach=tool"#).unwrap();
+    let e = parse_line(
+        r#"  run(x)  # expect: sys.exec sys.shell tool=a,b value="git status" reach=tool"#,
+    )
+    .unwrap();
     assert_eq!(e.kinds.len(), 2);
     assert!(e.attrs.contains(&("value".into(), "git status".into())));
     let e = parse_line("server.tool('x', f) // expect-tool: x").unwrap();
@@ -337,6 +467,10 @@ fn annotation_parser_reads_every_form() {
     let e = parse_line("x() // expect-none").unwrap();
     assert!(e.none);
     let e = parse_line("y() # expect: net.http MISSING: sys.env").unwrap();
-    assert!(e.kinds.contains("net.http") && e.missing.contains("sys.env") && !e.kinds.contains("sys.env"));
+    assert!(
+        e.kinds.contains("net.http")
+            && e.missing.contains("sys.env")
+            && !e.kinds.contains("sys.env")
+    );
     assert!(parse_line("plain() // nothing").is_none());
 }

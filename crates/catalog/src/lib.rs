@@ -12,16 +12,46 @@ use mcpwarden_model::{Kind, Resource};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-
 /// Pseudo-module of JavaScript runtime globals (`fetch`, `process.env`, `eval`).
 pub const JS_GLOBAL: &str = "@global";
 /// Pseudo-module of Python builtins (`open`, `eval`).
 pub const PY_BUILTINS: &str = "builtins";
 
 const EMBEDDED: &[(Family, &str, &str)] = &[
-    (Family::JavaScript, "javascript.toml", include_str!("../data/javascript.toml")),
-    (Family::Python, "python.toml", include_str!("../data/python.toml")),
+    (
+        Family::JavaScript,
+        "javascript.toml",
+        include_str!("../data/javascript.toml"),
+    ),
+    (
+        Family::Python,
+        "python.toml",
+        include_str!("../data/python.toml"),
+    ),
+    (Family::Go, "go.toml", include_str!("../data/go.toml")),
+    (Family::Rust, "rust.toml", include_str!("../data/rust.toml")),
+    (Family::Jvm, "java.toml", include_str!("../data/java.toml")),
+    (
+        Family::Jvm,
+        "kotlin.toml",
+        include_str!("../data/kotlin.toml"),
+    ),
+    (
+        Family::CSharp,
+        "csharp.toml",
+        include_str!("../data/csharp.toml"),
+    ),
 ];
+
+/// The separator between a module's segments in a family's catalogue and
+/// references: `/` for JavaScript specifiers and Go import paths, `.` for the
+/// rest (Rust's `::` is read as `.` when rows load, and shown as `::`).
+pub fn module_separator(family: Family) -> char {
+    match family {
+        Family::JavaScript | Family::Go => '/',
+        _ => '.',
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,24 +150,32 @@ pub struct Row {
 impl Row {
     /// Display name of the API: `child_process.exec`, `fetch`, `pathlib.Path().read_text`.
     pub fn api(&self) -> String {
-        let path = self.path.iter().filter(|s| s.as_str() != "*").fold(String::new(), |mut acc, s| {
-            if s == "()" {
-                acc.push_str("()");
-            } else {
-                if !acc.is_empty() {
-                    acc.push('.');
-                }
-                acc.push_str(s);
-            }
-            acc
-        });
-        if self.module == JS_GLOBAL || self.module == PY_BUILTINS {
-            return path;
-        }
-        if path.is_empty() {
+        let path =
+            self.path
+                .iter()
+                .filter(|s| s.as_str() != "*")
+                .fold(String::new(), |mut acc, s| {
+                    if s == "()" {
+                        acc.push_str("()");
+                    } else {
+                        if !acc.is_empty() {
+                            acc.push('.');
+                        }
+                        acc.push_str(s);
+                    }
+                    acc
+                });
+        let full = if self.module == JS_GLOBAL || self.module == PY_BUILTINS {
+            path
+        } else if path.is_empty() {
             self.module.clone()
         } else {
             format!("{}.{}", self.module, path)
+        };
+        if self.family == Family::Rust {
+            full.replace('.', "::")
+        } else {
+            full
         }
     }
 
@@ -154,13 +192,17 @@ impl Row {
             _ if pat == "?" => s != "()" && s != "[]",
             _ => pat == s,
         };
-        let segs_eq = |pats: &[String], segs: &[String]| pats.len() == segs.len() && pats.iter().zip(segs).all(|(p, s)| seg_eq(p, s));
+        let segs_eq = |pats: &[String], segs: &[String]| {
+            pats.len() == segs.len() && pats.iter().zip(segs).all(|(p, s)| seg_eq(p, s))
+        };
         if self.unless_path.iter().any(|u| segs_eq(u, path)) {
             return false;
         }
         if self.is_wildcard() {
             let prefix = &self.path[..self.path.len() - 1];
-            path.len() >= prefix.len() && segs_eq(prefix, &path[..prefix.len()]) && !path[prefix.len()..].iter().any(|s| s == "()")
+            path.len() >= prefix.len()
+                && segs_eq(prefix, &path[..prefix.len()])
+                && !path[prefix.len()..].iter().any(|s| s == "()")
         } else {
             segs_eq(&self.path, path)
         }
@@ -221,7 +263,9 @@ fn parse_sources(spec: &str, file: &str) -> Result<Vec<ValueSource>, CatalogErro
             } else if s == "key" {
                 Ok(ValueSource::Key)
             } else {
-                Err(CatalogError(format!("{file}: bad value source `{s}` (use N, kw:NAME, opt:NAME or key)")))
+                Err(CatalogError(format!(
+                    "{file}: bad value source `{s}` (use N, kw:NAME, opt:NAME or key)"
+                )))
             }
         })
         .collect()
@@ -233,7 +277,10 @@ impl Catalog {
     pub fn embedded() -> &'static Catalog {
         static CAT: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
         CAT.get_or_init(|| {
-            let files: Vec<(Family, &'static str, String)> = EMBEDDED.iter().map(|(f, n, t)| (*f, *n, t.to_string())).collect();
+            let files: Vec<(Family, &'static str, String)> = EMBEDDED
+                .iter()
+                .map(|(f, n, t)| (*f, *n, t.to_string()))
+                .collect();
             Catalog::load(&files).expect("embedded catalogue is valid")
         })
     }
@@ -242,15 +289,30 @@ impl Catalog {
     pub fn load(files: &[(Family, &'static str, String)]) -> Result<Catalog, CatalogError> {
         let mut rows = vec![];
         for (family, name, text) in files {
-            let doc: FileDoc = toml::from_str(text).map_err(|e| CatalogError(format!("{name}: {e}")))?;
+            let doc: FileDoc =
+                toml::from_str(text).map_err(|e| CatalogError(format!("{name}: {e}")))?;
             for (i, r) in doc.api.into_iter().enumerate() {
-                let at = format!("{name}: row {} ({:?})", i + 1, r.note.as_deref().unwrap_or(""));
-                let kind = Kind::parse(&r.kind).ok_or_else(|| CatalogError(format!("{at}: unknown kind `{}`", r.kind)))?;
+                let at = format!(
+                    "{name}: row {} ({:?})",
+                    i + 1,
+                    r.note.as_deref().unwrap_or("")
+                );
+                let kind = Kind::parse(&r.kind)
+                    .ok_or_else(|| CatalogError(format!("{at}: unknown kind `{}`", r.kind)))?;
                 let resource = match &r.resource {
-                    Some(s) => Resource::parse(s).ok_or_else(|| CatalogError(format!("{at}: unknown resource `{s}`")))?,
+                    Some(s) => Resource::parse(s)
+                        .ok_or_else(|| CatalogError(format!("{at}: unknown resource `{s}`")))?,
                     None => kind.default_resource(),
                 };
-                let also = r.also.iter().map(|k| Kind::parse(k).ok_or_else(|| CatalogError(format!("{at}: unknown kind `{k}` in also")))).collect::<Result<Vec<_>, _>>()?;
+                let also = r
+                    .also
+                    .iter()
+                    .map(|k| {
+                        Kind::parse(k).ok_or_else(|| {
+                            CatalogError(format!("{at}: unknown kind `{k}` in also"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
                 let value = match &r.value {
                     Some(v) if v == "none" => vec![],
                     Some(v) => parse_sources(v, name)?,
@@ -260,16 +322,30 @@ impl Catalog {
                     Some(v) => parse_sources(v, name)?,
                     None => vec![],
                 };
-                let modules = r.module.into_vec();
-                let paths = r.path.into_vec();
+                let mut modules = r.module.into_vec();
+                let mut paths = r.path.into_vec();
+                if *family == Family::Rust {
+                    // `std::fs` + `File::open` are stored as dotted segments like every other family.
+                    for x in modules.iter_mut().chain(paths.iter_mut()) {
+                        *x = x.replace("::", ".");
+                    }
+                }
                 if modules.is_empty() || paths.is_empty() {
-                    return Err(CatalogError(format!("{at}: module and path must not be empty")));
+                    return Err(CatalogError(format!(
+                        "{at}: module and path must not be empty"
+                    )));
                 }
                 for m in &modules {
                     for p in &paths {
                         let path = parse_path(p);
-                        if path.iter().take(path.len().saturating_sub(1)).any(|s| s == "*") {
-                            return Err(CatalogError(format!("{at}: `*` may only end a path (`{p}`)")));
+                        if path
+                            .iter()
+                            .take(path.len().saturating_sub(1))
+                            .any(|s| s == "*")
+                        {
+                            return Err(CatalogError(format!(
+                                "{at}: `*` may only end a path (`{p}`)"
+                            )));
                         }
                         rows.push(Row {
                             family: *family,
@@ -297,13 +373,24 @@ impl Catalog {
         let mut exact: HashMap<(Family, String), Vec<usize>> = HashMap::new();
         let mut prefixes = vec![];
         for (i, r) in rows.iter().enumerate() {
-            if let Some(p) = r.module.strip_suffix("/*").or_else(|| r.module.strip_suffix(".*")) {
+            if let Some(p) = r
+                .module
+                .strip_suffix("/*")
+                .or_else(|| r.module.strip_suffix(".*"))
+            {
                 prefixes.push((r.family, p.to_string(), i));
             } else {
-                exact.entry((r.family, r.module.clone())).or_default().push(i);
+                exact
+                    .entry((r.family, r.module.clone()))
+                    .or_default()
+                    .push(i);
             }
         }
-        Ok(Catalog { rows, exact, prefixes })
+        Ok(Catalog {
+            rows,
+            exact,
+            prefixes,
+        })
     }
 
     pub fn rows(&self) -> &[Row] {
@@ -313,13 +400,23 @@ impl Catalog {
     /// Module names (and scope prefixes) of a family: the words a file must
     /// mention to possibly match (used by the byte prefilter and SDK detection).
     pub fn modules(&self, family: Family) -> impl Iterator<Item = &str> {
-        self.rows.iter().filter(move |r| r.family == family).map(|r| r.module.as_str())
+        self.rows
+            .iter()
+            .filter(move |r| r.family == family)
+            .map(|r| r.module.as_str())
     }
 
     /// Matching rows, most specific first (rows with conditions may share a path:
     /// `require(x)` is dynamic code, `require("./a.node")` a native addon).
-    fn matching<'a>(&'a self, ids: impl Iterator<Item = &'a usize>, path: &[String]) -> Vec<&'a Row> {
-        let mut v: Vec<&Row> = ids.map(|&i| &self.rows[i]).filter(|r| r.matches(path)).collect();
+    fn matching<'a>(
+        &'a self,
+        ids: impl Iterator<Item = &'a usize>,
+        path: &[String],
+    ) -> Vec<&'a Row> {
+        let mut v: Vec<&Row> = ids
+            .map(|&i| &self.rows[i])
+            .filter(|r| r.matches(path))
+            .collect();
         v.sort_by_key(|r| std::cmp::Reverse(r.specificity()));
         v
     }
@@ -333,8 +430,17 @@ impl Catalog {
                 return v;
             }
         }
-        let sep = if family == Family::JavaScript { '/' } else { '.' };
-        let scoped = self.prefixes.iter().filter(|(f, p, _)| *f == family && module.len() > p.len() && module.starts_with(p.as_str()) && module[p.len()..].starts_with(sep)).map(|(_, _, i)| i);
+        let sep = module_separator(family);
+        let scoped = self
+            .prefixes
+            .iter()
+            .filter(|(f, p, _)| {
+                *f == family
+                    && module.len() > p.len()
+                    && module.starts_with(p.as_str())
+                    && module[p.len()..].starts_with(sep)
+            })
+            .map(|(_, _, i)| i);
         self.matching(scoped, path)
     }
 
@@ -345,7 +451,11 @@ impl Catalog {
 
     /// Python: try every split of the dotted name into module + path, longest module first.
     pub fn candidates_dotted(&self, family: Family, segments: &[String]) -> Vec<&Row> {
-        let splits = || (1..=segments.len()).rev().filter(|&s| !segments[..s].iter().any(|x| x == "()" || x == "[]"));
+        let splits = || {
+            (1..=segments.len())
+                .rev()
+                .filter(|&s| !segments[..s].iter().any(|x| x == "()" || x == "[]"))
+        };
         // An exactly named module beats a scope wildcard (`google.cloud.bigquery` over `google.cloud.*`).
         for split in splits() {
             let module = segments[..split].join(".");
@@ -384,43 +494,88 @@ mod tests {
         let c = Catalog::embedded();
         assert!(c.rows().len() > 300, "{} rows", c.rows().len());
         for k in Kind::ALL {
-            assert!(c.rows().iter().any(|r| r.kind == *k || r.also.contains(k)), "no row of kind {k}");
+            assert!(
+                c.rows().iter().any(|r| r.kind == *k || r.also.contains(k)),
+                "no row of kind {k}"
+            );
         }
     }
 
     #[test]
     fn lookup_is_exact_with_trailing_wildcards() {
         let c = Catalog::embedded();
-        let r = c.lookup(Family::JavaScript, "child_process", &seg(&["exec"])).unwrap();
+        let r = c
+            .lookup(Family::JavaScript, "child_process", &seg(&["exec"]))
+            .unwrap();
         assert_eq!(r.kind, Kind::SysShell);
-        assert!(c.lookup(Family::JavaScript, "child_process", &seg(&["nothing"])).is_none());
-        let env = c.lookup(Family::JavaScript, JS_GLOBAL, &seg(&["process", "env", "HOME"])).unwrap();
+        assert!(c
+            .lookup(Family::JavaScript, "child_process", &seg(&["nothing"]))
+            .is_none());
+        let env = c
+            .lookup(
+                Family::JavaScript,
+                JS_GLOBAL,
+                &seg(&["process", "env", "HOME"]),
+            )
+            .unwrap();
         assert_eq!(env.kind, Kind::SysEnv);
         assert_eq!(env.value, vec![ValueSource::Key]);
-        let s3 = c.lookup(Family::JavaScript, "@aws-sdk/client-s3", &seg(&["S3Client"])).unwrap();
+        let s3 = c
+            .lookup(
+                Family::JavaScript,
+                "@aws-sdk/client-s3",
+                &seg(&["S3Client"]),
+            )
+            .unwrap();
         assert_eq!(s3.via.as_deref(), Some("aws-sdk"));
-        let r = c.lookup_dotted(Family::Python, &seg(&["os", "path", "exists"])).unwrap();
+        let r = c
+            .lookup_dotted(Family::Python, &seg(&["os", "path", "exists"]))
+            .unwrap();
         assert_eq!(r.kind, Kind::FsMeta);
-        assert!(c.lookup_dotted(Family::Python, &seg(&["os", "path", "join"])).is_none());
+        assert!(c
+            .lookup_dotted(Family::Python, &seg(&["os", "path", "join"]))
+            .is_none());
     }
 
     #[test]
     fn invalid_rows_are_rejected_with_the_file_name() {
-        let bad = [(Family::Python, "bad.toml", "[[api]]\nmodule = \"x\"\npath = \"y\"\nkind = \"net.nope\"\n".to_string())];
+        let bad = [(
+            Family::Python,
+            "bad.toml",
+            "[[api]]\nmodule = \"x\"\npath = \"y\"\nkind = \"net.nope\"\n".to_string(),
+        )];
         let e = Catalog::load(&bad).unwrap_err().to_string();
         assert!(e.contains("bad.toml") && e.contains("net.nope"), "{e}");
-        let unknown = [(Family::Python, "u.toml", "[[api]]\nmodule = \"x\"\npath = \"y\"\nkind = \"net.http\"\ncolour = 1\n".to_string())];
-        assert!(Catalog::load(&unknown).unwrap_err().to_string().contains("colour"));
-        let star = [(Family::Python, "s.toml", "[[api]]\nmodule = \"x\"\npath = \"*.y\"\nkind = \"net.http\"\n".to_string())];
+        let unknown = [(
+            Family::Python,
+            "u.toml",
+            "[[api]]\nmodule = \"x\"\npath = \"y\"\nkind = \"net.http\"\ncolour = 1\n".to_string(),
+        )];
+        assert!(Catalog::load(&unknown)
+            .unwrap_err()
+            .to_string()
+            .contains("colour"));
+        let star = [(
+            Family::Python,
+            "s.toml",
+            "[[api]]\nmodule = \"x\"\npath = \"*.y\"\nkind = \"net.http\"\n".to_string(),
+        )];
         assert!(Catalog::load(&star).is_err());
     }
 
     #[test]
     fn api_names_read_naturally() {
         let c = Catalog::embedded();
-        let r = c.lookup_dotted(Family::Python, &seg(&["pathlib", "Path", "()", "read_text"])).unwrap();
+        let r = c
+            .lookup_dotted(
+                Family::Python,
+                &seg(&["pathlib", "Path", "()", "read_text"]),
+            )
+            .unwrap();
         assert_eq!(r.api(), "pathlib.Path().read_text");
-        let r = c.lookup(Family::JavaScript, JS_GLOBAL, &seg(&["fetch"])).unwrap();
+        let r = c
+            .lookup(Family::JavaScript, JS_GLOBAL, &seg(&["fetch"]))
+            .unwrap();
         assert_eq!(r.api(), "fetch");
     }
 }

@@ -11,7 +11,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "mcpwarden", version, about = "Tells what an MCP server can do to your machine before you run it.", long_about = "mcpwarden reads an MCP server's source code (TypeScript, JavaScript, Python), never runs it, and reports every privileged API it uses (network, system, file, memory), with evidence file:line, and which MCP tool reaches each one.")]
+#[command(
+    name = "mcpwarden",
+    version,
+    about = "Tells what an MCP server can do to your machine before you run it.",
+    long_about = "mcpwarden reads an MCP server's source code (TypeScript, JavaScript, Python), never runs it, and reports every privileged API it uses (network, system, file, memory), with evidence file:line, and which MCP tool reaches each one."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,7 +25,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan a server's source tree (or one source file) and report its privileged API use.
-    #[command(after_help = "Exit codes: 0 scanned; 2 the path is missing or unreadable, or bad usage.\n\nExamples:\n  mcpwarden scan examples/notes-server\n  mcpwarden scan path/to/server --format json > report.json\n  mcpwarden scan path/to/server --tool run_command")]
+    #[command(
+        after_help = "Exit codes: 0 scanned; 2 the path is missing or unreadable, or bad usage.\n\nExamples:\n  mcpwarden scan examples/notes-server\n  mcpwarden scan path/to/server --format json > report.json\n  mcpwarden scan path/to/server --tool run_command"
+    )]
     Scan {
         /// Directory of the server (or a single source file).
         path: PathBuf,
@@ -57,8 +64,17 @@ fn main() -> ExitCode {
         Command::Measure(a) => measure_cmd::measure(a),
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),
-        Command::Scan { path, format, tool, parse_only, max_file_bytes } => {
-            let opts = Options { max_file_bytes, parse_only };
+        Command::Scan {
+            path,
+            format,
+            tool,
+            parse_only,
+            max_file_bytes,
+        } => {
+            let opts = Options {
+                max_file_bytes,
+                parse_only,
+            };
             let report = match scan(&path, &opts) {
                 Ok(r) => r,
                 Err(e) => {
@@ -69,15 +85,29 @@ fn main() -> ExitCode {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let res = match format {
-                Format::Json => serde_json::to_writer_pretty(&mut out, &ScanDocument::new(vec![report])).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut out, &ScanDocument::new(vec![report]))
+                        .map_err(std::io::Error::other)
+                        .and_then(|_| writeln!(out))
+                }
                 Format::Text => {
-                    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    let color =
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                     match tool {
                         Some(name) => match text::explain_tool(&report, &name) {
                             Some(s) => out.write_all(s.as_bytes()),
                             None => {
-                                let known: Vec<&str> = report.tools.iter().map(|t| t.name.as_str()).collect();
-                                eprintln!("mcpwarden: no tool named `{name}` in {} (tools: {})", path.display(), if known.is_empty() { "none found".to_string() } else { known.join(", ") });
+                                let known: Vec<&str> =
+                                    report.tools.iter().map(|t| t.name.as_str()).collect();
+                                eprintln!(
+                                    "mcpwarden: no tool named `{name}` in {} (tools: {})",
+                                    path.display(),
+                                    if known.is_empty() {
+                                        "none found".to_string()
+                                    } else {
+                                        known.join(", ")
+                                    }
+                                );
                                 return ExitCode::from(2);
                             }
                         },

@@ -15,7 +15,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Args)]
-#[command(after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only")]
+#[command(
+    after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only"
+)]
 pub struct MeasureArgs {
     /// The servers: a TSV, CSV or JSONL list (a `source` column such as npm:NAME@VERSION, pypi:NAME==VERSION, git:URL@REV#SUBDIR, dir:PATH, or `registry`, `name`, `version` columns), or MCP registry server.json documents.
     pub list: Option<PathBuf>,
@@ -49,7 +51,9 @@ pub struct MeasureArgs {
 }
 
 #[derive(Args)]
-#[command(after_help = "Writes report.md, report.html (self-contained, inline SVG charts), summary.json, one CSV per table and charts/*.svg.\n\nExample:\n  mcpwarden report results.sqlite --out report/")]
+#[command(
+    after_help = "Writes report.md, report.html (self-contained, inline SVG charts), summary.json, one CSV per table and charts/*.svg.\n\nExample:\n  mcpwarden report results.sqlite --out report/"
+)]
 pub struct ReportArgs {
     /// The results database written by `mcpwarden measure`.
     pub db: PathBuf,
@@ -59,7 +63,9 @@ pub struct ReportArgs {
 }
 
 #[derive(Args)]
-#[command(after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head")]
+#[command(
+    after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head"
+)]
 pub struct ExportArgs {
     /// The results database written by `mcpwarden measure`.
     pub db: PathBuf,
@@ -84,7 +90,10 @@ pub enum TableArg {
 
 fn default_jobs() -> usize {
     // Collection waits on the network, so more servers than cores are in flight.
-    std::thread::available_parallelism().map(|n| n.get() * 2).unwrap_or(4).clamp(4, 16)
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 2)
+        .unwrap_or(4)
+        .clamp(4, 16)
 }
 
 fn secs(ms: u64) -> String {
@@ -158,11 +167,28 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
 
     // A bar with counts and ETA on a terminal; one plain line per server otherwise.
     let tty = std::io::stderr().is_terminal();
-    let bar = ProgressBar::with_draw_target(None, if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-    bar.set_style(ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {msg}  {elapsed_precise} ETA {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("█▉▊▋▌▍▎▏ "));
+    let bar = ProgressBar::with_draw_target(
+        None,
+        if tty {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30.cyan/blue} {pos}/{len} {msg}  {elapsed_precise} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("█▉▊▋▌▍▎▏ "),
+    );
     let (mut ok, mut opaque, mut failed) = (0u64, 0u64, 0u64);
     let mut on_event = |e: Event| match e {
-        Event::Started { todo, resumed, duplicates } => {
+        Event::Started {
+            todo,
+            resumed,
+            duplicates,
+        } => {
             bar.set_length(todo as u64);
             let mut line = format!("measuring {todo} servers with {} jobs", opts.jobs);
             if resumed > 0 {
@@ -189,11 +215,31 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
                 (Some(e), _) => format!("{}/{}: {}", e.stage, e.kind, first_line(&e.message)),
                 (None, Some(r)) => {
                     let classes: Vec<&str> = r.resources.iter().map(|c| c.as_str()).collect();
-                    format!("{}  {} tools  {}", if classes.is_empty() { "no class".to_string() } else { classes.join(" ") }, r.tools.iter().filter(|t| is_tool(t)).count(), if record.from_cache == Some(true) { "cached" } else { "downloaded" })
+                    format!(
+                        "{}  {} tools  {}",
+                        if classes.is_empty() {
+                            "no class".to_string()
+                        } else {
+                            classes.join(" ")
+                        },
+                        r.tools.iter().filter(|t| is_tool(t)).count(),
+                        if record.from_cache == Some(true) {
+                            "cached"
+                        } else {
+                            "downloaded"
+                        }
+                    )
                 }
                 (None, None) => String::new(),
             };
-            let line = format!("[{done}/{todo}] {:<6} {}  {}  ({} + {})", status.as_str(), record.source, what, secs(record.collect_ms), secs(record.scan_ms));
+            let line = format!(
+                "[{done}/{todo}] {:<6} {}  {}  ({} + {})",
+                status.as_str(),
+                record.source,
+                what,
+                secs(record.collect_ms),
+                secs(record.scan_ms)
+            );
             if tty {
                 bar.set_message(format!("ok {ok} · opaque {opaque} · failed {failed}"));
                 bar.inc(1);
@@ -215,9 +261,21 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         }
     };
     let t = &s.totals;
-    println!("measured {} servers in {} (run #{}, {})", t.total, secs(t.elapsed_ms), s.run_id, a.db.display());
-    println!("  downloaded {}, from cache {}, already stored {}", t.downloaded, t.cached, t.resumed);
-    println!("  scanned {} (of which opaque {}), failed {}", t.scanned, t.opaque, t.failed);
+    println!(
+        "measured {} servers in {} (run #{}, {})",
+        t.total,
+        secs(t.elapsed_ms),
+        s.run_id,
+        a.db.display()
+    );
+    println!(
+        "  downloaded {}, from cache {}, already stored {}",
+        t.downloaded, t.cached, t.resumed
+    );
+    println!(
+        "  scanned {} (of which opaque {}), failed {}",
+        t.scanned, t.opaque, t.failed
+    );
     for (reason, n) in &s.failures {
         println!("    {reason:<28} {n}");
     }
@@ -251,7 +309,12 @@ pub fn report(a: ReportArgs) -> ExitCode {
     match rep.write(&a.out) {
         Ok(files) => {
             println!("{}", rep.headline_line());
-            println!("wrote {} files to {}: report.md, report.html, summary.json, {} CSV tables", files.len(), a.out.display(), rep.tables.len());
+            println!(
+                "wrote {} files to {}: report.md, report.html, summary.json, {} CSV tables",
+                files.len(),
+                a.out.display(),
+                rep.tables.len()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

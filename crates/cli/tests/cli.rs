@@ -23,7 +23,10 @@ fn missing_path_is_a_usage_error_naming_the_path() {
     let out = bin().args(["scan", "/no/such/server"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("/no/such/server") && err.contains("no such file"), "{err}");
+    assert!(
+        err.contains("/no/such/server") && err.contains("no such file"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -37,45 +40,105 @@ fn a_non_source_file_is_rejected() {
 
 #[test]
 fn json_output_follows_the_contract() {
-    let out = bin().arg("scan").arg(repo().join("examples/notes-server")).args(["--format", "json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .arg("scan")
+        .arg(repo().join("examples/notes-server"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], "mcpwarden/scan/v1");
     let s = &v["servers"][0];
-    for k in ["root", "name", "languages", "sdk", "resources", "reachable_resources", "kinds", "findings", "tools", "skipped", "stats"] {
+    for k in [
+        "root",
+        "name",
+        "languages",
+        "sdk",
+        "resources",
+        "reachable_resources",
+        "kinds",
+        "findings",
+        "tools",
+        "skipped",
+        "stats",
+    ] {
         assert!(s.get(k).is_some(), "missing {k}");
     }
     for k in ["network", "system", "file", "memory"] {
         assert!(s["resources"][k].is_boolean());
     }
     let f = &s["findings"][0];
-    for k in ["resource", "kind", "api", "via", "file", "line", "column", "value", "reach", "tools"] {
+    for k in [
+        "resource", "kind", "api", "via", "file", "line", "column", "value", "reach", "tools",
+    ] {
         assert!(f.get(k).is_some(), "finding lacks {k}");
     }
-    let tools: Vec<&str> = s["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(tools, vec!["list_notes", "read_note", "clip_url", "history"]);
-    let history = s["tools"].as_array().unwrap().iter().find(|t| t["name"] == "history").unwrap();
+    let tools: Vec<&str> = s["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tools,
+        vec!["list_notes", "read_note", "clip_url", "history"]
+    );
+    let history = s["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "history")
+        .unwrap();
     assert_eq!(history["kinds"], serde_json::json!(["sys.exec"]));
-    assert_eq!(s["resources"], serde_json::json!({"network": true, "system": true, "file": true, "memory": false}));
+    assert_eq!(
+        s["resources"],
+        serde_json::json!({"network": true, "system": true, "file": true, "memory": false})
+    );
 }
 
 #[test]
 fn text_output_reads_as_a_table() {
-    let out = bin().current_dir(repo()).args(["scan", "examples/notes-server"]).output().unwrap();
+    let out = bin()
+        .current_dir(repo())
+        .args(["scan", "examples/notes-server"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     // Timing varies; everything above it is stable.
-    let stable: String = text.lines().filter(|l| !l.ends_with(" ms")).collect::<Vec<_>>().join("\n");
+    let stable: String = text
+        .lines()
+        .filter(|l| !l.ends_with(" ms"))
+        .collect::<Vec<_>>()
+        .join("\n");
     insta::assert_snapshot!("notes_server_text", stable);
 }
 
 #[test]
 fn tool_explains_its_chains() {
-    let out = bin().arg("scan").arg(repo().join("examples/notes-server")).args(["--tool", "clip_url"]).output().unwrap();
+    let out = bin()
+        .arg("scan")
+        .arg(repo().join("examples/notes-server"))
+        .args(["--tool", "clip_url"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("net.http") && text.contains("src/clipper.ts:3 fetch"), "{text}");
-    let out = bin().arg("scan").arg(repo().join("examples/notes-server")).args(["--tool", "nope"]).output().unwrap();
+    assert!(
+        text.contains("net.http") && text.contains("src/clipper.ts:3 fetch"),
+        "{text}"
+    );
+    let out = bin()
+        .arg("scan")
+        .arg(repo().join("examples/notes-server"))
+        .args(["--tool", "nope"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("list_notes"));
 }
@@ -84,42 +147,109 @@ fn tool_explains_its_chains() {
 fn hostile_trees_never_crash() {
     let d = tmpdir("hostile");
     std::fs::write(d.join("chain.js"), format!("a{}();\n", ".x".repeat(50_000))).unwrap();
-    std::fs::write(d.join("concat.js"), format!("f({}x);\n", "\"s\" + ".repeat(50_000))).unwrap();
-    std::fs::write(d.join("nest.js"), format!("f({}{});\n", "[".repeat(20_000), "]".repeat(20_000))).unwrap();
-    std::fs::write(d.join("chain.py"), format!("import os\nos{}()\n", ".x".repeat(50_000))).unwrap();
+    std::fs::write(
+        d.join("concat.js"),
+        format!("f({}x);\n", "\"s\" + ".repeat(50_000)),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("nest.js"),
+        format!("f({}{});\n", "[".repeat(20_000), "]".repeat(20_000)),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("chain.py"),
+        format!("import os\nos{}()\n", ".x".repeat(50_000)),
+    )
+    .unwrap();
     std::fs::write(d.join("bin.js"), b"\x00\x01binary\x00".repeat(100)).unwrap();
-    std::fs::write(d.join("latin.py"), b"# caf\xe9\nimport os\nos.system('x')\n").unwrap();
+    std::fs::write(
+        d.join("latin.py"),
+        b"# caf\xe9\nimport os\nos.system('x')\n",
+    )
+    .unwrap();
     let mut u16 = vec![0xFF, 0xFE];
     for c in "import os\nos.getenv('A')\n".encode_utf16() {
         u16.extend_from_slice(&c.to_le_bytes());
     }
     std::fs::write(d.join("u16.py"), u16).unwrap();
-    std::fs::write(d.join("broken.ts"), "function (((( { import x from ; child_process.exec(\n").unwrap();
+    std::fs::write(
+        d.join("broken.ts"),
+        "function (((( { import x from ; child_process.exec(\n",
+    )
+    .unwrap();
     std::fs::write(d.join("big.js"), "x".repeat(4096)).unwrap();
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink("loop", d.join("loop")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", d.join("passwd.js")).unwrap();
     }
-    let out = bin().arg("scan").arg(&d).args(["--format", "json", "--max-file-bytes", "2048"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .arg("scan")
+        .arg(&d)
+        .args(["--format", "json", "--max-file-bytes", "2048"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let s = &v["servers"][0];
-    let skipped: Vec<(String, String)> = s["skipped"].as_array().unwrap().iter().map(|x| (x["path"].as_str().unwrap().to_string(), x["reason"].as_str().unwrap().to_string())).collect();
-    let reason = |p: &str| skipped.iter().find(|(q, _)| q == p).map(|(_, r)| r.clone()).unwrap_or_default();
+    let skipped: Vec<(String, String)> = s["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().to_string(),
+                x["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let reason = |p: &str| {
+        skipped
+            .iter()
+            .find(|(q, _)| q == p)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_default()
+    };
     assert_eq!(reason("bin.js"), "binary");
     assert!(reason("big.js").starts_with("too-large"), "{skipped:?}");
     assert_eq!(reason("passwd.js"), "symlink");
-    let found: Vec<(String, u64, String)> = s["findings"].as_array().unwrap().iter().map(|f| (f["file"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap(), f["kind"].as_str().unwrap().to_string())).collect();
-    assert!(found.contains(&("latin.py".into(), 3, "sys.shell".into())), "{found:?}");
-    assert!(found.contains(&("u16.py".into(), 2, "sys.env".into())), "{found:?}");
+    let found: Vec<(String, u64, String)> = s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("latin.py".into(), 3, "sys.shell".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("u16.py".into(), 2, "sys.env".into())),
+        "{found:?}"
+    );
     assert!(s["stats"]["syntax_errors"].as_u64().unwrap() > 0);
 }
 
 #[test]
 fn empty_directory_scans_clean() {
     let d = tmpdir("empty");
-    let out = bin().arg("scan").arg(&d).args(["--format", "json"]).output().unwrap();
+    let out = bin()
+        .arg("scan")
+        .arg(&d)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["servers"][0]["findings"].as_array().unwrap().len(), 0);

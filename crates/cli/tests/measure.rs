@@ -7,31 +7,54 @@ use std::process::{Command, Output};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mcpwarden"));
     // Never read the developer's registry settings or cache.
-    c.env_remove("MCPWARDEN_CACHE_DIR").env("MCPWARDEN_OFFLINE", "1");
+    c.env_remove("MCPWARDEN_CACHE_DIR")
+        .env("MCPWARDEN_OFFLINE", "1");
     c
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("mcpwarden-measure-cli-{}-{name}", std::process::id()));
+    let d = std::env::temp_dir().join(format!(
+        "mcpwarden-measure-cli-{}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 fn measure(list: &Path, db: &Path, cache: &Path, extra: &[&str]) -> Output {
-    bin().arg("measure").arg(list).arg("--db").arg(db).arg("--cache").arg(cache).args(["--offline", "--jobs", "2"]).args(extra).output().unwrap()
+    bin()
+        .arg("measure")
+        .arg(list)
+        .arg("--db")
+        .arg(db)
+        .arg("--cache")
+        .arg(cache)
+        .args(["--offline", "--jobs", "2"])
+        .args(extra)
+        .output()
+        .unwrap()
 }
 
 fn jsonl(out: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(out).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
@@ -61,56 +84,137 @@ fn measure_report_export_over_fixture_servers() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("measured 5 servers"), "{stdout}");
-    assert!(stdout.contains("scanned 4 (of which opaque 1), failed 1"), "{stdout}");
+    assert!(
+        stdout.contains("scanned 4 (of which opaque 1), failed 1"),
+        "{stdout}"
+    );
     assert!(stderr.contains("1 duplicate lines ignored"), "{stderr}");
     // Not a terminal: one plain line per server.
-    assert_eq!(stderr.lines().filter(|l| l.starts_with('[')).count(), 5, "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with('[')).count(),
+        5,
+        "{stderr}"
+    );
 
-    let out = bin().arg("export").arg(&db).args(["--format", "jsonl"]).output().unwrap();
+    let out = bin()
+        .arg("export")
+        .arg(&db)
+        .args(["--format", "jsonl"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let rows = jsonl(&out.stdout);
     assert_eq!(rows.len(), 5);
-    let by = |needle: &str| rows.iter().find(|r| r["source"].as_str().unwrap().contains(needle)).unwrap().clone();
+    let by = |needle: &str| {
+        rows.iter()
+            .find(|r| r["source"].as_str().unwrap().contains(needle))
+            .unwrap()
+            .clone()
+    };
     let notes = by("notes-server");
-    assert_eq!((notes["status"].as_str(), notes["network"].as_i64(), notes["system"].as_i64(), notes["file"].as_i64()), (Some("ok"), Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (
+            notes["status"].as_str(),
+            notes["network"].as_i64(),
+            notes["system"].as_i64(),
+            notes["file"].as_i64()
+        ),
+        (Some("ok"), Some(1), Some(1), Some(1))
+    );
     assert_eq!(notes["tool_count"], 4);
     assert_eq!(notes["popularity_band"], "stars:10-100");
     assert_eq!(notes["metadata"]["extra"]["note"], "the README example");
     let cp = by("child_process_aliases");
-    assert_eq!((cp["category"].as_str(), cp["category_source"].as_str()), (Some("developer-tools"), Some("input")));
+    assert_eq!(
+        (cp["category"].as_str(), cp["category_source"].as_str()),
+        (Some("developer-tools"), Some("input"))
+    );
     let native = by("native_launcher");
     assert_eq!(native["status"], "opaque");
     let missing = by("no-such-server");
     assert_eq!(missing["status"], "error");
     assert_eq!(missing["error_stage"], "collect");
-    assert!(missing["error_message"].as_str().unwrap().contains("no-such-server"));
+    assert!(missing["error_message"]
+        .as_str()
+        .unwrap()
+        .contains("no-such-server"));
 
     // Findings and tools carry their server.
-    let out = bin().arg("export").arg(&db).args(["--format", "csv", "--table", "findings"]).output().unwrap();
+    let out = bin()
+        .arg("export")
+        .arg(&db)
+        .args(["--format", "csv", "--table", "findings"])
+        .output()
+        .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
-    assert!(csv.starts_with("source,registry,name,version,server_id,resource,kind,api"), "{csv}");
+    assert!(
+        csv.starts_with("source,registry,name,version,server_id,resource,kind,api"),
+        "{csv}"
+    );
     assert!(csv.contains("child_process.execFile"), "{csv}");
-    let out = bin().arg("export").arg(&db).args(["--format", "jsonl", "--table", "tools"]).output().unwrap();
-    assert!(jsonl(&out.stdout).iter().any(|t| t["tool"] == "history" && t["kinds"] == "sys.exec"));
+    let out = bin()
+        .arg("export")
+        .arg(&db)
+        .args(["--format", "jsonl", "--table", "tools"])
+        .output()
+        .unwrap();
+    assert!(jsonl(&out.stdout)
+        .iter()
+        .any(|t| t["tool"] == "history" && t["kinds"] == "sys.exec"));
 
     // A rerun skips what is stored and retries the failure.
     let out = measure(&list, &db, &cache, &[]);
     let (stdout, _) = text(&out);
     assert!(out.status.success());
-    assert!(stdout.contains("already stored 4") && stdout.contains("scanned 0") && stdout.contains("failed 1"), "{stdout}");
+    assert!(
+        stdout.contains("already stored 4")
+            && stdout.contains("scanned 0")
+            && stdout.contains("failed 1"),
+        "{stdout}"
+    );
     let out = measure(&list, &db, &cache, &["--rescan", "--limit", "2"]);
     let (stdout, _) = text(&out);
-    assert!(stdout.contains("measured 2 servers") && stdout.contains("scanned 2"), "{stdout}");
-    let out = bin().arg("export").arg(&db).args(["--format", "jsonl"]).output().unwrap();
+    assert!(
+        stdout.contains("measured 2 servers") && stdout.contains("scanned 2"),
+        "{stdout}"
+    );
+    let out = bin()
+        .arg("export")
+        .arg(&db)
+        .args(["--format", "jsonl"])
+        .output()
+        .unwrap();
     assert_eq!(jsonl(&out.stdout).len(), 5, "a rescan replaces rows");
 
     // The report.
     let rep = d.join("report");
-    let out = bin().arg("report").arg(&db).arg("--out").arg(&rep).output().unwrap();
+    let out = bin()
+        .arg("report")
+        .arg(&db)
+        .arg("--out")
+        .arg(&rep)
+        .output()
+        .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("5 servers measured: 4 analysed (3 ok, 1 opaque), 1 failed"), "{stdout}");
-    for f in ["report.md", "report.html", "summary.json", "resources.csv", "kinds.csv", "categories.csv", "popularity.csv", "languages.csv", "sdk.csv", "apis.csv", "tools.csv", "paper.csv"] {
+    assert!(
+        stdout.contains("5 servers measured: 4 analysed (3 ok, 1 opaque), 1 failed"),
+        "{stdout}"
+    );
+    for f in [
+        "report.md",
+        "report.html",
+        "summary.json",
+        "resources.csv",
+        "kinds.csv",
+        "categories.csv",
+        "popularity.csv",
+        "languages.csv",
+        "sdk.csv",
+        "apis.csv",
+        "tools.csv",
+        "paper.csv",
+    ] {
         assert!(rep.join(f).is_file(), "{f}");
     }
     let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
@@ -131,15 +235,36 @@ fn list_errors_name_the_line() {
 #[test]
 fn usage_errors() {
     let d = tmpdir("usage");
-    let out = bin().args(["measure", "--db"]).arg(d.join("x.sqlite")).output().unwrap();
+    let out = bin()
+        .args(["measure", "--db"])
+        .arg(d.join("x.sqlite"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("LIST or --from-dir"));
-    let out = bin().args(["report"]).arg(d.join("missing.sqlite")).arg("--out").arg(d.join("o")).output().unwrap();
+    let out = bin()
+        .args(["report"])
+        .arg(d.join("missing.sqlite"))
+        .arg("--out")
+        .arg(d.join("o"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("no such database"));
-    let out = bin().args(["export"]).arg(d.join("missing.sqlite")).args(["--format", "csv"]).output().unwrap();
+    let out = bin()
+        .args(["export"])
+        .arg(d.join("missing.sqlite"))
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = bin().arg("measure").arg(d.join("missing.tsv")).arg("--db").arg(d.join("x.sqlite")).output().unwrap();
+    let out = bin()
+        .arg("measure")
+        .arg(d.join("missing.tsv"))
+        .arg("--db")
+        .arg(d.join("x.sqlite"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -159,5 +284,8 @@ fn from_dir_measures_every_subfolder() {
         .unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("measured 3 servers") && stdout.contains("scanned 3"), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("measured 3 servers") && stdout.contains("scanned 3"),
+        "{stdout}{stderr}"
+    );
 }

@@ -56,10 +56,18 @@ fn main() {
                             c.name,
                             c.version,
                             c.root.display(),
-                            if c.skipped.is_empty() { String::new() } else { format!("({} skipped)", c.skipped.len()) }
+                            if c.skipped.is_empty() {
+                                String::new()
+                            } else {
+                                format!("({} skipped)", c.skipped.len())
+                            }
                         );
                         let mut st = stats.lock().unwrap();
-                        if c.from_cache { st.1 += 1 } else { st.0 += 1 }
+                        if c.from_cache {
+                            st.1 += 1
+                        } else {
+                            st.0 += 1
+                        }
                     }
                     Err(e) => {
                         println!("fail [{}] {e}", e.kind());

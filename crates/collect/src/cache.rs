@@ -76,7 +76,12 @@ impl Meta {
             keywords: v
                 .get("keywords")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
             readme: s("readme"),
         })
@@ -84,7 +89,12 @@ impl Meta {
 }
 
 fn safe_component(s: &str) -> bool {
-    !s.is_empty() && s != "." && s != ".." && !s.contains('/') && !s.contains('\\') && !s.contains('\0')
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && !s.contains('/')
+        && !s.contains('\\')
+        && !s.contains('\0')
 }
 
 /// File-name form of a package name or version: names are already limited to
@@ -107,12 +117,15 @@ fn unique(prefix: &str) -> String {
 
 impl Cache {
     pub fn new(root: &Path) -> Cache {
-        Cache { root: root.to_path_buf() }
+        Cache {
+            root: root.to_path_buf(),
+        }
     }
 
     fn dir(&self, rel: &str) -> Result<PathBuf> {
         let d = self.root.join(rel);
-        fs::create_dir_all(&d).map_err(|e| io_err(format!("cache directory {}", d.display()), e))?;
+        fs::create_dir_all(&d)
+            .map_err(|e| io_err(format!("cache directory {}", d.display()), e))?;
         Ok(d)
     }
 
@@ -122,7 +135,10 @@ impl Cache {
     }
 
     pub fn archive_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("archives/sha256").join(&sha256[..2.min(sha256.len())]).join(sha256)
+        self.root
+            .join("archives/sha256")
+            .join(&sha256[..2.min(sha256.len())])
+            .join(sha256)
     }
 
     pub fn tree_path(&self, id: &str) -> PathBuf {
@@ -130,11 +146,17 @@ impl Cache {
     }
 
     fn meta_path(&self, registry: &str, name: &str, version: &str) -> PathBuf {
-        self.root.join("meta").join(registry).join(format!("{}@{}.json", enc(name), enc(version)))
+        self.root
+            .join("meta")
+            .join(registry)
+            .join(format!("{}@{}.json", enc(name), enc(version)))
     }
 
     fn resolved_path(&self, registry: &str, name: &str) -> PathBuf {
-        self.root.join("resolved").join(registry).join(format!("{}.json", enc(name)))
+        self.root
+            .join("resolved")
+            .join(registry)
+            .join(format!("{}.json", enc(name)))
     }
 
     /// Writes `bytes` to `path` through a temporary file and a rename.
@@ -169,7 +191,12 @@ impl Cache {
             .iter()
             .map(|s| json!({"path": s.path, "reason": s.reason, "detail": s.detail}))
             .collect();
-        self.write_atomic(&self.skipped_path(id), serde_json::to_string(&report).unwrap_or_default().as_bytes())?;
+        self.write_atomic(
+            &self.skipped_path(id),
+            serde_json::to_string(&report)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
         match fs::rename(tmp, &dest) {
             Ok(()) => Ok(dest),
             Err(_) if dest.is_dir() => {
@@ -188,8 +215,12 @@ impl Cache {
     }
 
     pub fn skipped(&self, id: &str) -> Vec<Skipped> {
-        let Ok(text) = fs::read_to_string(self.skipped_path(id)) else { return Vec::new() };
-        let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&text) else { return Vec::new() };
+        let Ok(text) = fs::read_to_string(self.skipped_path(id)) else {
+            return Vec::new();
+        };
+        let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&text) else {
+            return Vec::new();
+        };
         items
             .iter()
             .filter_map(|v| {
@@ -210,7 +241,10 @@ impl Cache {
     /// Stores `meta` as what `key_name` at `key_version` resolved to.
     pub fn write_meta(&self, key_name: &str, key_version: &str, meta: &Meta) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(&meta.to_json()).unwrap_or_default();
-        self.write_atomic(&self.meta_path(&meta.registry, key_name, key_version), &bytes)
+        self.write_atomic(
+            &self.meta_path(&meta.registry, key_name, key_version),
+            &bytes,
+        )
     }
 
     pub fn read_resolved(&self, registry: &str, name: &str) -> Option<String> {

@@ -53,7 +53,8 @@ impl Config {
             .or_else(|| env("XDG_CACHE_HOME").map(|x| PathBuf::from(x).join("mcpwarden")))
             .or_else(|| home.as_ref().map(|h| h.join(".cache").join("mcpwarden")))
             .unwrap_or_else(|| std::env::temp_dir().join("mcpwarden-cache"));
-        let offline = env("MCPWARDEN_OFFLINE").is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
+        let offline =
+            env("MCPWARDEN_OFFLINE").is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
 
         let npm_registry = env("NPM_CONFIG_REGISTRY")
             .or_else(|| env("npm_config_registry"))
@@ -65,14 +66,20 @@ impl Config {
                 let global = env("NPM_CONFIG_GLOBALCONFIG").map(PathBuf::from);
                 user.into_iter()
                     .chain(global)
-                    .chain(["/etc/npmrc", "/usr/etc/npmrc", "/usr/local/etc/npmrc"].map(PathBuf::from))
+                    .chain(
+                        ["/etc/npmrc", "/usr/etc/npmrc", "/usr/local/etc/npmrc"].map(PathBuf::from),
+                    )
                     .find_map(|f| npmrc_registry(&std::fs::read_to_string(f).ok()?))
             })
             .map(|r| r.trim().trim_end_matches('/').to_string())
             .unwrap_or_else(|| DEFAULT_NPM_REGISTRY.to_string());
 
         let pypi_url = env("PIP_INDEX_URL")
-            .or_else(|| pip_conf_files(home.as_deref()).iter().find_map(|f| pip_conf_index(&std::fs::read_to_string(f).ok()?)))
+            .or_else(|| {
+                pip_conf_files(home.as_deref())
+                    .iter()
+                    .find_map(|f| pip_conf_index(&std::fs::read_to_string(f).ok()?))
+            })
             .map(|u| index_base(&u))
             .unwrap_or_else(|| DEFAULT_PYPI_URL.to_string());
 
@@ -184,15 +191,29 @@ mod tests {
         // HOME is set in any test environment; ${UNSET} expands to nothing.
         let home = std::env::var("HOME").unwrap_or_default();
         assert_eq!(
-            npmrc_registry("registry=https://${MCPWARDEN_SURELY_UNSET_VAR}n.example${HOME}/\n").unwrap(),
+            npmrc_registry("registry=https://${MCPWARDEN_SURELY_UNSET_VAR}n.example${HOME}/\n")
+                .unwrap(),
             format!("https://n.example{home}/")
         );
-        let conf = "[global]\ncert = /x\n\n[install]\nindex-url = https://mirror.example/pypi/simple/\n";
-        assert_eq!(pip_conf_index(conf).as_deref(), Some("https://mirror.example/pypi/simple/"));
-        assert_eq!(pip_conf_index("[freeze]\nindex-url=https://x/simple\n"), None);
-        assert_eq!(index_base("https://mirror.example/pypi/simple/"), "https://mirror.example/pypi");
+        let conf =
+            "[global]\ncert = /x\n\n[install]\nindex-url = https://mirror.example/pypi/simple/\n";
+        assert_eq!(
+            pip_conf_index(conf).as_deref(),
+            Some("https://mirror.example/pypi/simple/")
+        );
+        assert_eq!(
+            pip_conf_index("[freeze]\nindex-url=https://x/simple\n"),
+            None
+        );
+        assert_eq!(
+            index_base("https://mirror.example/pypi/simple/"),
+            "https://mirror.example/pypi"
+        );
         assert_eq!(index_base("https://pypi.org/simple"), "https://pypi.org");
-        assert_eq!(index_base("https://d.example/root/pypi/+simple/"), "https://d.example/root/pypi");
+        assert_eq!(
+            index_base("https://d.example/root/pypi/+simple/"),
+            "https://d.example/root/pypi"
+        );
         assert_eq!(index_base("https://pypi.org/"), "https://pypi.org");
     }
 }

@@ -62,7 +62,10 @@ pub struct CollectError {
 
 impl CollectError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> CollectError {
-        CollectError { kind, message: message.into() }
+        CollectError {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// Short code: "not-found", "network", "http", "integrity", "hostile-archive",

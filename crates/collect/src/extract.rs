@@ -63,11 +63,20 @@ impl Format {
         } else if n >= 262 && &h[257..262] == b"ustar" {
             Ok(Format::Tar)
         } else if h.starts_with(b"BZh") {
-            Err(CollectError::new(ErrorKind::Unsupported, "bzip2-compressed archives are not supported"))
+            Err(CollectError::new(
+                ErrorKind::Unsupported,
+                "bzip2-compressed archives are not supported",
+            ))
         } else if h.starts_with(&[0xfd, b'7', b'z', b'X', b'Z']) {
-            Err(CollectError::new(ErrorKind::Unsupported, "xz-compressed archives are not supported"))
+            Err(CollectError::new(
+                ErrorKind::Unsupported,
+                "xz-compressed archives are not supported",
+            ))
         } else {
-            Err(CollectError::new(ErrorKind::Unsupported, "not a tar, gzip or zip archive"))
+            Err(CollectError::new(
+                ErrorKind::Unsupported,
+                "not a tar, gzip or zip archive",
+            ))
         }
     }
 }
@@ -76,7 +85,9 @@ impl Format {
 /// hold part of the tree: the caller extracts into a temporary directory and
 /// removes it.
 pub fn extract(archive: &Path, dest: &Path, limits: &Limits) -> Result<Vec<Skipped>> {
-    let archive_len = fs::metadata(archive).map_err(|e| io_err(archive.display(), e))?.len();
+    let archive_len = fs::metadata(archive)
+        .map_err(|e| io_err(archive.display(), e))?
+        .len();
     match Format::sniff(archive)? {
         Format::TarGz => extract_tar(archive, true, archive_len, dest, limits),
         Format::Tar => extract_tar(archive, false, archive_len, dest, limits),
@@ -151,7 +162,10 @@ impl Budget<'_> {
     fn size_error(&self) -> CollectError {
         CollectError::new(
             ErrorKind::TooLarge,
-            format!("archive unpacks to more than {} bytes", self.limits.max_unpacked_bytes),
+            format!(
+                "archive unpacks to more than {} bytes",
+                self.limits.max_unpacked_bytes
+            ),
         )
     }
 
@@ -163,16 +177,24 @@ impl Budget<'_> {
                 Ok(0) => return Ok(()),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(CollectError::new(ErrorKind::BadArchive, format!("reading the archive: {e}"))),
+                Err(e) => {
+                    return Err(CollectError::new(
+                        ErrorKind::BadArchive,
+                        format!("reading the archive: {e}"),
+                    ))
+                }
             };
             self.written += n as u64;
             if self.written > self.limits.max_unpacked_bytes {
                 return Err(self.size_error());
             }
-            if self.written > RATIO_FLOOR && self.written > self.archive_len.saturating_mul(self.limits.max_ratio) {
+            if self.written > RATIO_FLOOR
+                && self.written > self.archive_len.saturating_mul(self.limits.max_ratio)
+            {
                 return Err(self.ratio_error(self.written));
             }
-            to.write_all(&buf[..n]).map_err(|e| io_err(path.display(), e))?;
+            to.write_all(&buf[..n])
+                .map_err(|e| io_err(path.display(), e))?;
         }
     }
 }
@@ -201,7 +223,11 @@ fn safe_rel(raw: &[u8], backslash_is_sep: bool) -> std::result::Result<Option<Pa
         }
         out.push(os_str(part));
     }
-    Ok(if out.as_os_str().is_empty() { None } else { Some(out) })
+    Ok(if out.as_os_str().is_empty() {
+        None
+    } else {
+        Some(out)
+    })
 }
 
 #[cfg(unix)]
@@ -234,11 +260,20 @@ fn entry_level(e: &io::Error) -> bool {
 }
 
 /// Creates the file for `rel` under `dest`, or says why it was skipped.
-fn create_file(dest: &Path, rel: &Path, executable: bool) -> Result<std::result::Result<(File, PathBuf), Skipped>> {
+fn create_file(
+    dest: &Path,
+    rel: &Path,
+    executable: bool,
+) -> Result<std::result::Result<(File, PathBuf), Skipped>> {
     let path = dest.join(rel);
     let skipped = |e: &io::Error| Skipped {
         path: rel.display().to_string(),
-        reason: if matches!(e.kind(), io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory | io::ErrorKind::IsADirectory) {
+        reason: if matches!(
+            e.kind(),
+            io::ErrorKind::AlreadyExists
+                | io::ErrorKind::NotADirectory
+                | io::ErrorKind::IsADirectory
+        ) {
             "conflict".into()
         } else {
             "unwritable".into()
@@ -247,13 +282,20 @@ fn create_file(dest: &Path, rel: &Path, executable: bool) -> Result<std::result:
     };
     if let Some(parent) = path.parent() {
         if let Err(e) = fs::create_dir_all(parent) {
-            return if entry_level(&e) { Ok(Err(skipped(&e))) } else { Err(io_err(parent.display(), e)) };
+            return if entry_level(&e) {
+                Ok(Err(skipped(&e)))
+            } else {
+                Err(io_err(parent.display(), e))
+            };
         }
     }
     // Nothing in `dest` is a link, so opening (and truncating a duplicate
     // entry's earlier copy) cannot write elsewhere.
     if path.is_dir() {
-        let e = io::Error::new(io::ErrorKind::IsADirectory, "a directory of this name exists");
+        let e = io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "a directory of this name exists",
+        );
         return Ok(Err(skipped(&e)));
     }
     let mut opts = fs::OpenOptions::new();
@@ -279,21 +321,39 @@ fn create_dir(dest: &Path, rel: &Path, skipped: &mut Vec<Skipped>) -> Result<()>
     match fs::create_dir_all(&path) {
         Ok(()) => Ok(()),
         Err(e) if entry_level(&e) => {
-            skipped.push(Skipped { path: rel.display().to_string(), reason: "conflict".into(), detail: Some(e.to_string()) });
+            skipped.push(Skipped {
+                path: rel.display().to_string(),
+                reason: "conflict".into(),
+                detail: Some(e.to_string()),
+            });
             Ok(())
         }
         Err(e) => Err(io_err(path.display(), e)),
     }
 }
 
-fn extract_tar(archive: &Path, gz: bool, archive_len: u64, dest: &Path, limits: &Limits) -> Result<Vec<Skipped>> {
+fn extract_tar(
+    archive: &Path,
+    gz: bool,
+    archive_len: u64,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Vec<Skipped>> {
     let file = BufReader::new(File::open(archive).map_err(|e| io_err(archive.display(), e))?);
-    let inner: Box<dyn Read> = if gz { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+    let inner: Box<dyn Read> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
     let stop = Rc::new(Cell::new(None));
     let counting = Counting {
         inner,
         total: 0,
-        ratio_cap: if gz { archive_len.saturating_mul(limits.max_ratio) } else { u64::MAX },
+        ratio_cap: if gz {
+            archive_len.saturating_mul(limits.max_ratio)
+        } else {
+            u64::MAX
+        },
         // Headers and padding take at most ~1.5 KiB per entry on top of the data.
         stream_cap: limits
             .max_unpacked_bytes
@@ -302,13 +362,20 @@ fn extract_tar(archive: &Path, gz: bool, archive_len: u64, dest: &Path, limits: 
         stop: stop.clone(),
     };
     let mut tar = tar::Archive::new(counting);
-    let mut budget = Budget { limits, archive_len, entries: 0, written: 0 };
+    let mut budget = Budget {
+        limits,
+        archive_len,
+        entries: 0,
+        written: 0,
+    };
     let mut skipped = Vec::new();
     // Our limit errors surface through the tar parser as generic I/O errors;
     // the shared flag says which limit it was.
     let explain = |e: CollectError, budget: &Budget| -> CollectError {
         match stop.get() {
-            Some(Stop::Ratio) => budget.ratio_error(RATIO_FLOOR.max(archive_len.saturating_mul(limits.max_ratio))),
+            Some(Stop::Ratio) => {
+                budget.ratio_error(RATIO_FLOOR.max(archive_len.saturating_mul(limits.max_ratio)))
+            }
             Some(Stop::Stream) => budget.size_error(),
             None => e,
         }
@@ -317,24 +384,48 @@ fn extract_tar(archive: &Path, gz: bool, archive_len: u64, dest: &Path, limits: 
         .entries()
         .map_err(|e| CollectError::new(ErrorKind::BadArchive, format!("reading the tar: {e}")))?;
     for entry in entries {
-        let mut entry = entry
-            .map_err(|e| explain(CollectError::new(ErrorKind::BadArchive, format!("reading the tar: {e}")), &budget))?;
+        let mut entry = entry.map_err(|e| {
+            explain(
+                CollectError::new(ErrorKind::BadArchive, format!("reading the tar: {e}")),
+                &budget,
+            )
+        })?;
         let kind = entry.header().entry_type();
-        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() || kind.is_gnu_longname() || kind.is_gnu_longlink() {
+        if kind.is_pax_global_extensions()
+            || kind.is_pax_local_extensions()
+            || kind.is_gnu_longname()
+            || kind.is_gnu_longlink()
+        {
             continue; // metadata records, already applied by the parser
         }
         budget.entry()?;
         let raw = entry.path_bytes().into_owned();
-        let Some(rel) = safe_rel(&raw, false).map_err(hostile)? else { continue };
+        let Some(rel) = safe_rel(&raw, false).map_err(hostile)? else {
+            continue;
+        };
         let shown = rel.display().to_string();
         if kind.is_symlink() || kind.is_hard_link() {
-            let target = entry.link_name_bytes().map(|t| String::from_utf8_lossy(&t).into_owned());
-            let reason = if kind.is_symlink() { "symlink" } else { "hardlink" };
-            skipped.push(Skipped { path: shown, reason: reason.into(), detail: target });
+            let target = entry
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).into_owned());
+            let reason = if kind.is_symlink() {
+                "symlink"
+            } else {
+                "hardlink"
+            };
+            skipped.push(Skipped {
+                path: shown,
+                reason: reason.into(),
+                detail: target,
+            });
         } else if kind.is_dir() {
             create_dir(dest, &rel, &mut skipped)?;
         } else if kind.is_file() || kind.is_contiguous() {
-            let exec = entry.header().mode().map(|m| m & 0o111 != 0).unwrap_or(false);
+            let exec = entry
+                .header()
+                .mode()
+                .map(|m| m & 0o111 != 0)
+                .unwrap_or(false);
             match create_file(dest, &rel, exec)? {
                 Ok((mut f, path)) => budget
                     .copy(&mut entry, &mut f, &path)
@@ -343,20 +434,31 @@ fn extract_tar(archive: &Path, gz: bool, archive_len: u64, dest: &Path, limits: 
             }
         } else {
             // Devices, FIFOs, sparse files: nothing a source scan needs.
-            skipped.push(Skipped { path: shown, reason: "special".into(), detail: Some(format!("{kind:?}")) });
+            skipped.push(Skipped {
+                path: shown,
+                reason: "special".into(),
+                detail: Some(format!("{kind:?}")),
+            });
         }
     }
     if let Some(s) = stop.get() {
         // The parser may end quietly after our reader refused more data.
         return Err(match s {
-            Stop::Ratio => budget.ratio_error(RATIO_FLOOR.max(archive_len.saturating_mul(limits.max_ratio))),
+            Stop::Ratio => {
+                budget.ratio_error(RATIO_FLOOR.max(archive_len.saturating_mul(limits.max_ratio)))
+            }
             Stop::Stream => budget.size_error(),
         });
     }
     Ok(skipped)
 }
 
-fn extract_zip(archive: &Path, archive_len: u64, dest: &Path, limits: &Limits) -> Result<Vec<Skipped>> {
+fn extract_zip(
+    archive: &Path,
+    archive_len: u64,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Vec<Skipped>> {
     let file = BufReader::new(File::open(archive).map_err(|e| io_err(archive.display(), e))?);
     let mut zip = zip::ZipArchive::new(file)
         .map_err(|e| CollectError::new(ErrorKind::BadArchive, format!("reading the zip: {e}")))?;
@@ -365,10 +467,19 @@ fn extract_zip(archive: &Path, archive_len: u64, dest: &Path, limits: &Limits) -
     if zip.len() as u64 > limits.max_files {
         return Err(CollectError::new(
             ErrorKind::TooLarge,
-            format!("archive has {} entries, over the limit of {}", zip.len(), limits.max_files),
+            format!(
+                "archive has {} entries, over the limit of {}",
+                zip.len(),
+                limits.max_files
+            ),
         ));
     }
-    let mut budget = Budget { limits, archive_len, entries: 0, written: 0 };
+    let mut budget = Budget {
+        limits,
+        archive_len,
+        entries: 0,
+        written: 0,
+    };
     let mut skipped = Vec::new();
     for i in 0..zip.len() {
         budget.entry()?;
@@ -377,16 +488,31 @@ fn extract_zip(archive: &Path, archive_len: u64, dest: &Path, limits: &Limits) -
         let mut f = match zip.by_index(i) {
             Ok(f) => f,
             Err(zip::result::ZipError::UnsupportedArchive(why)) => {
-                let reason = if why.to_ascii_lowercase().contains("password") { "encrypted" } else { "unsupported-compression" };
+                let reason = if why.to_ascii_lowercase().contains("password") {
+                    "encrypted"
+                } else {
+                    "unsupported-compression"
+                };
                 safe_rel(name.as_bytes(), true).map_err(hostile)?;
-                skipped.push(Skipped { path: name, reason: reason.into(), detail: Some(why.to_string()) });
+                skipped.push(Skipped {
+                    path: name,
+                    reason: reason.into(),
+                    detail: Some(why.to_string()),
+                });
                 continue;
             }
-            Err(e) => return Err(CollectError::new(ErrorKind::BadArchive, format!("reading the zip: {e}"))),
+            Err(e) => {
+                return Err(CollectError::new(
+                    ErrorKind::BadArchive,
+                    format!("reading the zip: {e}"),
+                ))
+            }
         };
         let raw = f.name_raw().to_vec();
         // Zips made on Windows may use '\' as separator.
-        let Some(rel) = safe_rel(&raw, true).map_err(hostile)? else { continue };
+        let Some(rel) = safe_rel(&raw, true).map_err(hostile)? else {
+            continue;
+        };
         if f.is_symlink() {
             let mut target = Vec::new();
             let _ = (&mut f).take(4096).read_to_end(&mut target);
@@ -412,7 +538,9 @@ fn extract_zip(archive: &Path, archive_len: u64, dest: &Path, limits: &Limits) -
 /// directory when there is nothing else (npm's `package/`, an sdist's
 /// `name-1.0/`), else the tree itself (wheels).
 pub fn tree_root(tree: &Path) -> PathBuf {
-    let Ok(rd) = fs::read_dir(tree) else { return tree.to_path_buf() };
+    let Ok(rd) = fs::read_dir(tree) else {
+        return tree.to_path_buf();
+    };
     let mut only_dir = None;
     for e in rd.flatten() {
         let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);

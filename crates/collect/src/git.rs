@@ -15,16 +15,29 @@ use crate::{collected, local, offline_miss, Collected, Config};
 /// (they become small files holding the target), no command-running
 /// transports, no fsmonitor daemon.
 const SAFE: &[&str] = &[
-    "-c", "core.hooksPath=/dev/null",
-    "-c", "core.symlinks=false",
-    "-c", "core.fsmonitor=false",
-    "-c", "protocol.ext.allow=never",
-    "-c", "submodule.recurse=false",
-    "-c", "advice.detachedHead=false",
-    "-c", "init.templateDir=",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.symlinks=false",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "protocol.ext.allow=never",
+    "-c",
+    "submodule.recurse=false",
+    "-c",
+    "advice.detachedHead=false",
+    "-c",
+    "init.templateDir=",
 ];
 
-pub(crate) fn collect(cfg: &Config, cache: &Cache, url: &str, rev: Option<&str>, subdir: Option<&str>) -> Result<Collected> {
+pub(crate) fn collect(
+    cfg: &Config,
+    cache: &Cache,
+    url: &str,
+    rev: Option<&str>,
+    subdir: Option<&str>,
+) -> Result<Collected> {
     let url_key = crate::http::hex(&sha2::Sha256::digest(url.as_bytes()))[..32].to_string();
     let ref_key = rev.unwrap_or("HEAD");
     let from_meta = |commit_hint: Option<&str>| -> Option<Meta> {
@@ -49,7 +62,10 @@ pub(crate) fn collect(cfg: &Config, cache: &Cache, url: &str, rev: Option<&str>,
         // Not a ref on the remote, and not something that could be a short
         // commit id: no clone will find it.
         if !r.bytes().all(|b| b.is_ascii_hexdigit()) || r.len() < 4 {
-            return Err(CollectError::new(ErrorKind::NotFound, format!("{url} has no branch or tag `{r}`")));
+            return Err(CollectError::new(
+                ErrorKind::NotFound,
+                format!("{url} has no branch or tag `{r}`"),
+            ));
         }
     }
     if let Some(c) = &commit {
@@ -124,7 +140,9 @@ fn ls_remote(cfg: &Config, url: &str, reference: &str) -> Result<Option<String>>
     let out = run_git(None, &["ls-remote", "--", url, reference], cfg.timeout)?;
     let mut best: Option<(u8, String)> = None;
     for line in out.lines() {
-        let Some((sha, name)) = line.split_once('\t') else { continue };
+        let Some((sha, name)) = line.split_once('\t') else {
+            continue;
+        };
         let rank = if name.ends_with("^{}") {
             3
         } else if name == reference || name == format!("refs/heads/{reference}") {
@@ -143,21 +161,51 @@ fn clone(cfg: &Config, url: &str, rev: Option<&str>, dest: &Path) -> Result<()> 
     let budget = cfg.timeout.saturating_mul(5);
     let dest_s = dest.to_string_lossy().into_owned();
     match rev {
-        None => run_git(None, &["clone", "--depth", "1", "--no-tags", "--", url, &dest_s], budget).map(drop),
+        None => run_git(
+            None,
+            &["clone", "--depth", "1", "--no-tags", "--", url, &dest_s],
+            budget,
+        )
+        .map(drop),
         Some(r) => {
             // Branches and tags clone shallow; a commit id (or anything else)
             // needs the history, then a checkout.
             if !is_full_sha(r)
-                && run_git(None, &["clone", "--depth", "1", "--no-tags", "--branch", r, "--", url, &dest_s], budget).is_ok()
+                && run_git(
+                    None,
+                    &[
+                        "clone",
+                        "--depth",
+                        "1",
+                        "--no-tags",
+                        "--branch",
+                        r,
+                        "--",
+                        url,
+                        &dest_s,
+                    ],
+                    budget,
+                )
+                .is_ok()
             {
                 return Ok(());
             }
             remove_tree(dest);
-            run_git(None, &["clone", "--no-checkout", "--", url, &dest_s], budget)?;
+            run_git(
+                None,
+                &["clone", "--no-checkout", "--", url, &dest_s],
+                budget,
+            )?;
             run_git(Some(dest), &["checkout", "--detach", r, "--"], budget).map_err(|e| {
                 let m = e.message();
-                if m.contains("did not match") || m.contains("reference is not a tree") || m.contains("invalid reference") {
-                    CollectError::new(ErrorKind::NotFound, format!("revision `{r}` not found: {}", e.message()))
+                if m.contains("did not match")
+                    || m.contains("reference is not a tree")
+                    || m.contains("invalid reference")
+                {
+                    CollectError::new(
+                        ErrorKind::NotFound,
+                        format!("revision `{r}` not found: {}", e.message()),
+                    )
                 } else {
                     e
                 }
@@ -186,7 +234,10 @@ fn run_git(dir: Option<&Path>, args: &[&str], limit: Duration) -> Result<String>
         cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
     }
     let mut child = cmd.spawn().map_err(|e| {
-        CollectError::new(ErrorKind::Git, format!("cannot run git (is it installed?): {e}"))
+        CollectError::new(
+            ErrorKind::Git,
+            format!("cannot run git (is it installed?): {e}"),
+        )
     })?;
     // Drain both pipes on threads so a chatty git never blocks on a full pipe.
     let mut so = child.stdout.take().expect("piped");
@@ -214,7 +265,12 @@ fn run_git(dir: Option<&Path>, args: &[&str], limit: Duration) -> Result<String>
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(CollectError::new(ErrorKind::Git, format!("waiting for git: {e}"))),
+            Err(e) => {
+                return Err(CollectError::new(
+                    ErrorKind::Git,
+                    format!("waiting for git: {e}"),
+                ))
+            }
         }
     };
     let out = t_out.join().unwrap_or_default();
@@ -222,14 +278,28 @@ fn run_git(dir: Option<&Path>, args: &[&str], limit: Duration) -> Result<String>
     if status.success() {
         Ok(out)
     } else {
-        let msg = err.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
-        let kind = if msg.contains("not found") || msg.contains("does not exist") || msg.contains("not appear to be a git repository") {
+        let msg = err
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let kind = if msg.contains("not found")
+            || msg.contains("does not exist")
+            || msg.contains("not appear to be a git repository")
+        {
             ErrorKind::NotFound
-        } else if msg.contains("Could not resolve host") || msg.contains("unable to access") || msg.contains("Connection") {
+        } else if msg.contains("Could not resolve host")
+            || msg.contains("unable to access")
+            || msg.contains("Connection")
+        {
             ErrorKind::Network
         } else {
             ErrorKind::Git
         };
-        Err(CollectError::new(kind, format!("git {} failed ({status}): {msg}", args[0])))
+        Err(CollectError::new(
+            kind,
+            format!("git {} failed ({status}): {msg}", args[0]),
+        ))
     }
 }

@@ -21,7 +21,11 @@ fn agent() -> &'static ureq::Agent {
             // Status codes are classified here (retry 5xx/429, 404 = not found).
             .http_status_as_error(false)
             // The system CA store, so TLS-inspecting corporate proxies work.
-            .tls_config(TlsConfig::builder().root_certs(RootCerts::PlatformVerifier).build())
+            .tls_config(
+                TlsConfig::builder()
+                    .root_certs(RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .user_agent(concat!("mcpwarden/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections_per_host(8)
             .build()
@@ -49,7 +53,9 @@ impl Expected {
     }
     fn bytes(&self) -> &[u8] {
         match self {
-            Expected::Sha512(b) | Expected::Sha384(b) | Expected::Sha256(b) | Expected::Sha1(b) => b,
+            Expected::Sha512(b) | Expected::Sha384(b) | Expected::Sha256(b) | Expected::Sha1(b) => {
+                b
+            }
         }
     }
 }
@@ -75,29 +81,52 @@ struct Failure {
 
 impl Failure {
     fn fatal(err: CollectError) -> Failure {
-        Failure { err, retry: false, wait: None }
+        Failure {
+            err,
+            retry: false,
+            wait: None,
+        }
     }
 }
 
 /// Runs `attempt` until it succeeds, fails for good, or the retries run out;
 /// waits 0.5 s, 1 s, 2 s, ... (capped at 10 s, or the server's Retry-After up to 30 s).
-fn with_retries<T>(cfg: &Config, url: &str, mut attempt: impl FnMut() -> std::result::Result<T, Failure>) -> Result<T> {
+fn with_retries<T>(
+    cfg: &Config,
+    url: &str,
+    mut attempt: impl FnMut() -> std::result::Result<T, Failure>,
+) -> Result<T> {
     let mut n = 0u32;
     loop {
         match attempt() {
             Ok(v) => return Ok(v),
             // A checksum mismatch gets one more try (a corrupted transfer),
             // not the whole budget (a tampered file stays tampered).
-            Err(f) if f.retry && n < cfg.retries && (n == 0 || f.err.error_kind() != ErrorKind::Integrity) => {
-                let backoff = Duration::from_millis(500u64.saturating_mul(1 << n.min(5))).min(Duration::from_secs(10));
-                let wait = f.wait.map(|w| w.min(Duration::from_secs(30))).unwrap_or(backoff);
+            Err(f)
+                if f.retry
+                    && n < cfg.retries
+                    && (n == 0 || f.err.error_kind() != ErrorKind::Integrity) =>
+            {
+                let backoff = Duration::from_millis(500u64.saturating_mul(1 << n.min(5)))
+                    .min(Duration::from_secs(10));
+                let wait = f
+                    .wait
+                    .map(|w| w.min(Duration::from_secs(30)))
+                    .unwrap_or(backoff);
                 std::thread::sleep(wait);
                 n += 1;
             }
             Err(f) => {
-                let tries = if f.retry && n > 0 { format!(" (after {} attempts)", n + 1) } else { String::new() };
-                return Err(CollectError::new(f.err.error_kind(), format!("{}{tries}", f.err.message()))
-                    .context(&redact(url)));
+                let tries = if f.retry && n > 0 {
+                    format!(" (after {} attempts)", n + 1)
+                } else {
+                    String::new()
+                };
+                return Err(CollectError::new(
+                    f.err.error_kind(),
+                    format!("{}{tries}", f.err.message()),
+                )
+                .context(&redact(url)));
             }
         }
     }
@@ -131,7 +160,10 @@ fn send(cfg: &Config, url: &str) -> std::result::Result<ureq::http::Response<ure
     let status = resp.status().as_u16();
     match status {
         200..=299 => Ok(resp),
-        404 | 410 => Err(Failure::fatal(CollectError::new(ErrorKind::NotFound, format!("HTTP {status}")))),
+        404 | 410 => Err(Failure::fatal(CollectError::new(
+            ErrorKind::NotFound,
+            format!("HTTP {status}"),
+        ))),
         429 | 500..=599 => {
             let wait = resp
                 .headers()
@@ -139,9 +171,16 @@ fn send(cfg: &Config, url: &str) -> std::result::Result<ureq::http::Response<ure
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
-            Err(Failure { err: CollectError::new(ErrorKind::Network, format!("HTTP {status}")), retry: true, wait })
+            Err(Failure {
+                err: CollectError::new(ErrorKind::Network, format!("HTTP {status}")),
+                retry: true,
+                wait,
+            })
         }
-        _ => Err(Failure::fatal(CollectError::new(ErrorKind::Http, format!("HTTP {status}")))),
+        _ => Err(Failure::fatal(CollectError::new(
+            ErrorKind::Http,
+            format!("HTTP {status}"),
+        ))),
     }
 }
 
@@ -155,9 +194,20 @@ fn transport_failure(e: &ureq::Error) -> Failure {
             format!("{text} (certificates are checked against the system CA store; a proxy's CA must be installed there, or named by SSL_CERT_FILE)"),
         ));
     }
-    let retry = !matches!(e, ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl | ureq::Error::Http(_));
-    let kind = if retry { ErrorKind::Network } else { ErrorKind::Http };
-    Failure { err: CollectError::new(kind, text), retry, wait: None }
+    let retry = !matches!(
+        e,
+        ureq::Error::BadUri(_) | ureq::Error::InvalidProxyUrl | ureq::Error::Http(_)
+    );
+    let kind = if retry {
+        ErrorKind::Network
+    } else {
+        ErrorKind::Http
+    };
+    Failure {
+        err: CollectError::new(kind, text),
+        retry,
+        wait: None,
+    }
 }
 
 fn over_limit(e: &std::io::Error) -> bool {
@@ -167,7 +217,11 @@ fn over_limit(e: &std::io::Error) -> bool {
 }
 
 fn body_failure(e: std::io::Error) -> Failure {
-    Failure { err: CollectError::new(ErrorKind::Network, format!("reading the response: {e}")), retry: true, wait: None }
+    Failure {
+        err: CollectError::new(ErrorKind::Network, format!("reading the response: {e}")),
+        retry: true,
+        wait: None,
+    }
 }
 
 /// GETs a document of at most `limit` bytes; also returns the URL it came
@@ -180,7 +234,10 @@ pub(crate) fn get_bytes(cfg: &Config, url: &str, limit: u64) -> Result<(Vec<u8>,
         let mut reader = resp.body_mut().with_config().limit(limit).reader();
         reader.read_to_end(&mut buf).map_err(|e| {
             if over_limit(&e) {
-                Failure::fatal(CollectError::new(ErrorKind::TooLarge, format!("document over {limit} bytes")))
+                Failure::fatal(CollectError::new(
+                    ErrorKind::TooLarge,
+                    format!("document over {limit} bytes"),
+                ))
             } else {
                 body_failure(e)
             }
@@ -191,7 +248,13 @@ pub(crate) fn get_bytes(cfg: &Config, url: &str, limit: u64) -> Result<(Vec<u8>,
 
 /// Streams `url` into `dest` (created or truncated), computing the sha256
 /// digest and checking `expected`; refuses more than `limit` bytes.
-pub(crate) fn download(cfg: &Config, url: &str, dest: &Path, limit: u64, expected: Option<&Expected>) -> Result<Downloaded> {
+pub(crate) fn download(
+    cfg: &Config,
+    url: &str,
+    dest: &Path,
+    limit: u64,
+    expected: Option<&Expected>,
+) -> Result<Downloaded> {
     with_retries(cfg, url, || {
         let mut resp = send(cfg, url)?;
         if let Some(len) = resp.body().content_length() {
@@ -211,7 +274,11 @@ pub(crate) fn download(cfg: &Config, url: &str, dest: &Path, limit: u64, expecte
             Some(Expected::Sha1(_)) => Check::Sha1(sha1::Sha1::new()),
             Some(Expected::Sha256(_)) | None => Check::None,
         };
-        let mut reader = resp.body_mut().with_config().limit(limit.saturating_add(1)).reader();
+        let mut reader = resp
+            .body_mut()
+            .with_config()
+            .limit(limit.saturating_add(1))
+            .reader();
         let mut buf = vec![0u8; 64 * 1024];
         let mut total = 0u64;
         loop {
@@ -242,9 +309,11 @@ pub(crate) fn download(cfg: &Config, url: &str, dest: &Path, limit: u64, expecte
                 Check::Sha384(h) => h.update(chunk),
                 Check::Sha1(h) => h.update(chunk),
             }
-            file.write_all(chunk).map_err(|e| Failure::fatal(crate::error::io_err(dest.display(), e)))?;
+            file.write_all(chunk)
+                .map_err(|e| Failure::fatal(crate::error::io_err(dest.display(), e)))?;
         }
-        file.sync_all().map_err(|e| Failure::fatal(crate::error::io_err(dest.display(), e)))?;
+        file.sync_all()
+            .map_err(|e| Failure::fatal(crate::error::io_err(dest.display(), e)))?;
         let sha256 = sha256.finalize().to_vec();
         let got = match check {
             Check::None => sha256.clone(),
@@ -269,7 +338,9 @@ pub(crate) fn download(cfg: &Config, url: &str, dest: &Path, limit: u64, expecte
                 });
             }
         }
-        Ok(Downloaded { sha256: hex(&sha256) })
+        Ok(Downloaded {
+            sha256: hex(&sha256),
+        })
     })
 }
 
@@ -287,7 +358,10 @@ pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// sha256 of a file already on disk, hex.

@@ -77,12 +77,21 @@ pub fn collect(cfg: &Config, src: &Source) -> std::result::Result<Collected, Col
             std::fs::create_dir_all(&cfg.cache_dir)
                 .map_err(|e| io_err(format!("cache directory {}", cfg.cache_dir.display()), e))?;
             // Absolute paths in `Collected::root`, whatever the caller's cwd later is.
-            let root = cfg.cache_dir.canonicalize().map_err(|e| io_err(cfg.cache_dir.display(), e))?;
+            let root = cfg
+                .cache_dir
+                .canonicalize()
+                .map_err(|e| io_err(cfg.cache_dir.display(), e))?;
             let cache = Cache::new(&root);
             match src {
-                Source::Npm { name, version } => npm::collect(cfg, &cache, name, version.as_deref()),
-                Source::Pypi { name, version } => pypi::collect(cfg, &cache, name, version.as_deref()),
-                Source::Git { url, rev, subdir } => git::collect(cfg, &cache, url, rev.as_deref(), subdir.as_deref()),
+                Source::Npm { name, version } => {
+                    npm::collect(cfg, &cache, name, version.as_deref())
+                }
+                Source::Pypi { name, version } => {
+                    pypi::collect(cfg, &cache, name, version.as_deref())
+                }
+                Source::Git { url, rev, subdir } => {
+                    git::collect(cfg, &cache, url, rev.as_deref(), subdir.as_deref())
+                }
                 Source::Dir(_) => unreachable!(),
             }
         }
@@ -94,13 +103,21 @@ pub fn collect(cfg: &Config, src: &Source) -> std::result::Result<Collected, Col
 }
 
 /// `Collected` for a cached tree, with the metadata the cache remembers.
-fn collected(cache: &Cache, meta: &Meta, from_cache: bool, subdir: Option<&str>) -> Result<Collected> {
+fn collected(
+    cache: &Cache,
+    meta: &Meta,
+    from_cache: bool,
+    subdir: Option<&str>,
+) -> Result<Collected> {
     let tree = cache.tree_path(&meta.tree);
     let mut root = extract::tree_root(&tree);
     if let Some(d) = subdir {
         root = root.join(d);
         if !root.is_dir() {
-            return Err(CollectError::new(ErrorKind::NotFound, format!("no directory `{d}` in {}", meta.url)));
+            return Err(CollectError::new(
+                ErrorKind::NotFound,
+                format!("no directory `{d}` in {}", meta.url),
+            ));
         }
     }
     let archive = meta
@@ -127,7 +144,13 @@ fn collected(cache: &Cache, meta: &Meta, from_cache: bool, subdir: Option<&str>)
 
 /// A cached version whose tree is present (re-extracted from a cached
 /// archive if only the tree was deleted).
-fn cached(cfg: &Config, cache: &Cache, registry: &str, key_name: &str, version: &str) -> Option<Collected> {
+fn cached(
+    cfg: &Config,
+    cache: &Cache,
+    registry: &str,
+    key_name: &str,
+    version: &str,
+) -> Option<Collected> {
     let meta = cache.read_meta(registry, key_name, version)?;
     if !cache.tree_path(&meta.tree).is_dir() {
         let sha = meta.digest.strip_prefix("sha256:")?;
@@ -165,7 +188,12 @@ fn ensure_tree(cfg: &Config, cache: &Cache, archive: &Path, sha256: &str) -> Res
 
 /// Downloads `url` into the cache, checked against `expected`; returns the
 /// archive path and its sha256.
-fn fetch_archive(cfg: &Config, cache: &Cache, url: &str, expected: Option<&http::Expected>) -> Result<(PathBuf, String)> {
+fn fetch_archive(
+    cfg: &Config,
+    cache: &Cache,
+    url: &str,
+    expected: Option<&http::Expected>,
+) -> Result<(PathBuf, String)> {
     let tmp = cache.temp_path("download")?;
     match http::download(cfg, url, &tmp, cfg.max_archive_bytes, expected) {
         Ok(d) => {
@@ -193,10 +221,20 @@ pub fn clean_tmp(cfg: &Config, older_than: std::time::Duration) -> std::io::Resu
     };
     let mut n = 0;
     for e in rd.flatten() {
-        let Ok(md) = e.path().symlink_metadata() else { continue };
-        let old = md.modified().ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > older_than);
+        let Ok(md) = e.path().symlink_metadata() else {
+            continue;
+        };
+        let old = md
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > older_than);
         if old {
-            let r = if md.is_dir() { std::fs::remove_dir_all(e.path()) } else { std::fs::remove_file(e.path()) };
+            let r = if md.is_dir() {
+                std::fs::remove_dir_all(e.path())
+            } else {
+                std::fs::remove_file(e.path())
+            };
             if r.is_ok() {
                 n += 1;
             }
@@ -206,14 +244,21 @@ pub fn clean_tmp(cfg: &Config, older_than: std::time::Duration) -> std::io::Resu
 }
 
 fn offline_miss(what: &str) -> CollectError {
-    CollectError::new(ErrorKind::OfflineMiss, format!("not in the cache ({what}) and offline mode is on"))
+    CollectError::new(
+        ErrorKind::OfflineMiss,
+        format!("not in the cache ({what}) and offline mode is on"),
+    )
 }
 
 /// A local directory: used in place, described by its own metadata.
 fn local_dir(p: &Path) -> Result<Collected> {
-    let md = std::fs::metadata(p).map_err(|e| CollectError::new(ErrorKind::NotFound, format!("{}: {e}", p.display())))?;
+    let md = std::fs::metadata(p)
+        .map_err(|e| CollectError::new(ErrorKind::NotFound, format!("{}: {e}", p.display())))?;
     if !md.is_dir() {
-        return Err(CollectError::new(ErrorKind::NotFound, format!("{} is not a directory", p.display())));
+        return Err(CollectError::new(
+            ErrorKind::NotFound,
+            format!("{} is not a directory", p.display()),
+        ));
     }
     let m = local::read(p);
     let folder = p

@@ -52,7 +52,11 @@ impl fmt::Display for ListError {
 impl std::error::Error for ListError {}
 
 fn err(file: &Path, line: Option<usize>, message: impl Into<String>) -> ListError {
-    ListError { file: file.to_path_buf(), line, message: message.into() }
+    ListError {
+        file: file.to_path_buf(),
+        line,
+        message: message.into(),
+    }
 }
 
 /// Reads a listing file (or a directory of server.json files).
@@ -61,21 +65,32 @@ pub fn read_list(path: &Path) -> Result<Vec<ListEntry>, ListError> {
         return read_server_dir(path);
     }
     let bytes = fs::read(path).map_err(|e| err(path, None, format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| err(path, None, format!("not UTF-8 text: {e}")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|e| err(path, None, format!("not UTF-8 text: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "jsonl" | "ndjson" => read_jsonl(path, text),
         "json" => match serde_json::from_str::<Value>(text) {
             Ok(v) => read_json_doc(path, &v, None),
             // Several objects, one per line, in a .json file.
-            Err(_) if text.trim_start().starts_with('{') && text.trim().lines().count() > 1 => read_jsonl(path, text),
+            Err(_) if text.trim_start().starts_with('{') && text.trim().lines().count() > 1 => {
+                read_jsonl(path, text)
+            }
             Err(e) => Err(err(path, Some(e.line()), format!("invalid JSON: {e}"))),
         },
         "csv" => read_delimited(path, text, b','),
         "tsv" | "tab" => read_delimited(path, text, b'\t'),
         _ => {
-            let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
+            let first = text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .unwrap_or("");
             if first.starts_with('{') {
                 read_jsonl(path, text)
             } else if first.starts_with('[') {
@@ -93,7 +108,8 @@ pub fn read_list(path: &Path) -> Result<Vec<ListEntry>, ListError> {
 
 /// Every subfolder of `dir` (hidden ones aside) is a `dir:` source, in name order.
 pub fn from_dir(dir: &Path) -> Result<Vec<ListEntry>, ListError> {
-    let rd = fs::read_dir(dir).map_err(|e| err(dir, None, format!("cannot read directory: {e}")))?;
+    let rd =
+        fs::read_dir(dir).map_err(|e| err(dir, None, format!("cannot read directory: {e}")))?;
     let mut dirs: Vec<PathBuf> = rd
         .flatten()
         .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
@@ -134,7 +150,9 @@ fn row_entry(fields: Vec<(String, String)>, line: usize) -> Result<ListEntry, St
         used.extend(["registry", "name", "version"]);
         match reg.to_ascii_lowercase().as_str() {
             "npm" => Source::npm(name.as_deref().ok_or("empty `name`")?, version.as_deref())?,
-            "pypi" | "pip" | "python" => Source::pypi(name.as_deref().ok_or("empty `name`")?, version.as_deref())?,
+            "pypi" | "pip" | "python" => {
+                Source::pypi(name.as_deref().ok_or("empty `name`")?, version.as_deref())?
+            }
             "git" | "github" => {
                 used.extend(["url", "rev", "subdir", "subfolder"]);
                 let url = get("url").or(name).ok_or("empty `url`/`name`")?;
@@ -144,9 +162,15 @@ fn row_entry(fields: Vec<(String, String)>, line: usize) -> Result<ListEntry, St
             }
             "dir" | "local" => {
                 used.push("path");
-                Source::Dir(PathBuf::from(get("path").or(name).ok_or("empty `path`/`name`")?))
+                Source::Dir(PathBuf::from(
+                    get("path").or(name).ok_or("empty `path`/`name`")?,
+                ))
             }
-            other => return Err(format!("unknown registry `{other}` (expected npm, pypi, git or dir)")),
+            other => {
+                return Err(format!(
+                    "unknown registry `{other}` (expected npm, pypi, git or dir)"
+                ))
+            }
         }
     } else {
         return Err("no `source` value (nor `registry` + `name`)".into());
@@ -156,21 +180,37 @@ fn row_entry(fields: Vec<(String, String)>, line: usize) -> Result<ListEntry, St
         .filter(|(k, v)| !used.contains(&k.as_str()) && !v.trim().is_empty())
         .map(|(k, v)| (k.clone(), v.trim().to_string()))
         .collect();
-    Ok(ListEntry { line, source, category: get("category"), popularity: get("popularity"), extra })
+    Ok(ListEntry {
+        line,
+        source,
+        category: get("category"),
+        popularity: get("popularity"),
+        extra,
+    })
 }
 
 fn read_delimited(path: &Path, text: &str, delim: u8) -> Result<Vec<ListEntry>, ListError> {
     // csv counts neither blank nor comment lines, and a record's position is
     // where the parser started, before the blank and comment lines it skipped:
     // step over those, then count newlines.
-    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
     let bytes = text.as_bytes();
     let line_of = |p: Option<&csv::Position>| {
         let mut i = p?.byte() as usize;
         while i < bytes.len() {
             match bytes[i] {
                 b'\n' | b'\r' => i += 1,
-                b'#' => i = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| i + n + 1),
+                b'#' => {
+                    i = bytes[i..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(bytes.len(), |n| i + n + 1)
+                }
                 _ => break,
             }
         }
@@ -194,7 +234,10 @@ fn read_delimited(path: &Path, text: &str, delim: u8) -> Result<Vec<ListEntry>, 
         }
     };
     let header_line = line_of(header.position()).unwrap_or(1);
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
     let has = |k: &str| names.iter().any(|n| n == k);
     if !has("source") && !(has("registry") && (has("name") || has("url") || has("path"))) {
         return Err(err(
@@ -220,7 +263,11 @@ fn read_delimited(path: &Path, text: &str, delim: u8) -> Result<Vec<ListEntry>, 
                 format!("{} fields, but the header has {}", rec.len(), names.len()),
             ));
         }
-        let fields = names.iter().cloned().zip(rec.iter().map(str::to_string)).collect();
+        let fields = names
+            .iter()
+            .cloned()
+            .zip(rec.iter().map(str::to_string))
+            .collect();
         out.push(row_entry(fields, line).map_err(|m| err(path, Some(line), m))?);
     }
     Ok(out)
@@ -249,11 +296,16 @@ fn read_jsonl(path: &Path, text: &str) -> Result<Vec<ListEntry>, ListError> {
         if l.is_empty() || l.starts_with('#') || l.starts_with("//") {
             continue;
         }
-        let v: Value = serde_json::from_str(l).map_err(|e| err(path, Some(line), format!("invalid JSON: {e}")))?;
+        let v: Value = serde_json::from_str(l)
+            .map_err(|e| err(path, Some(line), format!("invalid JSON: {e}")))?;
         let Value::Object(obj) = &v else {
             return Err(err(path, Some(line), "expected a JSON object"));
         };
-        let e = if is_server_doc(obj) { server_entry(&v, line) } else { row_entry(json_fields(obj), line).map(Some) };
+        let e = if is_server_doc(obj) {
+            server_entry(&v, line)
+        } else {
+            row_entry(json_fields(obj), line).map(Some)
+        };
         if let Some(e) = e.map_err(|m| err(path, Some(line), m))? {
             out.push(e);
         }
@@ -262,11 +314,18 @@ fn read_jsonl(path: &Path, text: &str) -> Result<Vec<ListEntry>, ListError> {
 }
 
 fn is_server_doc(obj: &serde_json::Map<String, Value>) -> bool {
-    !obj.contains_key("source") && (obj.contains_key("packages") || obj.contains_key("repository") || obj.contains_key("server"))
+    !obj.contains_key("source")
+        && (obj.contains_key("packages")
+            || obj.contains_key("repository")
+            || obj.contains_key("server"))
 }
 
 /// One document: a server, a list row, an array of either, or `{"servers": [...]}`.
-fn read_json_doc(path: &Path, v: &Value, file_tag: Option<&str>) -> Result<Vec<ListEntry>, ListError> {
+fn read_json_doc(
+    path: &Path,
+    v: &Value,
+    file_tag: Option<&str>,
+) -> Result<Vec<ListEntry>, ListError> {
     let items: Vec<&Value> = match v {
         Value::Array(a) => a.iter().collect(),
         Value::Object(o) => match o.get("servers") {
@@ -282,7 +341,9 @@ fn read_json_doc(path: &Path, v: &Value, file_tag: Option<&str>) -> Result<Vec<L
         let Value::Object(obj) = item else {
             return Err(where_("expected a JSON object".into()));
         };
-        let e = if is_server_doc(obj) || !(obj.contains_key("source") || obj.contains_key("registry")) {
+        let e = if is_server_doc(obj)
+            || !(obj.contains_key("source") || obj.contains_key("registry"))
+        {
             server_entry(item, n)
         } else {
             row_entry(json_fields(obj), n).map(Some)
@@ -298,16 +359,22 @@ fn read_json_doc(path: &Path, v: &Value, file_tag: Option<&str>) -> Result<Vec<L
 }
 
 fn read_server_dir(dir: &Path) -> Result<Vec<ListEntry>, ListError> {
-    let rd = fs::read_dir(dir).map_err(|e| err(dir, None, format!("cannot read directory: {e}")))?;
+    let rd =
+        fs::read_dir(dir).map_err(|e| err(dir, None, format!("cannot read directory: {e}")))?;
     let mut files: Vec<PathBuf> = rd
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) && p.is_file())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                && p.is_file()
+        })
         .collect();
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let text = fs::read_to_string(&f).map_err(|e| err(&f, None, format!("cannot read: {e}")))?;
+        let text =
+            fs::read_to_string(&f).map_err(|e| err(&f, None, format!("cannot read: {e}")))?;
         let v: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text))
             .map_err(|e| err(&f, Some(e.line()), format!("invalid JSON: {e}")))?;
         let tag = f.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -323,15 +390,30 @@ fn server_entry(doc: &Value, line: usize) -> Result<Option<ListEntry>, String> {
         _ => doc,
     };
     let s = |v: &Value, keys: &[&str]| {
-        keys.iter().find_map(|k| v.get(*k).and_then(Value::as_str)).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string)
+        keys.iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str))
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
     };
     let mut source = None;
     if let Some(pkgs) = doc.get("packages").and_then(Value::as_array) {
         for p in pkgs {
-            let reg = s(p, &["registryType", "registry_type", "registryName", "registry_name"]).map(|r| r.to_ascii_lowercase());
+            let reg = s(
+                p,
+                &[
+                    "registryType",
+                    "registry_type",
+                    "registryName",
+                    "registry_name",
+                ],
+            )
+            .map(|r| r.to_ascii_lowercase());
             let ident = s(p, &["identifier", "name"]);
             let version = s(p, &["version"]);
-            let (Some(reg), Some(ident)) = (reg, ident) else { continue };
+            let (Some(reg), Some(ident)) = (reg, ident) else {
+                continue;
+            };
             source = match reg.as_str() {
                 "npm" => Some(Source::npm(&ident, version.as_deref())?),
                 "pypi" => Some(Source::pypi(&ident, version.as_deref())?),
@@ -345,18 +427,35 @@ fn server_entry(doc: &Value, line: usize) -> Result<Option<ListEntry>, String> {
     if source.is_none() {
         if let Some(repo) = doc.get("repository") {
             if let Some(url) = s(repo, &["url"]) {
-                source = Some(Source::git(&url, None, s(repo, &["subfolder", "subdir"]).as_deref())?);
+                source = Some(Source::git(
+                    &url,
+                    None,
+                    s(repo, &["subfolder", "subdir"]).as_deref(),
+                )?);
             }
         }
     }
-    let Some(source) = source else { return Ok(None) };
+    let Some(source) = source else {
+        return Ok(None);
+    };
     let mut extra = BTreeMap::new();
-    for (key, field) in [("server_name", "name"), ("description", "description"), ("server_version", "version"), ("website_url", "websiteUrl")] {
+    for (key, field) in [
+        ("server_name", "name"),
+        ("description", "description"),
+        ("server_version", "version"),
+        ("website_url", "websiteUrl"),
+    ] {
         if let Some(v) = s(doc, &[field]) {
             extra.insert(key.to_string(), v);
         }
     }
-    Ok(Some(ListEntry { line, source, category: None, popularity: None, extra }))
+    Ok(Some(ListEntry {
+        line,
+        source,
+        category: None,
+        popularity: None,
+        extra,
+    }))
 }
 
 #[cfg(test)]
@@ -386,7 +485,10 @@ mod tests {
         assert_eq!(v[0].line, 3);
         assert_eq!(v[0].category.as_deref(), Some("databases"));
         assert_eq!(v[0].popularity.as_deref(), Some("1200"));
-        assert_eq!(v[0].extra.get("summary").map(String::as_str), Some("says \"hi"));
+        assert_eq!(
+            v[0].extra.get("summary").map(String::as_str),
+            Some("says \"hi")
+        );
         assert!(!v[0].extra.contains_key("stars"));
         assert_eq!(v[1].extra.get("stars").map(String::as_str), Some("33"));
         assert_eq!(v[1].line, 5);
@@ -395,7 +497,11 @@ mod tests {
     #[test]
     fn tsv_with_registry_columns() {
         let d = tempfile::tempdir().unwrap();
-        let p = write(d.path(), "l.tsv", "registry\tname\tversion\tpopularity\nnpm\t@s/n\t3.3.0\t34018\npypi\tmcp-x\t\t\n");
+        let p = write(
+            d.path(),
+            "l.tsv",
+            "registry\tname\tversion\tpopularity\nnpm\t@s/n\t3.3.0\t34018\npypi\tmcp-x\t\t\n",
+        );
         let v = read_list(&p).unwrap();
         assert_eq!(keys(&v), ["npm:@s/n@3.3.0", "pypi:mcp-x"]);
         assert!(v[0].extra.is_empty(), "{:?}", v[0].extra);
@@ -403,15 +509,23 @@ mod tests {
 
     #[test]
     fn real_dev_sample_if_present() {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ecosystem/dev-sample.tsv");
+        let p =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ecosystem/dev-sample.tsv");
         if !p.exists() {
             eprintln!("skipped: {} not present", p.display());
             return;
         }
         let v = read_list(&p).unwrap();
-        let rows = fs::read_to_string(&p).unwrap().lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+        let rows = fs::read_to_string(&p)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count();
         assert_eq!(v.len(), rows);
-        assert!(v.iter().all(|e| matches!(e.source.registry(), "npm" | "pypi")));
+        assert!(v
+            .iter()
+            .all(|e| matches!(e.source.registry(), "npm" | "pypi")));
         assert!(v.iter().all(|e| e.source.version().is_some()));
         assert!(v.iter().any(|e| e.extra.contains_key("summary")));
         assert!(v.iter().all(|e| e.popularity.is_some()));
@@ -426,7 +540,10 @@ mod tests {
             "Source,Category,Summary\r\n\"npm:x@1.0.0\",search,\"Finds things, fast\"\r\npypi:y,,\"He said \"\"hi\"\"\nover two lines\"\r\ngit:https://h.example/o/r@v1#pkg,dev,\r\n",
         );
         let v = read_list(&p).unwrap();
-        assert_eq!(keys(&v), ["npm:x@1.0.0", "pypi:y", "git:https://h.example/o/r@v1#pkg"]);
+        assert_eq!(
+            keys(&v),
+            ["npm:x@1.0.0", "pypi:y", "git:https://h.example/o/r@v1#pkg"]
+        );
         assert_eq!(v[0].extra["summary"], "Finds things, fast");
         assert_eq!(v[1].extra["summary"], "He said \"hi\"\nover two lines");
         assert_eq!(v[2].line, 5);
@@ -470,11 +587,19 @@ mod tests {
         assert_eq!(v[0].extra["server_name"], "io.github.someone/weather");
         assert_eq!(v[0].extra["description"], "Weather lookups");
 
-        let arr = write(d.path(), "arr.json", &format!("[{SERVER_NPM},{SERVER_PYPI_OLD},{SERVER_GIT},{SERVER_REMOTE}]"));
+        let arr = write(
+            d.path(),
+            "arr.json",
+            &format!("[{SERVER_NPM},{SERVER_PYPI_OLD},{SERVER_GIT},{SERVER_REMOTE}]"),
+        );
         let v = read_list(&arr).unwrap();
         assert_eq!(
             keys(&v),
-            ["npm:@someone/weather-mcp@1.0.2", "pypi:mcp-y==0.3.0", "git:https://github.com/x/mono#servers/z"]
+            [
+                "npm:@someone/weather-mcp@1.0.2",
+                "pypi:mcp-y==0.3.0",
+                "git:https://github.com/x/mono#servers/z"
+            ]
         );
         assert_eq!(v[2].line, 3);
 
@@ -492,7 +617,13 @@ mod tests {
         write(&sub, "a.json", SERVER_NPM);
         write(&sub, "notes.txt", "ignored");
         let v = read_list(&sub).unwrap();
-        assert_eq!(keys(&v), ["npm:@someone/weather-mcp@1.0.2", "git:https://github.com/x/mono#servers/z"]);
+        assert_eq!(
+            keys(&v),
+            [
+                "npm:@someone/weather-mcp@1.0.2",
+                "git:https://github.com/x/mono#servers/z"
+            ]
+        );
         assert_eq!(v[1].extra["list_file"], "b.json");
     }
 
@@ -500,23 +631,56 @@ mod tests {
     fn bad_rows_name_file_and_line() {
         let d = tempfile::tempdir().unwrap();
         let cases = [
-            ("a.tsv", "source\tcategory\nnpm:ok\tx\nnpm:bad name\ty\n", 3, "bad"),
-            ("b.tsv", "source\nnpm:ok\n\n\ncargo:serde\n", 5, "unknown source kind"),
-            ("c.csv", "registry,name,version\nnpm,x,1\nnuget,y,2\n", 3, "unknown registry"),
+            (
+                "a.tsv",
+                "source\tcategory\nnpm:ok\tx\nnpm:bad name\ty\n",
+                3,
+                "bad",
+            ),
+            (
+                "b.tsv",
+                "source\nnpm:ok\n\n\ncargo:serde\n",
+                5,
+                "unknown source kind",
+            ),
+            (
+                "c.csv",
+                "registry,name,version\nnpm,x,1\nnuget,y,2\n",
+                3,
+                "unknown registry",
+            ),
             ("d.csv", "name,version\nx,1\n", 1, "header row needs"),
             ("e.csv", "source\nnpm:x\nnpm:y,extra\n", 3, "fields"),
-            ("f.jsonl", "{\"source\":\"npm:x\"}\n{\"source\":\"npm:y\"\n", 2, "invalid JSON"),
+            (
+                "f.jsonl",
+                "{\"source\":\"npm:x\"}\n{\"source\":\"npm:y\"\n",
+                2,
+                "invalid JSON",
+            ),
             ("g.jsonl", "{\"source\":\"npm:x\"}\n[1]\n", 2, "object"),
-            ("h.jsonl", "{\"source\":\"npm:x\"}\n{\"category\":\"y\"}\n", 2, "no `source`"),
+            (
+                "h.jsonl",
+                "{\"source\":\"npm:x\"}\n{\"category\":\"y\"}\n",
+                2,
+                "no `source`",
+            ),
             ("i.tsv", "registry\tname\nnpm\t\n", 2, "empty `name`"),
-            ("j.json", "[{\"packages\":[{\"registryType\":\"npm\",\"identifier\":\"../x\"}]}]", 1, "bad package name"),
+            (
+                "j.json",
+                "[{\"packages\":[{\"registryType\":\"npm\",\"identifier\":\"../x\"}]}]",
+                1,
+                "bad package name",
+            ),
         ];
         for (name, text, line, needle) in cases {
             let p = write(d.path(), name, text);
             let e = read_list(&p).expect_err(name);
             assert_eq!(e.line, Some(line), "{name}: {e}");
             assert!(e.to_string().contains(needle), "{name}: {e}");
-            assert!(e.to_string().starts_with(&p.display().to_string()), "{name}: {e}");
+            assert!(
+                e.to_string().starts_with(&p.display().to_string()),
+                "{name}: {e}"
+            );
         }
         let e = read_list(&d.path().join("missing.tsv")).unwrap_err();
         assert!(e.to_string().contains("cannot read"), "{e}");

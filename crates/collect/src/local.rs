@@ -45,7 +45,11 @@ pub(crate) fn nonempty(s: Option<&str>) -> Option<String> {
 /// comma- or space-separated string.
 pub(crate) fn keywords(v: Option<&Value>) -> Vec<String> {
     let mut out: Vec<String> = match v {
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(|s| s.trim().to_string()).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|s| s.trim().to_string())
+            .collect(),
         Some(Value::String(s)) => split_keywords(s),
         _ => Vec::new(),
     };
@@ -98,26 +102,44 @@ pub(crate) fn read(root: &Path) -> LocalMeta {
                     m.version = s("version");
                     m.summary = nonempty(s("description").as_deref());
                     if let Some(k) = p.get("keywords").and_then(|k| k.as_array()) {
-                        m.keywords = k.iter().filter_map(|x| x.as_str()).map(str::to_string).collect();
+                        m.keywords = k
+                            .iter()
+                            .filter_map(|x| x.as_str())
+                            .map(str::to_string)
+                            .collect();
                     }
                 }
             }
         }
     }
     // sdists carry PKG-INFO, wheels `<name>.dist-info/METADATA`.
-    let pkg_info = Some(root.join("PKG-INFO")).filter(|p| p.is_file()).or_else(|| {
-        fs::read_dir(root).ok()?.flatten().map(|e| e.path()).find(|p| {
-            p.extension().is_some_and(|e| e == "dist-info") && p.join("METADATA").is_file()
-        }).map(|p| p.join("METADATA"))
-    });
+    let pkg_info = Some(root.join("PKG-INFO"))
+        .filter(|p| p.is_file())
+        .or_else(|| {
+            fs::read_dir(root)
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .find(|p| {
+                    p.extension().is_some_and(|e| e == "dist-info") && p.join("METADATA").is_file()
+                })
+                .map(|p| p.join("METADATA"))
+        });
     if let Some(text) = pkg_info.and_then(|p| read_small(&p, 4 << 20)) {
         let (headers, body) = parse_core_metadata(&text);
-        let h = |k: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
+        let h = |k: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.clone())
+        };
         m.name = m.name.or_else(|| h("Name"));
         m.version = m.version.or_else(|| h("Version"));
         m.summary = m.summary.or_else(|| nonempty(h("Summary").as_deref()));
         if m.keywords.is_empty() {
-            m.keywords = h("Keywords").map(|k| split_keywords(&k)).unwrap_or_default();
+            m.keywords = h("Keywords")
+                .map(|k| split_keywords(&k))
+                .unwrap_or_default();
         }
         m.readme = nonempty(h("Description").as_deref()).or_else(|| nonempty(Some(body)));
     }
@@ -172,7 +194,15 @@ pub(crate) fn readme(root: &Path) -> Option<String> {
 
 /// Folders that are not the server's own code (the scanner skips them too),
 /// left out of a dir fingerprint so an install does not change it.
-const NOT_OWN: &[&str] = &["node_modules", ".git", ".venv", "venv", "__pycache__", "site-packages", ".tox"];
+const NOT_OWN: &[&str] = &[
+    "node_modules",
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+];
 
 /// A cheap change detector for a local tree: sha256 over the relative path,
 /// size and modification time of every file (links are not followed).
@@ -190,7 +220,9 @@ pub(crate) fn fingerprint(root: &Path) -> String {
             if seen > 1_000_000 {
                 break;
             }
-            let Ok(md) = e.path().symlink_metadata() else { continue };
+            let Ok(md) = e.path().symlink_metadata() else {
+                continue;
+            };
             let name = e.file_name();
             if md.is_dir() {
                 if !NOT_OWN.iter().any(|n| name == *n) {
@@ -198,7 +230,11 @@ pub(crate) fn fingerprint(root: &Path) -> String {
                 }
                 continue;
             }
-            let rel = e.path().strip_prefix(root).map(|r| r.to_string_lossy().into_owned()).unwrap_or_default();
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .map(|r| r.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let mtime = md
                 .modified()
                 .ok()
@@ -221,7 +257,9 @@ pub(crate) fn tree_size(root: &Path) -> (u64, u64) {
     while let Some(dir) = stack.pop() {
         let Ok(rd) = fs::read_dir(&dir) else { continue };
         for e in rd.flatten() {
-            let Ok(md) = e.path().symlink_metadata() else { continue };
+            let Ok(md) = e.path().symlink_metadata() else {
+                continue;
+            };
             files += 1;
             if md.is_dir() {
                 stack.push(e.path());
@@ -271,7 +309,10 @@ mod tests {
         let s = "é".repeat(TEXT_LIMIT); // 2 bytes each
         let t = truncate(s);
         assert!(t.len() <= TEXT_LIMIT && t.is_char_boundary(t.len()));
-        assert_eq!(keywords(Some(&Value::String("a, b,c".into()))), ["a", "b", "c"]);
+        assert_eq!(
+            keywords(Some(&Value::String("a, b,c".into()))),
+            ["a", "b", "c"]
+        );
         assert_eq!(keywords(Some(&Value::String("a b".into()))), ["a", "b"]);
     }
 }

@@ -6,15 +6,26 @@ use serde_json::Value;
 use crate::cache::{Cache, Meta};
 use crate::error::{CollectError, ErrorKind, Result};
 use crate::http::{self, Expected};
-use crate::{cached, collected, ensure_tree, fetch_archive, local, offline_miss, Collected, Config};
+use crate::{
+    cached, collected, ensure_tree, fetch_archive, local, offline_miss, Collected, Config,
+};
 
 /// Registry documents of packages with thousands of versions run to tens of MB.
 const METADATA_LIMIT: u64 = 200 << 20;
 
-pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&str>) -> Result<Collected> {
+pub(crate) fn collect(
+    cfg: &Config,
+    cache: &Cache,
+    name: &str,
+    version: Option<&str>,
+) -> Result<Collected> {
     let pinned = match version {
         Some(v) => Some(v.to_string()),
-        None if cfg.offline => Some(cache.read_resolved("npm", name).ok_or_else(|| offline_miss("never resolved"))?),
+        None if cfg.offline => Some(
+            cache
+                .read_resolved("npm", name)
+                .ok_or_else(|| offline_miss("never resolved"))?,
+        ),
         None => None,
     };
     if let Some(v) = &pinned {
@@ -27,21 +38,34 @@ pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&
     }
 
     // Scoped names travel as `@scope%2fname`, the form every registry accepts.
-    let meta_url = format!("{}/{}", cfg.npm_registry.trim_end_matches('/'), name.replace('/', "%2f"));
+    let meta_url = format!(
+        "{}/{}",
+        cfg.npm_registry.trim_end_matches('/'),
+        name.replace('/', "%2f")
+    );
     let (body, doc_url) = http::get_bytes(cfg, &meta_url, METADATA_LIMIT)?;
-    let doc: Value = serde_json::from_slice(&body)
-        .map_err(|e| CollectError::new(ErrorKind::BadMetadata, format!("{meta_url}: not JSON: {e}")))?;
+    let doc: Value = serde_json::from_slice(&body).map_err(|e| {
+        CollectError::new(ErrorKind::BadMetadata, format!("{meta_url}: not JSON: {e}"))
+    })?;
     drop(body);
     let latest = doc.pointer("/dist-tags/latest").and_then(Value::as_str);
     let version = match (&pinned, latest) {
         (Some(v), _) => v.clone(),
         (None, Some(l)) => l.to_string(),
-        (None, None) => return Err(CollectError::new(ErrorKind::BadMetadata, format!("{meta_url}: no dist-tags.latest"))),
+        (None, None) => {
+            return Err(CollectError::new(
+                ErrorKind::BadMetadata,
+                format!("{meta_url}: no dist-tags.latest"),
+            ))
+        }
     };
     let Some(vdoc) = doc.get("versions").and_then(|v| v.get(&version)) else {
         return Err(CollectError::new(
             ErrorKind::NotFound,
-            format!("version {version} is not in the registry (latest: {})", latest.unwrap_or("none")),
+            format!(
+                "version {version} is not in the registry (latest: {})",
+                latest.unwrap_or("none")
+            ),
         ));
     };
     if pinned.is_none() {
@@ -56,16 +80,30 @@ pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&
     let tarball = dist
         .and_then(|d| d.get("tarball"))
         .and_then(Value::as_str)
-        .ok_or_else(|| CollectError::new(ErrorKind::NoSource, format!("{name}@{version}: no dist.tarball")))?;
+        .ok_or_else(|| {
+            CollectError::new(
+                ErrorKind::NoSource,
+                format!("{name}@{version}: no dist.tarball"),
+            )
+        })?;
     let tarball = resolve(&doc_url, tarball)?;
     let expected = dist.and_then(expected_hash).ok_or_else(|| {
-        CollectError::new(ErrorKind::Integrity, format!("{name}@{version}: the registry publishes no checksum"))
+        CollectError::new(
+            ErrorKind::Integrity,
+            format!("{name}@{version}: the registry publishes no checksum"),
+        )
     })?;
-    if let Some(size) = dist.and_then(|d| d.get("unpackedSize")).and_then(Value::as_u64) {
+    if let Some(size) = dist
+        .and_then(|d| d.get("unpackedSize"))
+        .and_then(Value::as_u64)
+    {
         if size > cfg.max_unpacked_bytes {
             return Err(CollectError::new(
                 ErrorKind::TooLarge,
-                format!("{name}@{version} unpacks to {size} bytes, over the {}-byte limit", cfg.max_unpacked_bytes),
+                format!(
+                    "{name}@{version} unpacks to {size} bytes, over the {}-byte limit",
+                    cfg.max_unpacked_bytes
+                ),
             ));
         }
     }
@@ -75,7 +113,11 @@ pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&
     let text = |k: &str| vdoc.get(k).or_else(|| doc.get(k)).and_then(Value::as_str);
     let mut meta = Meta {
         registry: "npm".into(),
-        name: vdoc.get("name").and_then(Value::as_str).unwrap_or(name).to_string(),
+        name: vdoc
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(name)
+            .to_string(),
         version: version.clone(),
         digest: format!("sha256:{sha256}"),
         tree: sha256.clone(),
@@ -109,9 +151,13 @@ pub(crate) fn expected_hash(dist: &Value) -> Option<Expected> {
     let mut best: Option<(u8, Expected)> = None;
     if let Some(sri) = dist.get("integrity").and_then(Value::as_str) {
         for item in sri.split_whitespace() {
-            let Some((alg, rest)) = item.split_once('-') else { continue };
+            let Some((alg, rest)) = item.split_once('-') else {
+                continue;
+            };
             let b64 = rest.split('?').next().unwrap_or("");
-            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64) else { continue };
+            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64) else {
+                continue;
+            };
             let (rank, e) = match (alg, bytes.len()) {
                 ("sha512", 64) => (4, Expected::Sha512(bytes)),
                 ("sha384", 48) => (3, Expected::Sha384(bytes)),
@@ -126,20 +172,32 @@ pub(crate) fn expected_hash(dist: &Value) -> Option<Expected> {
     }
     best.map(|(_, e)| e).or_else(|| {
         let hex = dist.get("shasum").and_then(Value::as_str)?;
-        http::unhex(hex).filter(|b| b.len() == 20).map(Expected::Sha1)
+        http::unhex(hex)
+            .filter(|b| b.len() == 20)
+            .map(Expected::Sha1)
     })
 }
 
 /// Resolves a link from a registry document against the document's URL:
 /// absolute links stay as they are, relative ones (mirrors) are joined.
 pub(crate) fn resolve(base: &str, link: &str) -> Result<String> {
-    let base = url::Url::parse(base)
-        .map_err(|e| CollectError::new(ErrorKind::BadMetadata, format!("bad registry URL {base}: {e}")))?;
-    let u = base
-        .join(link.trim())
-        .map_err(|e| CollectError::new(ErrorKind::BadMetadata, format!("bad archive link `{link}`: {e}")))?;
+    let base = url::Url::parse(base).map_err(|e| {
+        CollectError::new(
+            ErrorKind::BadMetadata,
+            format!("bad registry URL {base}: {e}"),
+        )
+    })?;
+    let u = base.join(link.trim()).map_err(|e| {
+        CollectError::new(
+            ErrorKind::BadMetadata,
+            format!("bad archive link `{link}`: {e}"),
+        )
+    })?;
     if !matches!(u.scheme(), "https" | "http") {
-        return Err(CollectError::new(ErrorKind::BadMetadata, format!("archive link `{link}` is not HTTP(S)")));
+        return Err(CollectError::new(
+            ErrorKind::BadMetadata,
+            format!("archive link `{link}` is not HTTP(S)"),
+        ));
     }
     Ok(u.to_string())
 }
@@ -167,7 +225,10 @@ mod tests {
             resolve(base, "../../packages/26/40/x-1.0.tar.gz").unwrap(),
             "https://mirror.example/packages/26/40/x-1.0.tar.gz"
         );
-        assert_eq!(resolve(base, "https://files.example/a.tgz").unwrap(), "https://files.example/a.tgz");
+        assert_eq!(
+            resolve(base, "https://files.example/a.tgz").unwrap(),
+            "https://files.example/a.tgz"
+        );
         assert!(resolve(base, "file:///etc/passwd").is_err());
     }
 }

@@ -10,7 +10,9 @@ use crate::cache::{Cache, Meta};
 use crate::error::{CollectError, ErrorKind, Result};
 use crate::http::{self, Expected};
 use crate::npm::resolve;
-use crate::{cached, collected, ensure_tree, fetch_archive, local, offline_miss, Collected, Config};
+use crate::{
+    cached, collected, ensure_tree, fetch_archive, local, offline_miss, Collected, Config,
+};
 
 const METADATA_LIMIT: u64 = 100 << 20;
 
@@ -32,11 +34,20 @@ pub(crate) fn normalize(name: &str) -> String {
     out
 }
 
-pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&str>) -> Result<Collected> {
+pub(crate) fn collect(
+    cfg: &Config,
+    cache: &Cache,
+    name: &str,
+    version: Option<&str>,
+) -> Result<Collected> {
     let key = normalize(name);
     let pinned = match version {
         Some(v) => Some(v.to_string()),
-        None if cfg.offline => Some(cache.read_resolved("pypi", &key).ok_or_else(|| offline_miss("never resolved"))?),
+        None if cfg.offline => Some(
+            cache
+                .read_resolved("pypi", &key)
+                .ok_or_else(|| offline_miss("never resolved"))?,
+        ),
         None => None,
     };
     if let Some(v) = &pinned {
@@ -50,20 +61,29 @@ pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&
 
     let meta_url = format!("{}/pypi/{}/json", cfg.pypi_url.trim_end_matches('/'), name);
     let (body, doc_url) = http::get_bytes(cfg, &meta_url, METADATA_LIMIT)?;
-    let doc: Value = serde_json::from_slice(&body)
-        .map_err(|e| CollectError::new(ErrorKind::BadMetadata, format!("{meta_url}: not JSON: {e}")))?;
+    let doc: Value = serde_json::from_slice(&body).map_err(|e| {
+        CollectError::new(ErrorKind::BadMetadata, format!("{meta_url}: not JSON: {e}"))
+    })?;
     drop(body);
     let info = doc.get("info").unwrap_or(&Value::Null);
     let latest = info.get("version").and_then(Value::as_str);
     let version = match (&pinned, latest) {
         (Some(v), _) => v.clone(),
         (None, Some(l)) => l.to_string(),
-        (None, None) => return Err(CollectError::new(ErrorKind::BadMetadata, format!("{meta_url}: no info.version"))),
+        (None, None) => {
+            return Err(CollectError::new(
+                ErrorKind::BadMetadata,
+                format!("{meta_url}: no info.version"),
+            ))
+        }
     };
     let files = release_files(&doc, &version, latest).ok_or_else(|| {
         CollectError::new(
             ErrorKind::NotFound,
-            format!("version {version} is not in the index (latest: {})", latest.unwrap_or("none")),
+            format!(
+                "version {version} is not in the index (latest: {})",
+                latest.unwrap_or("none")
+            ),
         )
     })?;
     // The key under which the version is cached is the index's spelling.
@@ -77,36 +97,55 @@ pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&
         }
     }
     let file = choose_file(files.1).ok_or_else(|| {
-        let names: Vec<&str> = files.1.iter().filter_map(|f| f.get("filename").and_then(Value::as_str)).collect();
+        let names: Vec<&str> = files
+            .1
+            .iter()
+            .filter_map(|f| f.get("filename").and_then(Value::as_str))
+            .collect();
         CollectError::new(
             ErrorKind::NoSource,
             if names.is_empty() {
                 format!("{name}=={version} has no files")
             } else {
-                format!("{name}=={version} has no sdist and no pure-Python wheel (only {})", names.join(", "))
+                format!(
+                    "{name}=={version} has no sdist and no pure-Python wheel (only {})",
+                    names.join(", ")
+                )
             },
         )
     })?;
-    let link = file
-        .get("url")
-        .and_then(Value::as_str)
-        .ok_or_else(|| CollectError::new(ErrorKind::BadMetadata, format!("{name}=={version}: a file has no url")))?;
+    let link = file.get("url").and_then(Value::as_str).ok_or_else(|| {
+        CollectError::new(
+            ErrorKind::BadMetadata,
+            format!("{name}=={version}: a file has no url"),
+        )
+    })?;
     let url = resolve(&doc_url, link)?;
     let expected = file
         .pointer("/digests/sha256")
         .and_then(Value::as_str)
         .and_then(http::unhex)
-        .or_else(|| link.split_once("#sha256=").and_then(|(_, h)| http::unhex(h)))
+        .or_else(|| {
+            link.split_once("#sha256=")
+                .and_then(|(_, h)| http::unhex(h))
+        })
         .filter(|b| b.len() == 32)
         .map(Expected::Sha256)
         .ok_or_else(|| {
-            CollectError::new(ErrorKind::Integrity, format!("{name}=={version}: the index publishes no sha256"))
+            CollectError::new(
+                ErrorKind::Integrity,
+                format!("{name}=={version}: the index publishes no sha256"),
+            )
         })?;
     if let Some(size) = file.get("size").and_then(Value::as_u64) {
         if size > cfg.max_archive_bytes {
             return Err(CollectError::new(
                 ErrorKind::TooLarge,
-                format!("{} is {size} bytes, over the {}-byte limit", filename(file), cfg.max_archive_bytes),
+                format!(
+                    "{} is {size} bytes, over the {}-byte limit",
+                    filename(file),
+                    cfg.max_archive_bytes
+                ),
             ));
         }
     }
@@ -128,19 +167,33 @@ pub(crate) fn collect(cfg: &Config, cache: &Cache, name: &str, version: Option<&
         local::read(&crate::extract::tree_root(&tree))
     };
     let (first, second) = if is_latest {
-        ((from_info.summary, from_info.keywords, from_info.readme), (own.summary, own.keywords, own.readme))
+        (
+            (from_info.summary, from_info.keywords, from_info.readme),
+            (own.summary, own.keywords, own.readme),
+        )
     } else {
-        ((own.summary, own.keywords, own.readme), (from_info.summary, from_info.keywords, from_info.readme))
+        (
+            (own.summary, own.keywords, own.readme),
+            (from_info.summary, from_info.keywords, from_info.readme),
+        )
     };
     let meta = Meta {
         registry: "pypi".into(),
-        name: info.get("name").and_then(Value::as_str).unwrap_or(name).to_string(),
+        name: info
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(name)
+            .to_string(),
         version: version.clone(),
         digest: format!("sha256:{sha256}"),
         tree: sha256.clone(),
         url: http::redact(&url),
         summary: first.0.or(second.0),
-        keywords: if first.1.is_empty() { second.1 } else { first.1 },
+        keywords: if first.1.is_empty() {
+            second.1
+        } else {
+            first.1
+        },
         readme: first.2.or(second.2),
     };
     cache.write_meta(&key, &meta.version, &meta)?;
@@ -156,11 +209,17 @@ fn filename(f: &Value) -> &str {
 
 /// The files of `version`: `releases[version]` (exact, then case-insensitive
 /// key), or `urls` when it is the latest. Returns the index's spelling of the version.
-fn release_files<'a>(doc: &'a Value, version: &str, latest: Option<&str>) -> Option<(String, &'a [Value])> {
+fn release_files<'a>(
+    doc: &'a Value,
+    version: &str,
+    latest: Option<&str>,
+) -> Option<(String, &'a [Value])> {
     if let Some(releases) = doc.get("releases").and_then(Value::as_object) {
-        let hit = releases
-            .get_key_value(version)
-            .or_else(|| releases.iter().find(|(k, _)| k.eq_ignore_ascii_case(version)));
+        let hit = releases.get_key_value(version).or_else(|| {
+            releases
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(version))
+        });
         if let Some((k, Value::Array(files))) = hit {
             if !files.is_empty() || latest != Some(k.as_str()) {
                 return Some((k.clone(), files));
@@ -182,8 +241,12 @@ fn choose_file(files: &[Value]) -> Option<&Value> {
     let yanked = |f: &Value| f.get("yanked").and_then(Value::as_bool).unwrap_or(false);
     let sdist = |f: &Value| {
         let n = name(f);
-        f.get("packagetype").and_then(Value::as_str).is_none_or(|t| t == "sdist")
-            && [".tar.gz", ".tgz", ".tar", ".zip"].iter().any(|e| n.ends_with(e))
+        f.get("packagetype")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t == "sdist")
+            && [".tar.gz", ".tgz", ".tar", ".zip"]
+                .iter()
+                .any(|e| n.ends_with(e))
     };
     let pure_wheel = |f: &Value| name(f).ends_with("-none-any.whl");
     for want_unyanked in [true, false] {
@@ -221,17 +284,32 @@ mod tests {
             f("x-1.0.tar.gz", "sdist"),
         ];
         assert_eq!(filename(choose_file(&files).unwrap()), "x-1.0.tar.gz");
-        assert_eq!(filename(choose_file(&files[..2]).unwrap()), "x-1.0-py3-none-any.whl");
+        assert_eq!(
+            filename(choose_file(&files[..2]).unwrap()),
+            "x-1.0-py3-none-any.whl"
+        );
         assert!(choose_file(&files[..1]).is_none());
-        let y = vec![json!({"filename": "x-1.0.tar.gz", "packagetype": "sdist", "yanked": true}), f("x-1.0-py2.py3-none-any.whl", "bdist_wheel")];
-        assert_eq!(filename(choose_file(&y).unwrap()), "x-1.0-py2.py3-none-any.whl");
+        let y = vec![
+            json!({"filename": "x-1.0.tar.gz", "packagetype": "sdist", "yanked": true}),
+            f("x-1.0-py2.py3-none-any.whl", "bdist_wheel"),
+        ];
+        assert_eq!(
+            filename(choose_file(&y).unwrap()),
+            "x-1.0-py2.py3-none-any.whl"
+        );
     }
 
     #[test]
     fn finds_release_files() {
         let doc = json!({"info": {"version": "2.0"}, "releases": {"1.0RC1": [{"filename": "a"}], "2.0": []}, "urls": [{"filename": "b"}]});
-        assert_eq!(release_files(&doc, "1.0rc1", Some("2.0")).unwrap().0, "1.0RC1");
-        assert_eq!(filename(&release_files(&doc, "2.0", Some("2.0")).unwrap().1[0]), "b");
+        assert_eq!(
+            release_files(&doc, "1.0rc1", Some("2.0")).unwrap().0,
+            "1.0RC1"
+        );
+        assert_eq!(
+            filename(&release_files(&doc, "2.0", Some("2.0")).unwrap().1[0]),
+            "b"
+        );
         assert!(release_files(&doc, "3.0", Some("2.0")).is_none());
     }
 }

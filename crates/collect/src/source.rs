@@ -6,9 +6,19 @@ use std::path::PathBuf;
 /// One server to collect.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Source {
-    Npm { name: String, version: Option<String> },
-    Pypi { name: String, version: Option<String> },
-    Git { url: String, rev: Option<String>, subdir: Option<String> },
+    Npm {
+        name: String,
+        version: Option<String>,
+    },
+    Pypi {
+        name: String,
+        version: Option<String>,
+    },
+    Git {
+        url: String,
+        rev: Option<String>,
+        subdir: Option<String>,
+    },
     Dir(PathBuf),
 }
 
@@ -50,7 +60,10 @@ impl Source {
                 // not one, and a revision may itself hold '/' (`feature/x`).
                 let path_start = git_path_start(url_rev);
                 let (url, rev) = match url_rev[path_start..].rfind('@') {
-                    Some(i) => (&url_rev[..path_start + i], Some(&url_rev[path_start + i + 1..])),
+                    Some(i) => (
+                        &url_rev[..path_start + i],
+                        Some(&url_rev[path_start + i + 1..]),
+                    ),
                     None => (url_rev, None),
                 };
                 Source::git(url, rev, subdir)
@@ -67,7 +80,10 @@ impl Source {
         let name = name.trim();
         check_npm_name(name)?;
         let version = check_version(version, "npm", name)?;
-        Ok(Source::Npm { name: name.to_string(), version })
+        Ok(Source::Npm {
+            name: name.to_string(),
+            version,
+        })
     }
 
     /// Builds a validated PyPI source; an empty version means the latest.
@@ -75,7 +91,10 @@ impl Source {
         let name = name.trim();
         check_pypi_name(name)?;
         let version = check_version(version, "pypi", name)?;
-        Ok(Source::Pypi { name: name.to_string(), version })
+        Ok(Source::Pypi {
+            name: name.to_string(),
+            version,
+        })
     }
 
     /// Builds a validated git source.
@@ -99,21 +118,39 @@ impl Source {
                     || d.contains('\\')
                     || d.contains('\0')
                 {
-                    return Err(format!("git:{url}: bad subdirectory `{d}` (must be a plain relative path)"));
+                    return Err(format!(
+                        "git:{url}: bad subdirectory `{d}` (must be a plain relative path)"
+                    ));
                 }
                 Some(d.to_string())
             }
         };
-        Ok(Source::Git { url: url.to_string(), rev, subdir })
+        Ok(Source::Git {
+            url: url.to_string(),
+            rev,
+            subdir,
+        })
     }
 
     /// Canonical text form; `Source::parse(&s.key())` gives `s` back.
     pub fn key(&self) -> String {
         match self {
-            Source::Npm { name, version: Some(v) } => format!("npm:{name}@{v}"),
-            Source::Npm { name, version: None } => format!("npm:{name}"),
-            Source::Pypi { name, version: Some(v) } => format!("pypi:{name}=={v}"),
-            Source::Pypi { name, version: None } => format!("pypi:{name}"),
+            Source::Npm {
+                name,
+                version: Some(v),
+            } => format!("npm:{name}@{v}"),
+            Source::Npm {
+                name,
+                version: None,
+            } => format!("npm:{name}"),
+            Source::Pypi {
+                name,
+                version: Some(v),
+            } => format!("pypi:{name}=={v}"),
+            Source::Pypi {
+                name,
+                version: None,
+            } => format!("pypi:{name}"),
             Source::Git { url, rev, subdir } => {
                 let mut k = format!("git:{url}");
                 if let Some(r) = rev {
@@ -199,7 +236,8 @@ fn check_npm_name(name: &str) -> Result<(), String> {
     let plain = |s: &str| {
         !s.is_empty()
             && !s.starts_with('.')
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
     };
     if let Some(scoped) = name.strip_prefix('@') {
         match scoped.split_once('/') {
@@ -215,13 +253,17 @@ fn check_npm_name(name: &str) -> Result<(), String> {
 
 fn check_pypi_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {
-        Err(format!("pypi:{name}: bad project name (letters, digits, '-', '.', '_')"))
+        Err(format!(
+            "pypi:{name}: bad project name (letters, digits, '-', '.', '_')"
+        ))
     }
 }
 
@@ -230,7 +272,8 @@ fn check_version(v: Option<&str>, reg: &str, name: &str) -> Result<Option<String
         None | Some("") | Some("latest") => Ok(None),
         Some(v) => {
             if v.len() <= 128
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || "-._+!".contains(c))
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._+!".contains(c))
                 && !v.starts_with('.')
             {
                 Ok(Some(v.to_string()))
@@ -251,7 +294,10 @@ fn check_git_url(url: &str) -> Result<(), String> {
     // Transports such as `ext::` run commands; only the plain ones are allowed.
     if let Some(i) = url.find("://") {
         let scheme = url[..i].to_ascii_lowercase();
-        if !matches!(scheme.as_str(), "https" | "http" | "ssh" | "git" | "file" | "git+ssh" | "ssh+git") {
+        if !matches!(
+            scheme.as_str(),
+            "https" | "http" | "ssh" | "git" | "file" | "git+ssh" | "ssh+git"
+        ) {
             return Err(format!("git:{url}: unsupported URL scheme `{scheme}`"));
         }
         if url.len() == i + 3 {
@@ -301,15 +347,24 @@ mod tests {
     fn splits_fields() {
         assert_eq!(
             Source::parse("npm:@scope/name@1.2.3").unwrap(),
-            Source::Npm { name: "@scope/name".into(), version: Some("1.2.3".into()) }
+            Source::Npm {
+                name: "@scope/name".into(),
+                version: Some("1.2.3".into())
+            }
         );
         assert_eq!(
             Source::parse("npm:@scope/name").unwrap(),
-            Source::Npm { name: "@scope/name".into(), version: None }
+            Source::Npm {
+                name: "@scope/name".into(),
+                version: None
+            }
         );
         assert_eq!(
             Source::parse("pypi:foo == 1.0").unwrap(),
-            Source::Pypi { name: "foo".into(), version: Some("1.0".into()) }
+            Source::Pypi {
+                name: "foo".into(),
+                version: Some("1.0".into())
+            }
         );
         assert_eq!(
             Source::parse("git:https://user@h.example/o/r@v1#a/b").unwrap(),
@@ -321,7 +376,11 @@ mod tests {
         );
         assert_eq!(
             Source::parse("git:git@github.com:o/r.git").unwrap(),
-            Source::Git { url: "git@github.com:o/r.git".into(), rev: None, subdir: None }
+            Source::Git {
+                url: "git@github.com:o/r.git".into(),
+                rev: None,
+                subdir: None
+            }
         );
         assert_eq!(Source::parse("npm:x@latest").unwrap().key(), "npm:x");
         assert_eq!(Source::parse("NPM:x").unwrap().registry(), "npm");
@@ -357,7 +416,11 @@ mod tests {
             "dir:",
         ];
         for b in bad {
-            assert!(Source::parse(b).is_err(), "accepted `{b}`: {:?}", Source::parse(b));
+            assert!(
+                Source::parse(b).is_err(),
+                "accepted `{b}`: {:?}",
+                Source::parse(b)
+            );
         }
     }
 }

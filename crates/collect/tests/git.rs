@@ -12,24 +12,48 @@ fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+        ])
         .args(args)
         .output()
         .expect("git is installed");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn has_git() -> bool {
-    Command::new("git").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// A repository with two commits; `v1` tags the first. Returns (url, first, second).
 fn repo(dir: &Path) -> (String, String, String) {
     fs::create_dir_all(dir.join("servers/weather")).unwrap();
     git(dir, &["init", "-q", "-b", "main"]);
-    fs::write(dir.join("package.json"), r#"{"name":"mono","description":"Monorepo of MCP servers","keywords":["mcp"]}"#).unwrap();
-    fs::write(dir.join("servers/weather/index.ts"), "fetch('https://api.example')").unwrap();
+    fs::write(
+        dir.join("package.json"),
+        r#"{"name":"mono","description":"Monorepo of MCP servers","keywords":["mcp"]}"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.join("servers/weather/index.ts"),
+        "fetch('https://api.example')",
+    )
+    .unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc/passwd", dir.join("passwd-link")).unwrap();
     git(dir, &["add", "-A"]);
@@ -44,7 +68,11 @@ fn repo(dir: &Path) -> (String, String, String) {
 }
 
 fn config_in(cache: &Path) -> Config {
-    Config { cache_dir: cache.to_path_buf(), offline: false, ..Config::from_env() }
+    Config {
+        cache_dir: cache.to_path_buf(),
+        offline: false,
+        ..Config::from_env()
+    }
 }
 
 #[test]
@@ -59,7 +87,10 @@ fn clones_refs_commits_and_subdirs() {
     let cfg = config_in(&cache);
 
     let head = collect(&cfg, &Source::parse(&format!("git:{url}")).unwrap()).unwrap();
-    assert_eq!((head.registry.as_str(), head.version.as_str()), ("git", second.as_str()));
+    assert_eq!(
+        (head.registry.as_str(), head.version.as_str()),
+        ("git", second.as_str())
+    );
     assert_eq!(head.digest, format!("git:{second}"));
     assert!(!head.from_cache);
     assert!(head.root.join("servers/weather/extra.ts").is_file());
@@ -70,14 +101,25 @@ fn clones_refs_commits_and_subdirs() {
         // core.symlinks=false: the link is a small plain file, nothing to follow.
         let md = fs::symlink_metadata(head.root.join("passwd-link")).unwrap();
         assert!(md.is_file(), "a symlink was checked out");
-        assert_eq!(fs::read_to_string(head.root.join("passwd-link")).unwrap(), "/etc/passwd");
+        assert_eq!(
+            fs::read_to_string(head.root.join("passwd-link")).unwrap(),
+            "/etc/passwd"
+        );
     }
 
     // Same ref again: `ls-remote` finds the cached commit.
-    assert!(collect(&cfg, &Source::parse(&format!("git:{url}")).unwrap()).unwrap().from_cache);
+    assert!(
+        collect(&cfg, &Source::parse(&format!("git:{url}")).unwrap())
+            .unwrap()
+            .from_cache
+    );
 
     // A tag (annotated: resolves to its commit), with a subdirectory.
-    let tag = collect(&cfg, &Source::parse(&format!("git:{url}@v1#servers/weather")).unwrap()).unwrap();
+    let tag = collect(
+        &cfg,
+        &Source::parse(&format!("git:{url}@v1#servers/weather")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(tag.version, first);
     assert!(tag.root.ends_with("servers/weather"));
     assert!(tag.root.join("index.ts").is_file() && !tag.root.join("extra.ts").exists());
@@ -89,25 +131,48 @@ fn clones_refs_commits_and_subdirs() {
 
     // A short id: full clone + checkout.
     let fresh = config_in(&work.path().join("cache2"));
-    let short = collect(&fresh, &Source::parse(&format!("git:{url}@{}", &first[..10])).unwrap()).unwrap();
+    let short = collect(
+        &fresh,
+        &Source::parse(&format!("git:{url}@{}", &first[..10])).unwrap(),
+    )
+    .unwrap();
     assert_eq!(short.version, first);
     assert!(!short.root.join("servers/weather/extra.ts").exists());
 
     // Offline: what was fetched, by the same spelling; nothing else.
-    let off = Config { offline: true, ..cfg.clone() };
-    assert_eq!(collect(&off, &Source::parse(&format!("git:{url}@v1")).unwrap()).unwrap().version, first);
+    let off = Config {
+        offline: true,
+        ..cfg.clone()
+    };
+    assert_eq!(
+        collect(&off, &Source::parse(&format!("git:{url}@v1")).unwrap())
+            .unwrap()
+            .version,
+        first
+    );
     let e = collect(&off, &Source::parse(&format!("git:{url}@other")).unwrap()).unwrap_err();
     assert_eq!(e.kind(), "offline-miss", "{e}");
 
     // Errors.
-    let e = collect(&cfg, &Source::parse(&format!("git:{url}#no/such/dir")).unwrap()).unwrap_err();
+    let e = collect(
+        &cfg,
+        &Source::parse(&format!("git:{url}#no/such/dir")).unwrap(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), "not-found", "{e}");
-    let e = collect(&cfg, &Source::parse(&format!("git:{url}@no-such-branch")).unwrap()).unwrap_err();
+    let e = collect(
+        &cfg,
+        &Source::parse(&format!("git:{url}@no-such-branch")).unwrap(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), "not-found", "{e}");
     let missing = format!("file://{}", work.path().join("nope").display());
     let e = collect(&cfg, &Source::parse(&format!("git:{missing}")).unwrap()).unwrap_err();
     assert!(matches!(e.kind(), "not-found" | "git"), "{e}");
-    assert!(fs::read_dir(cache.join("tmp")).unwrap().next().is_none(), "temporary clones left behind");
+    assert!(
+        fs::read_dir(cache.join("tmp")).unwrap().next().is_none(),
+        "temporary clones left behind"
+    );
 }
 
 #[test]
@@ -139,15 +204,32 @@ fn hooks_in_the_users_template_never_run() {
         .env("HOOK_TEST_CACHE", &cfg.cache_dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(!marker.exists(), "a hook ran");
 }
 
 /// Runs in a child process started by `hooks_in_the_users_template_never_run`.
 #[test]
 fn hook_child() {
-    let (Ok(url), Ok(cache)) = (std::env::var("HOOK_TEST_URL"), std::env::var("HOOK_TEST_CACHE")) else { return };
-    let c = collect(&config_in(Path::new(&cache)), &Source::parse(&format!("git:{url}")).unwrap()).unwrap();
+    let (Ok(url), Ok(cache)) = (
+        std::env::var("HOOK_TEST_URL"),
+        std::env::var("HOOK_TEST_CACHE"),
+    ) else {
+        return;
+    };
+    let c = collect(
+        &config_in(Path::new(&cache)),
+        &Source::parse(&format!("git:{url}")).unwrap(),
+    )
+    .unwrap();
     assert!(c.root.join("package.json").is_file());
 }

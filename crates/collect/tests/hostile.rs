@@ -10,7 +10,11 @@ use std::path::Path;
 use mcpwarden_collect::extract::{extract, tree_root, Limits};
 use mcpwarden_collect::ErrorKind;
 
-const LIMITS: Limits = Limits { max_unpacked_bytes: 256 << 20, max_files: 1000, max_ratio: 200 };
+const LIMITS: Limits = Limits {
+    max_unpacked_bytes: 256 << 20,
+    max_files: 1000,
+    max_ratio: 200,
+};
 
 /// A raw tar header with any name, bypassing the builder's own path checks
 /// (which would refuse to write the attacks we want to test).
@@ -37,10 +41,18 @@ enum E<'a> {
 }
 
 fn tar_gz(entries: &[E]) -> Vec<u8> {
-    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
     for e in entries {
         match e {
-            E::File(n, d) => b.append(&raw_header(n, tar::EntryType::Regular, d.len() as u64, None), *d).unwrap(),
+            E::File(n, d) => b
+                .append(
+                    &raw_header(n, tar::EntryType::Regular, d.len() as u64, None),
+                    *d,
+                )
+                .unwrap(),
             E::Link(n, k, t) => b.append(&raw_header(n, *k, 0, Some(t)), &[][..]).unwrap(),
             E::Other(n, k) => b.append(&raw_header(n, *k, 0, None), &[][..]).unwrap(),
         }
@@ -65,7 +77,12 @@ fn work(bytes: &[u8]) -> Work {
     fs::create_dir_all(&outside).unwrap();
     let archive = tmp.path().join("archive.bin");
     fs::write(&archive, bytes).unwrap();
-    Work { archive, dest, outside, _tmp: tmp }
+    Work {
+        archive,
+        dest,
+        outside,
+        _tmp: tmp,
+    }
 }
 
 impl Work {
@@ -73,8 +90,14 @@ impl Work {
     fn assert_nothing_outside(&self) {
         let root = self.dest.parent().unwrap().parent().unwrap();
         let all: Vec<String> = common::files_under(root);
-        let foreign: Vec<&String> = all.iter().filter(|p| !p.starts_with("a/dest/") && *p != "archive.bin").collect();
-        assert!(foreign.is_empty(), "written outside the destination: {foreign:?}");
+        let foreign: Vec<&String> = all
+            .iter()
+            .filter(|p| !p.starts_with("a/dest/") && *p != "archive.bin")
+            .collect();
+        assert!(
+            foreign.is_empty(),
+            "written outside the destination: {foreign:?}"
+        );
         assert!(fs::read_dir(&self.outside).unwrap().next().is_none());
     }
 }
@@ -85,8 +108,16 @@ fn kind(r: &mcpwarden_collect::CollectError) -> ErrorKind {
 
 #[test]
 fn tar_with_parent_traversal_is_refused() {
-    for name in [&b"package/../../evil.txt"[..], b"../evil.txt", b"package/../../../outside/evil.txt", b"./a/../../evil"] {
-        let w = work(&tar_gz(&[E::File(b"package/ok.txt", b"ok"), E::File(name, b"pwned")]));
+    for name in [
+        &b"package/../../evil.txt"[..],
+        b"../evil.txt",
+        b"package/../../../outside/evil.txt",
+        b"./a/../../evil",
+    ] {
+        let w = work(&tar_gz(&[
+            E::File(b"package/ok.txt", b"ok"),
+            E::File(name, b"pwned"),
+        ]));
         let e = extract(&w.archive, &w.dest, &LIMITS).expect_err("traversal accepted");
         assert_eq!(kind(&e), ErrorKind::HostileArchive, "{e}");
         assert!(e.to_string().contains("traversal"), "{e}");
@@ -125,15 +156,25 @@ fn symlinks_are_skipped_and_never_followed() {
     )
     .unwrap();
     let skipped = extract(&w.archive, &w.dest, &LIMITS).unwrap();
-    let reasons: Vec<(&str, &str, Option<&str>)> =
-        skipped.iter().map(|s| (s.path.as_str(), s.reason.as_str(), s.detail.as_deref())).collect();
+    let reasons: Vec<(&str, &str, Option<&str>)> = skipped
+        .iter()
+        .map(|s| (s.path.as_str(), s.reason.as_str(), s.detail.as_deref()))
+        .collect();
     assert_eq!(
         reasons,
-        [("package/passwd", "symlink", Some("/etc/passwd")), ("package/out", "symlink", Some(outside.as_str()))]
+        [
+            ("package/passwd", "symlink", Some("/etc/passwd")),
+            ("package/out", "symlink", Some(outside.as_str()))
+        ]
     );
     assert!(!w.dest.join("package/passwd").exists());
-    assert!(fs::symlink_metadata(w.dest.join("package/out")).unwrap().is_dir());
-    assert_eq!(fs::read(w.dest.join("package/out/evil.txt")).unwrap(), b"pwned");
+    assert!(fs::symlink_metadata(w.dest.join("package/out"))
+        .unwrap()
+        .is_dir());
+    assert_eq!(
+        fs::read(w.dest.join("package/out/evil.txt")).unwrap(),
+        b"pwned"
+    );
     w.assert_nothing_outside();
     assert_eq!(tree_root(&w.dest), w.dest.join("package"));
 }
@@ -149,10 +190,19 @@ fn hardlinks_and_devices_are_skipped() {
         E::File(b"package/a/b", b"under a file"),
     ]));
     let skipped = extract(&w.archive, &w.dest, &LIMITS).unwrap();
-    let reasons: Vec<(&str, &str)> = skipped.iter().map(|s| (s.path.as_str(), s.reason.as_str())).collect();
+    let reasons: Vec<(&str, &str)> = skipped
+        .iter()
+        .map(|s| (s.path.as_str(), s.reason.as_str()))
+        .collect();
     assert_eq!(
         reasons,
-        [("package/hl", "hardlink"), ("package/hl2", "hardlink"), ("package/dev", "special"), ("package/fifo", "special"), ("package/a/b", "conflict")]
+        [
+            ("package/hl", "hardlink"),
+            ("package/hl2", "hardlink"),
+            ("package/dev", "special"),
+            ("package/fifo", "special"),
+            ("package/a/b", "conflict")
+        ]
     );
     assert_eq!(common::files_under(&w.dest), ["package/a"]);
     w.assert_nothing_outside();
@@ -160,7 +210,13 @@ fn hardlinks_and_devices_are_skipped() {
 
 #[test]
 fn zip_with_traversal_is_refused() {
-    for name in ["../evil.txt", "pkg/../../evil.txt", "..\\evil.txt", "/abs/evil.txt", "C:\\evil.txt"] {
+    for name in [
+        "../evil.txt",
+        "pkg/../../evil.txt",
+        "..\\evil.txt",
+        "/abs/evil.txt",
+        "C:\\evil.txt",
+    ] {
         let w = work(&common::zip(&[("pkg/ok.py", b"ok"), (name, b"pwned")]));
         let e = extract(&w.archive, &w.dest, &LIMITS).expect_err(name);
         assert_eq!(kind(&e), ErrorKind::HostileArchive, "{name}: {e}");
@@ -178,7 +234,10 @@ fn zip_symlink_is_skipped() {
     let w = work(&z.finish().unwrap().into_inner());
     let skipped = extract(&w.archive, &w.dest, &LIMITS).unwrap();
     assert_eq!(skipped.len(), 1);
-    assert_eq!((skipped[0].path.as_str(), skipped[0].reason.as_str()), ("pkg/passwd", "symlink"));
+    assert_eq!(
+        (skipped[0].path.as_str(), skipped[0].reason.as_str()),
+        ("pkg/passwd", "symlink")
+    );
     assert_eq!(skipped[0].detail.as_deref(), Some("/etc/passwd"));
     assert_eq!(common::files_under(&w.dest), ["pkg/mod.py"]);
 }
@@ -194,8 +253,13 @@ fn gzip_bomb_is_refused_by_ratio() {
     assert_eq!(kind(&e), ErrorKind::HostileArchive, "{e}");
     assert!(e.to_string().contains("bomb"), "{e}");
     // It stopped early: at most the ratio cap (plus one buffer) was written.
-    let written = fs::metadata(w.dest.join("package/zeros")).map(|m| m.len()).unwrap_or(0);
-    assert!(written <= (bomb.len() as u64) * 200 + (64 << 10), "wrote {written} bytes");
+    let written = fs::metadata(w.dest.join("package/zeros"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert!(
+        written <= (bomb.len() as u64) * 200 + (64 << 10),
+        "wrote {written} bytes"
+    );
     w.assert_nothing_outside();
 }
 
@@ -212,7 +276,10 @@ fn zip_bomb_is_refused_by_ratio() {
 fn too_many_files_and_too_many_bytes() {
     let names: Vec<String> = (0..20).map(|i| format!("package/f{i}")).collect();
     let entries: Vec<E> = names.iter().map(|n| E::File(n.as_bytes(), b"x")).collect();
-    let small = Limits { max_files: 10, ..LIMITS };
+    let small = Limits {
+        max_files: 10,
+        ..LIMITS
+    };
     let w = work(&tar_gz(&entries));
     let e = extract(&w.archive, &w.dest, &small).unwrap_err();
     assert_eq!(kind(&e), ErrorKind::TooLarge, "{e}");
@@ -222,25 +289,44 @@ fn too_many_files_and_too_many_bytes() {
     let w = work(&common::zip(&files));
     let e = extract(&w.archive, &w.dest, &small).unwrap_err();
     assert_eq!(kind(&e), ErrorKind::TooLarge, "{e}");
-    assert!(common::files_under(&w.dest).is_empty(), "zip counts are checked before writing");
+    assert!(
+        common::files_under(&w.dest).is_empty(),
+        "zip counts are checked before writing"
+    );
 
     // Incompressible bytes over the unpacked cap: too large, not a bomb.
-    let noise: Vec<u8> = (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let noise: Vec<u8> = (0..50_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let w = work(&tar_gz(&[E::File(b"package/noise", &noise)]));
-    let e = extract(&w.archive, &w.dest, &Limits { max_unpacked_bytes: 10_000, ..LIMITS }).unwrap_err();
+    let e = extract(
+        &w.archive,
+        &w.dest,
+        &Limits {
+            max_unpacked_bytes: 10_000,
+            ..LIMITS
+        },
+    )
+    .unwrap_err();
     assert_eq!(kind(&e), ErrorKind::TooLarge, "{e}");
 }
 
 #[test]
 fn ordinary_archives_unpack() {
     // npm layout, with `./` prefixes, a directory entry and an executable.
-    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
     let mut h = tar::Header::new_ustar();
     h.set_entry_type(tar::EntryType::Directory);
     h.set_mode(0o000); // a hostile mode must not lock us out of our own tree
     h.set_size(0);
     b.append_data(&mut h, "./package/", &[][..]).unwrap();
-    for (p, mode, data) in [("./package/package.json", 0o644, &b"{}"[..]), ("package/bin/run", 0o4755, b"#!/bin/sh\n")] {
+    for (p, mode, data) in [
+        ("./package/package.json", 0o644, &b"{}"[..]),
+        ("package/bin/run", 0o4755, b"#!/bin/sh\n"),
+    ] {
         let mut h = tar::Header::new_ustar();
         h.set_size(data.len() as u64);
         h.set_mode(mode);
@@ -259,14 +345,27 @@ fn ordinary_archives_unpack() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let m = fs::metadata(w.dest.join("package/bin/run")).unwrap().permissions().mode();
-        assert_eq!(m & 0o7777 & !0o022, 0o755 & !0o022, "exec bit kept, setuid dropped: {m:o}");
-        let m = fs::metadata(w.dest.join("package/package.json")).unwrap().permissions().mode();
+        let m = fs::metadata(w.dest.join("package/bin/run"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            m & 0o7777 & !0o022,
+            0o755 & !0o022,
+            "exec bit kept, setuid dropped: {m:o}"
+        );
+        let m = fs::metadata(w.dest.join("package/package.json"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(m & 0o111, 0);
     }
 
     // A wheel: no single top folder, so the root is the tree itself.
-    let w = work(&common::zip(&[("mcp_x/__init__.py", b""), ("mcp_x-1.0.dist-info/METADATA", b"Name: mcp-x\n")]));
+    let w = work(&common::zip(&[
+        ("mcp_x/__init__.py", b""),
+        ("mcp_x-1.0.dist-info/METADATA", b"Name: mcp-x\n"),
+    ]));
     extract(&w.archive, &w.dest, &LIMITS).unwrap();
     assert_eq!(tree_root(&w.dest), w.dest);
 

@@ -10,7 +10,11 @@ fn run(src: &str) {
         return;
     }
     let cache = tempfile::tempdir().unwrap();
-    let mut cfg = Config { cache_dir: cache.path().to_path_buf(), offline: false, ..Config::from_env() };
+    let mut cfg = Config {
+        cache_dir: cache.path().to_path_buf(),
+        offline: false,
+        ..Config::from_env()
+    };
     cfg.retries = 1;
     cfg.timeout = std::time::Duration::from_secs(30);
     let src = Source::parse(src).unwrap();
@@ -25,10 +29,23 @@ fn run(src: &str) {
     assert!(!c.from_cache);
     assert!(c.digest.starts_with("sha256:"));
     assert!(c.summary.is_some() && c.readme.is_some(), "{c:?}");
-    let again = collect(&Config { offline: true, ..cfg }, &src).unwrap();
+    let again = collect(
+        &Config {
+            offline: true,
+            ..cfg
+        },
+        &src,
+    )
+    .unwrap();
     assert!(again.from_cache);
     assert_eq!(again.root, c.root);
-    eprintln!("{}: {} ms cold, {} ms cached, root {}", src, c.ms, again.ms, c.root.display());
+    eprintln!(
+        "{}: {} ms cold, {} ms cached, root {}",
+        src,
+        c.ms,
+        again.ms,
+        c.root.display()
+    );
 }
 
 #[test]

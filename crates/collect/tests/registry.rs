@@ -10,15 +10,23 @@ use serde_json::json;
 
 fn npm_tarball() -> Vec<u8> {
     tgz(&[
-        ("package/package.json", br#"{"name":"@acme/weather-mcp","version":"1.0.0"}"#),
-        ("package/dist/index.js", b"require('child_process').exec('ls')"),
+        (
+            "package/package.json",
+            br#"{"name":"@acme/weather-mcp","version":"1.0.0"}"#,
+        ),
+        (
+            "package/dist/index.js",
+            b"require('child_process').exec('ls')",
+        ),
         ("package/README.md", b"# Weather MCP\nFetches forecasts."),
     ])
 }
 
 fn npm_doc(base: &str, tarball: &[u8], integrity: serde_json::Value) -> Vec<u8> {
     let mut dist = json!({"tarball": format!("{base}/@acme/weather-mcp/-/weather-mcp-1.0.0.tgz")});
-    dist.as_object_mut().unwrap().extend(integrity.as_object().unwrap().clone());
+    dist.as_object_mut()
+        .unwrap()
+        .extend(integrity.as_object().unwrap().clone());
     let _ = tarball;
     serde_json::to_vec(&json!({
         "name": "@acme/weather-mcp",
@@ -40,28 +48,56 @@ fn npm_collects_verifies_retries_and_caches() {
     let srv = Server::start();
     let tb = npm_tarball();
     // The first metadata answer is a 503: it must be retried.
-    srv.route(META, vec![Resp::status(503), Resp::ok(npm_doc(&srv.base, &tb, json!({"integrity": format!("sha512-{}", sha512_b64(&tb))})))]);
+    srv.route(
+        META,
+        vec![
+            Resp::status(503),
+            Resp::ok(npm_doc(
+                &srv.base,
+                &tb,
+                json!({"integrity": format!("sha512-{}", sha512_b64(&tb))}),
+            )),
+        ],
+    );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
     let cfg = config(cache.path(), &srv.base);
 
     let src = Source::parse("npm:@acme/weather-mcp").unwrap();
     let c = collect(&cfg, &src).unwrap();
-    assert_eq!(srv.count(META), 2, "one 503, one retry: {:?}", srv.requests());
-    assert_eq!((c.registry.as_str(), c.name.as_str(), c.version.as_str()), ("npm", "@acme/weather-mcp", "1.0.0"));
+    assert_eq!(
+        srv.count(META),
+        2,
+        "one 503, one retry: {:?}",
+        srv.requests()
+    );
+    assert_eq!(
+        (c.registry.as_str(), c.name.as_str(), c.version.as_str()),
+        ("npm", "@acme/weather-mcp", "1.0.0")
+    );
     assert_eq!(c.source, src);
     assert!(!c.from_cache);
     assert_eq!(c.digest, format!("sha256:{}", sha256_hex(&tb)));
-    assert!(c.root.is_absolute() && c.root.ends_with("package"), "{}", c.root.display());
+    assert!(
+        c.root.is_absolute() && c.root.ends_with("package"),
+        "{}",
+        c.root.display()
+    );
     assert!(c.root.join("dist/index.js").is_file());
     assert_eq!(c.summary.as_deref(), Some("Weather forecasts for agents"));
     assert_eq!(c.keywords, ["mcp", "weather"]);
-    assert_eq!(c.readme.as_deref(), Some("# Weather MCP\nFetches forecasts."), "README from the tarball");
+    assert_eq!(
+        c.readme.as_deref(),
+        Some("# Weather MCP\nFetches forecasts."),
+        "README from the tarball"
+    );
     let archive = c.archive.clone().unwrap();
     assert_eq!(fs::read(&archive).unwrap(), tb);
     let h = sha256_hex(&tb);
     assert!(archive.ends_with(format!("archives/sha256/{}/{h}", &h[..2])));
-    assert!(c.root.starts_with(cache.path().canonicalize().unwrap().join("trees").join(&h)));
+    assert!(c
+        .root
+        .starts_with(cache.path().canonicalize().unwrap().join("trees").join(&h)));
     let tmp_left: Vec<_> = fs::read_dir(cache.path().join("tmp")).unwrap().collect();
     assert!(tmp_left.is_empty(), "temporary files left: {tmp_left:?}");
 
@@ -71,7 +107,10 @@ fn npm_collects_verifies_retries_and_caches() {
     let c2 = collect(&cfg, &pinned).unwrap();
     assert!(c2.from_cache);
     assert_eq!(srv.requests().len(), before);
-    assert_eq!((c2.root.clone(), c2.digest.clone(), c2.readme.clone()), (c.root.clone(), c.digest.clone(), c.readme.clone()));
+    assert_eq!(
+        (c2.root.clone(), c2.digest.clone(), c2.readme.clone()),
+        (c.root.clone(), c.digest.clone(), c.readme.clone())
+    );
 
     // Unversioned and online: one metadata request, no download.
     let c3 = collect(&cfg, &src).unwrap();
@@ -79,7 +118,10 @@ fn npm_collects_verifies_retries_and_caches() {
     assert_eq!(srv.count(TARBALL), 1);
 
     // Offline: the cache only, for both spellings; misses are clear.
-    let off = mcpwarden_collect::Config { offline: true, ..cfg.clone() };
+    let off = mcpwarden_collect::Config {
+        offline: true,
+        ..cfg.clone()
+    };
     let before = srv.requests().len();
     assert!(collect(&off, &src).unwrap().from_cache);
     assert_eq!(collect(&off, &pinned).unwrap().root, c.root);
@@ -101,22 +143,46 @@ fn npm_integrity_mismatch_is_refused() {
     let srv = Server::start();
     let tb = npm_tarball();
     let other = sha512_b64(b"something else");
-    srv.route(META, vec![Resp::ok(npm_doc(&srv.base, &tb, json!({"integrity": format!("sha512-{other}")})))]);
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &tb,
+            json!({"integrity": format!("sha512-{other}")}),
+        ))],
+    );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
-    let e = collect(&config(cache.path(), &srv.base), &Source::parse("npm:@acme/weather-mcp").unwrap()).unwrap_err();
+    let e = collect(
+        &config(cache.path(), &srv.base),
+        &Source::parse("npm:@acme/weather-mcp").unwrap(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), "integrity", "{e}");
     assert!(e.to_string().contains("sha512 mismatch"), "{e}");
-    assert!(!cache.path().join("archives").exists(), "a bad archive was kept");
+    assert!(
+        !cache.path().join("archives").exists(),
+        "a bad archive was kept"
+    );
     assert!(!cache.path().join("trees").exists());
-    assert!(fs::read_dir(cache.path().join("tmp")).unwrap().next().is_none());
+    assert!(fs::read_dir(cache.path().join("tmp"))
+        .unwrap()
+        .next()
+        .is_none());
 }
 
 #[test]
 fn npm_shasum_fallback_and_missing_checksum() {
     let srv = Server::start();
     let tb = npm_tarball();
-    srv.route(META, vec![Resp::ok(npm_doc(&srv.base, &tb, json!({"shasum": sha1_hex(&tb)})))]);
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &tb,
+            json!({"shasum": sha1_hex(&tb)}),
+        ))],
+    );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
     let cfg = config(cache.path(), &srv.base);
@@ -127,9 +193,17 @@ fn npm_shasum_fallback_and_missing_checksum() {
     srv.route(META, vec![Resp::ok(npm_doc(&srv.base, &tb, json!({})))]);
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
-    let e = collect(&config(cache.path(), &srv.base), &Source::parse("npm:@acme/weather-mcp").unwrap()).unwrap_err();
+    let e = collect(
+        &config(cache.path(), &srv.base),
+        &Source::parse("npm:@acme/weather-mcp").unwrap(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), "integrity", "{e}");
-    assert_eq!(srv.count(TARBALL), 0, "downloaded without a checksum to check");
+    assert_eq!(
+        srv.count(TARBALL),
+        0,
+        "downloaded without a checksum to check"
+    );
 }
 
 #[test]
@@ -142,27 +216,47 @@ fn npm_not_found_and_hostile_tarball() {
     assert!(e.to_string().starts_with("npm:no-such-package: "), "{e}");
 
     let tb = npm_tarball();
-    srv.route(META, vec![Resp::ok(npm_doc(&srv.base, &tb, json!({"integrity": format!("sha512-{}", sha512_b64(&tb))})))]);
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &tb,
+            json!({"integrity": format!("sha512-{}", sha512_b64(&tb))}),
+        ))],
+    );
     let e = collect(&cfg, &Source::parse("npm:@acme/weather-mcp@2.0.0").unwrap()).unwrap_err();
     assert_eq!(e.kind(), "not-found", "{e}");
     assert!(e.to_string().contains("latest: 1.0.0"), "{e}");
 
     // A tarball that checks out against its own (attacker-published)
     // checksum but carries a traversal: refused, nothing installed.
-    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
     let mut h = tar::Header::new_old();
     h.as_old_mut().name[..17].copy_from_slice(b"package/../../../");
     h.set_size(1);
     h.set_cksum();
     b.append(&h, &b"x"[..]).unwrap();
     let evil = b.into_inner().unwrap().finish().unwrap();
-    srv.route(META, vec![Resp::ok(npm_doc(&srv.base, &evil, json!({"integrity": format!("sha512-{}", sha512_b64(&evil))})))]);
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &evil,
+            json!({"integrity": format!("sha512-{}", sha512_b64(&evil))}),
+        ))],
+    );
     srv.route(TARBALL, vec![Resp::ok(evil)]);
     let e = collect(&cfg, &Source::parse("npm:@acme/weather-mcp").unwrap()).unwrap_err();
     assert_eq!(e.kind(), "hostile-archive", "{e}");
     let trees = cache.path().join("trees");
     assert!(!trees.exists() || fs::read_dir(&trees).unwrap().next().is_none());
-    assert!(fs::read_dir(cache.path().join("tmp")).unwrap().next().is_none());
+    assert!(fs::read_dir(cache.path().join("tmp"))
+        .unwrap()
+        .next()
+        .is_none());
 }
 
 #[test]
@@ -174,11 +268,21 @@ fn retries_run_out_and_size_limit() {
     cfg.retries = 1;
     let e = collect(&cfg, &Source::parse("npm:@acme/weather-mcp").unwrap()).unwrap_err();
     assert_eq!(e.kind(), "network", "{e}");
-    assert!(e.to_string().contains("HTTP 502") && e.to_string().contains("2 attempts"), "{e}");
+    assert!(
+        e.to_string().contains("HTTP 502") && e.to_string().contains("2 attempts"),
+        "{e}"
+    );
     assert_eq!(srv.count(META), 2);
 
     let tb = npm_tarball();
-    srv.route(META, vec![Resp::ok(npm_doc(&srv.base, &tb, json!({"integrity": format!("sha512-{}", sha512_b64(&tb))})))]);
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &tb,
+            json!({"integrity": format!("sha512-{}", sha512_b64(&tb))}),
+        ))],
+    );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     cfg.max_archive_bytes = 100;
     let e = collect(&cfg, &Source::parse("npm:@acme/weather-mcp").unwrap()).unwrap_err();
@@ -198,7 +302,14 @@ fn retries_run_out_and_size_limit() {
 fn same_package_from_many_threads() {
     let srv = Server::start();
     let tb = npm_tarball();
-    srv.route(META, vec![Resp::ok(npm_doc(&srv.base, &tb, json!({"integrity": format!("sha512-{}", sha512_b64(&tb))})))]);
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &tb,
+            json!({"integrity": format!("sha512-{}", sha512_b64(&tb))}),
+        ))],
+    );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
     let cfg = config(cache.path(), &srv.base);
@@ -209,9 +320,22 @@ fn same_package_from_many_threads() {
     });
     let roots: Vec<_> = results.into_iter().map(|r| r.unwrap().root).collect();
     assert!(roots.windows(2).all(|w| w[0] == w[1]));
-    assert_eq!(common::files_under(&roots[0]), ["README.md", "dist/index.js", "package.json"]);
-    assert!(fs::read_dir(cache.path().join("tmp")).unwrap().next().is_none(), "losers cleaned up");
-    let trees: Vec<_> = fs::read_dir(cache.path().join("trees")).unwrap().flatten().filter(|e| e.path().is_dir()).collect();
+    assert_eq!(
+        common::files_under(&roots[0]),
+        ["README.md", "dist/index.js", "package.json"]
+    );
+    assert!(
+        fs::read_dir(cache.path().join("tmp"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "losers cleaned up"
+    );
+    let trees: Vec<_> = fs::read_dir(cache.path().join("trees"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
     assert_eq!(trees.len(), 1);
 }
 
@@ -233,33 +357,57 @@ fn pypi_index(srv: &Server, sdist: &[u8], wheel: &[u8], sdist_sha: &str) {
         },
         "urls": []
     });
-    srv.route("/pypi/mcp-demo/json", vec![Resp::ok(serde_json::to_vec(&doc).unwrap())]);
-    srv.route("/packages/ab/cd/mcp_demo-0.1.0.tar.gz", vec![Resp::ok(sdist.to_vec())]);
-    srv.route("/packages/ab/cd/mcp_demo-0.1.0-py3-none-any.whl", vec![Resp::ok(wheel.to_vec())]);
-    srv.route("/packages/ab/cd/mcp_demo-0.2.0-py3-none-any.whl", vec![Resp::ok(wheel.to_vec())]);
+    srv.route(
+        "/pypi/mcp-demo/json",
+        vec![Resp::ok(serde_json::to_vec(&doc).unwrap())],
+    );
+    srv.route(
+        "/packages/ab/cd/mcp_demo-0.1.0.tar.gz",
+        vec![Resp::ok(sdist.to_vec())],
+    );
+    srv.route(
+        "/packages/ab/cd/mcp_demo-0.1.0-py3-none-any.whl",
+        vec![Resp::ok(wheel.to_vec())],
+    );
+    srv.route(
+        "/packages/ab/cd/mcp_demo-0.2.0-py3-none-any.whl",
+        vec![Resp::ok(wheel.to_vec())],
+    );
 }
 
 #[test]
 fn pypi_sdist_wheel_relative_links_and_cache() {
     let srv = Server::start();
     let sdist = tgz(&[
-        ("mcp_demo-0.1.0/PKG-INFO", b"Name: mcp-demo\nSummary: Reads a Postgres database (0.1)\n"),
+        (
+            "mcp_demo-0.1.0/PKG-INFO",
+            b"Name: mcp-demo\nSummary: Reads a Postgres database (0.1)\n",
+        ),
         ("mcp_demo-0.1.0/src/mcp_demo/server.py", b"import os"),
     ]);
-    let wheel = common::zip(&[("mcp_demo/server.py", b"import os"), ("mcp_demo-0.2.0.dist-info/METADATA", b"Name: mcp-demo\n")]);
+    let wheel = common::zip(&[
+        ("mcp_demo/server.py", b"import os"),
+        ("mcp_demo-0.2.0.dist-info/METADATA", b"Name: mcp-demo\n"),
+    ]);
     pypi_index(&srv, &sdist, &wheel, &sha256_hex(&sdist));
     let cache = tempfile::tempdir().unwrap();
     let cfg = config(cache.path(), &srv.base);
 
     // A pinned version: read from releases[], the sdist preferred.
     let c = collect(&cfg, &Source::parse("pypi:mcp-demo==0.1.0").unwrap()).unwrap();
-    assert_eq!((c.name.as_str(), c.version.as_str(), c.registry.as_str()), ("MCP-Demo", "0.1.0", "pypi"));
+    assert_eq!(
+        (c.name.as_str(), c.version.as_str(), c.registry.as_str()),
+        ("MCP-Demo", "0.1.0", "pypi")
+    );
     assert!(c.root.ends_with("mcp_demo-0.1.0"), "{}", c.root.display());
     assert!(c.root.join("src/mcp_demo/server.py").is_file());
     assert_eq!(c.digest, format!("sha256:{}", sha256_hex(&sdist)));
     // `info` describes the latest release: an older one's own PKG-INFO wins,
     // `info` fills what it lacks.
-    assert_eq!(c.summary.as_deref(), Some("Reads a Postgres database (0.1)"));
+    assert_eq!(
+        c.summary.as_deref(),
+        Some("Reads a Postgres database (0.1)")
+    );
     assert_eq!(c.keywords, ["mcp", "postgres"]);
     assert_eq!(c.readme.as_deref(), Some("# MCP Demo\nLong description."));
 
@@ -267,10 +415,16 @@ fn pypi_sdist_wheel_relative_links_and_cache() {
     let w = collect(&cfg, &Source::parse("pypi:mcp-demo").unwrap()).unwrap();
     assert_eq!(w.version, "0.2.0");
     assert_eq!(w.summary.as_deref(), Some("Queries a Postgres database"));
-    assert!(w.root.join("mcp_demo/server.py").is_file() && w.root.join("mcp_demo-0.2.0.dist-info").is_dir());
+    assert!(
+        w.root.join("mcp_demo/server.py").is_file()
+            && w.root.join("mcp_demo-0.2.0.dist-info").is_dir()
+    );
 
     let log = srv.requests();
-    assert!(log.iter().all(|p| !p.starts_with("/pypi/mcp-demo/0")), "per-version endpoint used: {log:?}");
+    assert!(
+        log.iter().all(|p| !p.starts_with("/pypi/mcp-demo/0")),
+        "per-version endpoint used: {log:?}"
+    );
     assert!(!log.iter().any(|p| p.contains("manylinux")));
 
     // Only platform wheels: nothing to analyse.
@@ -280,10 +434,22 @@ fn pypi_sdist_wheel_relative_links_and_cache() {
     assert_eq!(e.kind(), "not-found", "{e}");
 
     // Cached, offline, and under another spelling of the name.
-    let off = mcpwarden_collect::Config { offline: true, ..cfg.clone() };
+    let off = mcpwarden_collect::Config {
+        offline: true,
+        ..cfg.clone()
+    };
     let before = srv.requests().len();
-    assert!(collect(&off, &Source::parse("pypi:MCP_Demo==0.1.0").unwrap()).unwrap().from_cache);
-    assert_eq!(collect(&off, &Source::parse("pypi:mcp-demo").unwrap()).unwrap().version, "0.2.0");
+    assert!(
+        collect(&off, &Source::parse("pypi:MCP_Demo==0.1.0").unwrap())
+            .unwrap()
+            .from_cache
+    );
+    assert_eq!(
+        collect(&off, &Source::parse("pypi:mcp-demo").unwrap())
+            .unwrap()
+            .version,
+        "0.2.0"
+    );
     assert_eq!(srv.requests().len(), before);
 }
 
@@ -293,7 +459,11 @@ fn pypi_sha256_mismatch() {
     let sdist = tgz(&[("mcp_demo-0.1.0/setup.py", b"")]);
     pypi_index(&srv, &sdist, b"", &sha256_hex(b"not this"));
     let cache = tempfile::tempdir().unwrap();
-    let e = collect(&config(cache.path(), &srv.base), &Source::parse("pypi:mcp-demo==0.1.0").unwrap()).unwrap_err();
+    let e = collect(
+        &config(cache.path(), &srv.base),
+        &Source::parse("pypi:mcp-demo==0.1.0").unwrap(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), "integrity", "{e}");
     assert!(e.to_string().contains("sha256 mismatch"), "{e}");
 }
@@ -303,10 +473,16 @@ fn dir_sources_are_used_in_place() {
     let d = tempfile::tempdir().unwrap();
     fs::write(d.path().join("pyproject.toml"), "[project]\nname = \"mcp-local\"\nversion = \"0.4\"\ndescription = \"Reads files\"\nkeywords = [\"fs\"]\n").unwrap();
     fs::write(d.path().join("README.md"), "local").unwrap();
-    let cfg = mcpwarden_collect::Config { offline: true, ..mcpwarden_collect::Config::from_env() };
+    let cfg = mcpwarden_collect::Config {
+        offline: true,
+        ..mcpwarden_collect::Config::from_env()
+    };
     let c = collect(&cfg, &Source::Dir(d.path().to_path_buf())).unwrap();
     assert_eq!(c.root, d.path());
-    assert_eq!((c.name.as_str(), c.version.as_str(), c.registry.as_str()), ("mcp-local", "0.4", "dir"));
+    assert_eq!(
+        (c.name.as_str(), c.version.as_str(), c.registry.as_str()),
+        ("mcp-local", "0.4", "dir")
+    );
     assert_eq!(c.summary.as_deref(), Some("Reads files"));
     assert_eq!(c.readme.as_deref(), Some("local"));
     assert!(c.digest.starts_with("dir:"));
@@ -314,7 +490,12 @@ fn dir_sources_are_used_in_place() {
     assert_eq!(again.digest, c.digest);
     std::thread::sleep(std::time::Duration::from_millis(20));
     fs::write(d.path().join("server.py"), "import os").unwrap();
-    assert_ne!(collect(&cfg, &Source::Dir(d.path().to_path_buf())).unwrap().digest, c.digest);
+    assert_ne!(
+        collect(&cfg, &Source::Dir(d.path().to_path_buf()))
+            .unwrap()
+            .digest,
+        c.digest
+    );
     let e = collect(&cfg, &Source::Dir(d.path().join("missing"))).unwrap_err();
     assert_eq!(e.kind(), "not-found");
 }
@@ -336,7 +517,11 @@ fn stalled_server_times_out() {
     let t = std::time::Instant::now();
     let e = collect(&cfg, &Source::parse("npm:x").unwrap()).unwrap_err();
     assert_eq!(e.kind(), "network", "{e}");
-    assert!(t.elapsed() < std::time::Duration::from_millis(2500), "took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < std::time::Duration::from_millis(2500),
+        "took {:?}",
+        t.elapsed()
+    );
     h.join().unwrap();
 }
 
@@ -344,11 +529,23 @@ fn stalled_server_times_out() {
 fn clean_tmp_removes_only_old_leftovers() {
     let cache = tempfile::tempdir().unwrap();
     let cfg = config(cache.path(), "http://127.0.0.1:9");
-    assert_eq!(mcpwarden_collect::clean_tmp(&cfg, std::time::Duration::ZERO).unwrap(), 0);
+    assert_eq!(
+        mcpwarden_collect::clean_tmp(&cfg, std::time::Duration::ZERO).unwrap(),
+        0
+    );
     fs::create_dir_all(cache.path().join("tmp/tree-1/package")).unwrap();
     fs::write(cache.path().join("tmp/download-2"), b"half").unwrap();
-    assert_eq!(mcpwarden_collect::clean_tmp(&cfg, std::time::Duration::from_secs(3600)).unwrap(), 0);
+    assert_eq!(
+        mcpwarden_collect::clean_tmp(&cfg, std::time::Duration::from_secs(3600)).unwrap(),
+        0
+    );
     std::thread::sleep(std::time::Duration::from_millis(20));
-    assert_eq!(mcpwarden_collect::clean_tmp(&cfg, std::time::Duration::from_millis(1)).unwrap(), 2);
-    assert!(fs::read_dir(cache.path().join("tmp")).unwrap().next().is_none());
+    assert_eq!(
+        mcpwarden_collect::clean_tmp(&cfg, std::time::Duration::from_millis(1)).unwrap(),
+        2
+    );
+    assert!(fs::read_dir(cache.path().join("tmp"))
+        .unwrap()
+        .next()
+        .is_none());
 }

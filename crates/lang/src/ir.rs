@@ -15,6 +15,11 @@ pub enum Lang {
     Tsx,
     JavaScript,
     Python,
+    Go,
+    Rust,
+    Java,
+    Kotlin,
+    CSharp,
 }
 
 impl Lang {
@@ -31,6 +36,11 @@ impl Lang {
             "tsx" => Lang::Tsx,
             "js" | "jsx" | "mjs" | "cjs" => Lang::JavaScript,
             "py" | "pyw" => Lang::Python,
+            "go" => Lang::Go,
+            "rs" => Lang::Rust,
+            "java" => Lang::Java,
+            "kt" => Lang::Kotlin,
+            "cs" => Lang::CSharp,
             _ => return None,
         })
     }
@@ -40,6 +50,10 @@ impl Lang {
         match self {
             Lang::TypeScript | Lang::Tsx | Lang::JavaScript => Family::JavaScript,
             Lang::Python => Family::Python,
+            Lang::Go => Family::Go,
+            Lang::Rust => Family::Rust,
+            Lang::Java | Lang::Kotlin => Family::Jvm,
+            Lang::CSharp => Family::CSharp,
         }
     }
 
@@ -48,6 +62,11 @@ impl Lang {
             Lang::TypeScript | Lang::Tsx => "typescript",
             Lang::JavaScript => "javascript",
             Lang::Python => "python",
+            Lang::Go => "go",
+            Lang::Rust => "rust",
+            Lang::Java => "java",
+            Lang::Kotlin => "kotlin",
+            Lang::CSharp => "csharp",
         }
     }
 }
@@ -66,7 +85,10 @@ pub enum Callee {
     /// A definition in this file and the member path after it.
     Def { def: DefId, path: Vec<String> },
     /// `this.x.y` / `self.x.y`, with the enclosing class when known.
-    SelfMember { class: Option<DefId>, path: Vec<String> },
+    SelfMember {
+        class: Option<DefId>,
+        path: Vec<String>,
+    },
     /// A local variable or parameter whose value is unknown.
     Var { name: String, path: Vec<String> },
     /// Something we cannot name (a computed callee).
@@ -77,7 +99,9 @@ impl Callee {
     /// The member path after the root (empty for a computed callee).
     pub fn path(&self) -> &[String] {
         match self {
-            Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } => path,
+            Callee::Import { path, .. } | Callee::Global { path } | Callee::Def { path, .. } => {
+                path
+            }
             Callee::SelfMember { path, .. } | Callee::Var { path, .. } => path,
             Callee::Dynamic { .. } => &[],
         }
@@ -99,7 +123,11 @@ impl Callee {
     /// True when the path ends with these members.
     pub fn ends_with(&self, tail: &[&str]) -> bool {
         let path = self.path();
-        path.len() >= tail.len() && path[path.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
+        path.len() >= tail.len()
+            && path[path.len() - tail.len()..]
+                .iter()
+                .zip(tail)
+                .all(|(a, b)| a == b)
     }
 }
 
@@ -245,6 +273,13 @@ pub struct FileFacts {
     pub fields: Vec<Field>,
     /// Module-level string constants: `NAME = "x"` and `NAMES = { key: "x" }` (as `NAMES.key`).
     pub consts: Vec<(String, String)>,
+    /// The package / namespace the file declares (Java, Kotlin `package`; C#
+    /// `namespace`; Go `package` name; Rust: none, the module path comes from the file path).
+    pub package: Option<String>,
+    /// Names made visible wholesale: Java/Kotlin `import a.b.*`, C# `using A.B;`.
+    /// Unqualified names (`Callee::Global`) are looked up in these, then in the
+    /// language's implicit imports.
+    pub star_imports: Vec<String>,
     /// tree-sitter ERROR and MISSING nodes.
     pub syntax_errors: u32,
     /// True when the traversal stopped descending somewhere (nesting cap).

@@ -10,7 +10,17 @@ use tree_sitter::{Node, Tree};
 const MAX_DEPTH: u32 = 400;
 
 pub fn extract<'a>(tree: &'a Tree, src: &'a str) -> FileFacts {
-    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), name_hint: HashMap::default(), bind_in: HashMap::default(), cursors: vec![], bufs: vec![] };
+    let mut cx = Cx {
+        src: Src(src),
+        scopes: Scopes::default(),
+        facts: FileFacts::default(),
+        scope_of: HashMap::default(),
+        def_of: HashMap::default(),
+        name_hint: HashMap::default(),
+        bind_in: HashMap::default(),
+        cursors: vec![],
+        bufs: vec![],
+    };
     let root = tree.root_node();
     let top = cx.scopes.new_scope(None, None);
     cx.declare(root, top, None, None, 0);
@@ -42,12 +52,21 @@ struct Cx<'a> {
 fn is_function(kind: &str) -> bool {
     matches!(
         kind,
-        "function_declaration" | "generator_function_declaration" | "function_expression" | "function" | "arrow_function" | "generator_function" | "method_definition"
+        "function_declaration"
+            | "generator_function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "generator_function"
+            | "method_definition"
     )
 }
 
 fn is_class(kind: &str) -> bool {
-    matches!(kind, "class_declaration" | "class" | "abstract_class_declaration")
+    matches!(
+        kind,
+        "class_declaration" | "class" | "abstract_class_declaration"
+    )
 }
 
 /// Strip wrappers that do not change a value: `(x)`, `await x`, `x!`, `x as T`.
@@ -59,12 +78,15 @@ fn unwrap(mut n: Node) -> Node {
                 Some(c) => n = c,
                 None => return n,
             },
-            "parenthesized_expression" | "await_expression" | "non_null_expression" | "as_expression" | "satisfies_expression" | "type_assertion" => {
-                match n.named_child(0) {
-                    Some(c) if c.kind() != "type_annotation" => n = c,
-                    _ => return n,
-                }
-            }
+            "parenthesized_expression"
+            | "await_expression"
+            | "non_null_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "type_assertion" => match n.named_child(0) {
+                Some(c) if c.kind() != "type_annotation" => n = c,
+                _ => return n,
+            },
             _ => return n,
         }
     }
@@ -76,7 +98,15 @@ impl<'a> Cx<'a> {
         if let Some(scope) = self.bind_in.remove(&node.id()) {
             self.scopes.declare(scope, &name, Binding::Def(id));
         }
-        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![], params: vec![] });
+        self.facts.defs.push(Def {
+            name,
+            kind,
+            line: node.start_position().row as u32 + 1,
+            end_line: node.end_position().row as u32 + 1,
+            parent,
+            bases: vec![],
+            params: vec![],
+        });
         self.def_of.insert(node.id(), id);
         id
     }
@@ -112,7 +142,14 @@ impl<'a> Cx<'a> {
         self.bufs[depth as usize] = buf;
     }
 
-    fn declare(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, class: Option<DefId>, depth: u32) {
+    fn declare(
+        &mut self,
+        node: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        class: Option<DefId>,
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -120,21 +157,57 @@ impl<'a> Cx<'a> {
         let kind = node.kind();
         if is_function(kind) {
             let (name, dkind) = if kind == "method_definition" {
-                let n = node.field("name").map(|n| self.src.text(n).trim_start_matches('#').to_string()).unwrap_or_default();
-                (n, if class.is_some() { DefKind::Method } else { DefKind::Function })
+                let n = node
+                    .field("name")
+                    .map(|n| self.src.text(n).trim_start_matches('#').to_string())
+                    .unwrap_or_default();
+                (
+                    n,
+                    if class.is_some() {
+                        DefKind::Method
+                    } else {
+                        DefKind::Function
+                    },
+                )
             } else if let Some(n) = node.field("name") {
-                (self.src.text(n).to_string(), if class.is_some() && kind != "function_declaration" { DefKind::Method } else { DefKind::Function })
+                (
+                    self.src.text(n).to_string(),
+                    if class.is_some() && kind != "function_declaration" {
+                        DefKind::Method
+                    } else {
+                        DefKind::Function
+                    },
+                )
             } else if let Some(h) = self.name_hint.get(&node.id()) {
-                (h.clone(), if class.is_some() { DefKind::Method } else { DefKind::Function })
+                (
+                    h.clone(),
+                    if class.is_some() {
+                        DefKind::Method
+                    } else {
+                        DefKind::Function
+                    },
+                )
             } else {
                 (String::new(), DefKind::Anonymous)
             };
-            let parent = if dkind == DefKind::Method { class.or(cur) } else { cur };
+            let parent = if dkind == DefKind::Method {
+                class.or(cur)
+            } else {
+                cur
+            };
             let def = self.new_def(name.clone(), dkind, node, parent);
-            if matches!(kind, "function_declaration" | "generator_function_declaration") && !name.is_empty() {
+            if matches!(
+                kind,
+                "function_declaration" | "generator_function_declaration"
+            ) && !name.is_empty()
+            {
                 self.scopes.declare(scope, &name, Binding::Def(def));
             }
-            let class_for_body = if dkind == DefKind::Method { class } else { None };
+            let class_for_body = if dkind == DefKind::Method {
+                class
+            } else {
+                None
+            };
             let inner = self.scopes.new_scope(Some(scope), class_for_body);
             // A method body does not see its class's scope for `this`, but a
             // nested arrow keeps the enclosing `this`: new_scope inherits it.
@@ -142,7 +215,11 @@ impl<'a> Cx<'a> {
             if let Some(p) = node.field("parameters") {
                 self.declare_params(p, inner);
                 let mut c = p.walk();
-                let names: Vec<String> = p.named_children(&mut c).filter(|x| x.kind() != "comment").map(|x| self.param_name(x)).collect();
+                let names: Vec<String> = p
+                    .named_children(&mut c)
+                    .filter(|x| x.kind() != "comment")
+                    .map(|x| self.param_name(x))
+                    .collect();
                 self.facts.defs[def as usize].params = names;
             }
             if let Some(p) = node.field("parameter") {
@@ -155,7 +232,11 @@ impl<'a> Cx<'a> {
             return;
         }
         if is_class(kind) {
-            let name = node.field("name").map(|n| self.src.text(n).to_string()).or_else(|| self.name_hint.get(&node.id()).cloned()).unwrap_or_default();
+            let name = node
+                .field("name")
+                .map(|n| self.src.text(n).to_string())
+                .or_else(|| self.name_hint.get(&node.id()).cloned())
+                .unwrap_or_default();
             let def = self.new_def(name.clone(), DefKind::Class, node, cur);
             if kind != "class" && !name.is_empty() {
                 self.scopes.declare(scope, &name, Binding::Def(def));
@@ -171,7 +252,8 @@ impl<'a> Cx<'a> {
                 if let (Some(n), Some(v)) = (name_node, node.field("value")) {
                     let v = unwrap(v);
                     if is_function(v.kind()) {
-                        self.name_hint.insert(v.id(), self.src.text(n).trim_start_matches('#').to_string());
+                        self.name_hint
+                            .insert(v.id(), self.src.text(n).trim_start_matches('#').to_string());
                     }
                 }
             }
@@ -195,7 +277,10 @@ impl<'a> Cx<'a> {
                     let r = unwrap(r);
                     if l.kind() == "member_expression" && is_function(r.kind()) {
                         if let Some(p) = l.field("property") {
-                            self.name_hint.insert(r.id(), self.src.text(p).trim_start_matches('#').to_string());
+                            self.name_hint.insert(
+                                r.id(),
+                                self.src.text(p).trim_start_matches('#').to_string(),
+                            );
                         }
                     }
                 }
@@ -222,8 +307,16 @@ impl<'a> Cx<'a> {
     fn param_name(&self, p: Node) -> String {
         match p.kind() {
             "identifier" => self.src.text(p).to_string(),
-            "required_parameter" | "optional_parameter" => p.field("pattern").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
-            "assignment_pattern" => p.field("left").filter(|x| x.kind() == "identifier").map(|x| self.src.text(x).to_string()).unwrap_or_default(),
+            "required_parameter" | "optional_parameter" => p
+                .field("pattern")
+                .filter(|x| x.kind() == "identifier")
+                .map(|x| self.src.text(x).to_string())
+                .unwrap_or_default(),
+            "assignment_pattern" => p
+                .field("left")
+                .filter(|x| x.kind() == "identifier")
+                .map(|x| self.src.text(x).to_string())
+                .unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -263,7 +356,13 @@ impl<'a> Cx<'a> {
                     match from {
                         Some(b) => {
                             let inner = member_of(b, &key);
-                            self.declare_pattern(v, scope, Some(&inner).filter(|_| v.kind() == "object_pattern").map(|x| x as &Binding));
+                            self.declare_pattern(
+                                v,
+                                scope,
+                                Some(&inner)
+                                    .filter(|_| v.kind() == "object_pattern")
+                                    .map(|x| x as &Binding),
+                            );
                             if v.kind() == "identifier" {
                                 let name = self.src.text(v).to_string();
                                 self.scopes.declare(scope, &name, inner);
@@ -290,7 +389,9 @@ impl<'a> Cx<'a> {
     }
 
     fn declare_var(&mut self, node: Node, scope: ScopeId) {
-        let Some(name) = node.field("name") else { return };
+        let Some(name) = node.field("name") else {
+            return;
+        };
         let value = node.field("value").map(unwrap);
         if let (0, "identifier", Some(v)) = (scope, name.kind(), value) {
             self.record_consts(self.src.text(name).to_string(), v);
@@ -303,7 +404,8 @@ impl<'a> Cx<'a> {
             if let Some(v) = value {
                 if is_function(v.kind()) || is_class(v.kind()) {
                     // The def is created when pass 1 descends into the value.
-                    self.name_hint.insert(v.id(), self.src.text(name).to_string());
+                    self.name_hint
+                        .insert(v.id(), self.src.text(name).to_string());
                     self.bind_in.insert(v.id(), scope);
                     return;
                 }
@@ -323,7 +425,9 @@ impl<'a> Cx<'a> {
     fn record_consts(&mut self, name: String, v: Node) {
         match v.kind() {
             "string" => self.facts.consts.push((name, self.src.unquote(v))),
-            "template_string" if !has_substitution(v) => self.facts.consts.push((name, self.src.unquote(v))),
+            "template_string" if !has_substitution(v) => {
+                self.facts.consts.push((name, self.src.unquote(v)))
+            }
             "object" => {
                 let mut c = v.walk();
                 for p in v.named_children(&mut c) {
@@ -332,8 +436,13 @@ impl<'a> Cx<'a> {
                     }
                     if let (Some(k), Some(val)) = (p.field("key"), p.field("value")) {
                         let val = unwrap(val);
-                        if val.kind() == "string" || (val.kind() == "template_string" && !has_substitution(val)) {
-                            self.facts.consts.push((format!("{name}.{}", self.src.unquote(k)), self.src.unquote(val)));
+                        if val.kind() == "string"
+                            || (val.kind() == "template_string" && !has_substitution(val))
+                        {
+                            self.facts.consts.push((
+                                format!("{name}.{}", self.src.unquote(k)),
+                                self.src.unquote(val),
+                            ));
                         }
                     }
                 }
@@ -345,10 +454,15 @@ impl<'a> Cx<'a> {
     fn binding_for_value(&mut self, v: Node, scope: ScopeId) -> Binding {
         match v.kind() {
             "string" => Binding::Const(self.src.unquote(v)),
-            "template_string" if v.named_child_count() <= 1 && !has_substitution(v) => Binding::Const(self.src.unquote(v)),
+            "template_string" if v.named_child_count() <= 1 && !has_substitution(v) => {
+                Binding::Const(self.src.unquote(v))
+            }
             "call_expression" | "new_expression" => {
                 if let Some(m) = self.module_call(v) {
-                    return Binding::Import { module: m, path: vec![] };
+                    return Binding::Import {
+                        module: m,
+                        path: vec![],
+                    };
                 }
                 let f = v.field("function").or_else(|| v.field("constructor"));
                 // `promisify(execFile)` / `fn.bind(x)` is the same function, not its result.
@@ -362,8 +476,14 @@ impl<'a> Cx<'a> {
             }
             "identifier" | "member_expression" | "subscript_expression" => match self.raw_path(v) {
                 Some(raw) => match raw.root {
-                    Root::Module(m) if raw.members.is_empty() => Binding::Import { module: m, path: vec![] },
-                    Root::Module(m) => Binding::Import { module: m, path: raw.members },
+                    Root::Module(m) if raw.members.is_empty() => Binding::Import {
+                        module: m,
+                        path: vec![],
+                    },
+                    Root::Module(m) => Binding::Import {
+                        module: m,
+                        path: raw.members,
+                    },
                     _ => Binding::Alias(raw, scope),
                 },
                 None => Binding::Opaque,
@@ -400,7 +520,14 @@ impl<'a> Cx<'a> {
                     if let (Some(id), Some(s)) = (ch.named_child(0), ch.field("source")) {
                         let m = self.src.unquote(s);
                         self.facts.imports.push(m.clone());
-                        self.scopes.declare(scope, self.src.text(id), Binding::Import { module: m, path: vec![] });
+                        self.scopes.declare(
+                            scope,
+                            self.src.text(id),
+                            Binding::Import {
+                                module: m,
+                                path: vec![],
+                            },
+                        );
                     }
                 }
             }
@@ -416,10 +543,24 @@ impl<'a> Cx<'a> {
             let mut c2 = clause.walk();
             for part in clause.named_children(&mut c2) {
                 match part.kind() {
-                    "identifier" => self.scopes.declare(scope, self.src.text(part), Binding::Import { module: module.clone(), path: vec!["default".into()] }),
+                    "identifier" => self.scopes.declare(
+                        scope,
+                        self.src.text(part),
+                        Binding::Import {
+                            module: module.clone(),
+                            path: vec!["default".into()],
+                        },
+                    ),
                     "namespace_import" => {
                         if let Some(id) = part.named_child(0) {
-                            self.scopes.declare(scope, self.src.text(id), Binding::Import { module: module.clone(), path: vec![] });
+                            self.scopes.declare(
+                                scope,
+                                self.src.text(id),
+                                Binding::Import {
+                                    module: module.clone(),
+                                    path: vec![],
+                                },
+                            );
                         }
                     }
                     "named_imports" => {
@@ -432,10 +573,22 @@ impl<'a> Cx<'a> {
                             if spec.children(&mut c4).any(|ch| ch.kind() == "type") {
                                 continue;
                             }
-                            let Some(n) = spec.field("name") else { continue };
+                            let Some(n) = spec.field("name") else {
+                                continue;
+                            };
                             let imported = self.src.unquote(n);
-                            let local = spec.field("alias").map(|a| self.src.text(a).to_string()).unwrap_or_else(|| imported.clone());
-                            self.scopes.declare(scope, &local, Binding::Import { module: module.clone(), path: vec![imported] });
+                            let local = spec
+                                .field("alias")
+                                .map(|a| self.src.text(a).to_string())
+                                .unwrap_or_else(|| imported.clone());
+                            self.scopes.declare(
+                                scope,
+                                &local,
+                                Binding::Import {
+                                    module: module.clone(),
+                                    path: vec![imported],
+                                },
+                            );
                         }
                     }
                     _ => {}
@@ -451,7 +604,15 @@ impl<'a> Cx<'a> {
             return None;
         }
         let f = call.field("function")?;
-        const INTEROP: &[&str] = &["__importStar", "__importDefault", "__toESM", "__toCommonJS", "_interopRequireDefault", "_interopRequireWildcard", "__require"];
+        const INTEROP: &[&str] = &[
+            "__importStar",
+            "__importDefault",
+            "__toESM",
+            "__toCommonJS",
+            "_interopRequireDefault",
+            "_interopRequireWildcard",
+            "__require",
+        ];
         let fname = match f.kind() {
             "identifier" => self.src.text(f),
             "member_expression" => f.field("property").map(|p| self.src.text(p)).unwrap_or(""),
@@ -461,7 +622,8 @@ impl<'a> Cx<'a> {
             let inner = unwrap(call.field("arguments")?.named_child(0)?);
             return self.module_call(inner);
         }
-        let is_loader = f.kind() == "import" || (f.kind() == "identifier" && self.src.text(f) == "require");
+        let is_loader =
+            f.kind() == "import" || (f.kind() == "identifier" && self.src.text(f) == "require");
         if !is_loader {
             return None;
         }
@@ -485,13 +647,23 @@ impl<'a> Cx<'a> {
         }
         let n = unwrap(n);
         match n.kind() {
-            "identifier" => Some(RawPath { root: Root::Name(self.src.text(n).to_string()), members: vec![] }),
-            "this" => Some(RawPath { root: Root::This, members: vec![] }),
-            "super" => Some(RawPath { root: Root::This, members: vec!["<super>".into()] }),
+            "identifier" => Some(RawPath {
+                root: Root::Name(self.src.text(n).to_string()),
+                members: vec![],
+            }),
+            "this" => Some(RawPath {
+                root: Root::This,
+                members: vec![],
+            }),
+            "super" => Some(RawPath {
+                root: Root::This,
+                members: vec!["<super>".into()],
+            }),
             "member_expression" => {
                 let mut p = self.raw_path_d(n.field("object")?, depth + 1)?;
                 let prop = n.field("property")?;
-                p.members.push(self.src.text(prop).trim_start_matches('#').to_string());
+                p.members
+                    .push(self.src.text(prop).trim_start_matches('#').to_string());
                 Some(p)
             }
             "subscript_expression" => {
@@ -506,7 +678,10 @@ impl<'a> Cx<'a> {
             }
             "call_expression" => {
                 if let Some(m) = self.module_call(n) {
-                    return Some(RawPath { root: Root::Module(m), members: vec![] });
+                    return Some(RawPath {
+                        root: Root::Module(m),
+                        members: vec![],
+                    });
                 }
                 let mut p = self.raw_path_d(n.field("function")?, depth + 1)?;
                 p.members.push("()".into());
@@ -523,7 +698,14 @@ impl<'a> Cx<'a> {
 
     // ---------------------------------------------------------------- pass 2
 
-    fn emit(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit(
+        &mut self,
+        node: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -561,7 +743,9 @@ impl<'a> Cx<'a> {
             }
             "variable_declarator" => {
                 if let (Some(name), Some(v)) = (node.field("name"), node.field("value")) {
-                    if name.kind() == "object_pattern" && self.emit_destructure(name, unwrap(v), scope, cur, labels) {
+                    if name.kind() == "object_pattern"
+                        && self.emit_destructure(name, unwrap(v), scope, cur, labels)
+                    {
                         // The keys were the reads; do not count the bare object too.
                         self.emit_chain_inner(unwrap(v), scope, cur, labels, depth + 1);
                         return;
@@ -594,7 +778,9 @@ impl<'a> Cx<'a> {
             k if is_class(k) => {
                 if let Some(&def) = self.def_of.get(&node.id()) {
                     let mut c = node.walk();
-                    let heritage = node.named_children(&mut c).find(|c| c.kind() == "class_heritage");
+                    let heritage = node
+                        .named_children(&mut c)
+                        .find(|c| c.kind() == "class_heritage");
                     if let Some(h) = heritage {
                         let base = first_expression(h);
                         if let Some(raw) = base.and_then(|b| self.raw_path(b)) {
@@ -615,7 +801,14 @@ impl<'a> Cx<'a> {
 
     /// Inside a callee chain `a.b(x).c[d]`, emit what is not part of the path:
     /// nested calls (their own references) and computed indexes.
-    fn emit_chain_inner(&mut self, n: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_chain_inner(
+        &mut self,
+        n: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -640,7 +833,16 @@ impl<'a> Cx<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, args: Args, cur: Option<DefId>, labels: &[String], key: Option<String>) {
+    fn push_ref(
+        &mut self,
+        kind: RefKind,
+        callee: Callee,
+        at: Node,
+        args: Args,
+        cur: Option<DefId>,
+        labels: &[String],
+        key: Option<String>,
+    ) {
         let p = at.start_position();
         self.facts.refs.push(Ref {
             kind,
@@ -657,14 +859,23 @@ impl<'a> Cx<'a> {
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
         let is_new = node.kind() == "new_expression";
-        let Some(f) = node.field(if is_new { "constructor" } else { "function" }) else { return };
-        let args = node.field("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
+        let Some(f) = node.field(if is_new { "constructor" } else { "function" }) else {
+            return;
+        };
+        let args = node
+            .field("arguments")
+            .map(|a| self.args(a, scope))
+            .unwrap_or_default();
         let callee = if f.kind() == "import" {
-            Callee::Global { path: vec!["import".into()] }
+            Callee::Global {
+                path: vec!["import".into()],
+            }
         } else {
             match self.raw_path(f) {
                 Some(raw) => self.scopes.resolve(scope, &raw),
-                None => Callee::Dynamic { member: member_name(&self.src, f) },
+                None => Callee::Dynamic {
+                    member: member_name(&self.src, f),
+                },
             }
         };
         if let Some(m) = self.module_call(node) {
@@ -676,7 +887,9 @@ impl<'a> Cx<'a> {
 
     /// A member read in value position: kept when it reaches a module or a global.
     fn emit_access(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
-        let Some(raw) = self.raw_path(node) else { return };
+        let Some(raw) = self.raw_path(node) else {
+            return;
+        };
         if raw.members.is_empty() {
             return;
         }
@@ -685,18 +898,40 @@ impl<'a> Cx<'a> {
             return;
         }
         let key = if node.kind() == "subscript_expression" {
-            node.field("index").map(unwrap).filter(|i| i.kind() == "string").map(|i| self.src.unquote(i))
+            node.field("index")
+                .map(unwrap)
+                .filter(|i| i.kind() == "string")
+                .map(|i| self.src.unquote(i))
         } else {
             None
         };
-        self.push_ref(RefKind::Access, callee, node, Args::default(), cur, labels, key);
+        self.push_ref(
+            RefKind::Access,
+            callee,
+            node,
+            Args::default(),
+            cur,
+            labels,
+            key,
+        );
     }
 
     /// `const { HOME, PATH: p } = process.env` reads each key of a global.
-    fn emit_destructure(&mut self, pattern: Node, value: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) -> bool {
-        let Some(raw) = self.raw_path(value) else { return false };
+    fn emit_destructure(
+        &mut self,
+        pattern: Node,
+        value: Node,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+    ) -> bool {
+        let Some(raw) = self.raw_path(value) else {
+            return false;
+        };
         let base = self.scopes.resolve(scope, &raw);
-        let Callee::Global { path } = base else { return false };
+        let Callee::Global { path } = base else {
+            return false;
+        };
         let mut c = pattern.walk();
         for prop in pattern.named_children(&mut c) {
             let key = match prop.kind() {
@@ -713,16 +948,33 @@ impl<'a> Cx<'a> {
             };
             let mut p = path.clone();
             p.push(key.clone());
-            self.push_ref(RefKind::Access, Callee::Global { path: p }, value, Args::default(), cur, labels, Some(key));
+            self.push_ref(
+                RefKind::Access,
+                Callee::Global { path: p },
+                value,
+                Args::default(),
+                cur,
+                labels,
+                Some(key),
+            );
         }
         true
     }
 
-    fn emit_switch(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_switch(
+        &mut self,
+        node: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if let Some(v) = node.field("value") {
             self.emit(v, scope, cur, labels, depth + 1);
         }
-        let Some(body) = node.field("body") else { return };
+        let Some(body) = node.field("body") else {
+            return;
+        };
         let mut pending: Vec<String> = vec![];
         let mut c = body.walk();
         for case in body.named_children(&mut c) {
@@ -733,7 +985,9 @@ impl<'a> Cx<'a> {
                         pending.push(s);
                     }
                 }
-                let has_body = case.named_children(&mut case.walk()).any(|ch| Some(ch.id()) != case.field("value").map(|v| v.id()));
+                let has_body = case
+                    .named_children(&mut case.walk())
+                    .any(|ch| Some(ch.id()) != case.field("value").map(|v| v.id()));
                 if !has_body {
                     continue;
                 }
@@ -775,13 +1029,16 @@ impl<'a> Cx<'a> {
             return;
         }
         let op = n.field("operator").map(|o| self.src.text(o)).unwrap_or("");
-        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else { return };
+        let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
+            return;
+        };
         match op {
             "==" | "===" => {
                 for (a, b) in [(l, r), (r, l)] {
                     if matches!(unwrap(b).kind(), "identifier" | "member_expression") {
                         if let Some(s) = self.label_value(a, scope) {
-                            if unwrap(a).kind() != "identifier" || unwrap(b).kind() != "identifier" {
+                            if unwrap(a).kind() != "identifier" || unwrap(b).kind() != "identifier"
+                            {
                                 out.push(s);
                                 return;
                             }
@@ -839,14 +1096,27 @@ impl<'a> Cx<'a> {
             }
             "array" => Arg::List({
                 let mut c = a.walk();
-                a.named_children(&mut c).take(16).map(|x| self.arg(x, scope, depth + 1).as_str().map(str::to_string)).collect()
+                a.named_children(&mut c)
+                    .take(16)
+                    .map(|x| self.arg(x, scope, depth + 1).as_str().map(str::to_string))
+                    .collect()
             }),
-            k if is_function(k) => self.def_of.get(&a.id()).map(|d| Arg::Func(*d)).unwrap_or(Arg::Other),
+            k if is_function(k) => self
+                .def_of
+                .get(&a.id())
+                .map(|d| Arg::Func(*d))
+                .unwrap_or(Arg::Other),
             "identifier" => {
                 if let Some(s) = self.scopes.const_str(scope, self.src.text(a)) {
                     return Arg::Str(s);
                 }
-                Arg::Path(self.scopes.resolve(scope, &RawPath { root: Root::Name(self.src.text(a).to_string()), members: vec![] }))
+                Arg::Path(self.scopes.resolve(
+                    scope,
+                    &RawPath {
+                        root: Root::Name(self.src.text(a).to_string()),
+                        members: vec![],
+                    },
+                ))
             }
             "member_expression" | "subscript_expression" => match self.raw_path(a) {
                 Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
@@ -856,7 +1126,10 @@ impl<'a> Cx<'a> {
             "call_expression" => {
                 let f = a.field("function");
                 match f {
-                    Some(f) if f.kind() == "member_expression" && f.field("property").map(|p| self.src.text(p)) == Some("bind") => {
+                    Some(f)
+                        if f.kind() == "member_expression"
+                            && f.field("property").map(|p| self.src.text(p)) == Some("bind") =>
+                    {
                         self.arg(f.field("object").unwrap_or(f), scope, depth + 1)
                     }
                     Some(f) if depth < 3 => {
@@ -864,7 +1137,10 @@ impl<'a> Cx<'a> {
                             Some(raw) => self.scopes.resolve(scope, &raw),
                             None => return Arg::Other,
                         };
-                        let inner = a.field("arguments").map(|l| self.args(l, scope).pos).unwrap_or_default();
+                        let inner = a
+                            .field("arguments")
+                            .map(|l| self.args(l, scope).pos)
+                            .unwrap_or_default();
                         Arg::Call(callee, inner)
                     }
                     _ => Arg::Other,
@@ -891,7 +1167,17 @@ impl<'a> Cx<'a> {
                 "shorthand_property_identifier" => {
                     let name = self.src.text(p).to_string();
                     let v = self.arg(p, scope, depth);
-                    let v = if matches!(v, Arg::Other) { Arg::Path(self.scopes.resolve(scope, &RawPath { root: Root::Name(name.clone()), members: vec![] })) } else { v };
+                    let v = if matches!(v, Arg::Other) {
+                        Arg::Path(self.scopes.resolve(
+                            scope,
+                            &RawPath {
+                                root: Root::Name(name.clone()),
+                                members: vec![],
+                            },
+                        ))
+                    } else {
+                        v
+                    };
                     out.push((name, v));
                 }
                 "method_definition" => {
@@ -913,42 +1199,101 @@ impl<'a> Cx<'a> {
         let props = self.props(node, scope, 1);
         let name_line = {
             let mut c = node.walk();
-            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.field("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
+            let found = node.named_children(&mut c).find(|p| {
+                p.kind() == "pair"
+                    && p.field("key").map(|k| self.src.unquote(k)).as_deref() == Some("name")
+            });
             found.map(|p| p.start_position().row as u32 + 1)
         };
-        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
-        let has_callable = props.iter().any(|(_, v)| matches!(v, Arg::Func(_) | Arg::Path(Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. })));
+        let has_name = props
+            .iter()
+            .any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
+        let has_callable = props.iter().any(|(_, v)| {
+            matches!(
+                v,
+                Arg::Func(_)
+                    | Arg::Path(
+                        Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. }
+                    )
+            )
+        });
         if !has_name && !has_callable {
             return;
         }
-        let binding = node.parent().filter(|p| p.kind() == "variable_declarator").and_then(|p| p.field("name")).filter(|n| n.kind() == "identifier").map(|n| self.src.text(n).to_string());
+        let binding = node
+            .parent()
+            .filter(|p| p.kind() == "variable_declarator")
+            .and_then(|p| p.field("name"))
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| self.src.text(n).to_string());
         let prop_lines = {
             let mut c = node.walk();
             let kinds = ["pair", "shorthand_property_identifier", "method_definition"];
-            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| kinds.contains(&p.kind())).filter(|p| p.kind() != "pair" || p.field("key").map(|k| k.kind() != "computed_property_name").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
+            let lines: Vec<u32> = node
+                .named_children(&mut c)
+                .filter(|p| kinds.contains(&p.kind()))
+                .filter(|p| {
+                    p.kind() != "pair"
+                        || p.field("key")
+                            .map(|k| k.kind() != "computed_property_name")
+                            .unwrap_or(false)
+                })
+                .map(|p| p.start_position().row as u32 + 1)
+                .collect();
             lines
         };
-        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line: name_line.unwrap_or(0), prop_lines });
+        self.facts.objects.push(ObjLit {
+            binding,
+            line: node.start_position().row as u32 + 1,
+            in_def: cur,
+            props,
+            name_line: name_line.unwrap_or(0),
+            prop_lines,
+        });
     }
 
     /// `this.api = axios.create()` in a method, or a class field `client = new Client()`.
     fn record_field(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
         let (name, value, class) = if node.kind() == "assignment_expression" {
-            let (Some(l), Some(v)) = (node.field("left"), node.field("right")) else { return };
-            let this_obj = l.kind() == "member_expression" && l.field("object").map(|o| o.kind() == "this").unwrap_or(false);
-            let Some(class) = self.scopes.class_of(scope).filter(|_| this_obj) else { return };
+            let (Some(l), Some(v)) = (node.field("left"), node.field("right")) else {
+                return;
+            };
+            let this_obj = l.kind() == "member_expression"
+                && l.field("object")
+                    .map(|o| o.kind() == "this")
+                    .unwrap_or(false);
+            let Some(class) = self.scopes.class_of(scope).filter(|_| this_obj) else {
+                return;
+            };
             let Some(p) = l.field("property") else { return };
-            (self.src.text(p).trim_start_matches('#').to_string(), unwrap(v), class)
+            (
+                self.src.text(p).trim_start_matches('#').to_string(),
+                unwrap(v),
+                class,
+            )
         } else {
             let name_node = node.field("name").or_else(|| node.field("property"));
-            let (Some(n), Some(v), Some(class)) = (name_node, node.field("value"), cur.filter(|c| self.facts.defs[*c as usize].kind == DefKind::Class)) else { return };
-            (self.src.text(n).trim_start_matches('#').to_string(), unwrap(v), class)
+            let (Some(n), Some(v), Some(class)) = (
+                name_node,
+                node.field("value"),
+                cur.filter(|c| self.facts.defs[*c as usize].kind == DefKind::Class),
+            ) else {
+                return;
+            };
+            (
+                self.src.text(n).trim_start_matches('#').to_string(),
+                unwrap(v),
+                class,
+            )
         };
         if !matches!(value.kind(), "call_expression" | "new_expression") {
             return;
         }
         if let Some(mut raw) = self.raw_path(value) {
-            if self.wrapped_function(value, value.field("function").unwrap_or(value)).is_some() {
+            if self
+                .wrapped_function(value, value.field("function").unwrap_or(value))
+                .is_some()
+            {
                 return;
             }
             // raw_path of a call already ends with "()".
@@ -963,7 +1308,10 @@ impl<'a> Cx<'a> {
     fn export_target(&self, v: Node, scope: ScopeId) -> Option<Callee> {
         let v = unwrap(v);
         if let Some(d) = self.def_of.get(&v.id()) {
-            return Some(Callee::Def { def: *d, path: vec![] });
+            return Some(Callee::Def {
+                def: *d,
+                path: vec![],
+            });
         }
         self.raw_path(v).map(|raw| self.scopes.resolve(scope, &raw))
     }
@@ -972,14 +1320,26 @@ impl<'a> Cx<'a> {
         if let Some(decl) = node.field("declaration") {
             if let Some(d) = self.def_of.get(&decl.id()) {
                 let name = self.facts.defs[*d as usize].name.clone();
-                self.facts.exports.push(Export::Local { name, target: Callee::Def { def: *d, path: vec![] } });
+                self.facts.exports.push(Export::Local {
+                    name,
+                    target: Callee::Def {
+                        def: *d,
+                        path: vec![],
+                    },
+                });
             } else {
                 let mut c = decl.walk();
                 for d in decl.named_children(&mut c) {
                     if d.kind() == "variable_declarator" {
                         if let Some(n) = d.field("name").filter(|n| n.kind() == "identifier") {
                             let name = self.src.text(n).to_string();
-                            let target = self.scopes.resolve(scope, &RawPath { root: Root::Name(name.clone()), members: vec![] });
+                            let target = self.scopes.resolve(
+                                scope,
+                                &RawPath {
+                                    root: Root::Name(name.clone()),
+                                    members: vec![],
+                                },
+                            );
                             self.facts.exports.push(Export::Local { name, target });
                         }
                     }
@@ -989,7 +1349,10 @@ impl<'a> Cx<'a> {
         }
         if let Some(v) = node.field("value") {
             if let Some(target) = self.export_target(v, scope) {
-                self.facts.exports.push(Export::Local { name: "default".into(), target });
+                self.facts.exports.push(Export::Local {
+                    name: "default".into(),
+                    target,
+                });
             }
             return;
         }
@@ -1005,20 +1368,43 @@ impl<'a> Cx<'a> {
                     any_clause = true;
                     let mut c2 = ch.walk();
                     for spec in ch.named_children(&mut c2) {
-                        let Some(n) = spec.field("name") else { continue };
-                        let name = self.src.unquote(n);
-                        let alias = spec.field("alias").map(|a| self.src.unquote(a)).unwrap_or_else(|| name.clone());
-                        let target = match &source {
-                            Some(m) => Callee::Import { module: m.clone(), path: vec![name] },
-                            None => self.scopes.resolve(scope, &RawPath { root: Root::Name(name), members: vec![] }),
+                        let Some(n) = spec.field("name") else {
+                            continue;
                         };
-                        self.facts.exports.push(Export::Local { name: alias, target });
+                        let name = self.src.unquote(n);
+                        let alias = spec
+                            .field("alias")
+                            .map(|a| self.src.unquote(a))
+                            .unwrap_or_else(|| name.clone());
+                        let target = match &source {
+                            Some(m) => Callee::Import {
+                                module: m.clone(),
+                                path: vec![name],
+                            },
+                            None => self.scopes.resolve(
+                                scope,
+                                &RawPath {
+                                    root: Root::Name(name),
+                                    members: vec![],
+                                },
+                            ),
+                        };
+                        self.facts.exports.push(Export::Local {
+                            name: alias,
+                            target,
+                        });
                     }
                 }
                 "namespace_export" => {
                     any_clause = true;
                     if let (Some(id), Some(m)) = (ch.named_child(0), &source) {
-                        self.facts.exports.push(Export::Local { name: self.src.unquote(id), target: Callee::Import { module: m.clone(), path: vec![] } });
+                        self.facts.exports.push(Export::Local {
+                            name: self.src.unquote(id),
+                            target: Callee::Import {
+                                module: m.clone(),
+                                path: vec![],
+                            },
+                        });
                     }
                 }
                 _ => {}
@@ -1033,7 +1419,9 @@ impl<'a> Cx<'a> {
 
     /// `module.exports = {...}`, `module.exports.f = f`, `exports.f = f`.
     fn record_commonjs_export(&mut self, node: Node, scope: ScopeId) {
-        let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else { return };
+        let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
+            return;
+        };
         let Some(lp) = self.raw_path(l) else { return };
         let Root::Name(root) = &lp.root else { return };
         let members: Vec<&str> = lp.members.iter().map(|s| s.as_str()).collect();
@@ -1046,21 +1434,35 @@ impl<'a> Cx<'a> {
         match name {
             Some(n) => {
                 if let Some(t) = self.export_target(r, scope) {
-                    self.facts.exports.push(Export::Local { name: n, target: t });
+                    self.facts
+                        .exports
+                        .push(Export::Local { name: n, target: t });
                 }
             }
             None if r.kind() == "object" => {
                 for (k, v) in self.props(r, scope, 1) {
                     match v {
-                        Arg::Func(d) => self.facts.exports.push(Export::Local { name: k, target: Callee::Def { def: d, path: vec![] } }),
-                        Arg::Path(t) => self.facts.exports.push(Export::Local { name: k, target: t }),
+                        Arg::Func(d) => self.facts.exports.push(Export::Local {
+                            name: k,
+                            target: Callee::Def {
+                                def: d,
+                                path: vec![],
+                            },
+                        }),
+                        Arg::Path(t) => self
+                            .facts
+                            .exports
+                            .push(Export::Local { name: k, target: t }),
                         _ => {}
                     }
                 }
             }
             None => {
                 if let Some(t) = self.export_target(r, scope) {
-                    self.facts.exports.push(Export::Local { name: "default".into(), target: t });
+                    self.facts.exports.push(Export::Local {
+                        name: "default".into(),
+                        target: t,
+                    });
                 }
             }
         }
@@ -1072,7 +1474,10 @@ fn member_of(b: &Binding, key: &str) -> Binding {
         Binding::Import { module, path } => {
             let mut p = path.clone();
             p.push(key.to_string());
-            Binding::Import { module: module.clone(), path: p }
+            Binding::Import {
+                module: module.clone(),
+                path: p,
+            }
         }
         Binding::Alias(raw, s) => {
             let mut r = raw.clone();
@@ -1091,7 +1496,9 @@ fn member_of(b: &Binding, key: &str) -> Binding {
 
 fn has_substitution(n: Node) -> bool {
     let mut c = n.walk();
-    let found = n.named_children(&mut c).any(|ch| ch.kind() == "template_substitution");
+    let found = n
+        .named_children(&mut c)
+        .any(|ch| ch.kind() == "template_substitution");
     found
 }
 
@@ -1102,7 +1509,11 @@ fn template_arg(src: &Src, n: Node) -> Arg {
         match ch.kind() {
             "string_fragment" | "escape_sequence" => prefix.push_str(src.text(ch)),
             "template_substitution" => {
-                return if prefix.is_empty() { Arg::Other } else { Arg::Prefix(prefix) };
+                return if prefix.is_empty() {
+                    Arg::Other
+                } else {
+                    Arg::Prefix(prefix)
+                };
             }
             _ => {}
         }

@@ -4,9 +4,14 @@
 //! resolved references, literal arguments, object literals and exports. One
 //! parser per language per thread is reused across files.
 
+mod csharp;
+mod go;
 pub mod ir;
+mod java;
 mod js;
+mod kotlin;
 mod python;
+mod rust;
 mod scope;
 pub mod text;
 
@@ -25,6 +30,11 @@ fn grammar(lang: Lang) -> Language {
         Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
         Lang::Python => tree_sitter_python::LANGUAGE.into(),
+        Lang::Go => tree_sitter_go::LANGUAGE.into(),
+        Lang::Rust => tree_sitter_rust::LANGUAGE.into(),
+        Lang::Java => tree_sitter_java::LANGUAGE.into(),
+        Lang::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
+        Lang::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
     }
 }
 
@@ -57,7 +67,8 @@ fn with_parser<T>(lang: Lang, f: impl FnOnce(&mut Parser) -> T) -> Result<T, Par
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let mut p = Parser::new();
-                p.set_language(&grammar(lang)).map_err(|e| ParseError::Grammar(e.to_string()))?;
+                p.set_language(&grammar(lang))
+                    .map_err(|e| ParseError::Grammar(e.to_string()))?;
                 e.insert(p)
             }
         };
@@ -68,9 +79,14 @@ fn with_parser<T>(lang: Lang, f: impl FnOnce(&mut Parser) -> T) -> Result<T, Par
 fn parse_tree(lang: Lang, src: &[u8]) -> Result<tree_sitter::Tree, ParseError> {
     with_parser(lang, |p| {
         let start = std::time::Instant::now();
-        let mut progress = |_: &tree_sitter::ParseState| start.elapsed().as_micros() as u64 > PARSE_TIMEOUT_MICROS;
+        let mut progress =
+            |_: &tree_sitter::ParseState| start.elapsed().as_micros() as u64 > PARSE_TIMEOUT_MICROS;
         let opts = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-        p.parse_with_options(&mut |i, _| if i < src.len() { &src[i..] } else { &[] }, None, Some(opts))
+        p.parse_with_options(
+            &mut |i, _| if i < src.len() { &src[i..] } else { &[] },
+            None,
+            Some(opts),
+        )
     })?
     .ok_or(ParseError::Timeout)
 }
@@ -80,9 +96,14 @@ pub fn extract(lang: Lang, src: &[u8]) -> Result<FileFacts, ParseError> {
     let tree = parse_tree(lang, src)?;
     // Callers pass decoded UTF-8; anything else is read lossily rather than refused.
     let text = String::from_utf8_lossy(src);
-    Ok(match lang.family() {
-        Family::JavaScript => js::extract(&tree, &text),
-        Family::Python => python::extract(&tree, &text),
+    Ok(match lang {
+        Lang::TypeScript | Lang::Tsx | Lang::JavaScript => js::extract(&tree, &text),
+        Lang::Python => python::extract(&tree, &text),
+        Lang::Go => go::extract(&tree, &text),
+        Lang::Rust => rust::extract(&tree, &text),
+        Lang::Java => java::extract(&tree, &text),
+        Lang::Kotlin => kotlin::extract(&tree, &text),
+        Lang::CSharp => csharp::extract(&tree, &text),
     })
 }
 
@@ -94,3 +115,13 @@ pub fn parse_only(lang: Lang, src: &[u8]) -> Result<u32, ParseError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_csharp;
+#[cfg(test)]
+mod tests_go;
+#[cfg(test)]
+mod tests_java;
+#[cfg(test)]
+mod tests_kotlin;
+#[cfg(test)]
+mod tests_rust;

@@ -9,7 +9,15 @@ use tree_sitter::{Node, Tree};
 const MAX_DEPTH: u32 = 400;
 
 pub fn extract(tree: &Tree, src: &str) -> FileFacts {
-    let mut cx = Cx { src: Src(src), scopes: Scopes::default(), facts: FileFacts::default(), scope_of: HashMap::default(), def_of: HashMap::default(), top: 0, class_scopes: HashMap::default() };
+    let mut cx = Cx {
+        src: Src(src),
+        scopes: Scopes::default(),
+        facts: FileFacts::default(),
+        scope_of: HashMap::default(),
+        def_of: HashMap::default(),
+        top: 0,
+        class_scopes: HashMap::default(),
+    };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare(root, cx.top, None, None, 0);
@@ -22,8 +30,17 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
     let mut names: Vec<&String> = top.bindings.keys().collect();
     names.sort();
     for name in names {
-        let target = cx.scopes.resolve(cx.top, &RawPath { root: Root::Name(name.clone()), members: vec![] });
-        cx.facts.exports.push(Export::Local { name: name.clone(), target });
+        let target = cx.scopes.resolve(
+            cx.top,
+            &RawPath {
+                root: Root::Name(name.clone()),
+                members: vec![],
+            },
+        );
+        cx.facts.exports.push(Export::Local {
+            name: name.clone(),
+            target,
+        });
     }
     cx.facts
 }
@@ -52,14 +69,29 @@ fn unwrap(mut n: Node) -> Node {
 impl<'a> Cx<'a> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
         let id = self.facts.defs.len() as DefId;
-        self.facts.defs.push(Def { name, kind, line: node.start_position().row as u32 + 1, end_line: node.end_position().row as u32 + 1, parent, bases: vec![], params: vec![] });
+        self.facts.defs.push(Def {
+            name,
+            kind,
+            line: node.start_position().row as u32 + 1,
+            end_line: node.end_position().row as u32 + 1,
+            parent,
+            bases: vec![],
+            params: vec![],
+        });
         self.def_of.insert(node.id(), id);
         id
     }
 
     // ---------------------------------------------------------------- pass 1
 
-    fn declare(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, class: Option<DefId>, depth: u32) {
+    fn declare(
+        &mut self,
+        node: Node,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        class: Option<DefId>,
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -79,8 +111,15 @@ impl<'a> Cx<'a> {
                 }
                 // Methods do not see their class body's names: their parent scope is the
                 // class's enclosing scope (the module for top-level classes).
-                let parent_scope = if class.is_some() { self.scopes.scopes[scope as usize].parent.unwrap_or(scope) } else { scope };
-                let inner = self.scopes.new_scope(Some(parent_scope), if kind == DefKind::Method { class } else { None });
+                let parent_scope = if class.is_some() {
+                    self.scopes.scopes[scope as usize].parent.unwrap_or(scope)
+                } else {
+                    scope
+                };
+                let inner = self.scopes.new_scope(
+                    Some(parent_scope),
+                    if kind == DefKind::Method { class } else { None },
+                );
                 if kind != DefKind::Method {
                     // Nested functions keep the enclosing method's `self`.
                     if let Some(c) = self.scopes.class_of(scope) {
@@ -95,8 +134,14 @@ impl<'a> Cx<'a> {
                         .named_children(&mut c)
                         .map(|x| match x.kind() {
                             "identifier" => self.src.text(x).to_string(),
-                            "typed_parameter" => x.named_child(0).map(|n| self.src.text(n).to_string()).unwrap_or_default(),
-                            "default_parameter" | "typed_default_parameter" => x.field("name").map(|n| self.src.text(n).to_string()).unwrap_or_default(),
+                            "typed_parameter" => x
+                                .named_child(0)
+                                .map(|n| self.src.text(n).to_string())
+                                .unwrap_or_default(),
+                            "default_parameter" | "typed_default_parameter" => x
+                                .field("name")
+                                .map(|n| self.src.text(n).to_string())
+                                .unwrap_or_default(),
                             _ => String::new(),
                         })
                         .collect();
@@ -108,7 +153,10 @@ impl<'a> Cx<'a> {
                 return;
             }
             "class_definition" => {
-                let name = node.field("name").map(|n| self.src.text(n).to_string()).unwrap_or_default();
+                let name = node
+                    .field("name")
+                    .map(|n| self.src.text(n).to_string())
+                    .unwrap_or_default();
                 let def = self.new_def(name.clone(), DefKind::Class, node, cur);
                 self.scopes.declare(scope, &name, Binding::Def(def));
                 let inner = self.scopes.new_scope(Some(scope), None);
@@ -129,13 +177,27 @@ impl<'a> Cx<'a> {
                             let full = self.src.text(n).to_string();
                             self.facts.imports.push(full.clone());
                             let first = full.split('.').next().unwrap_or("").to_string();
-                            self.scopes.declare(scope, &first, Binding::Import { module: first.clone(), path: vec![] });
+                            self.scopes.declare(
+                                scope,
+                                &first,
+                                Binding::Import {
+                                    module: first.clone(),
+                                    path: vec![],
+                                },
+                            );
                         }
                         "aliased_import" => {
                             if let (Some(m), Some(a)) = (n.field("name"), n.field("alias")) {
                                 let full = self.src.text(m).to_string();
                                 self.facts.imports.push(full.clone());
-                                self.scopes.declare(scope, self.src.text(a), Binding::Import { module: full, path: vec![] });
+                                self.scopes.declare(
+                                    scope,
+                                    self.src.text(a),
+                                    Binding::Import {
+                                        module: full,
+                                        path: vec![],
+                                    },
+                                );
                             }
                         }
                         _ => {}
@@ -144,14 +206,21 @@ impl<'a> Cx<'a> {
                 return;
             }
             "import_from_statement" => {
-                let module = node.field("module_name").map(|m| self.src.text(m).replace(char::is_whitespace, "")).unwrap_or_default();
+                let module = node
+                    .field("module_name")
+                    .map(|m| self.src.text(m).replace(char::is_whitespace, ""))
+                    .unwrap_or_default();
                 self.facts.imports.push(module.clone());
                 let mut c = node.walk();
                 for n in node.children_by_field_name("name", &mut c) {
                     let (name, alias) = match n.kind() {
-                        "dotted_name" => (self.src.text(n).to_string(), self.src.text(n).to_string()),
+                        "dotted_name" => {
+                            (self.src.text(n).to_string(), self.src.text(n).to_string())
+                        }
                         "aliased_import" => match (n.field("name"), n.field("alias")) {
-                            (Some(a), Some(b)) => (self.src.text(a).to_string(), self.src.text(b).to_string()),
+                            (Some(a), Some(b)) => {
+                                (self.src.text(a).to_string(), self.src.text(b).to_string())
+                            }
                             _ => continue,
                         },
                         _ => continue,
@@ -159,7 +228,14 @@ impl<'a> Cx<'a> {
                     // `from pkg import sub` may import a submodule: recorded for reachability.
                     let sep = if module.ends_with('.') { "" } else { "." };
                     self.facts.imports.push(format!("{module}{sep}{name}"));
-                    self.scopes.declare(scope, &alias, Binding::Import { module: module.clone(), path: vec![name] });
+                    self.scopes.declare(
+                        scope,
+                        &alias,
+                        Binding::Import {
+                            module: module.clone(),
+                            path: vec![name],
+                        },
+                    );
                 }
                 return;
             }
@@ -171,10 +247,14 @@ impl<'a> Cx<'a> {
                             self.record_consts(self.src.text(l).to_string(), v);
                         }
                         // `class Tools(str, Enum): SEARCH = "search"` names tools too.
-                        if let (Some(class), Some(v)) = (self.class_scopes.get(&scope).cloned(), value) {
+                        if let (Some(class), Some(v)) =
+                            (self.class_scopes.get(&scope).cloned(), value)
+                        {
                             self.record_consts(format!("{class}.{}", self.src.text(l)), v);
                         }
-                        let b = value.map(|v| self.binding_for_value(v, scope)).unwrap_or(Binding::Opaque);
+                        let b = value
+                            .map(|v| self.binding_for_value(v, scope))
+                            .unwrap_or(Binding::Opaque);
                         self.scopes.declare(scope, self.src.text(l), b);
                     } else {
                         self.declare_target(l, scope);
@@ -183,17 +263,36 @@ impl<'a> Cx<'a> {
             }
             "named_expression" => {
                 if let Some(n) = node.field("name") {
-                    self.scopes.declare(scope, self.src.text(n), Binding::Opaque);
+                    self.scopes
+                        .declare(scope, self.src.text(n), Binding::Opaque);
                 }
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(l) = node.field("left") {
                     // `for p in root.iterdir():` — each item is a path like `root`.
-                    let listed = node.field("right").map(unwrap).filter(|r| r.kind() == "call").and_then(|r| r.field("function")).filter(|f| {
-                        f.kind() == "attribute" && f.field("attribute").map(|a| matches!(self.src.text(a), "iterdir" | "glob" | "rglob")).unwrap_or(false)
-                    });
-                    match (listed.and_then(|f| f.field("object")).and_then(|o| self.raw_path(o, scope)), l.kind()) {
-                        (Some(raw), "identifier") => self.scopes.declare(scope, self.src.text(l), Binding::Alias(raw, scope)),
+                    let listed = node
+                        .field("right")
+                        .map(unwrap)
+                        .filter(|r| r.kind() == "call")
+                        .and_then(|r| r.field("function"))
+                        .filter(|f| {
+                            f.kind() == "attribute"
+                                && f.field("attribute")
+                                    .map(|a| {
+                                        matches!(self.src.text(a), "iterdir" | "glob" | "rglob")
+                                    })
+                                    .unwrap_or(false)
+                        });
+                    match (
+                        listed
+                            .and_then(|f| f.field("object"))
+                            .and_then(|o| self.raw_path(o, scope)),
+                        l.kind(),
+                    ) {
+                        (Some(raw), "identifier") => {
+                            self.scopes
+                                .declare(scope, self.src.text(l), Binding::Alias(raw, scope))
+                        }
                         _ => self.declare_target(l, scope),
                     }
                 }
@@ -201,10 +300,19 @@ impl<'a> Cx<'a> {
             "as_pattern" => {
                 if let Some(a) = node.field("alias") {
                     // `with httpx.Client() as client:` binds the instance.
-                    let value = node.named_child(0).map(unwrap).filter(|v| v.kind() == "call");
-                    let raw = value.and_then(|v| v.field("function")).and_then(|f| self.raw_path(f, scope));
+                    let value = node
+                        .named_child(0)
+                        .map(unwrap)
+                        .filter(|v| v.kind() == "call");
+                    let raw = value
+                        .and_then(|v| v.field("function"))
+                        .and_then(|f| self.raw_path(f, scope));
                     match (raw, a.named_child(0).filter(|x| x.kind() == "identifier")) {
-                        (Some(raw), Some(id)) => self.scopes.declare(scope, self.src.text(id), Binding::Instance(raw, scope)),
+                        (Some(raw), Some(id)) => self.scopes.declare(
+                            scope,
+                            self.src.text(id),
+                            Binding::Instance(raw, scope),
+                        ),
                         _ => self.declare_target(a, scope),
                     }
                 }
@@ -215,7 +323,8 @@ impl<'a> Cx<'a> {
                 let mut after_as = false;
                 for ch in node.children(&mut c) {
                     if after_as && ch.kind() == "identifier" {
-                        self.scopes.declare(scope, self.src.text(ch), Binding::Opaque);
+                        self.scopes
+                            .declare(scope, self.src.text(ch), Binding::Opaque);
                     }
                     after_as = ch.kind() == "as";
                 }
@@ -230,13 +339,21 @@ impl<'a> Cx<'a> {
 
     fn record_consts(&mut self, name: String, v: Node) {
         match v.kind() {
-            "string" if !self.has_interpolation(v) => self.facts.consts.push((name, self.src.unquote(v))),
+            "string" if !self.has_interpolation(v) => {
+                self.facts.consts.push((name, self.src.unquote(v)))
+            }
             "dictionary" => {
                 let mut c = v.walk();
                 for p in v.named_children(&mut c) {
                     if let (Some(k), Some(val)) = (p.field("key"), p.field("value")) {
-                        if k.kind() == "string" && val.kind() == "string" && !self.has_interpolation(val) {
-                            self.facts.consts.push((format!("{name}.{}", self.src.unquote(k)), self.src.unquote(val)));
+                        if k.kind() == "string"
+                            && val.kind() == "string"
+                            && !self.has_interpolation(val)
+                        {
+                            self.facts.consts.push((
+                                format!("{name}.{}", self.src.unquote(k)),
+                                self.src.unquote(val),
+                            ));
                         }
                     }
                 }
@@ -247,8 +364,11 @@ impl<'a> Cx<'a> {
 
     fn declare_target(&mut self, t: Node, scope: ScopeId) {
         match t.kind() {
-            "identifier" => self.scopes.declare(scope, self.src.text(t), Binding::Opaque),
-            "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target" | "list_splat_pattern" => {
+            "identifier" => self
+                .scopes
+                .declare(scope, self.src.text(t), Binding::Opaque),
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target"
+            | "list_splat_pattern" => {
                 let mut c = t.walk();
                 for ch in t.named_children(&mut c) {
                     self.declare_target(ch, scope);
@@ -263,11 +383,15 @@ impl<'a> Cx<'a> {
         for p in params.named_children(&mut c) {
             let name = match p.kind() {
                 "identifier" => Some(p),
-                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => p.named_child(0),
+                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                    p.named_child(0)
+                }
                 "default_parameter" | "typed_default_parameter" => p.field("name"),
                 _ => None,
             };
-            let Some(n) = name.filter(|n| n.kind() == "identifier") else { continue };
+            let Some(n) = name.filter(|n| n.kind() == "identifier") else {
+                continue;
+            };
             // `dest: Path`, `client: httpx.AsyncClient | None`: an instance of the annotated type.
             let ty = p.field("type").and_then(|t| self.simple_type(t));
             let b = match ty.and_then(|t| self.raw_path(t, scope)) {
@@ -280,17 +404,38 @@ impl<'a> Cx<'a> {
 
     /// The class named by a simple annotation: `Path`, `httpx.Client`, `X | None`, `Optional[X]`.
     fn simple_type<'t>(&self, t: Node<'t>) -> Option<Node<'t>> {
-        let t = if t.kind() == "type" { t.named_child(0)? } else { t };
+        let t = if t.kind() == "type" {
+            t.named_child(0)?
+        } else {
+            t
+        };
         match t.kind() {
             "identifier" | "attribute" => {
                 let text = self.src.text(t);
-                let builtin = matches!(text, "str" | "int" | "float" | "bool" | "bytes" | "dict" | "list" | "tuple" | "set" | "object" | "Any" | "None");
+                let builtin = matches!(
+                    text,
+                    "str"
+                        | "int"
+                        | "float"
+                        | "bool"
+                        | "bytes"
+                        | "dict"
+                        | "list"
+                        | "tuple"
+                        | "set"
+                        | "object"
+                        | "Any"
+                        | "None"
+                );
                 (!builtin).then_some(t)
             }
             "binary_operator" => self.simple_type(t.field("left")?),
             "generic_type" | "subscript" if self.src.text(t).starts_with("Optional") => {
                 let mut c = t.walk();
-                let inner = t.named_children(&mut c).skip(1).find(|x| x.kind() != "identifier" || self.src.text(*x) != "Optional");
+                let inner = t
+                    .named_children(&mut c)
+                    .skip(1)
+                    .find(|x| x.kind() != "identifier" || self.src.text(*x) != "Optional");
                 inner.and_then(|x| self.simple_type(x))
             }
             _ => None,
@@ -301,7 +446,10 @@ impl<'a> Cx<'a> {
         // `Path(x) / "sub" / "file"` stays a path: look through the divisions.
         let mut v = v;
         let mut hops = 0;
-        while v.kind() == "binary_operator" && v.field("operator").map(|o| self.src.text(o)) == Some("/") && hops < 64 {
+        while v.kind() == "binary_operator"
+            && v.field("operator").map(|o| self.src.text(o)) == Some("/")
+            && hops < 64
+        {
             match v.field("left") {
                 Some(l) => v = unwrap(l),
                 None => break,
@@ -329,7 +477,9 @@ impl<'a> Cx<'a> {
 
     fn has_interpolation(&self, s: Node) -> bool {
         let mut c = s.walk();
-        let found = s.named_children(&mut c).any(|ch| ch.kind() == "interpolation");
+        let found = s
+            .named_children(&mut c)
+            .any(|ch| ch.kind() == "interpolation");
         found
     }
 
@@ -347,38 +497,60 @@ impl<'a> Cx<'a> {
             "identifier" => {
                 let name = self.src.text(n);
                 if (name == "self" || name == "cls") && self.scopes.class_of(scope).is_some() {
-                    return Some(RawPath { root: Root::This, members: vec![] });
+                    return Some(RawPath {
+                        root: Root::This,
+                        members: vec![],
+                    });
                 }
-                Some(RawPath { root: Root::Name(name.to_string()), members: vec![] })
+                Some(RawPath {
+                    root: Root::Name(name.to_string()),
+                    members: vec![],
+                })
             }
             "attribute" => {
                 let mut p = self.raw_path_d(n.field("object")?, scope, depth + 1)?;
-                p.members.push(self.src.text(n.field("attribute")?).to_string());
+                p.members
+                    .push(self.src.text(n.field("attribute")?).to_string());
                 Some(p)
             }
             "subscript" => {
                 let mut p = self.raw_path_d(n.field("value")?, scope, depth + 1)?;
-                let key = n.field("subscript").filter(|s| s.kind() == "string" && !self.has_interpolation(*s)).map(|s| self.src.unquote(s));
+                let key = n
+                    .field("subscript")
+                    .filter(|s| s.kind() == "string" && !self.has_interpolation(*s))
+                    .map(|s| self.src.unquote(s));
                 p.members.push(key.unwrap_or_else(|| "[]".into()));
                 Some(p)
             }
             "call" => {
                 let f = n.field("function")?;
                 if f.kind() == "identifier" && self.src.text(f) == "super" {
-                    return Some(RawPath { root: Root::This, members: vec!["<super>".into()] });
+                    return Some(RawPath {
+                        root: Root::This,
+                        members: vec!["<super>".into()],
+                    });
                 }
                 let mut p = self.raw_path_d(f, scope, depth + 1)?;
                 p.members.push("()".into());
                 Some(p)
             }
-            "binary_operator" if n.field("operator").map(|o| self.src.text(o)) == Some("/") => self.raw_path_d(n.field("left")?, scope, depth + 1),
+            "binary_operator" if n.field("operator").map(|o| self.src.text(o)) == Some("/") => {
+                self.raw_path_d(n.field("left")?, scope, depth + 1)
+            }
             _ => None,
         }
     }
 
     // ---------------------------------------------------------------- pass 2
 
-    fn emit(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit(
+        &mut self,
+        node: Node,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -387,7 +559,8 @@ impl<'a> Cx<'a> {
             self.facts.syntax_errors += 1;
         }
         let kind = node.kind();
-        let (scope, cur) = if matches!(kind, "function_definition" | "lambda" | "class_definition") {
+        let (scope, cur) = if matches!(kind, "function_definition" | "lambda" | "class_definition")
+        {
             match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
                 (Some(s), d) => (*s, d.copied().or(cur)),
                 (None, d) => (scope, d.copied().or(cur)),
@@ -430,7 +603,16 @@ impl<'a> Cx<'a> {
                             }
                         } else if let Some(raw) = self.raw_path(e, scope) {
                             let callee = self.scopes.resolve(scope, &raw);
-                            self.push_ref(RefKind::Access, callee, e, Args::default(), cur, labels, target, None);
+                            self.push_ref(
+                                RefKind::Access,
+                                callee,
+                                e,
+                                Args::default(),
+                                cur,
+                                labels,
+                                target,
+                                None,
+                            );
                         }
                     }
                 }
@@ -440,7 +622,9 @@ impl<'a> Cx<'a> {
                 return;
             }
             "class_definition" => {
-                if let (Some(&def), Some(sup)) = (self.def_of.get(&node.id()), node.field("superclasses")) {
+                if let (Some(&def), Some(sup)) =
+                    (self.def_of.get(&node.id()), node.field("superclasses"))
+                {
                     let mut c = sup.walk();
                     for b in sup.named_children(&mut c) {
                         if let Some(raw) = self.raw_path(b, scope) {
@@ -496,7 +680,13 @@ impl<'a> Cx<'a> {
 
     /// `self.x = Something(...)` inside a method: remember what `self.x` holds.
     fn record_field(&mut self, node: Node, scope: ScopeId) {
-        let (Some(l), Some(v), Some(class)) = (node.field("left"), node.field("right").map(unwrap), self.scopes.class_of(scope)) else { return };
+        let (Some(l), Some(v), Some(class)) = (
+            node.field("left"),
+            node.field("right").map(unwrap),
+            self.scopes.class_of(scope),
+        ) else {
+            return;
+        };
         // `Path(x) if x else Path.home() / "f"`: the first branch, through divisions.
         let mut v = v;
         if v.kind() == "conditional_expression" {
@@ -511,16 +701,33 @@ impl<'a> Cx<'a> {
         if l.kind() != "attribute" || v.kind() != "call" {
             return;
         }
-        let is_self = l.field("object").map(|o| matches!(self.src.text(o), "self" | "cls")).unwrap_or(false);
-        let (true, Some(name), Some(f)) = (is_self, l.field("attribute"), v.field("function")) else { return };
+        let is_self = l
+            .field("object")
+            .map(|o| matches!(self.src.text(o), "self" | "cls"))
+            .unwrap_or(false);
+        let (true, Some(name), Some(f)) = (is_self, l.field("attribute"), v.field("function"))
+        else {
+            return;
+        };
         if let Some(mut raw) = self.raw_path(f, scope) {
             raw.members.push("()".into());
             let value = self.scopes.resolve(scope, &raw);
-            self.facts.fields.push(Field { class, name: self.src.text(name).to_string(), value });
+            self.facts.fields.push(Field {
+                class,
+                name: self.src.text(name).to_string(),
+                value,
+            });
         }
     }
 
-    fn emit_chain_inner(&mut self, n: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_chain_inner(
+        &mut self,
+        n: Node,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -546,23 +753,61 @@ impl<'a> Cx<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_ref(&mut self, kind: RefKind, callee: Callee, at: Node, args: Args, cur: Option<DefId>, labels: &[String], decorates: Option<DefId>, key: Option<String>) {
+    fn push_ref(
+        &mut self,
+        kind: RefKind,
+        callee: Callee,
+        at: Node,
+        args: Args,
+        cur: Option<DefId>,
+        labels: &[String],
+        decorates: Option<DefId>,
+        key: Option<String>,
+    ) {
         let p = at.start_position();
-        self.facts.refs.push(Ref { kind, callee, line: p.row as u32 + 1, column: p.column as u32 + 1, args, in_def: cur, labels: labels.to_vec(), decorates, key });
+        self.facts.refs.push(Ref {
+            kind,
+            callee,
+            line: p.row as u32 + 1,
+            column: p.column as u32 + 1,
+            args,
+            in_def: cur,
+            labels: labels.to_vec(),
+            decorates,
+            key,
+        });
     }
 
-    fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String], decorates: Option<DefId>) {
-        let Some(f) = node.field("function") else { return };
-        let args = node.field("arguments").map(|a| self.args(a, scope)).unwrap_or_default();
+    fn emit_call(
+        &mut self,
+        node: Node,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        decorates: Option<DefId>,
+    ) {
+        let Some(f) = node.field("function") else {
+            return;
+        };
+        let args = node
+            .field("arguments")
+            .map(|a| self.args(a, scope))
+            .unwrap_or_default();
         let callee = match self.raw_path(f, scope) {
             Some(raw) => self.scopes.resolve(scope, &raw),
-            None => Callee::Dynamic { member: (f.kind() == "attribute").then(|| f.field("attribute").map(|a| self.src.text(a).to_string())).flatten() },
+            None => Callee::Dynamic {
+                member: (f.kind() == "attribute")
+                    .then(|| f.field("attribute").map(|a| self.src.text(a).to_string()))
+                    .flatten(),
+            },
         };
         self.push_ref(RefKind::Call, callee, f, args, cur, labels, decorates, None);
     }
 
     fn emit_access(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
-        let Some(raw) = self.raw_path(node, scope) else { return };
+        let Some(raw) = self.raw_path(node, scope) else {
+            return;
+        };
         if raw.members.is_empty() {
             return;
         }
@@ -570,8 +815,23 @@ impl<'a> Cx<'a> {
         if !matches!(callee, Callee::Import { .. } | Callee::Global { .. }) {
             return;
         }
-        let key = if node.kind() == "subscript" { node.field("subscript").filter(|s| s.kind() == "string").map(|s| self.src.unquote(s)) } else { None };
-        self.push_ref(RefKind::Access, callee, node, Args::default(), cur, labels, None, key);
+        let key = if node.kind() == "subscript" {
+            node.field("subscript")
+                .filter(|s| s.kind() == "string")
+                .map(|s| self.src.unquote(s))
+        } else {
+            None
+        };
+        self.push_ref(
+            RefKind::Access,
+            callee,
+            node,
+            Args::default(),
+            cur,
+            labels,
+            None,
+            key,
+        );
     }
 
     fn labels_in_condition(&self, cond: Node, scope: ScopeId) -> Vec<String> {
@@ -596,12 +856,20 @@ impl<'a> Cx<'a> {
             }
             "comparison_operator" => {
                 let mut c = n.walk();
-                let ops: Vec<&str> = n.children_by_field_name("operators", &mut c).map(|o| self.src.text(o)).collect();
+                let ops: Vec<&str> = n
+                    .children_by_field_name("operators", &mut c)
+                    .map(|o| self.src.text(o))
+                    .collect();
                 if ops.len() != 1 {
                     return;
                 }
-                let (Some(l), Some(r)) = (n.named_child(0), n.named_child(1)) else { return };
-                let subject_ok = |x: Node| matches!(x.kind(), "identifier" | "attribute" | "subscript" | "call") && !self.src.text(x).starts_with("__");
+                let (Some(l), Some(r)) = (n.named_child(0), n.named_child(1)) else {
+                    return;
+                };
+                let subject_ok = |x: Node| {
+                    matches!(x.kind(), "identifier" | "attribute" | "subscript" | "call")
+                        && !self.src.text(x).starts_with("__")
+                };
                 match ops[0] {
                     "==" => {
                         for (a, b) in [(l, r), (r, l)] {
@@ -636,7 +904,11 @@ impl<'a> Cx<'a> {
             "attribute" => {
                 let text = self.src.text(v);
                 let key = text.strip_suffix(".value").unwrap_or(text);
-                self.facts.consts.iter().find(|(k, _)| k == key).map(|(_, s)| s.clone())
+                self.facts
+                    .consts
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, s)| s.clone())
             }
             _ => None,
         }
@@ -667,7 +939,8 @@ impl<'a> Cx<'a> {
             match a.kind() {
                 "keyword_argument" => {
                     if let (Some(n), Some(v)) = (a.field("name"), a.field("value")) {
-                        out.kw.push((self.src.text(n).to_string(), self.arg(v, scope, 0)));
+                        out.kw
+                            .push((self.src.text(n).to_string(), self.arg(v, scope, 0)));
                     }
                 }
                 "comment" => {}
@@ -696,9 +969,16 @@ impl<'a> Cx<'a> {
             "integer" | "float" => Arg::Num,
             "list" | "tuple" => Arg::List({
                 let mut c = a.walk();
-                a.named_children(&mut c).take(16).map(|x| self.arg(x, scope, depth + 1).as_str().map(str::to_string)).collect()
+                a.named_children(&mut c)
+                    .take(16)
+                    .map(|x| self.arg(x, scope, depth + 1).as_str().map(str::to_string))
+                    .collect()
             }),
-            "lambda" => self.def_of.get(&a.id()).map(|d| Arg::Func(*d)).unwrap_or(Arg::Other),
+            "lambda" => self
+                .def_of
+                .get(&a.id())
+                .map(|d| Arg::Func(*d))
+                .unwrap_or(Arg::Other),
             "identifier" => {
                 if let Some(s) = self.scopes.const_str(scope, self.src.text(a)) {
                     return Arg::Str(s);
@@ -714,7 +994,10 @@ impl<'a> Cx<'a> {
             },
             // `asyncio.gather(fetch_a())`, `run_in_executor(None, f)`: a call passed
             // along still names its callee for the call graph.
-            "binary_operator" => match (a.field("operator").map(|o| self.src.text(o)), a.field("left")) {
+            "binary_operator" => match (
+                a.field("operator").map(|o| self.src.text(o)),
+                a.field("left"),
+            ) {
                 (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
                     Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
                     _ => Arg::Other,
@@ -767,8 +1050,18 @@ impl<'a> Cx<'a> {
 
     fn record_dict(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
         let props = self.dict_props(node, scope, 1);
-        let has_name = props.iter().any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
-        let has_callable = props.iter().any(|(_, v)| matches!(v, Arg::Func(_) | Arg::Path(Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. })));
+        let has_name = props
+            .iter()
+            .any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
+        let has_callable = props.iter().any(|(_, v)| {
+            matches!(
+                v,
+                Arg::Func(_)
+                    | Arg::Path(
+                        Callee::Def { .. } | Callee::Import { .. } | Callee::SelfMember { .. }
+                    )
+            )
+        });
         if !has_name && !has_callable {
             return;
         }
@@ -780,14 +1073,35 @@ impl<'a> Cx<'a> {
             .map(|l| self.src.text(l).to_string());
         let name_line = {
             let mut c = node.walk();
-            let found = node.named_children(&mut c).find(|p| p.kind() == "pair" && p.field("key").map(|k| self.src.unquote(k)).as_deref() == Some("name"));
-            found.map(|p| p.start_position().row as u32 + 1).unwrap_or(0)
+            let found = node.named_children(&mut c).find(|p| {
+                p.kind() == "pair"
+                    && p.field("key").map(|k| self.src.unquote(k)).as_deref() == Some("name")
+            });
+            found
+                .map(|p| p.start_position().row as u32 + 1)
+                .unwrap_or(0)
         };
         let prop_lines = {
             let mut c = node.walk();
-            let lines: Vec<u32> = node.named_children(&mut c).filter(|p| p.kind() == "pair" && p.field("key").map(|k| k.kind() == "string").unwrap_or(false)).map(|p| p.start_position().row as u32 + 1).collect();
+            let lines: Vec<u32> = node
+                .named_children(&mut c)
+                .filter(|p| {
+                    p.kind() == "pair"
+                        && p.field("key")
+                            .map(|k| k.kind() == "string")
+                            .unwrap_or(false)
+                })
+                .map(|p| p.start_position().row as u32 + 1)
+                .collect();
             lines
         };
-        self.facts.objects.push(ObjLit { binding, line: node.start_position().row as u32 + 1, in_def: cur, props, name_line, prop_lines });
+        self.facts.objects.push(ObjLit {
+            binding,
+            line: node.start_position().row as u32 + 1,
+            in_def: cur,
+            props,
+            name_line,
+            prop_lines,
+        });
     }
 }

@@ -28,7 +28,10 @@ pub struct RawPath {
 
 #[derive(Clone, Debug)]
 pub enum Binding {
-    Import { module: String, path: Vec<String> },
+    Import {
+        module: String,
+        path: Vec<String>,
+    },
     Def(DefId),
     /// `const e = cp.exec` — resolved lazily in the declaring scope.
     Alias(RawPath, ScopeId),
@@ -58,7 +61,11 @@ const GLOBAL_OBJECTS: &[&str] = &["globalThis", "window", "global"];
 impl Scopes {
     pub fn new_scope(&mut self, parent: Option<ScopeId>, class: Option<DefId>) -> ScopeId {
         let class = class.or_else(|| parent.and_then(|p| self.scopes[p as usize].class));
-        self.scopes.push(Scope { parent, bindings: HashMap::default(), class });
+        self.scopes.push(Scope {
+            parent,
+            bindings: HashMap::default(),
+            class,
+        });
         (self.scopes.len() - 1) as ScopeId
     }
 
@@ -94,8 +101,14 @@ impl Scopes {
     fn resolve_depth(&self, scope: ScopeId, raw: &RawPath, depth: u32) -> Callee {
         let members = raw.members.clone();
         match &raw.root {
-            Root::This => Callee::SelfMember { class: self.class_of(scope), path: members },
-            Root::Module(m) => Callee::Import { module: m.clone(), path: members },
+            Root::This => Callee::SelfMember {
+                class: self.class_of(scope),
+                path: members,
+            },
+            Root::Module(m) => Callee::Import {
+                module: m.clone(),
+                path: members,
+            },
             Root::Name(name) => match self.lookup(scope, name) {
                 None => {
                     if GLOBAL_OBJECTS.contains(&name.as_str()) && !members.is_empty() {
@@ -107,18 +120,34 @@ impl Scopes {
                 }
                 Some((b, _)) if depth > 8 => {
                     let _ = b;
-                    Callee::Var { name: name.clone(), path: members }
+                    Callee::Var {
+                        name: name.clone(),
+                        path: members,
+                    }
                 }
                 Some((b, _)) => match b {
                     Binding::Import { module, path } => {
                         let mut p = path.clone();
                         p.extend(members);
-                        Callee::Import { module: module.clone(), path: p }
+                        Callee::Import {
+                            module: module.clone(),
+                            path: p,
+                        }
                     }
-                    Binding::Def(d) => Callee::Def { def: *d, path: members },
-                    Binding::Alias(inner, s) => append(self.resolve_depth(*s, inner, depth + 1), members, false),
-                    Binding::Instance(inner, s) => append(self.resolve_depth(*s, inner, depth + 1), members, true),
-                    Binding::Const(_) | Binding::Opaque => Callee::Var { name: name.clone(), path: members },
+                    Binding::Def(d) => Callee::Def {
+                        def: *d,
+                        path: members,
+                    },
+                    Binding::Alias(inner, s) => {
+                        append(self.resolve_depth(*s, inner, depth + 1), members, false)
+                    }
+                    Binding::Instance(inner, s) => {
+                        append(self.resolve_depth(*s, inner, depth + 1), members, true)
+                    }
+                    Binding::Const(_) | Binding::Opaque => Callee::Var {
+                        name: name.clone(),
+                        path: members,
+                    },
                 },
             },
         }
@@ -142,11 +171,23 @@ fn append(c: Callee, members: Vec<String>, call: bool) -> Callee {
         p
     };
     match c {
-        Callee::Import { module, path } => Callee::Import { module, path: extend(path) },
+        Callee::Import { module, path } => Callee::Import {
+            module,
+            path: extend(path),
+        },
         Callee::Global { path } => Callee::Global { path: extend(path) },
-        Callee::Def { def, path } => Callee::Def { def, path: extend(path) },
-        Callee::SelfMember { class, path } => Callee::SelfMember { class, path: extend(path) },
-        Callee::Var { name, path } => Callee::Var { name, path: extend(path) },
+        Callee::Def { def, path } => Callee::Def {
+            def,
+            path: extend(path),
+        },
+        Callee::SelfMember { class, path } => Callee::SelfMember {
+            class,
+            path: extend(path),
+        },
+        Callee::Var { name, path } => Callee::Var {
+            name,
+            path: extend(path),
+        },
         d @ Callee::Dynamic { .. } => d,
     }
 }
@@ -160,30 +201,138 @@ mod tests {
         let mut s = Scopes::default();
         let top = s.new_scope(None, None);
         let inner = s.new_scope(Some(top), None);
-        s.declare(top, "cp", Binding::Import { module: "child_process".into(), path: vec![] });
-        s.declare(top, "run", Binding::Alias(RawPath { root: Root::Name("cp".into()), members: vec!["exec".into()] }, top));
-        s.declare(top, "app", Binding::Instance(RawPath { root: Root::Name("express".into()), members: vec![] }, top));
-        s.declare(top, "express", Binding::Import { module: "express".into(), path: vec!["default".into()] });
+        s.declare(
+            top,
+            "cp",
+            Binding::Import {
+                module: "child_process".into(),
+                path: vec![],
+            },
+        );
+        s.declare(
+            top,
+            "run",
+            Binding::Alias(
+                RawPath {
+                    root: Root::Name("cp".into()),
+                    members: vec!["exec".into()],
+                },
+                top,
+            ),
+        );
+        s.declare(
+            top,
+            "app",
+            Binding::Instance(
+                RawPath {
+                    root: Root::Name("express".into()),
+                    members: vec![],
+                },
+                top,
+            ),
+        );
+        s.declare(
+            top,
+            "express",
+            Binding::Import {
+                module: "express".into(),
+                path: vec!["default".into()],
+            },
+        );
         s.declare(inner, "fetch", Binding::Opaque);
 
-        let r = s.resolve(inner, &RawPath { root: Root::Name("run".into()), members: vec![] });
-        assert_eq!(r, Callee::Import { module: "child_process".into(), path: vec!["exec".into()] });
-        let r = s.resolve(inner, &RawPath { root: Root::Name("app".into()), members: vec!["listen".into()] });
-        assert_eq!(r, Callee::Import { module: "express".into(), path: vec!["default".into(), "()".into(), "listen".into()] });
-        let r = s.resolve(inner, &RawPath { root: Root::Name("fetch".into()), members: vec![] });
-        assert_eq!(r, Callee::Var { name: "fetch".into(), path: vec![] });
-        let r = s.resolve(top, &RawPath { root: Root::Name("fetch".into()), members: vec![] });
-        assert_eq!(r, Callee::Global { path: vec!["fetch".into()] });
-        let r = s.resolve(top, &RawPath { root: Root::Name("globalThis".into()), members: vec!["fetch".into()] });
-        assert_eq!(r, Callee::Global { path: vec!["fetch".into()] });
+        let r = s.resolve(
+            inner,
+            &RawPath {
+                root: Root::Name("run".into()),
+                members: vec![],
+            },
+        );
+        assert_eq!(
+            r,
+            Callee::Import {
+                module: "child_process".into(),
+                path: vec!["exec".into()]
+            }
+        );
+        let r = s.resolve(
+            inner,
+            &RawPath {
+                root: Root::Name("app".into()),
+                members: vec!["listen".into()],
+            },
+        );
+        assert_eq!(
+            r,
+            Callee::Import {
+                module: "express".into(),
+                path: vec!["default".into(), "()".into(), "listen".into()]
+            }
+        );
+        let r = s.resolve(
+            inner,
+            &RawPath {
+                root: Root::Name("fetch".into()),
+                members: vec![],
+            },
+        );
+        assert_eq!(
+            r,
+            Callee::Var {
+                name: "fetch".into(),
+                path: vec![]
+            }
+        );
+        let r = s.resolve(
+            top,
+            &RawPath {
+                root: Root::Name("fetch".into()),
+                members: vec![],
+            },
+        );
+        assert_eq!(
+            r,
+            Callee::Global {
+                path: vec!["fetch".into()]
+            }
+        );
+        let r = s.resolve(
+            top,
+            &RawPath {
+                root: Root::Name("globalThis".into()),
+                members: vec!["fetch".into()],
+            },
+        );
+        assert_eq!(
+            r,
+            Callee::Global {
+                path: vec!["fetch".into()]
+            }
+        );
     }
 
     #[test]
     fn self_referential_aliases_terminate() {
         let mut s = Scopes::default();
         let top = s.new_scope(None, None);
-        s.declare(top, "a", Binding::Alias(RawPath { root: Root::Name("a".into()), members: vec!["x".into()] }, top));
-        let r = s.resolve(top, &RawPath { root: Root::Name("a".into()), members: vec![] });
+        s.declare(
+            top,
+            "a",
+            Binding::Alias(
+                RawPath {
+                    root: Root::Name("a".into()),
+                    members: vec!["x".into()],
+                },
+                top,
+            ),
+        );
+        let r = s.resolve(
+            top,
+            &RawPath {
+                root: Root::Name("a".into()),
+                members: vec![],
+            },
+        );
         assert!(matches!(r, Callee::Var { .. }));
     }
 }

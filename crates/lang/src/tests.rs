@@ -14,16 +14,33 @@ fn named(r: &Ref, name: &str) -> bool {
 }
 
 fn callee_at(f: &FileFacts, line: u32) -> Vec<&Callee> {
-    f.refs.iter().filter(|r| r.line == line).map(|r| &r.callee).collect()
+    f.refs
+        .iter()
+        .filter(|r| r.line == line)
+        .map(|r| &r.callee)
+        .collect()
 }
 
 fn import(module: &str, path: &[&str]) -> Callee {
-    Callee::Import { module: module.into(), path: path.iter().map(|s| s.to_string()).collect() }
+    Callee::Import {
+        module: module.into(),
+        path: path.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 #[test]
 fn every_grammar_loads() {
-    for lang in [Lang::TypeScript, Lang::Tsx, Lang::JavaScript, Lang::Python] {
+    for lang in [
+        Lang::TypeScript,
+        Lang::Tsx,
+        Lang::JavaScript,
+        Lang::Python,
+        Lang::Go,
+        Lang::Rust,
+        Lang::Java,
+        Lang::Kotlin,
+        Lang::CSharp,
+    ] {
         assert!(parse_only(lang, b"x").is_ok(), "{lang:?}");
     }
 }
@@ -44,12 +61,24 @@ fs.readFileSync("a");
 p.readFile("b");
 "#,
     );
-    assert_eq!(callee_at(&f, 6), vec![&import("node:child_process", &["exec"])]);
-    assert_eq!(callee_at(&f, 7), vec![&import("child_process", &["execFile"])]);
+    assert_eq!(
+        callee_at(&f, 6),
+        vec![&import("node:child_process", &["exec"])]
+    );
+    assert_eq!(
+        callee_at(&f, 7),
+        vec![&import("child_process", &["execFile"])]
+    );
     assert_eq!(callee_at(&f, 8), vec![&import("child_process", &["spawn"])]);
     assert_eq!(callee_at(&f, 9), vec![&import("fs", &["readFileSync"])]);
-    assert_eq!(callee_at(&f, 10), vec![&import("fs", &["promises", "readFile"])]);
-    assert_eq!(f.refs.iter().find(|r| r.line == 6).unwrap().args.pos, vec![Arg::Str("ls".into())]);
+    assert_eq!(
+        callee_at(&f, 10),
+        vec![&import("fs", &["promises", "readFile"])]
+    );
+    assert_eq!(
+        f.refs.iter().find(|r| r.line == 6).unwrap().args.pos,
+        vec![Arg::Str("ls".into())]
+    );
 }
 
 #[test]
@@ -59,7 +88,12 @@ fn js_shadowing_turns_globals_into_locals() {
         "function go(fetch) {\n  fetch('x');\n}\nfetch('y');\nfunction exec() {}\nexec();\n",
     );
     assert!(matches!(callee_at(&f, 2)[0], Callee::Var { .. }));
-    assert_eq!(callee_at(&f, 4)[0], &Callee::Global { path: vec!["fetch".into()] });
+    assert_eq!(
+        callee_at(&f, 4)[0],
+        &Callee::Global {
+            path: vec!["fetch".into()]
+        }
+    );
     assert!(matches!(callee_at(&f, 6)[0], Callee::Def { .. }));
 }
 
@@ -69,11 +103,31 @@ fn js_env_reads_and_instances() {
         Lang::JavaScript,
         "const key = process.env.API_KEY;\nconst { HOME } = process.env;\nconst app = express();\napp.listen(3000);\nimport express from 'express';\nhttp.createServer(h).listen(1);\n",
     );
-    assert_eq!(callee_at(&f, 1), vec![&Callee::Global { path: vec!["process".into(), "env".into(), "API_KEY".into()] }]);
-    assert_eq!(callee_at(&f, 2), vec![&Callee::Global { path: vec!["process".into(), "env".into(), "HOME".into()] }]);
+    assert_eq!(
+        callee_at(&f, 1),
+        vec![&Callee::Global {
+            path: vec!["process".into(), "env".into(), "API_KEY".into()]
+        }]
+    );
+    assert_eq!(
+        callee_at(&f, 2),
+        vec![&Callee::Global {
+            path: vec!["process".into(), "env".into(), "HOME".into()]
+        }]
+    );
     assert!(callee_at(&f, 4).contains(&&import("express", &["default", "()", "listen"])));
     let six = callee_at(&f, 6);
-    assert!(six.contains(&&Callee::Global { path: vec!["http".into(), "createServer".into(), "()".into(), "listen".into()] }), "{six:?}");
+    assert!(
+        six.contains(&&Callee::Global {
+            path: vec![
+                "http".into(),
+                "createServer".into(),
+                "()".into(),
+                "listen".into()
+            ]
+        }),
+        "{six:?}"
+    );
 }
 
 #[test]
@@ -84,8 +138,17 @@ fn js_switch_and_if_labels() {
     );
     let r = f.refs.iter().find(|r| named(r, "doA")).unwrap();
     assert_eq!(r.labels, vec!["a".to_string(), "b".to_string()]);
-    assert!(f.refs.iter().find(|r| named(r, "other")).unwrap().labels.is_empty());
-    assert_eq!(f.refs.iter().find(|r| named(r, "doC")).unwrap().labels, vec!["c".to_string()]);
+    assert!(f
+        .refs
+        .iter()
+        .find(|r| named(r, "other"))
+        .unwrap()
+        .labels
+        .is_empty());
+    assert_eq!(
+        f.refs.iter().find(|r| named(r, "doC")).unwrap().labels,
+        vec!["c".to_string()]
+    );
 }
 
 #[test]
@@ -94,13 +157,27 @@ fn js_exports_and_objects() {
         Lang::TypeScript,
         "export function a() {}\nexport const b = () => 1;\nexport * from './c.js';\nexport { d as e } from './d.js';\nconst TOOLS = [{ name: 'x', inputSchema: {}, handler: a }];\nmodule.exports = { a };\n",
     );
-    assert!(f.exports.iter().any(|e| matches!(e, Export::Local { name, target: Callee::Def { .. } } if name == "a")));
-    assert!(f.exports.iter().any(|e| matches!(e, Export::Local { name, target: Callee::Def { .. } } if name == "b")));
-    assert!(f.exports.contains(&Export::Star { module: "./c.js".into() }));
-    assert!(f.exports.contains(&Export::Local { name: "e".into(), target: import("./d.js", &["d"]) }));
+    assert!(f
+        .exports
+        .iter()
+        .any(|e| matches!(e, Export::Local { name, target: Callee::Def { .. } } if name == "a")));
+    assert!(f
+        .exports
+        .iter()
+        .any(|e| matches!(e, Export::Local { name, target: Callee::Def { .. } } if name == "b")));
+    assert!(f.exports.contains(&Export::Star {
+        module: "./c.js".into()
+    }));
+    assert!(f.exports.contains(&Export::Local {
+        name: "e".into(),
+        target: import("./d.js", &["d"])
+    }));
     let named: Vec<_> = f.objects.iter().filter(|o| o.name_line > 0).collect();
     assert_eq!(named.len(), 1);
-    assert_eq!(named[0].props[0], ("name".to_string(), Arg::Str("x".into())));
+    assert_eq!(
+        named[0].props[0],
+        ("name".to_string(), Arg::Str("x".into()))
+    );
 }
 
 #[test]
@@ -112,11 +189,19 @@ fn python_imports_aliases_and_builtins() {
     assert_eq!(callee_at(&f, 5), vec![&import("subprocess", &["run"])]);
     let r = f.refs.iter().find(|r| r.line == 5).unwrap();
     assert_eq!(r.args.kw("shell"), Some(&Arg::Bool(true)));
-    assert_eq!(r.args.pos[0], Arg::List(vec![Some("git".into()), Some("status".into())]));
+    assert_eq!(
+        r.args.pos[0],
+        Arg::List(vec![Some("git".into()), Some("status".into())])
+    );
     assert_eq!(callee_at(&f, 6), vec![&import("os", &["environ", "HOME"])]);
     assert_eq!(callee_at(&f, 7), vec![&import("os", &["path", "exists"])]);
     assert_eq!(callee_at(&f, 8), vec![&import(".helpers", &["fetch_json"])]);
-    assert_eq!(callee_at(&f, 9), vec![&Callee::Global { path: vec!["open".into()] }]);
+    assert_eq!(
+        callee_at(&f, 9),
+        vec![&Callee::Global {
+            path: vec!["open".into()]
+        }]
+    );
     assert!(matches!(callee_at(&f, 11)[0], Callee::Var { .. }));
 }
 
@@ -129,17 +214,32 @@ fn python_decorators_dispatch_and_self() {
     let dec = f.refs.iter().find(|r| r.decorates.is_some()).unwrap();
     assert_eq!(dec.args.kw("name"), Some(&Arg::Str("s".into())));
     assert_eq!(f.defs[dec.decorates.unwrap() as usize].name, "search");
-    assert_eq!(f.refs.iter().find(|r| named(r, "do_a")).unwrap().labels, vec!["a".to_string()]);
-    assert_eq!(f.refs.iter().find(|r| named(r, "do_b")).unwrap().labels, vec!["b".to_string(), "c".to_string()]);
-    let selfcall = f.refs.iter().find(|r| matches!(&r.callee, Callee::SelfMember { .. })).unwrap();
-    assert!(matches!(&selfcall.callee, Callee::SelfMember { class: Some(_), path } if path == &vec!["n".to_string()]));
+    assert_eq!(
+        f.refs.iter().find(|r| named(r, "do_a")).unwrap().labels,
+        vec!["a".to_string()]
+    );
+    assert_eq!(
+        f.refs.iter().find(|r| named(r, "do_b")).unwrap().labels,
+        vec!["b".to_string(), "c".to_string()]
+    );
+    let selfcall = f
+        .refs
+        .iter()
+        .find(|r| matches!(&r.callee, Callee::SelfMember { .. }))
+        .unwrap();
+    assert!(
+        matches!(&selfcall.callee, Callee::SelfMember { class: Some(_), path } if path == &vec!["n".to_string()])
+    );
     let k = f.defs.iter().find(|d| d.name == "K").unwrap();
     assert_eq!(k.bases.len(), 1);
 }
 
 #[test]
 fn syntax_errors_are_counted_not_fatal() {
-    let f = facts(Lang::Python, "import os\nos.system('x')\ndef broken(:\n    pass\n");
+    let f = facts(
+        Lang::Python,
+        "import os\nos.system('x')\ndef broken(:\n    pass\n",
+    );
     assert!(f.syntax_errors > 0);
     assert!(f.refs.iter().any(|r| r.callee == import("os", &["system"])));
 }

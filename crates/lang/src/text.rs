@@ -19,8 +19,15 @@ impl<'t> FieldExt<'t> for Node<'t> {
     fn field(&self, name: &'static str) -> Option<Node<'t>> {
         let lang = self.language();
         // A grammar is identified by its static parse table, stable for the process.
-        let key = (lang.node_kind_count() << 16 ^ lang.field_count() << 4 ^ lang.abi_version(), name.as_ptr() as usize);
-        let id = FIELDS.with(|m| *m.borrow_mut().entry(key).or_insert_with(|| lang.field_id_for_name(name)));
+        let key = (
+            lang.node_kind_count() << 16 ^ lang.field_count() << 4 ^ lang.abi_version(),
+            name.as_ptr() as usize,
+        );
+        let id = FIELDS.with(|m| {
+            *m.borrow_mut()
+                .entry(key)
+                .or_insert_with(|| lang.field_id_for_name(name))
+        });
         id.and_then(|id| self.child_by_field_id(id.get()))
     }
 }
@@ -45,7 +52,11 @@ impl<'a> Src<'a> {
 pub fn unquote(t: &str) -> String {
     // String prefixes (r, b, f, u, rb, ...) only when a quote follows.
     let body = t.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-    let t = if t.len() - body.len() <= 3 && body.starts_with(['"', '\'']) { body } else { t };
+    let t = if t.len() - body.len() <= 3 && body.starts_with(['"', '\'']) {
+        body
+    } else {
+        t
+    };
     for q in ["\"\"\"", "'''", "\"", "'", "`"] {
         if t.len() >= 2 * q.len() && t.starts_with(q) && t.ends_with(q) {
             return t[q.len()..t.len() - q.len()].to_string();
@@ -53,7 +64,6 @@ pub fn unquote(t: &str) -> String {
     }
     t.to_string()
 }
-
 
 #[cfg(test)]
 mod tests {

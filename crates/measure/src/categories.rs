@@ -93,8 +93,16 @@ impl Taxonomy {
         let file: File = toml::from_str(text).map_err(|e| format!("categories.toml: {e}"))?;
         let mut categories = vec![];
         for c in file.category {
-            if c.id.is_empty() || !c.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                return Err(format!("categories.toml: bad id `{}` (lowercase, digits and `-`)", c.id));
+            if c.id.is_empty()
+                || !c
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(format!(
+                    "categories.toml: bad id `{}` (lowercase, digits and `-`)",
+                    c.id
+                ));
             }
             if categories.iter().any(|o: &Category| o.id == c.id) {
                 return Err(format!("categories.toml: duplicate id `{}`", c.id));
@@ -104,11 +112,22 @@ impl Taxonomy {
                 let stem = t.ends_with('*');
                 let words = words(t.trim_end_matches('*'));
                 if words.is_empty() || weight == 0 {
-                    return Err(format!("categories.toml: `{}`: bad term `{t}` = {weight}", c.id));
+                    return Err(format!(
+                        "categories.toml: `{}`: bad term `{t}` = {weight}",
+                        c.id
+                    ));
                 }
-                terms.push(Term { words, stem, weight });
+                terms.push(Term {
+                    words,
+                    stem,
+                    weight,
+                });
             }
-            categories.push(Category { id: c.id, title: c.title, terms });
+            categories.push(Category {
+                id: c.id,
+                title: c.title,
+                terms,
+            });
         }
         if !categories.iter().any(|c| c.id == OTHER) {
             return Err("categories.toml: the `other` category is missing".into());
@@ -117,7 +136,11 @@ impl Taxonomy {
     }
 
     pub fn title(&self, id: &str) -> String {
-        self.categories.iter().find(|c| c.id == id).map(|c| c.title.clone()).unwrap_or_else(|| id.to_string())
+        self.categories
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.title.clone())
+            .unwrap_or_else(|| id.to_string())
     }
 
     pub fn ids(&self) -> impl Iterator<Item = &str> {
@@ -142,13 +165,21 @@ impl Taxonomy {
         let name = words(t.name);
         let summary = t.summary.map(words).unwrap_or_default();
         let keywords: Vec<String> = t.keywords.iter().flat_map(|k| words(k)).collect();
-        let readme = t.readme.map(|r| words(cut(r, README_CHARS))).unwrap_or_default();
+        let readme = t
+            .readme
+            .map(|r| words(cut(r, README_CHARS)))
+            .unwrap_or_default();
         self.categories
             .iter()
             .map(|c| {
                 let (mut score, mut kw, mut rd) = (0, 0, 0);
                 for term in &c.terms {
-                    let in_name = matches(&name, term) || (term.words.len() == 1 && term.words[0].len() >= GLUED_MIN && name.iter().any(|w| w.len() > term.words[0].len() && w.contains(term.words[0].as_str())));
+                    let in_name = matches(&name, term)
+                        || (term.words.len() == 1
+                            && term.words[0].len() >= GLUED_MIN
+                            && name.iter().any(|w| {
+                                w.len() > term.words[0].len() && w.contains(term.words[0].as_str())
+                            }));
                     if in_name {
                         score += W_NAME * term.weight;
                     }
@@ -162,7 +193,10 @@ impl Taxonomy {
                         rd += W_README * term.weight;
                     }
                 }
-                (c.id.clone(), score + kw.min(KEYWORDS_CAP) + rd.min(README_CAP))
+                (
+                    c.id.clone(),
+                    score + kw.min(KEYWORDS_CAP) + rd.min(README_CAP),
+                )
             })
             .collect()
     }
@@ -170,7 +204,12 @@ impl Taxonomy {
     /// Classify a package; `given` is the list's category column, which wins.
     pub fn classify(&self, given: Option<&str>, t: &Text) -> Classified {
         if let Some(g) = given.map(str::trim).filter(|g| !g.is_empty()) {
-            return Classified { category: self.normalise_input(g), source: "input", confidence: 1.0, score: 0 };
+            return Classified {
+                category: self.normalise_input(g),
+                source: "input",
+                confidence: 1.0,
+                score: 0,
+            };
         }
         let scores = self.scores(t);
         let mut best: Option<(&str, u32)> = None;
@@ -187,8 +226,18 @@ impl Taxonomy {
             }
         }
         match best {
-            Some((id, s)) if s >= MIN_SCORE => Classified { category: id.to_string(), source: "classifier", confidence: round2((s - second) as f64 / s as f64), score: s },
-            _ => Classified { category: OTHER.to_string(), source: "none", confidence: 0.0, score: best.map(|b| b.1).unwrap_or(0) },
+            Some((id, s)) if s >= MIN_SCORE => Classified {
+                category: id.to_string(),
+                source: "classifier",
+                confidence: round2((s - second) as f64 / s as f64),
+                score: s,
+            },
+            _ => Classified {
+                category: OTHER.to_string(),
+                source: "none",
+                confidence: 0.0,
+                score: best.map(|b| b.1).unwrap_or(0),
+            },
         }
     }
 }
@@ -206,7 +255,10 @@ fn cut(s: &str, n: usize) -> &str {
 
 /// Lower-cased words: runs of letters and digits.
 pub fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect()
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
 }
 
 fn word_matches(w: &str, term: &str, stem: bool) -> bool {
@@ -222,7 +274,12 @@ fn matches(text: &[String], term: &Term) -> bool {
     if text.len() < n {
         return false;
     }
-    (0..=text.len() - n).any(|i| term.words.iter().enumerate().all(|(j, tw)| word_matches(&text[i + j], tw, term.stem && j == n - 1)))
+    (0..=text.len() - n).any(|i| {
+        term.words
+            .iter()
+            .enumerate()
+            .all(|(j, tw)| word_matches(&text[i + j], tw, term.stem && j == n - 1))
+    })
 }
 
 #[cfg(test)]
@@ -230,7 +287,15 @@ mod tests {
     use super::*;
 
     fn classify(name: &str, summary: &str) -> Classified {
-        Taxonomy::embedded().classify(None, &Text { name, summary: Some(summary), keywords: &[], readme: None })
+        Taxonomy::embedded().classify(
+            None,
+            &Text {
+                name,
+                summary: Some(summary),
+                keywords: &[],
+                readme: None,
+            },
+        )
     }
 
     #[test]
@@ -269,7 +334,21 @@ mod tests {
         ];
         for (name, summary, want) in cases {
             let c = classify(name, summary);
-            assert_eq!(c.category, want, "{name}: {c:?} scores {:?}", Taxonomy::embedded().scores(&Text { name, summary: Some(summary), keywords: &[], readme: None }).into_iter().filter(|s| s.1 > 0).collect::<Vec<_>>());
+            assert_eq!(
+                c.category,
+                want,
+                "{name}: {c:?} scores {:?}",
+                Taxonomy::embedded()
+                    .scores(&Text {
+                        name,
+                        summary: Some(summary),
+                        keywords: &[],
+                        readme: None
+                    })
+                    .into_iter()
+                    .filter(|s| s.1 > 0)
+                    .collect::<Vec<_>>()
+            );
             assert_eq!(c.source, "classifier");
             assert!(c.confidence > 0.0 && c.confidence <= 1.0, "{name}: {c:?}");
         }
@@ -278,19 +357,46 @@ mod tests {
     #[test]
     fn nothing_recognisable_is_other_with_zero_confidence() {
         let c = classify("mcp-server-demo", "Add your description here");
-        assert_eq!(c, Classified { category: OTHER.into(), source: "none", confidence: 0.0, score: 0 });
+        assert_eq!(
+            c,
+            Classified {
+                category: OTHER.into(),
+                source: "none",
+                confidence: 0.0,
+                score: 0
+            }
+        );
         // A single weak README mention is not enough.
-        let c = Taxonomy::embedded().classify(None, &Text { name: "foo", summary: None, keywords: &[], readme: Some("works with any file") });
+        let c = Taxonomy::embedded().classify(
+            None,
+            &Text {
+                name: "foo",
+                summary: None,
+                keywords: &[],
+                readme: Some("works with any file"),
+            },
+        );
         assert_eq!(c.category, OTHER);
     }
 
     #[test]
     fn the_input_category_wins_and_is_normalised() {
         let t = Taxonomy::embedded();
-        let text = Text { name: "mcp-server-duckdb", summary: Some("DuckDB"), keywords: &[], readme: None };
+        let text = Text {
+            name: "mcp-server-duckdb",
+            summary: Some("DuckDB"),
+            keywords: &[],
+            readme: None,
+        };
         let c = t.classify(Some("Developer Tools"), &text);
-        assert_eq!((c.category.as_str(), c.source, c.confidence), ("developer-tools", "input", 1.0));
-        assert_eq!(t.classify(Some("location_maps"), &text).category, "location-maps");
+        assert_eq!(
+            (c.category.as_str(), c.source, c.confidence),
+            ("developer-tools", "input", 1.0)
+        );
+        assert_eq!(
+            t.classify(Some("location_maps"), &text).category,
+            "location-maps"
+        );
         // Unknown input categories are kept as given.
         assert_eq!(t.classify(Some("Gaming"), &text).category, "Gaming");
         // An empty category column is no category.
@@ -301,28 +407,74 @@ mod tests {
     fn name_and_summary_weigh_more_than_the_readme() {
         let t = Taxonomy::embedded();
         let readme = "Send results by email, post them to Slack, notify Discord.";
-        let c = t.classify(None, &Text { name: "postgres-mcp", summary: Some("Query PostgreSQL"), keywords: &[], readme: Some(readme) });
+        let c = t.classify(
+            None,
+            &Text {
+                name: "postgres-mcp",
+                summary: Some("Query PostgreSQL"),
+                keywords: &[],
+                readme: Some(readme),
+            },
+        );
         assert_eq!(c.category, "databases");
         // However many topics a README names, its weight in one category is capped.
         let readme = "Search research papers, academic citations, scholar profiles, university courses, students and teaching.";
-        let c = t.classify(None, &Text { name: "firecrawl-mcp", summary: Some("search, scrape, and interact with the web"), keywords: &[], readme: Some(readme) });
+        let c = t.classify(
+            None,
+            &Text {
+                name: "firecrawl-mcp",
+                summary: Some("search, scrape, and interact with the web"),
+                keywords: &[],
+                readme: Some(readme),
+            },
+        );
         assert_eq!(c.category, "browser-automation");
         // Keywords count like the summary.
         let kw = vec!["weather".to_string(), "forecast".to_string()];
-        let c = t.classify(None, &Text { name: "skies", summary: None, keywords: &kw, readme: None });
+        let c = t.classify(
+            None,
+            &Text {
+                name: "skies",
+                summary: None,
+                keywords: &kw,
+                readme: None,
+            },
+        );
         assert_eq!(c.category, "location-maps");
     }
 
     #[test]
     fn phrases_stems_and_glued_names() {
         let t = Taxonomy::embedded();
-        assert_eq!(classify("scrapy-helper", "scraping pages").category, "browser-automation");
-        let c = t.classify(None, &Text { name: "xcodebuildmcp", summary: None, keywords: &[], readme: None });
+        assert_eq!(
+            classify("scrapy-helper", "scraping pages").category,
+            "browser-automation"
+        );
+        let c = t.classify(
+            None,
+            &Text {
+                name: "xcodebuildmcp",
+                summary: None,
+                keywords: &[],
+                readme: None,
+            },
+        );
         assert_eq!(c.category, "developer-tools");
         // A phrase needs its words in order.
-        let s = t.scores(&Text { name: "x", summary: Some("maps google"), keywords: &[], readme: None });
-        let s2 = t.scores(&Text { name: "x", summary: Some("google maps"), keywords: &[], readme: None });
-        let get = |v: &Vec<(String, u32)>| v.iter().find(|(id, _)| id == "location-maps").unwrap().1;
+        let s = t.scores(&Text {
+            name: "x",
+            summary: Some("maps google"),
+            keywords: &[],
+            readme: None,
+        });
+        let s2 = t.scores(&Text {
+            name: "x",
+            summary: Some("google maps"),
+            keywords: &[],
+            readme: None,
+        });
+        let get =
+            |v: &Vec<(String, u32)>| v.iter().find(|(id, _)| id == "location-maps").unwrap().1;
         assert!(get(&s2) > get(&s));
     }
 
@@ -330,8 +482,24 @@ mod tests {
     fn ties_are_deterministic_and_have_zero_margin() {
         let t = Taxonomy::embedded();
         // `sqlite` (databases) and `pdf` (file systems) weigh the same.
-        let a = t.classify(None, &Text { name: "x", summary: Some("sqlite pdf"), keywords: &[], readme: None });
-        let b = t.classify(None, &Text { name: "x", summary: Some("pdf sqlite"), keywords: &[], readme: None });
+        let a = t.classify(
+            None,
+            &Text {
+                name: "x",
+                summary: Some("sqlite pdf"),
+                keywords: &[],
+                readme: None,
+            },
+        );
+        let b = t.classify(
+            None,
+            &Text {
+                name: "x",
+                summary: Some("pdf sqlite"),
+                keywords: &[],
+                readme: None,
+            },
+        );
         assert_eq!(a, b);
         assert_eq!(a.category, "databases");
         assert_eq!(a.confidence, 0.0);
@@ -339,9 +507,20 @@ mod tests {
 
     #[test]
     fn bad_data_is_rejected() {
-        assert!(Taxonomy::parse("[[category]]\nid = \"Bad Id\"\ntitle = \"x\"\nterms = {}\n").is_err());
-        assert!(Taxonomy::parse("[[category]]\nid = \"a\"\ntitle = \"x\"\nterms = { \"b\" = 0 }\n").is_err());
-        assert!(Taxonomy::parse("[[category]]\nid = \"a\"\ntitle = \"x\"\nterms = {}\nextra = 1\n").is_err());
-        assert!(Taxonomy::parse("[[category]]\nid = \"a\"\ntitle = \"x\"\nterms = {}\n").is_err(), "other is required");
+        assert!(
+            Taxonomy::parse("[[category]]\nid = \"Bad Id\"\ntitle = \"x\"\nterms = {}\n").is_err()
+        );
+        assert!(Taxonomy::parse(
+            "[[category]]\nid = \"a\"\ntitle = \"x\"\nterms = { \"b\" = 0 }\n"
+        )
+        .is_err());
+        assert!(Taxonomy::parse(
+            "[[category]]\nid = \"a\"\ntitle = \"x\"\nterms = {}\nextra = 1\n"
+        )
+        .is_err());
+        assert!(
+            Taxonomy::parse("[[category]]\nid = \"a\"\ntitle = \"x\"\nterms = {}\n").is_err(),
+            "other is required"
+        );
     }
 }

@@ -62,12 +62,26 @@ impl From<rusqlite::Error> for ExportError {
     }
 }
 
-pub fn export(store: &Store, table: ExportTable, format: Format, out: &mut dyn Write) -> Result<u64, ExportError> {
+pub fn export(
+    store: &Store,
+    table: ExportTable,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
     let io = ExportError::Io;
     let mut st = store.conn().prepare(table.sql())?;
     let names: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
     if format == Format::Csv {
-        writeln!(out, "{}", names.iter().map(|n| csv_field(n)).collect::<Vec<_>>().join(",")).map_err(io)?;
+        writeln!(
+            out,
+            "{}",
+            names
+                .iter()
+                .map(|n| csv_field(n))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+        .map_err(io)?;
     }
     let mut rows = st.query([])?;
     let mut n = 0;
@@ -80,7 +94,9 @@ pub fn export(store: &Store, table: ExportTable, format: Format, out: &mut dyn W
                         ValueRef::Null => String::new(),
                         ValueRef::Integer(x) => x.to_string(),
                         ValueRef::Real(x) => x.to_string(),
-                        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+                        ValueRef::Text(t) | ValueRef::Blob(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
                     }));
                 }
                 writeln!(out, "{}", fields.join(",")).map_err(io)?;

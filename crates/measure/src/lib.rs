@@ -28,6 +28,10 @@ pub fn analyser_version() -> &'static str {
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }
         }
-        format!("mcpwarden {}+cat.{:08x}", env!("CARGO_PKG_VERSION"), h as u32)
+        format!(
+            "mcpwarden {}+cat.{:08x}",
+            env!("CARGO_PKG_VERSION"),
+            h as u32
+        )
     })
 }

@@ -33,7 +33,9 @@ impl PopKind {
 
     fn parse(s: &str) -> Option<PopKind> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "downloads" | "downloads/month" | "monthly-downloads" | "dl" => Some(PopKind::Downloads),
+            "downloads" | "downloads/month" | "monthly-downloads" | "dl" => {
+                Some(PopKind::Downloads)
+            }
             "rank" | "download-rank" => Some(PopKind::Rank),
             "stars" | "github-stars" => Some(PopKind::Stars),
             _ => None,
@@ -88,8 +90,18 @@ pub struct Popularity {
 /// Work out kind and band from a list entry: its `popularity` column, its
 /// extra columns (`stars`, `downloads`, `rank`, `popularity_kind`) and its
 /// registry (`npm`, `pypi`, `git`, `dir`).
-pub fn classify(registry: &str, popularity: Option<&str>, extra: &BTreeMap<String, String>) -> Popularity {
-    let get = |k: &str| extra.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+pub fn classify(
+    registry: &str,
+    popularity: Option<&str>,
+    extra: &BTreeMap<String, String>,
+) -> Popularity {
+    let get = |k: &str| {
+        extra
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
     let given_kind = get("popularity_kind").and_then(PopKind::parse);
     let pop = popularity.map(str::trim).filter(|p| !p.is_empty());
     // A dedicated column wins when the popularity column is empty.
@@ -110,8 +122,20 @@ pub fn classify(registry: &str, popularity: Option<&str>, extra: &BTreeMap<Strin
     };
     let band = raw.and_then(|r| band(kind, r));
     match band {
-        Some(b) => Popularity { raw: raw.map(str::to_string), kind, band: b },
-        None => Popularity { raw: raw.map(str::to_string), kind: if raw.is_some() { kind } else { PopKind::Unknown }, band: "unknown".into() },
+        Some(b) => Popularity {
+            raw: raw.map(str::to_string),
+            kind,
+            band: b,
+        },
+        None => Popularity {
+            raw: raw.map(str::to_string),
+            kind: if raw.is_some() {
+                kind
+            } else {
+                PopKind::Unknown
+            },
+            band: "unknown".into(),
+        },
     }
 }
 
@@ -192,7 +216,10 @@ mod tests {
         assert_eq!(b("34018"), "downloads:10k-100k");
         assert_eq!(b("100000"), "downloads:>=100k");
         assert_eq!(b("1.4M"), "downloads:>=100k");
-        assert_eq!(classify("npm", Some("12k"), &none()).kind, PopKind::Downloads);
+        assert_eq!(
+            classify("npm", Some("12k"), &none()).kind,
+            PopKind::Downloads
+        );
     }
 
     #[test]
@@ -212,7 +239,10 @@ mod tests {
         let mut extra = BTreeMap::new();
         extra.insert("stars".to_string(), "57".to_string());
         let p = classify("npm", None, &extra);
-        assert_eq!((p.kind, p.band.as_str(), p.raw.as_deref()), (PopKind::Stars, "stars:10-100", Some("57")));
+        assert_eq!(
+            (p.kind, p.band.as_str(), p.raw.as_deref()),
+            (PopKind::Stars, "stars:10-100", Some("57"))
+        );
         let mut extra = BTreeMap::new();
         extra.insert("popularity_kind".to_string(), "stars".to_string());
         assert_eq!(classify("npm", Some("1000"), &extra).band, "stars:>=1k");
@@ -224,9 +254,15 @@ mod tests {
     #[test]
     fn unknown_stays_unknown() {
         let p = classify("npm", None, &none());
-        assert_eq!((p.kind, p.band.as_str(), p.raw), (PopKind::Unknown, "unknown", None));
+        assert_eq!(
+            (p.kind, p.band.as_str(), p.raw),
+            (PopKind::Unknown, "unknown", None)
+        );
         assert_eq!(classify("npm", Some("n/a"), &none()).band, "unknown");
-        assert_eq!(classify("npm", Some("n/a"), &none()).raw.as_deref(), Some("n/a"));
+        assert_eq!(
+            classify("npm", Some("n/a"), &none()).raw.as_deref(),
+            Some("n/a")
+        );
         assert_eq!(classify("dir", Some("12"), &none()).band, "unknown");
         assert_eq!(classify("pypi", Some("0"), &none()).band, "unknown");
     }

@@ -18,7 +18,12 @@ use std::path::{Path, PathBuf};
 
 /// The measurement study's published counts (arXiv 2507.06250).
 pub const PAPER_TOTAL: u64 = 2562;
-pub const PAPER: [(Resource, u64); 4] = [(Resource::Network, 1438), (Resource::System, 1237), (Resource::File, 613), (Resource::Memory, 25)];
+pub const PAPER: [(Resource, u64); 4] = [
+    (Resource::Network, 1438),
+    (Resource::System, 1237),
+    (Resource::File, 613),
+    (Resource::Memory, 25),
+];
 
 pub const REPORT_SCHEMA: &str = "mcpwarden/report/v1";
 
@@ -144,7 +149,10 @@ impl Srv {
     fn high_risk(&self, which: &str) -> bool {
         match which {
             "mem.*" => self.kinds.iter().any(|k| k.starts_with("mem.")),
-            "any" => self.kinds.iter().any(|k| Kind::parse(k).is_some_and(Kind::is_high_risk)),
+            "any" => self
+                .kinds
+                .iter()
+                .any(|k| Kind::parse(k).is_some_and(Kind::is_high_risk)),
             k => self.kinds.contains(k),
         }
     }
@@ -183,7 +191,11 @@ fn frac(n: u64, d: u64) -> f64 {
 
 pub fn thousands(n: u64) -> String {
     let digits: Vec<char> = n.to_string().chars().collect();
-    let groups: Vec<String> = digits.rchunks(3).rev().map(|g| g.iter().collect()).collect();
+    let groups: Vec<String> = digits
+        .rchunks(3)
+        .rev()
+        .map(|g| g.iter().collect())
+        .collect();
     groups.join(",")
 }
 
@@ -211,7 +223,11 @@ fn median(v: &[u64]) -> Option<f64> {
     let mut s = v.to_vec();
     s.sort_unstable();
     let n = s.len();
-    Some(if n % 2 == 1 { s[n / 2] as f64 } else { (s[n / 2 - 1] + s[n / 2]) as f64 / 2.0 })
+    Some(if n % 2 == 1 {
+        s[n / 2] as f64
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) as f64 / 2.0
+    })
 }
 
 fn percentile(v: &[u64], p: f64) -> Option<f64> {
@@ -225,7 +241,11 @@ fn percentile(v: &[u64], p: f64) -> Option<f64> {
 }
 
 fn split_list(s: String) -> Vec<String> {
-    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn load_servers(store: &Store) -> Result<Vec<Srv>, StoreError> {
@@ -236,13 +256,23 @@ fn load_servers(store: &Store) -> Result<Vec<Srv>, StoreError> {
          FROM current_servers ORDER BY id",
     )?;
     let rows = st.query_map([], |r| {
-        let flag = |i: usize| -> rusqlite::Result<bool> { Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0) };
+        let flag = |i: usize| -> rusqlite::Result<bool> {
+            Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0)
+        };
         let status: String = r.get(1)?;
         let err_kind: Option<String> = r.get(3)?;
         Ok(Srv {
             registry: r.get(0)?,
             status: Status::parse(&status).unwrap_or(Status::Error),
-            error: err_kind.map(|k| Ok::<_, rusqlite::Error>((r.get::<_, Option<String>>(2)?.unwrap_or_default(), k, r.get::<_, Option<String>>(4)?.unwrap_or_default()))).transpose()?,
+            error: err_kind
+                .map(|k| {
+                    Ok::<_, rusqlite::Error>((
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        k,
+                        r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    ))
+                })
+                .transpose()?,
             category: r.get(5)?,
             category_source: r.get(6)?,
             confidence: r.get(7)?,
@@ -251,7 +281,11 @@ fn load_servers(store: &Store) -> Result<Vec<Srv>, StoreError> {
             sdk: split_list(r.get(10)?),
             res: [flag(11)?, flag(12)?, flag(13)?, flag(14)?],
             reach: [flag(15)?, flag(16)?, flag(17)?, flag(18)?],
-            kinds: r.get::<_, String>(19)?.split_whitespace().map(str::to_string).collect(),
+            kinds: r
+                .get::<_, String>(19)?
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
             call_sites: r.get::<_, Option<i64>>(20)?.unwrap_or(0) as u64,
             collect_ms: r.get::<_, Option<i64>>(21)?.unwrap_or(0) as u64,
             scan_ms: r.get::<_, Option<i64>>(22)?.unwrap_or(0) as u64,
@@ -283,9 +317,23 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         }
         let mut rows = vec![];
         for (reg, c) in &by_reg {
-            rows.push(vec![Cell::text(*reg), Cell::Int(c.total()), Cell::Int(c.ok), Cell::Int(c.opaque), Cell::Int(c.error), share(c.analysed(), c.total())]);
+            rows.push(vec![
+                Cell::text(*reg),
+                Cell::Int(c.total()),
+                Cell::Int(c.ok),
+                Cell::Int(c.opaque),
+                Cell::Int(c.error),
+                share(c.analysed(), c.total()),
+            ]);
         }
-        rows.push(vec![Cell::text("all"), Cell::Int(counts.total()), Cell::Int(counts.ok), Cell::Int(counts.opaque), Cell::Int(counts.error), share(counts.analysed(), counts.total())]);
+        rows.push(vec![
+            Cell::text("all"),
+            Cell::Int(counts.total()),
+            Cell::Int(counts.ok),
+            Cell::Int(counts.opaque),
+            Cell::Int(counts.error),
+            share(counts.analysed(), counts.total()),
+        ]);
         tables.push(Table {
             id: "status".into(),
             title: "Servers by status and registry".into(),
@@ -301,14 +349,36 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         let mut by: BTreeMap<(String, String), (u64, String)> = BTreeMap::new();
         for s in &servers {
             if let Some((stage, kind, msg)) = &s.error {
-                let e = by.entry((stage.clone(), kind.clone())).or_insert((0, msg.clone()));
+                let e = by
+                    .entry((stage.clone(), kind.clone()))
+                    .or_insert((0, msg.clone()));
                 e.0 += 1;
             }
         }
         let mut v: Vec<_> = by.into_iter().collect();
         v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
-        let rows = v.into_iter().map(|((stage, kind), (c, msg))| vec![Cell::text(stage), Cell::text(kind), Cell::Int(c), share(c, counts.total()), Cell::text(cut(&msg, 120))]).collect();
-        tables.push(Table { id: "errors".into(), title: "Failures by stage and reason".into(), caption: format!("{cap} One example message per reason; all messages are in the `servers` table."), columns: cols(&["stage", "reason", "servers", "share of all", "example"]), rows, figures: vec![] });
+        let rows = v
+            .into_iter()
+            .map(|((stage, kind), (c, msg))| {
+                vec![
+                    Cell::text(stage),
+                    Cell::text(kind),
+                    Cell::Int(c),
+                    share(c, counts.total()),
+                    Cell::text(cut(&msg, 120)),
+                ]
+            })
+            .collect();
+        tables.push(Table {
+            id: "errors".into(),
+            title: "Failures by stage and reason".into(),
+            caption: format!(
+                "{cap} One example message per reason; all messages are in the `servers` table."
+            ),
+            columns: cols(&["stage", "reason", "servers", "share of all", "example"]),
+            rows,
+            figures: vec![],
+        });
     }
 
     // --- Servers per resource class.
@@ -318,21 +388,76 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         for r in Resource::ALL {
             let c = analysed.iter().filter(|s| s.has(r)).count() as u64;
             let reach = analysed.iter().filter(|s| s.reach[ri(r)]).count() as u64;
-            let op = analysed.iter().filter(|s| s.has(r) && s.status == Status::Opaque).count() as u64;
+            let op = analysed
+                .iter()
+                .filter(|s| s.has(r) && s.status == Status::Opaque)
+                .count() as u64;
             ours.push(frac(c, n));
-            rows.push(vec![Cell::text(r.as_str()), Cell::Int(c), share(c, n), Cell::Int(reach), share(reach, n), Cell::Int(op)]);
+            rows.push(vec![
+                Cell::text(r.as_str()),
+                Cell::Int(c),
+                share(c, n),
+                Cell::Int(reach),
+                share(reach, n),
+                Cell::Int(op),
+            ]);
         }
         let any = analysed.iter().filter(|s| s.res.iter().any(|x| *x)).count() as u64;
-        let any_reach = analysed.iter().filter(|s| s.reach.iter().any(|x| *x)).count() as u64;
-        let any_op = analysed.iter().filter(|s| s.res.iter().any(|x| *x) && s.status == Status::Opaque).count() as u64;
-        rows.push(vec![Cell::text("any class"), Cell::Int(any), share(any, n), Cell::Int(any_reach), share(any_reach, n), Cell::Int(any_op)]);
-        let none = analysed.iter().filter(|s| !s.res.iter().any(|x| *x) && s.status == Status::Ok).count() as u64;
-        rows.push(vec![Cell::text("none (ok, no privileged API)"), Cell::Int(none), share(none, n), Cell::text(""), Cell::text(""), Cell::Int(0)]);
-        let no_api_opaque = analysed.iter().filter(|s| !s.res.iter().any(|x| *x) && s.status == Status::Opaque).count() as u64;
-        rows.push(vec![Cell::text("none found, but opaque (never clean)"), Cell::Int(no_api_opaque), share(no_api_opaque, n), Cell::text(""), Cell::text(""), Cell::Int(no_api_opaque)]);
+        let any_reach = analysed
+            .iter()
+            .filter(|s| s.reach.iter().any(|x| *x))
+            .count() as u64;
+        let any_op = analysed
+            .iter()
+            .filter(|s| s.res.iter().any(|x| *x) && s.status == Status::Opaque)
+            .count() as u64;
+        rows.push(vec![
+            Cell::text("any class"),
+            Cell::Int(any),
+            share(any, n),
+            Cell::Int(any_reach),
+            share(any_reach, n),
+            Cell::Int(any_op),
+        ]);
+        let none = analysed
+            .iter()
+            .filter(|s| !s.res.iter().any(|x| *x) && s.status == Status::Ok)
+            .count() as u64;
+        rows.push(vec![
+            Cell::text("none (ok, no privileged API)"),
+            Cell::Int(none),
+            share(none, n),
+            Cell::text(""),
+            Cell::text(""),
+            Cell::Int(0),
+        ]);
+        let no_api_opaque = analysed
+            .iter()
+            .filter(|s| !s.res.iter().any(|x| *x) && s.status == Status::Opaque)
+            .count() as u64;
+        rows.push(vec![
+            Cell::text("none found, but opaque (never clean)"),
+            Cell::Int(no_api_opaque),
+            share(no_api_opaque, n),
+            Cell::text(""),
+            Cell::text(""),
+            Cell::Int(no_api_opaque),
+        ]);
         let paper: Vec<f64> = PAPER.iter().map(|(_, c)| frac(*c, PAPER_TOTAL)).collect();
-        let labels: Vec<String> = Resource::ALL.iter().map(|r| r.as_str().to_string()).collect();
-        let fig = svg::hbars("Servers using each resource class", &labels, &[("mcpwarden".into(), ours), (format!("paper ({} servers)", thousands(PAPER_TOTAL)), paper)], 1.0, &pct);
+        let labels: Vec<String> = Resource::ALL
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect();
+        let fig = svg::hbars(
+            "Servers using each resource class",
+            &labels,
+            &[
+                ("mcpwarden".into(), ours),
+                (format!("paper ({} servers)", thousands(PAPER_TOTAL)), paper),
+            ],
+            1.0,
+            &pct,
+        );
         tables.push(Table {
             id: "resources".into(),
             title: "Servers per resource class".into(),
@@ -349,13 +474,44 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         for (r, pc) in PAPER {
             let c = analysed.iter().filter(|s| s.has(r)).count() as u64;
             let diff = (n > 0).then(|| (frac(c, n) - frac(pc, PAPER_TOTAL)) * 100.0);
-            rows.push(vec![Cell::text(r.as_str()), Cell::Int(pc), share(pc, PAPER_TOTAL), Cell::Int(c), share(c, n), Cell::Num(diff)]);
+            rows.push(vec![
+                Cell::text(r.as_str()),
+                Cell::Int(pc),
+                share(pc, PAPER_TOTAL),
+                Cell::Int(c),
+                share(c, n),
+                Cell::Num(diff),
+            ]);
         }
         // Environment variables and host information alone put most servers in
         // `system`; this row shows the class without them, for comparison.
-        let strict = analysed.iter().filter(|s| s.kinds.iter().any(|k| Kind::parse(k).is_some_and(|k| k.default_resource() == Resource::System && !matches!(k, Kind::SysEnv | Kind::SysInfo)))).count() as u64;
-        rows.push(vec![Cell::text("system, counting only exec, shell, eval, signal, ipc"), Cell::text(""), Cell::text(""), Cell::Int(strict), share(strict, n), Cell::text("")]);
-        rows.push(vec![Cell::text("servers"), Cell::Int(PAPER_TOTAL), Cell::text(""), Cell::Int(n), Cell::text(""), Cell::text("")]);
+        let strict = analysed
+            .iter()
+            .filter(|s| {
+                s.kinds.iter().any(|k| {
+                    Kind::parse(k).is_some_and(|k| {
+                        k.default_resource() == Resource::System
+                            && !matches!(k, Kind::SysEnv | Kind::SysInfo)
+                    })
+                })
+            })
+            .count() as u64;
+        rows.push(vec![
+            Cell::text("system, counting only exec, shell, eval, signal, ipc"),
+            Cell::text(""),
+            Cell::text(""),
+            Cell::Int(strict),
+            share(strict, n),
+            Cell::text(""),
+        ]);
+        rows.push(vec![
+            Cell::text("servers"),
+            Cell::Int(PAPER_TOTAL),
+            Cell::text(""),
+            Cell::Int(n),
+            Cell::text(""),
+            Cell::text(""),
+        ]);
         tables.push(Table {
             id: "paper".into(),
             title: "Side by side with the measurement study".into(),
@@ -374,7 +530,14 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
              FROM findings f JOIN current_servers s ON s.id = f.server_id
              WHERE f.part = 'server' AND s.status != 'error' GROUP BY f.kind",
         )?;
-        let it = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64, r.get::<_, i64>(3)? as u64)))?;
+        let it = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as u64,
+                r.get::<_, i64>(2)? as u64,
+                r.get::<_, i64>(3)? as u64,
+            ))
+        })?;
         for x in it {
             let (k, a, b, c) = x?;
             per_kind.insert(k, (a, b, c));
@@ -384,12 +547,26 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         let mut vals = vec![];
         for k in Kind::ALL {
             let (servers_n, sites, tool_n) = per_kind.get(k.as_str()).copied().unwrap_or_default();
-            rows.push(vec![Cell::text(k.as_str()), Cell::text(k.default_resource().as_str()), Cell::Int(servers_n), share(servers_n, n), Cell::Int(sites), Cell::Int(tool_n), share(tool_n, n)]);
+            rows.push(vec![
+                Cell::text(k.as_str()),
+                Cell::text(k.default_resource().as_str()),
+                Cell::Int(servers_n),
+                share(servers_n, n),
+                Cell::Int(sites),
+                Cell::Int(tool_n),
+                share(tool_n, n),
+            ]);
             labels.push(k.as_str().to_string());
             vals.push(frac(servers_n, n));
         }
         let max = vals.iter().cloned().fold(0.0, f64::max).max(0.05);
-        let fig = svg::hbars("Servers using each kind", &labels, &[("share of analysed servers".into(), vals)], nice_max(max), &pct);
+        let fig = svg::hbars(
+            "Servers using each kind",
+            &labels,
+            &[("share of analysed servers".into(), vals)],
+            nice_max(max),
+            &pct,
+        );
         tables.push(Table {
             id: "kinds".into(),
             title: "Servers per kind".into(),
@@ -405,18 +582,59 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         let mut by_n = [0u64; 5];
         let mut combos: BTreeMap<String, u64> = BTreeMap::new();
         for s in &analysed {
-            let set: Vec<&str> = Resource::ALL.iter().filter(|r| s.has(**r)).map(|r| r.as_str()).collect();
+            let set: Vec<&str> = Resource::ALL
+                .iter()
+                .filter(|r| s.has(**r))
+                .map(|r| r.as_str())
+                .collect();
             by_n[set.len()] += 1;
-            *combos.entry(if set.is_empty() { "none".into() } else { set.join(" + ") }).or_default() += 1;
+            *combos
+                .entry(if set.is_empty() {
+                    "none".into()
+                } else {
+                    set.join(" + ")
+                })
+                .or_default() += 1;
         }
-        let rows = (0..5).map(|i| vec![Cell::Int(i as u64), Cell::Int(by_n[i]), share(by_n[i], n)]).collect();
-        let labels: Vec<String> = (0..5).map(|i| format!("{i} class{}", if i == 1 { "" } else { "es" })).collect();
-        let fig = svg::hbars("Resource classes per server", &labels, &[("share of analysed servers".into(), (0..5).map(|i| frac(by_n[i], n)).collect())], nice_max(by_n.iter().map(|c| frac(*c, n)).fold(0.0, f64::max)), &pct);
-        tables.push(Table { id: "classes_per_server".into(), title: "Number of resource classes per server".into(), caption: cap.clone(), columns: cols(&["classes", "servers", "share"]), rows, figures: vec![fig] });
+        let rows = (0..5)
+            .map(|i| vec![Cell::Int(i as u64), Cell::Int(by_n[i]), share(by_n[i], n)])
+            .collect();
+        let labels: Vec<String> = (0..5)
+            .map(|i| format!("{i} class{}", if i == 1 { "" } else { "es" }))
+            .collect();
+        let fig = svg::hbars(
+            "Resource classes per server",
+            &labels,
+            &[(
+                "share of analysed servers".into(),
+                (0..5).map(|i| frac(by_n[i], n)).collect(),
+            )],
+            nice_max(by_n.iter().map(|c| frac(*c, n)).fold(0.0, f64::max)),
+            &pct,
+        );
+        tables.push(Table {
+            id: "classes_per_server".into(),
+            title: "Number of resource classes per server".into(),
+            caption: cap.clone(),
+            columns: cols(&["classes", "servers", "share"]),
+            rows,
+            figures: vec![fig],
+        });
         let mut v: Vec<(String, u64)> = combos.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let rows = v.iter().take(10).map(|(c, k)| vec![Cell::text(c.clone()), Cell::Int(*k), share(*k, n)]).collect();
-        tables.push(Table { id: "combinations".into(), title: "Most common combinations of classes".into(), caption: format!("{cap} The ten most frequent sets of classes."), columns: cols(&["combination", "servers", "share"]), rows, figures: vec![] });
+        let rows = v
+            .iter()
+            .take(10)
+            .map(|(c, k)| vec![Cell::text(c.clone()), Cell::Int(*k), share(*k, n)])
+            .collect();
+        tables.push(Table {
+            id: "combinations".into(),
+            title: "Most common combinations of classes".into(),
+            caption: format!("{cap} The ten most frequent sets of classes."),
+            columns: cols(&["combination", "servers", "share"]),
+            rows,
+            figures: vec![],
+        });
     }
 
     // --- Category × resource.
@@ -429,7 +647,19 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
             let mut ids: Vec<String> = by.keys().cloned().collect();
             // Largest first; the taxonomy order breaks ties, `other` last.
             let pos = |id: &str| tax.ids().position(|x| x == id).unwrap_or(usize::MAX);
-            ids.sort_by(|a, b| (a == "other").cmp(&(b == "other")).then(by[b].iter().filter(|s| s.analysed()).count().cmp(&by[a].iter().filter(|s| s.analysed()).count())).then(pos(a).cmp(&pos(b))).then(a.cmp(b)));
+            ids.sort_by(|a, b| {
+                (a == "other")
+                    .cmp(&(b == "other"))
+                    .then(
+                        by[b]
+                            .iter()
+                            .filter(|s| s.analysed())
+                            .count()
+                            .cmp(&by[a].iter().filter(|s| s.analysed()).count()),
+                    )
+                    .then(pos(a).cmp(&pos(b)))
+                    .then(a.cmp(b))
+            });
             ids
         };
         let mut rows = vec![];
@@ -450,14 +680,28 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
                 row.push(share(k, d));
                 hrow.push((d > 0).then(|| frac(k, d)));
             }
-            row.extend([Cell::Num(mean(&sites)), Cell::Num(median(&sites)), Cell::text(format!("{}/{}/{}", c.ok, c.opaque, c.error))]);
+            row.extend([
+                Cell::Num(mean(&sites)),
+                Cell::Num(median(&sites)),
+                Cell::text(format!("{}/{}/{}", c.ok, c.opaque, c.error)),
+            ]);
             rows.push(row);
             heat.push(hrow);
             labels.push(format!("{} ({})", tax.title(id), d));
             intensity.push(mean(&sites).unwrap_or(0.0));
         }
-        let res_labels: Vec<String> = Resource::ALL.iter().map(|r| r.as_str().to_string()).collect();
-        let fig = svg::heatmap("Share of servers using each class, by category", &labels, &res_labels, &heat, 1.0, &pct);
+        let res_labels: Vec<String> = Resource::ALL
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect();
+        let fig = svg::heatmap(
+            "Share of servers using each class, by category",
+            &labels,
+            &res_labels,
+            &heat,
+            1.0,
+            &pct,
+        );
         tables.push(Table {
             id: "categories".into(),
             title: "Category × resource class".into(),
@@ -467,21 +711,68 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
             figures: vec![fig],
         });
         let max = intensity.iter().cloned().fold(0.0, f64::max);
-        let fig = svg::hbars("API intensity by category (mean privileged call sites per server)", &labels, &[("mean call sites".into(), intensity)], nice_max(max), &|v| format!("{v:.1}"));
+        let fig = svg::hbars(
+            "API intensity by category (mean privileged call sites per server)",
+            &labels,
+            &[("mean call sites".into(), intensity)],
+            nice_max(max),
+            &|v| format!("{v:.1}"),
+        );
         tables.last_mut().unwrap().figures.push(fig);
 
         // How categories were assigned.
         let mut rows = vec![];
-        let from_input = servers.iter().filter(|s| s.category_source == "input").count() as u64;
-        let cls: Vec<&Srv> = servers.iter().filter(|s| s.category_source == "classifier").collect();
+        let from_input = servers
+            .iter()
+            .filter(|s| s.category_source == "input")
+            .count() as u64;
+        let cls: Vec<&Srv> = servers
+            .iter()
+            .filter(|s| s.category_source == "classifier")
+            .collect();
         let high = cls.iter().filter(|s| s.confidence >= 0.5).count() as u64;
         let low = cls.len() as u64 - high;
-        let none = servers.iter().filter(|s| s.category_source == "none").count() as u64;
+        let none = servers
+            .iter()
+            .filter(|s| s.category_source == "none")
+            .count() as u64;
         let t = counts.total();
-        rows.push(vec![Cell::text("given in the input list"), Cell::Int(from_input), share(from_input, t), Cell::Num(None)]);
-        rows.push(vec![Cell::text("classifier, margin ≥ 0.5"), Cell::Int(high), share(high, t), Cell::Num((high > 0).then(|| cls.iter().filter(|s| s.confidence >= 0.5).map(|s| s.confidence).sum::<f64>() / high as f64))]);
-        rows.push(vec![Cell::text("classifier, margin < 0.5"), Cell::Int(low), share(low, t), Cell::Num((low > 0).then(|| cls.iter().filter(|s| s.confidence < 0.5).map(|s| s.confidence).sum::<f64>() / low as f64))]);
-        rows.push(vec![Cell::text("no category term matched (other)"), Cell::Int(none), share(none, t), Cell::Num(None)]);
+        rows.push(vec![
+            Cell::text("given in the input list"),
+            Cell::Int(from_input),
+            share(from_input, t),
+            Cell::Num(None),
+        ]);
+        rows.push(vec![
+            Cell::text("classifier, margin ≥ 0.5"),
+            Cell::Int(high),
+            share(high, t),
+            Cell::Num((high > 0).then(|| {
+                cls.iter()
+                    .filter(|s| s.confidence >= 0.5)
+                    .map(|s| s.confidence)
+                    .sum::<f64>()
+                    / high as f64
+            })),
+        ]);
+        rows.push(vec![
+            Cell::text("classifier, margin < 0.5"),
+            Cell::Int(low),
+            share(low, t),
+            Cell::Num((low > 0).then(|| {
+                cls.iter()
+                    .filter(|s| s.confidence < 0.5)
+                    .map(|s| s.confidence)
+                    .sum::<f64>()
+                    / low as f64
+            })),
+        ]);
+        rows.push(vec![
+            Cell::text("no category term matched (other)"),
+            Cell::Int(none),
+            share(none, t),
+            Cell::Num(None),
+        ]);
         tables.push(Table {
             id: "category_sources".into(),
             title: "How categories were assigned".into(),
@@ -496,7 +787,9 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
     {
         let mut by: BTreeMap<(usize, String), Vec<&Srv>> = BTreeMap::new();
         for s in &servers {
-            by.entry((band_order(&s.band), s.band.clone())).or_default().push(s);
+            by.entry((band_order(&s.band), s.band.clone()))
+                .or_default()
+                .push(s);
         }
         let risk = ["sys.shell", "sys.eval", "mem.*", "any"];
         let mut rows = vec![];
@@ -526,8 +819,27 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
             heat.push(hrow);
             labels.push(format!("{} ({d})", band_label(band)));
         }
-        let hcols: Vec<String> = ["network", "system", "file", "memory", "sys.shell", "sys.eval", "mem.*", "high-risk"].iter().map(|s| s.to_string()).collect();
-        let fig = svg::heatmap("Share of servers by popularity band", &labels, &hcols, &heat, 1.0, &pct);
+        let hcols: Vec<String> = [
+            "network",
+            "system",
+            "file",
+            "memory",
+            "sys.shell",
+            "sys.eval",
+            "mem.*",
+            "high-risk",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let fig = svg::heatmap(
+            "Share of servers by popularity band",
+            &labels,
+            &hcols,
+            &heat,
+            1.0,
+            &pct,
+        );
         tables.push(Table {
             id: "popularity".into(),
             title: "Popularity band × resource class and high-risk kinds".into(),
@@ -540,8 +852,18 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
 
     // --- Language and SDK.
     for (id, title, pick, none_label) in [
-        ("languages", "Per language", (|s: &Srv| s.languages.clone()) as fn(&Srv) -> Vec<String>, "(no source parsed)"),
-        ("sdk", "Per MCP SDK", |s: &Srv| s.sdk.clone(), "(no MCP SDK imported)"),
+        (
+            "languages",
+            "Per language",
+            (|s: &Srv| s.languages.clone()) as fn(&Srv) -> Vec<String>,
+            "(no source parsed)",
+        ),
+        (
+            "sdk",
+            "Per MCP SDK",
+            |s: &Srv| s.sdk.clone(),
+            "(no MCP SDK imported)",
+        ),
     ] {
         let mut by: BTreeMap<String, Vec<&Srv>> = BTreeMap::new();
         for s in &analysed {
@@ -563,8 +885,13 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
                 for r in Resource::ALL {
                     row.push(share(group.iter().filter(|s| s.has(r)).count() as u64, d));
                 }
-                row.push(share(group.iter().filter(|s| s.high_risk("any")).count() as u64, d));
-                row.push(Cell::Num(mean(&group.iter().map(|s| s.call_sites).collect::<Vec<_>>())));
+                row.push(share(
+                    group.iter().filter(|s| s.high_risk("any")).count() as u64,
+                    d,
+                ));
+                row.push(Cell::Num(mean(
+                    &group.iter().map(|s| s.call_sites).collect::<Vec<_>>(),
+                )));
                 row
             })
             .collect();
@@ -586,14 +913,31 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
              WHERE f.part = 'server' AND s.status != 'error'
              GROUP BY f.resource, f.api ORDER BY servers DESC, sites DESC, f.api",
         )?;
-        let it = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)? as u64, r.get::<_, i64>(4)? as u64)))?;
+        let it = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)? as u64,
+                r.get::<_, i64>(4)? as u64,
+            ))
+        })?;
         let mut per: BTreeMap<usize, Vec<Vec<Cell>>> = BTreeMap::new();
         for x in it {
             let (res, api, via, sv, sites) = x?;
-            let Some(r) = Resource::parse(&res) else { continue };
+            let Some(r) = Resource::parse(&res) else {
+                continue;
+            };
             let v = per.entry(ri(r)).or_default();
             if v.len() < 10 {
-                v.push(vec![Cell::text(res), Cell::text(api), Cell::text(via), Cell::Int(sv), share(sv, n), Cell::Int(sites)]);
+                v.push(vec![
+                    Cell::text(res),
+                    Cell::text(api),
+                    Cell::text(via),
+                    Cell::Int(sv),
+                    share(sv, n),
+                    Cell::Int(sites),
+                ]);
             }
         }
         tables.push(Table {
@@ -612,7 +956,18 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
             "SELECT t.network, t.system, t.file, t.memory, t.kinds, t.handler_found FROM tools t JOIN current_servers s ON s.id = t.server_id
              WHERE t.entry = 'tool' AND s.status != 'error'",
         )?;
-        let it = st.query_map([], |r| Ok(([r.get::<_, i64>(0)? != 0, r.get::<_, i64>(1)? != 0, r.get::<_, i64>(2)? != 0, r.get::<_, i64>(3)? != 0], r.get::<_, String>(4)?, r.get::<_, i64>(5)? != 0)))?;
+        let it = st.query_map([], |r| {
+            Ok((
+                [
+                    r.get::<_, i64>(0)? != 0,
+                    r.get::<_, i64>(1)? != 0,
+                    r.get::<_, i64>(2)? != 0,
+                    r.get::<_, i64>(3)? != 0,
+                ],
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)? != 0,
+            ))
+        })?;
         let mut total = 0u64;
         let mut per = [0u64; 4];
         let mut any = 0u64;
@@ -626,7 +981,10 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
                 per[i] += res[i] as u64;
             }
             any += res.iter().any(|x| *x) as u64;
-            if kinds.split_whitespace().any(|k| Kind::parse(k).is_some_and(Kind::is_high_risk)) {
+            if kinds
+                .split_whitespace()
+                .any(|k| Kind::parse(k).is_some_and(Kind::is_high_risk))
+            {
                 high += 1;
             }
             no_handler += !found as u64;
@@ -637,15 +995,47 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         let servers_with_tools: u64 = store.conn().query_row("SELECT count(DISTINCT t.server_id) FROM tools t JOIN current_servers s ON s.id = t.server_id WHERE t.entry = 'tool' AND s.status != 'error'", [], |r| r.get::<_, i64>(0))? as u64;
         let mut rows = vec![];
         for r in Resource::ALL {
-            rows.push(vec![Cell::text(format!("tools reaching {}", r.as_str())), Cell::Int(per[ri(r)]), share(per[ri(r)], total)]);
+            rows.push(vec![
+                Cell::text(format!("tools reaching {}", r.as_str())),
+                Cell::Int(per[ri(r)]),
+                share(per[ri(r)], total),
+            ]);
         }
-        rows.push(vec![Cell::text("tools reaching any class"), Cell::Int(any), share(any, total)]);
-        rows.push(vec![Cell::text("tools reaching a high-risk kind"), Cell::Int(high), share(high, total)]);
-        rows.push(vec![Cell::text("tools whose handler was not found"), Cell::Int(no_handler), share(no_handler, total)]);
+        rows.push(vec![
+            Cell::text("tools reaching any class"),
+            Cell::Int(any),
+            share(any, total),
+        ]);
+        rows.push(vec![
+            Cell::text("tools reaching a high-risk kind"),
+            Cell::Int(high),
+            share(high, total),
+        ]);
+        rows.push(vec![
+            Cell::text("tools whose handler was not found"),
+            Cell::Int(no_handler),
+            share(no_handler, total),
+        ]);
         rows.push(vec![Cell::text("tools"), Cell::Int(total), Cell::text("")]);
-        rows.push(vec![Cell::text("servers with at least one tool found"), Cell::Int(servers_with_tools), share(servers_with_tools, n)]);
-        let labels: Vec<String> = Resource::ALL.iter().map(|r| r.as_str().to_string()).collect();
-        let fig = svg::hbars("Tools reaching each resource class", &labels, &[("share of tools".into(), (0..4).map(|i| frac(per[i], total)).collect())], nice_max(per.iter().map(|c| frac(*c, total)).fold(0.0, f64::max)), &pct);
+        rows.push(vec![
+            Cell::text("servers with at least one tool found"),
+            Cell::Int(servers_with_tools),
+            share(servers_with_tools, n),
+        ]);
+        let labels: Vec<String> = Resource::ALL
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect();
+        let fig = svg::hbars(
+            "Tools reaching each resource class",
+            &labels,
+            &[(
+                "share of tools".into(),
+                (0..4).map(|i| frac(per[i], total)).collect(),
+            )],
+            nice_max(per.iter().map(|c| frac(*c, total)).fold(0.0, f64::max)),
+            &pct,
+        );
         tables.push(Table {
             id: "tools".into(),
             title: "Tool-level shares".into(),
@@ -658,16 +1048,39 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
             let c = per_kind.get(k.as_str()).copied().unwrap_or(0);
             vec![Cell::text(k.as_str()), Cell::Int(c), share(c, total)]
         });
-        tables.push(Table { id: "tool_kinds".into(), title: "Tools per kind".into(), caption: format!("{cap} Share of the {} tools.", thousands(total)), columns: cols(&["kind", "tools", "share"]), rows: rows.collect(), figures: vec![] });
+        tables.push(Table {
+            id: "tool_kinds".into(),
+            title: "Tools per kind".into(),
+            caption: format!("{cap} Share of the {} tools.", thousands(total)),
+            columns: cols(&["kind", "tools", "share"]),
+            rows: rows.collect(),
+            figures: vec![],
+        });
     }
 
     // --- Timings.
     {
         let collect: Vec<u64> = servers.iter().map(|s| s.collect_ms).collect();
         let scan: Vec<u64> = analysed.iter().map(|s| s.scan_ms).collect();
-        let downloaded = servers.iter().filter(|s| s.from_cache == Some(false)).count() as u64;
-        let cached = servers.iter().filter(|s| s.from_cache == Some(true)).count() as u64;
-        let row = |name: &str, v: &[u64]| vec![Cell::text(name), Cell::Int(v.len() as u64), Cell::Int(v.iter().sum()), Cell::Num(mean(v)), Cell::Num(median(v)), Cell::Num(percentile(v, 0.95)), Cell::Int(v.iter().copied().max().unwrap_or(0))];
+        let downloaded = servers
+            .iter()
+            .filter(|s| s.from_cache == Some(false))
+            .count() as u64;
+        let cached = servers
+            .iter()
+            .filter(|s| s.from_cache == Some(true))
+            .count() as u64;
+        let row = |name: &str, v: &[u64]| {
+            vec![
+                Cell::text(name),
+                Cell::Int(v.len() as u64),
+                Cell::Int(v.iter().sum()),
+                Cell::Num(mean(v)),
+                Cell::Num(median(v)),
+                Cell::Num(percentile(v, 0.95)),
+                Cell::Int(v.iter().copied().max().unwrap_or(0)),
+            ]
+        };
         tables.push(Table {
             id: "timings".into(),
             title: "Timings per server (ms)".into(),
@@ -690,18 +1103,32 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
             runs.push(r?);
         }
     }
-    let analysers: Vec<String> = servers.iter().map(|s| s.analyser.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let analysers: Vec<String> = servers
+        .iter()
+        .map(|s| s.analyser.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut resources = serde_json::Map::new();
     for r in Resource::ALL {
         let c = analysed.iter().filter(|s| s.has(r)).count() as u64;
-        resources.insert(r.as_str().into(), json!({"servers": c, "share": (frac(c, n) * 10_000.0).round() / 10_000.0}));
+        resources.insert(
+            r.as_str().into(),
+            json!({"servers": c, "share": (frac(c, n) * 10_000.0).round() / 10_000.0}),
+        );
     }
     let headline = json!({
         "servers": counts.total(), "ok": counts.ok, "opaque": counts.opaque, "error": counts.error, "analysed": n,
         "resources": resources,
         "paper": {"servers": PAPER_TOTAL, "network": PAPER[0].1, "system": PAPER[1].1, "file": PAPER[2].1, "memory": PAPER[3].1},
     });
-    Ok(Report { counts, tables, headline, runs, analysers })
+    Ok(Report {
+        counts,
+        tables,
+        headline,
+        runs,
+        analysers,
+    })
 }
 
 fn cols(c: &[&str]) -> Vec<String> {
@@ -725,10 +1152,17 @@ fn nice_max(v: f64) -> f64 {
     if v > 1.0 {
         // Not a share: round up to 1, 2 or 5 times a power of ten.
         let p = 10f64.powf(v.log10().floor());
-        return [1.0, 1.2, 1.6, 2.0, 2.4, 3.0, 4.0, 6.0, 8.0, 10.0].iter().map(|m| m * p).find(|x| *x >= v).unwrap_or(v);
+        return [1.0, 1.2, 1.6, 2.0, 2.4, 3.0, 4.0, 6.0, 8.0, 10.0]
+            .iter()
+            .map(|m| m * p)
+            .find(|x| *x >= v)
+            .unwrap_or(v);
     }
     // Quarters of these are round percentages (1%, 2%, 5%, 10%, 15%, 20%, 25%).
-    [0.04, 0.08, 0.2, 0.4, 0.6, 0.8, 1.0].into_iter().find(|x| *x >= v).unwrap_or(1.0)
+    [0.04, 0.08, 0.2, 0.4, 0.6, 0.8, 1.0]
+        .into_iter()
+        .find(|x| *x >= v)
+        .unwrap_or(1.0)
 }
 
 fn md_escape(s: &str) -> String {
@@ -738,24 +1172,67 @@ fn md_escape(s: &str) -> String {
 impl Table {
     pub fn markdown(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "| {} |", self.columns.iter().map(|c| md_escape(c)).collect::<Vec<_>>().join(" | "));
-        let aligns: Vec<&str> = (0..self.columns.len()).map(|i| if self.rows.iter().any(|r| r.get(i).is_some_and(Cell::numeric)) { "---:" } else { "---" }).collect();
+        let _ = writeln!(
+            s,
+            "| {} |",
+            self.columns
+                .iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let aligns: Vec<&str> = (0..self.columns.len())
+            .map(|i| {
+                if self
+                    .rows
+                    .iter()
+                    .any(|r| r.get(i).is_some_and(Cell::numeric))
+                {
+                    "---:"
+                } else {
+                    "---"
+                }
+            })
+            .collect();
         let _ = writeln!(s, "|{}|", aligns.join("|"));
         for r in &self.rows {
-            let _ = writeln!(s, "| {} |", r.iter().map(|c| md_escape(&c.display())).collect::<Vec<_>>().join(" | "));
+            let _ = writeln!(
+                s,
+                "| {} |",
+                r.iter()
+                    .map(|c| md_escape(&c.display()))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
         }
         if self.rows.is_empty() {
-            let _ = writeln!(s, "| (none) |{}", " |".repeat(self.columns.len().saturating_sub(1)));
+            let _ = writeln!(
+                s,
+                "| (none) |{}",
+                " |".repeat(self.columns.len().saturating_sub(1))
+            );
         }
         s
     }
 
     pub fn csv(&self) -> String {
         let mut s = String::new();
-        s.push_str(&self.columns.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        s.push_str(
+            &self
+                .columns
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         s.push('\n');
         for r in &self.rows {
-            s.push_str(&r.iter().map(|c| csv_field(&c.raw())).collect::<Vec<_>>().join(","));
+            s.push_str(
+                &r.iter()
+                    .map(|c| csv_field(&c.raw()))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
             s.push('\n');
         }
         s
@@ -768,21 +1245,49 @@ impl Table {
 
     fn html(&self) -> String {
         let mut s = String::new();
-        let _ = write!(s, "<p class=\"cap\">{}</p><div class=\"scroll\"><table><thead><tr>", html_inline(&self.caption));
-        let numeric: Vec<bool> = (0..self.columns.len()).map(|i| self.rows.iter().any(|r| r.get(i).is_some_and(Cell::numeric))).collect();
+        let _ = write!(
+            s,
+            "<p class=\"cap\">{}</p><div class=\"scroll\"><table><thead><tr>",
+            html_inline(&self.caption)
+        );
+        let numeric: Vec<bool> = (0..self.columns.len())
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .any(|r| r.get(i).is_some_and(Cell::numeric))
+            })
+            .collect();
         for (i, c) in self.columns.iter().enumerate() {
-            let _ = write!(s, "<th{}>{}</th>", if numeric[i] { " class=\"n\"" } else { "" }, svg::esc(c));
+            let _ = write!(
+                s,
+                "<th{}>{}</th>",
+                if numeric[i] { " class=\"n\"" } else { "" },
+                svg::esc(c)
+            );
         }
         s.push_str("</tr></thead><tbody>");
         for r in &self.rows {
             s.push_str("<tr>");
             for (i, c) in r.iter().enumerate() {
-                let _ = write!(s, "<td{}>{}</td>", if numeric.get(i).copied().unwrap_or(false) { " class=\"n\"" } else { "" }, svg::esc(&c.display()));
+                let _ = write!(
+                    s,
+                    "<td{}>{}</td>",
+                    if numeric.get(i).copied().unwrap_or(false) {
+                        " class=\"n\""
+                    } else {
+                        ""
+                    },
+                    svg::esc(&c.display())
+                );
             }
             s.push_str("</tr>");
         }
         if self.rows.is_empty() {
-            let _ = write!(s, "<tr><td colspan=\"{}\">(none)</td></tr>", self.columns.len());
+            let _ = write!(
+                s,
+                "<tr><td colspan=\"{}\">(none)</td></tr>",
+                self.columns.len()
+            );
         }
         s.push_str("</tbody></table></div>");
         s
@@ -838,7 +1343,17 @@ impl Report {
             thousands(self.counts.error)
         );
         if self.counts.analysed() > 0 {
-            let parts: Vec<String> = Resource::ALL.iter().map(|r| format!("{} {} ({})", r.as_str(), thousands(h["resources"][r.as_str()]["servers"].as_u64().unwrap_or(0)), pct1(h["resources"][r.as_str()]["share"].as_f64().unwrap_or(0.0)))).collect();
+            let parts: Vec<String> = Resource::ALL
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} ({})",
+                        r.as_str(),
+                        thousands(h["resources"][r.as_str()]["servers"].as_u64().unwrap_or(0)),
+                        pct1(h["resources"][r.as_str()]["share"].as_f64().unwrap_or(0.0))
+                    )
+                })
+                .collect();
             let _ = write!(s, " Servers per class: {}.", parts.join(", "));
         }
         s
@@ -847,7 +1362,16 @@ impl Report {
     pub fn markdown(&self) -> String {
         let mut s = String::from("# MCP ecosystem measurement\n\n");
         let _ = writeln!(s, "{}\n", self.headline_line());
-        let _ = writeln!(s, "Analyser: {}. Runs: {}.\n", if self.analysers.is_empty() { "–".to_string() } else { self.analysers.join(", ") }, self.runs_line());
+        let _ = writeln!(
+            s,
+            "Analyser: {}. Runs: {}.\n",
+            if self.analysers.is_empty() {
+                "–".to_string()
+            } else {
+                self.analysers.join(", ")
+            },
+            self.runs_line()
+        );
         s.push_str(&self.markdown_tables());
         s
     }
@@ -858,7 +1382,19 @@ impl Report {
         }
         self.runs
             .iter()
-            .map(|r| format!("#{} {} ({} s, {} servers, {} resumed)", r["id"], r["started_at"].as_str().unwrap_or(""), r["elapsed_ms"].as_i64().map(|m| format!("{:.0}", m as f64 / 1000.0)).unwrap_or("unfinished".into()), r["total"], r["resumed"]))
+            .map(|r| {
+                format!(
+                    "#{} {} ({} s, {} servers, {} resumed)",
+                    r["id"],
+                    r["started_at"].as_str().unwrap_or(""),
+                    r["elapsed_ms"]
+                        .as_i64()
+                        .map(|m| format!("{:.0}", m as f64 / 1000.0))
+                        .unwrap_or("unfinished".into()),
+                    r["total"],
+                    r["resumed"]
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }
@@ -867,20 +1403,43 @@ impl Report {
         let mut s = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>MCP ecosystem measurement</title>\n<style>\n");
         s.push_str(CSS);
         s.push_str("</style></head><body><main>\n<h1>MCP ecosystem measurement</h1>\n");
-        let _ = writeln!(s, "<p class=\"lead\">{}</p>", svg::esc(&self.headline_line()));
-        let _ = writeln!(s, "<p class=\"meta\">Analyser: {}. Runs: {}.</p>", svg::esc(&self.analysers.join(", ")), svg::esc(&self.runs_line()));
+        let _ = writeln!(
+            s,
+            "<p class=\"lead\">{}</p>",
+            svg::esc(&self.headline_line())
+        );
+        let _ = writeln!(
+            s,
+            "<p class=\"meta\">Analyser: {}. Runs: {}.</p>",
+            svg::esc(&self.analysers.join(", ")),
+            svg::esc(&self.runs_line())
+        );
         s.push_str("<nav><ol>");
         for t in &self.tables {
-            let _ = write!(s, "<li><a href=\"#{}\">{}</a></li>", t.id, svg::esc(&t.title));
+            let _ = write!(
+                s,
+                "<li><a href=\"#{}\">{}</a></li>",
+                t.id,
+                svg::esc(&t.title)
+            );
         }
         s.push_str("</ol></nav>\n");
         for t in &self.tables {
-            let _ = writeln!(s, "<section id=\"{}\"><h2>{}</h2>", t.id, svg::esc(&t.title));
+            let _ = writeln!(
+                s,
+                "<section id=\"{}\"><h2>{}</h2>",
+                t.id,
+                svg::esc(&t.title)
+            );
             for f in &t.figures {
                 let _ = writeln!(s, "<figure>{f}</figure>");
             }
             s.push_str(&t.html());
-            let _ = writeln!(s, "<p class=\"csv\">Data: <a href=\"{}.csv\">{}.csv</a></p></section>", t.id, t.id);
+            let _ = writeln!(
+                s,
+                "<p class=\"csv\">Data: <a href=\"{}.csv\">{}.csv</a></p></section>",
+                t.id, t.id
+            );
         }
         s.push_str("</main></body></html>\n");
         s
@@ -909,7 +1468,10 @@ impl Report {
         };
         put("report.md", &self.markdown())?;
         put("report.html", &self.html())?;
-        put("summary.json", &(serde_json::to_string_pretty(&self.summary_json()).unwrap_or_default() + "\n"))?;
+        put(
+            "summary.json",
+            &(serde_json::to_string_pretty(&self.summary_json()).unwrap_or_default() + "\n"),
+        )?;
         for t in &self.tables {
             put(&format!("{}.csv", t.id), &t.csv())?;
             for (i, f) in t.figures.iter().enumerate() {

@@ -43,9 +43,17 @@ pub struct RunOptions {
 /// What the caller hears about, on the writer thread.
 pub enum Event<'a> {
     /// Work is about to start: `todo` servers to process, `resumed` already stored.
-    Started { todo: usize, resumed: usize, duplicates: usize },
+    Started {
+        todo: usize,
+        resumed: usize,
+        duplicates: usize,
+    },
     /// One server stored (`done` of `todo`).
-    Stored { record: &'a ServerRecord, done: usize, todo: usize },
+    Stored {
+        record: &'a ServerRecord,
+        done: usize,
+        todo: usize,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -63,7 +71,13 @@ struct Work {
 }
 
 /// Measure `entries` into `store`.
-pub fn measure(store: &mut Store, cfg: &Config, entries: Vec<ListEntry>, opts: &RunOptions, progress: &mut dyn FnMut(Event)) -> Result<Summary, StoreError> {
+pub fn measure(
+    store: &mut Store,
+    cfg: &Config,
+    entries: Vec<ListEntry>,
+    opts: &RunOptions,
+    progress: &mut dyn FnMut(Event),
+) -> Result<Summary, StoreError> {
     let started = Instant::now();
     let mut seen = HashSet::new();
     let mut duplicates = 0u64;
@@ -90,10 +104,18 @@ pub fn measure(store: &mut Store, cfg: &Config, entries: Vec<ListEntry>, opts: &
         }
     }
     let run_id = store.begin_run(&opts.input, &opts.options)?;
-    let mut summary = Summary { run_id, duplicates, ..Default::default() };
+    let mut summary = Summary {
+        run_id,
+        duplicates,
+        ..Default::default()
+    };
     summary.totals.total = total as u64;
     summary.totals.resumed = resumed as u64;
-    progress(Event::Started { todo: todo.len(), resumed, duplicates: duplicates as usize });
+    progress(Event::Started {
+        todo: todo.len(),
+        resumed,
+        duplicates: duplicates as usize,
+    });
 
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -137,7 +159,11 @@ pub fn measure(store: &mut Store, cfg: &Config, entries: Vec<ListEntry>, opts: &
             for r in batch.drain(..) {
                 done += 1;
                 count(&mut summary, &r);
-                progress(Event::Stored { record: &r, done, todo: n_todo });
+                progress(Event::Stored {
+                    record: &r,
+                    done,
+                    todo: n_todo,
+                });
             }
         }
         drop(rx);
@@ -165,7 +191,9 @@ fn count(s: &mut Summary, r: &ServerRecord) {
         Status::Error => {
             s.totals.failed += 1;
             if let Some(e) = &r.error {
-                *s.failures.entry(format!("{}/{}", e.stage, e.kind)).or_default() += 1;
+                *s.failures
+                    .entry(format!("{}/{}", e.stage, e.kind))
+                    .or_default() += 1;
             }
         }
     }
@@ -187,12 +215,18 @@ fn source_name(s: &Source) -> String {
             Some(d) => format!("{url}#{d}"),
             None => url.clone(),
         },
-        Source::Dir(p) => p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| p.display().to_string()),
+        Source::Dir(p) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| p.display().to_string()),
     }
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 fn scan_kind(e: &ScanError) -> &'static str {
@@ -210,8 +244,32 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
     let collect_ms = t0.elapsed().as_millis() as u64;
     let collected: Collected = match collected {
         Ok(Ok(c)) => c,
-        Ok(Err(e)) => return failed(entry, key, None, collect_ms, ErrorInfo { stage: "collect".into(), kind: e.kind().to_string(), message: e.to_string() }),
-        Err(p) => return failed(entry, key, None, collect_ms, ErrorInfo { stage: "collect".into(), kind: "panic".into(), message: panic_message(p) }),
+        Ok(Err(e)) => {
+            return failed(
+                entry,
+                key,
+                None,
+                collect_ms,
+                ErrorInfo {
+                    stage: "collect".into(),
+                    kind: e.kind().to_string(),
+                    message: e.to_string(),
+                },
+            )
+        }
+        Err(p) => {
+            return failed(
+                entry,
+                key,
+                None,
+                collect_ms,
+                ErrorInfo {
+                    stage: "collect".into(),
+                    kind: "panic".into(),
+                    message: panic_message(p),
+                },
+            )
+        }
     };
     let t1 = Instant::now();
     let scanned = catch_unwind(AssertUnwindSafe(|| scan(&collected.root, scan_opts)));
@@ -219,32 +277,102 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
     let report = match scanned {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
-            let err = ErrorInfo { stage: "scan".into(), kind: scan_kind(&e).into(), message: e.to_string() };
+            let err = ErrorInfo {
+                stage: "scan".into(),
+                kind: scan_kind(&e).into(),
+                message: e.to_string(),
+            };
             return failed(entry, key, Some(&collected), collect_ms, err);
         }
-        Err(p) => return failed(entry, key, Some(&collected), collect_ms, ErrorInfo { stage: "scan".into(), kind: "panic".into(), message: panic_message(p) }),
+        Err(p) => {
+            return failed(
+                entry,
+                key,
+                Some(&collected),
+                collect_ms,
+                ErrorInfo {
+                    stage: "scan".into(),
+                    kind: "panic".into(),
+                    message: panic_message(p),
+                },
+            )
+        }
     };
-    build(entry, key, Some(&collected), collect_ms, scan_ms, Some(report), None)
+    build(
+        entry,
+        key,
+        Some(&collected),
+        collect_ms,
+        scan_ms,
+        Some(report),
+        None,
+    )
 }
 
-fn failed(entry: &ListEntry, key: &str, collected: Option<&Collected>, collect_ms: u64, err: ErrorInfo) -> ServerRecord {
+fn failed(
+    entry: &ListEntry,
+    key: &str,
+    collected: Option<&Collected>,
+    collect_ms: u64,
+    err: ErrorInfo,
+) -> ServerRecord {
     build(entry, key, collected, collect_ms, 0, None, Some(err))
 }
 
 fn list_text<'a>(entry: &'a ListEntry, keys: &[&str]) -> Option<&'a str> {
-    keys.iter().find_map(|k| entry.extra.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str())).map(str::trim).filter(|v| !v.is_empty())
+    keys.iter()
+        .find_map(|k| {
+            entry
+                .extra
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.as_str())
+        })
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
-fn build(entry: &ListEntry, key: &str, c: Option<&Collected>, collect_ms: u64, scan_ms: u64, report: Option<ServerReport>, error: Option<ErrorInfo>) -> ServerRecord {
-    let registry = c.map(|c| c.registry.clone()).unwrap_or_else(|| entry.source.registry().to_string());
-    let name = c.map(|c| c.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| source_name(&entry.source));
-    let version = c.map(|c| c.version.clone()).or_else(|| pinned(&entry.source).map(str::to_string)).unwrap_or_default();
+fn build(
+    entry: &ListEntry,
+    key: &str,
+    c: Option<&Collected>,
+    collect_ms: u64,
+    scan_ms: u64,
+    report: Option<ServerReport>,
+    error: Option<ErrorInfo>,
+) -> ServerRecord {
+    let registry = c
+        .map(|c| c.registry.clone())
+        .unwrap_or_else(|| entry.source.registry().to_string());
+    let name = c
+        .map(|c| c.name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| source_name(&entry.source));
+    let version = c
+        .map(|c| c.version.clone())
+        .or_else(|| pinned(&entry.source).map(str::to_string))
+        .unwrap_or_default();
     let list_summary = list_text(entry, &["summary", "description"]);
-    let summary = c.and_then(|c| c.summary.as_deref()).filter(|s| !s.trim().is_empty()).or(list_summary);
+    let summary = c
+        .and_then(|c| c.summary.as_deref())
+        .filter(|s| !s.trim().is_empty())
+        .or(list_summary);
     let no_keywords = vec![];
     let keywords = c.map(|c| &c.keywords).unwrap_or(&no_keywords);
-    let cls = Taxonomy::embedded().classify(entry.category.as_deref(), &Text { name: &name, summary, keywords, readme: c.and_then(|c| c.readme.as_deref()) });
-    let pop = popularity::classify(entry.source.registry(), entry.popularity.as_deref(), &entry.extra);
+    let cls = Taxonomy::embedded().classify(
+        entry.category.as_deref(),
+        &Text {
+            name: &name,
+            summary,
+            keywords,
+            readme: c.and_then(|c| c.readme.as_deref()),
+        },
+    );
+    let pop = popularity::classify(
+        entry.source.registry(),
+        entry.popularity.as_deref(),
+        &entry.extra,
+    );
     let mut meta = serde_json::Map::new();
     if let Some(s) = summary {
         meta.insert("summary".into(), json!(s));

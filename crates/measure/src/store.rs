@@ -241,7 +241,8 @@ pub struct Store {
 impl Store {
     /// Open or create a store for writing results of `analyser`.
     pub fn open(path: &Path, analyser: &str) -> Result<Store> {
-        let conn = Connection::open(path).map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
+        let conn =
+            Connection::open(path).map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
         // WAL: a report can read while a run writes; NORMAL sync is safe with WAL
         // (a crash loses at most the last transaction, which a rerun redoes).
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -250,9 +251,18 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         check_version(&conn, path, true)?;
         conn.execute_batch(SCHEMA)?;
-        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?1)", params![SCHEMA_VERSION.to_string()])?;
-        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created_at', ?1)", params![now_utc()])?;
-        Ok(Store { conn, analyser: analyser.to_string() })
+        conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?1)",
+            params![SCHEMA_VERSION.to_string()],
+        )?;
+        conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('created_at', ?1)",
+            params![now_utc()],
+        )?;
+        Ok(Store {
+            conn,
+            analyser: analyser.to_string(),
+        })
     }
 
     /// Open an existing store for reading (report, export).
@@ -260,10 +270,14 @@ impl Store {
         if !path.is_file() {
             return Err(StoreError(format!("{}: no such database", path.display())));
         }
-        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         check_version(&conn, path, false)?;
-        Ok(Store { conn, analyser: String::new() })
+        Ok(Store {
+            conn,
+            analyser: String::new(),
+        })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -316,19 +330,41 @@ impl Store {
 }
 
 fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<()> {
-    let has_meta: bool = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", [], |r| r.get::<_, i64>(0)).map_err(|e| StoreError(format!("{}: not a database: {e}", path.display())))? > 0;
+    let has_meta: bool = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(|e| StoreError(format!("{}: not a database: {e}", path.display())))?
+        > 0;
     if !has_meta {
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if creating && tables == 0 {
             return Ok(());
         }
-        return Err(StoreError(format!("{}: not an mcpwarden results database", path.display())));
+        return Err(StoreError(format!(
+            "{}: not an mcpwarden results database",
+            path.display()
+        )));
     }
-    let v: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional()?;
+    let v: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
     match v.and_then(|v| v.parse::<i64>().ok()) {
         Some(SCHEMA_VERSION) => Ok(()),
-        Some(v) => Err(StoreError(format!("{}: results database schema v{v}; this mcpwarden reads and writes v{SCHEMA_VERSION}", path.display()))),
-        None => Err(StoreError(format!("{}: not an mcpwarden results database", path.display()))),
+        Some(v) => Err(StoreError(format!(
+            "{}: results database schema v{v}; this mcpwarden reads and writes v{SCHEMA_VERSION}",
+            path.display()
+        ))),
+        None => Err(StoreError(format!(
+            "{}: not an mcpwarden results database",
+            path.display()
+        ))),
     }
 }
 
@@ -336,14 +372,33 @@ fn b(x: bool) -> i64 {
     x as i64
 }
 
-fn insert(tx: &rusqlite::Transaction, run: i64, analyser: &str, now: &str, r: &ServerRecord) -> Result<()> {
+fn insert(
+    tx: &rusqlite::Transaction,
+    run: i64,
+    analyser: &str,
+    now: &str,
+    r: &ServerRecord,
+) -> Result<()> {
     tx.execute("DELETE FROM servers WHERE source = ?1 AND analyser_version = ?2 AND (version = ?3 OR status = 'error')", params![r.source, analyser, r.version])?;
     let status = r.status();
     let rep = r.report.as_ref();
     let res = rep.map(|x| x.resources);
     let reach = rep.map(|x| x.reachable_resources);
-    let server_findings: Option<Vec<&Finding>> = rep.map(|x| x.findings.iter().filter(|f| f.part == mcpwarden_model::Part::Server).collect());
-    let kinds = rep.map(|x| x.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" ")).unwrap_or_default();
+    let server_findings: Option<Vec<&Finding>> = rep.map(|x| {
+        x.findings
+            .iter()
+            .filter(|f| f.part == mcpwarden_model::Part::Server)
+            .collect()
+    });
+    let kinds = rep
+        .map(|x| {
+            x.kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
     tx.prepare_cached(
         "INSERT INTO servers(run_id, source, registry, name, version, analyser_version, status, error_stage, error_kind, error_message,
            category, category_source, category_confidence, popularity_raw, popularity_kind, popularity_band, languages, sdk,
@@ -402,17 +457,51 @@ fn insert(tx: &rusqlite::Transaction, run: i64, analyser: &str, now: &str, r: &S
                 mcpwarden_model::Confidence::High => "high",
                 mcpwarden_model::Confidence::Low => "low",
             };
-            st.execute(params![id, f.resource.as_str(), f.kind.as_str(), f.api, f.via, f.file, f.line, f.column, f.value, f.reach.as_str(), f.part.as_str(), confidence, f.function, serde_json::to_string(&f.tools).unwrap_or_default()])?;
+            st.execute(params![
+                id,
+                f.resource.as_str(),
+                f.kind.as_str(),
+                f.api,
+                f.via,
+                f.file,
+                f.line,
+                f.column,
+                f.value,
+                f.reach.as_str(),
+                f.part.as_str(),
+                confidence,
+                f.function,
+                serde_json::to_string(&f.tools).unwrap_or_default()
+            ])?;
         }
     }
     {
         let mut st = tx.prepare_cached("INSERT INTO tools(server_id, name, entry, def_file, def_line, handler_found, network, system, file, memory, kinds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
-        let mut kst = tx.prepare_cached("INSERT OR IGNORE INTO tool_kinds(tool_id, server_id, kind) VALUES (?1, ?2, ?3)")?;
+        let mut kst = tx.prepare_cached(
+            "INSERT OR IGNORE INTO tool_kinds(tool_id, server_id, kind) VALUES (?1, ?2, ?3)",
+        )?;
         for t in &rep.tools {
             let has = |r| b(t.resources.contains(&r));
             use mcpwarden_model::Resource::*;
-            let kinds = t.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(" ");
-            st.execute(params![id, t.name, entry(t), t.file, t.line, b(t.handler_found), has(Network), has(System), has(File), has(Memory), kinds])?;
+            let kinds = t
+                .kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            st.execute(params![
+                id,
+                t.name,
+                entry(t),
+                t.file,
+                t.line,
+                b(t.handler_found),
+                has(Network),
+                has(System),
+                has(File),
+                has(Memory),
+                kinds
+            ])?;
             let tid = tx.last_insert_rowid();
             for k in &t.kinds {
                 kst.execute(params![tid, id, k.as_str()])?;
@@ -420,7 +509,8 @@ fn insert(tx: &rusqlite::Transaction, run: i64, analyser: &str, now: &str, r: &S
         }
     }
     {
-        let mut st = tx.prepare_cached("INSERT INTO skipped(server_id, path, reason) VALUES (?1, ?2, ?3)")?;
+        let mut st =
+            tx.prepare_cached("INSERT INTO skipped(server_id, path, reason) VALUES (?1, ?2, ?3)")?;
         for s in &rep.skipped {
             st.execute(params![id, s.path, s.reason])?;
         }
@@ -447,7 +537,10 @@ fn entry(t: &Tool) -> &'static str {
 
 /// Current UTC time as RFC 3339 (`2026-11-25T10:02:47Z`), without a date crate.
 pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     rfc3339(secs)
 }
 
@@ -464,7 +557,12 @@ pub fn rfc3339(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + (m <= 2) as i64;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

@@ -16,6 +16,19 @@ pub const SCAN_SCHEMA: &str = "mcpwarden/scan/v1";
 pub enum Family {
     JavaScript,
     Python,
+    Go,
+    Rust,
+    /// Java and Kotlin: one class library, one catalogue.
+    Jvm,
+    CSharp,
+}
+
+impl Family {
+    /// Languages whose packages are compiled together (Go packages, Rust crates,
+    /// JVM and .NET source sets): names resolve by package, not by file imports.
+    pub fn compiles_together(self) -> bool {
+        !matches!(self, Family::JavaScript | Family::Python)
+    }
 }
 
 /// The four resource classes of the measurement study.
@@ -29,7 +42,12 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 4] = [Resource::Network, Resource::System, Resource::File, Resource::Memory];
+    pub const ALL: [Resource; 4] = [
+        Resource::Network,
+        Resource::System,
+        Resource::File,
+        Resource::Memory,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,7 +118,10 @@ kinds! {
 impl Kind {
     /// Kinds that the study's "high-risk" tables single out.
     pub fn is_high_risk(self) -> bool {
-        matches!(self, Kind::SysShell | Kind::SysEval | Kind::MemNative | Kind::MemShared | Kind::MemUnsafe)
+        matches!(
+            self,
+            Kind::SysShell | Kind::SysEval | Kind::MemNative | Kind::MemShared | Kind::MemUnsafe
+        )
     }
 }
 
@@ -343,7 +364,10 @@ pub struct ScanDocument {
 
 impl ScanDocument {
     pub fn new(servers: Vec<ServerReport>) -> Self {
-        ScanDocument { schema: SCAN_SCHEMA.to_string(), servers }
+        ScanDocument {
+            schema: SCAN_SCHEMA.to_string(),
+            servers,
+        }
     }
 }
 
@@ -373,6 +397,9 @@ mod tests {
     }
 
     fn serde_json_like(s: &ResourceSet) -> String {
-        format!("network={} system={} file={} memory={}", s.network, s.system, s.file, s.memory)
+        format!(
+            "network={} system={} file={} memory={}",
+            s.network, s.system, s.file, s.memory
+        )
     }
 }

@@ -20,10 +20,16 @@ pub struct Resp {
 
 impl Resp {
     pub fn ok(body: impl Into<Vec<u8>>) -> Resp {
-        Resp { status: 200, body: body.into() }
+        Resp {
+            status: 200,
+            body: body.into(),
+        }
     }
     pub fn status(status: u16) -> Resp {
-        Resp { status, body: format!("status {status}").into_bytes() }
+        Resp {
+            status,
+            body: format!("status {status}").into_bytes(),
+        }
     }
 }
 
@@ -60,11 +66,20 @@ impl Server {
                 }
             }
         });
-        Server { base, routes, log, stop, handle: Some(handle) }
+        Server {
+            base,
+            routes,
+            log,
+            stop,
+            handle: Some(handle),
+        }
     }
 
     pub fn route(&self, path: &str, answers: Vec<Resp>) {
-        self.routes.lock().unwrap().insert(path.to_string(), answers.into());
+        self.routes
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), answers.into());
     }
 
     pub fn requests(&self) -> Vec<String> {
@@ -97,7 +112,11 @@ fn serve(stream: TcpStream, routes: &Routes, log: &Mutex<Vec<String>>) -> std::i
             break;
         }
     }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("").to_string();
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .to_string();
     log.lock().unwrap().push(path.clone());
     let resp = {
         let mut r = routes.lock().unwrap();
@@ -132,7 +151,10 @@ pub fn config(dir: &Path, base: &str) -> Config {
 
 /// A tar.gz of (path, contents) regular files.
 pub fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
     for (p, data) in files {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
@@ -146,7 +168,8 @@ pub fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
 /// A zip of (path, contents) files.
 pub fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (p, data) in files {
         w.start_file(*p, opts).unwrap();
         w.write_all(data).unwrap();
@@ -156,7 +179,10 @@ pub fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
 
 pub fn sha256_hex(b: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 pub fn sha512_b64(b: &[u8]) -> String {
@@ -167,7 +193,10 @@ pub fn sha512_b64(b: &[u8]) -> String {
 
 pub fn sha1_hex(b: &[u8]) -> String {
     use sha1::Digest;
-    sha1::Sha1::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    sha1::Sha1::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 /// Every file under `dir`, relative, sorted.
@@ -175,7 +204,9 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if e.file_type().unwrap().is_dir() {

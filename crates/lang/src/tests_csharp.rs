@@ -1,0 +1,1 @@
+//! Extraction tests for csharp (see tests.rs for the conventions).

@@ -1,0 +1,1 @@
+//! Extraction tests for go (see tests.rs for the conventions).

@@ -1,0 +1,1 @@
+//! Extraction tests for java (see tests.rs for the conventions).

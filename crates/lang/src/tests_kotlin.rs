@@ -1,0 +1,1 @@
+//! Extraction tests for kotlin (see tests.rs for the conventions).

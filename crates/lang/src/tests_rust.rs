@@ -1,0 +1,1 @@
+//! Extraction tests for rust (see tests.rs for the conventions).
