@@ -18,9 +18,11 @@
 //! - `extern "C" { .. }` blocks and raw-pointer dereferences inside `unsafe`
 //!   are references to the pseudo module `@rust` (`@rust::extern_block`,
 //!   `@rust::unsafe_deref`), matched by rows of `rust.toml`.
-//! - `#[cfg(test)]` modules and `#[test]` functions are skipped: unit tests
-//!   written inline in a server file are not server code, and the analyser has
-//!   no way to mark part of a file as test code.
+//! - `#[cfg(test)]` items (the inline `mod tests`) are skipped: they are not
+//!   compiled into the server, and the analyser has no way to mark part of a
+//!   file as test code. `#[test]` functions are kept: in `tests/` they are the
+//!   test files' code (reported `reach=test`); outside a `#[cfg(test)]` module
+//!   they are rare.
 
 use crate::ir::*;
 use crate::scope::{Binding, RawPath, Root, ScopeId, Scopes};
@@ -126,7 +128,7 @@ impl<'a, 't> Cx<'a, 't> {
         id
     }
 
-    /// Inline unit tests (`#[cfg(test)] mod tests`, `#[test] fn`): not server code.
+    /// Items compiled only for tests (`#[cfg(test)] mod tests`): not server code.
     fn is_test_item(&self, node: Node) -> bool {
         if !matches!(node.kind(), "mod_item" | "function_item") {
             return false;
@@ -145,7 +147,7 @@ impl<'a, 't> Cx<'a, 't> {
                         .chars()
                         .filter(|c| !c.is_whitespace())
                         .collect();
-                    if t == "#[cfg(test)]" || t == "#[test]" || t.ends_with("::test]") || t.starts_with("#[tokio::test(") {
+                    if t == "#[cfg(test)]" {
                         return true;
                     }
                 }

@@ -217,6 +217,8 @@ mod tests {
 }
 #[test]
 fn lone() { std::process::Command::new("rm"); }
+#[cfg(test)]
+fn helper() {}
 "#,
     );
     assert!(has(&f, 1, &Callee::Global { path: vec!["@rust".into(), "extern_block".into()] }));
@@ -224,8 +226,10 @@ fn lone() { std::process::Command::new("rm"); }
     assert!(has(&f, 7, &import("std", &["ptr", "read"])));
     let env = refs_at(&f, 9).into_iter().find(|r| r.callee == import("std", &["env", "var"])).unwrap();
     assert_eq!(env.args.pos, vec![s("HOME")]);
-    assert!(f.refs.iter().all(|r| r.line < 11), "inline tests are skipped");
-    assert!(!f.defs.iter().any(|d| d.name == "t" || d.name == "lone"));
+    assert!(f.refs.iter().all(|r| r.line < 11 || r.line == 16 || r.line == 17), "cfg(test) items are skipped");
+    assert!(!f.defs.iter().any(|d| d.name == "t" || d.name == "helper"));
+    // A `#[test]` function outside `cfg(test)` is kept (integration tests in `tests/`).
+    assert!(has(&f, 17, &import("std", &["process", "Command", "new"])));
 }
 
 #[test]
