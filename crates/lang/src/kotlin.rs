@@ -35,6 +35,7 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
         inits: HashMap::default(),
         top: 0,
         top_props: vec![],
+        returns: HashMap::default(),
     };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
@@ -121,6 +122,8 @@ struct Cx<'a, 't> {
     top: ScopeId,
     /// Top-level properties, exported with what they hold.
     top_props: Vec<String>,
+    /// Declared return types of this file's functions (`fun dir(): File`).
+    returns: HashMap<DefId, RawPath>,
 }
 
 impl<'a, 't> Cx<'a, 't> {
@@ -560,6 +563,24 @@ impl<'a, 't> Cx<'a, 't> {
                 self.scopes.declare(scope, n, Binding::Def(def));
             }
         }
+        if kind_s == "function_declaration" {
+            // The return type follows the parameters: `fun dir(): File`.
+            let mut c = node.walk();
+            let mut after_params = false;
+            for ch in node.named_children(&mut c) {
+                match ch.kind() {
+                    "function_value_parameters" => after_params = true,
+                    "user_type" | "nullable_type" if after_params => {
+                        if let Some(raw) = self.type_path(ch) {
+                            self.returns.insert(def, raw);
+                        }
+                        break;
+                    }
+                    "function_body" => break,
+                    _ => {}
+                }
+            }
+        }
         let inner = self.scopes.new_scope(Some(scope), None);
         self.scope_of.insert(node.id(), inner);
         let mut params = vec![];
@@ -815,6 +836,14 @@ impl<'a, 't> Cx<'a, 't> {
             "call_expression" => {
                 let parts = call_parts(n)?;
                 let mut p = self.raw_path_d(parts.callee, scope, depth + 1)?;
+                // `dir().delete()` where `fun dir(): File`: a `File` value.
+                if let (Root::Name(name), true) = (&p.root, p.members.is_empty()) {
+                    if let Some((Binding::Def(d), _)) = self.scopes.lookup(scope, name) {
+                        if let Some(ret) = self.returns.get(d) {
+                            p = ret.clone();
+                        }
+                    }
+                }
                 p.members.push("()".into());
                 Some(p)
             }
