@@ -303,6 +303,7 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
         "quit",
         "release",
         "dispose",
+        "use",
         "kill",
         "terminate",
         "text",

@@ -608,13 +608,18 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                             .iter()
                             .find_map(|a| tool_name_of(linker, file, a))
                     });
+                // Kotlin may name it: `addTool(name = "x", handler = ::run)`.
                 let h = r
                     .args
-                    .pos
-                    .iter()
-                    .rev()
-                    .filter(|a| tool_name_of(linker, file, a).is_none())
-                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)))
+                    .kw("handler")
+                    .or_else(|| {
+                        r.args
+                            .pos
+                            .iter()
+                            .rev()
+                            .filter(|a| tool_name_of(linker, file, a).is_none())
+                            .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)))
+                    })
                     .map(|a| handler_of(linker, file, a))
                     .unwrap_or(Handler::None);
                 out.note(&h);
