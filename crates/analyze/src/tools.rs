@@ -324,6 +324,17 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             // the annotated method, named by the annotation or by itself.
             let d = &facts.defs[def as usize];
             let entry = annotation_entry(&last).or((last == "tool").then_some(EntryKind::Tool));
+            // rust-mcp-sdk: `#[mcp_tool(name = "x")] struct ReadFile {..}` whose `impl`
+            // methods (`run_tool`) are the handler.
+            if last == "mcp_tool" && d.kind == DefKind::Class {
+                if let Some(name) = str_of(linker, file, r.args.kw("name")) {
+                    let methods: Vec<(u32, u32)> = facts.defs.iter().enumerate().filter(|(_, m)| m.parent == Some(def) && m.kind == DefKind::Method).map(|(i, _)| (file, i as u32)).collect();
+                    let h = Handler::of_defs(methods);
+                    out.note(&h);
+                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                }
+                continue;
+            }
             if let (Some(entry), false) = (entry, d.kind == DefKind::Class) {
                 let name = str_of(linker, file, r.args.kw("name").or(r.args.kw("Name")))
                     .unwrap_or_else(|| d.name.clone());
