@@ -205,6 +205,8 @@ fn is_shell_command(args: &Args) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase();
     let flag = items.get(1).cloned().flatten().unwrap_or_default();
+    // One arguments string (.NET `ProcessStartInfo("bash", "-c \"ls\"")`): its first word.
+    let flag = flag.split_whitespace().next().unwrap_or("").to_string();
     SHELLS.contains(&base.as_str())
         && matches!(
             flag.as_str(),
@@ -224,7 +226,12 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
         .rev()
         .find(|s| s.as_str() != "()" && s.as_str() != "[]");
     !last
-        .map(|s| s.starts_with(|c: char| c.is_ascii_uppercase()) && row.kind != Kind::SysEnv)
+        // C# properties are PascalCase (`Environment.MachineName`): not a class name there.
+        .map(|s| {
+            s.starts_with(|c: char| c.is_ascii_uppercase())
+                && row.kind != Kind::SysEnv
+                && row.family != Family::CSharp
+        })
         .unwrap_or(false)
 }
 

@@ -860,6 +860,10 @@ impl<'t> Cx<'t> {
                 }
             }
             "invocation_expression" => {
+                // `nameof(x)` is a compile-time string.
+                if node.field("function").map(|f| self.text(f)) == Some("nameof") {
+                    return;
+                }
                 self.emit_call(node, scope, cur, labels);
                 if let Some(f) = node.field("function") {
                     self.emit_chain_inner(f, scope, cur, labels, depth + 1);
@@ -873,7 +877,16 @@ impl<'t> Cx<'t> {
                 self.emit_new(node, scope, cur, labels);
             }
             "member_access_expression" => {
-                self.emit_access(node, scope, cur, labels);
+                // An assignment target is written, not read (`client.Timeout = ...`).
+                let target = node
+                    .parent()
+                    .filter(|p| p.kind() == "assignment_expression")
+                    .and_then(|p| p.field("left"))
+                    .map(|l| l.id() == node.id())
+                    .unwrap_or(false);
+                if !target {
+                    self.emit_access(node, scope, cur, labels);
+                }
                 self.emit_chain_inner(node, scope, cur, labels, depth + 1);
                 return;
             }
@@ -1090,10 +1103,6 @@ impl<'t> Cx<'t> {
                     .flatten(),
             },
         };
-        // `nameof(x)` is a compile-time string.
-        if matches!(&callee, Callee::Global { path } if path.len() == 1 && path[0] == "nameof") {
-            return;
-        }
         self.push_ref(RefKind::Call, callee, f, args, cur, labels, None);
     }
 
@@ -1196,6 +1205,10 @@ impl<'t> Cx<'t> {
         let n = unwrap(n);
         match n.kind() {
             "member_access_expression" => {
+                // `Environment.OSVersion.ToString()`: the inner read counts too.
+                if depth > 0 && n.parent().map(|p| p.kind()) == Some("member_access_expression") {
+                    self.emit_access(n, scope, cur, labels);
+                }
                 if let Some(o) = n.field("expression") {
                     self.emit_chain_inner(o, scope, cur, labels, depth + 1);
                 }
