@@ -331,10 +331,21 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
         .find(|s| s.as_str() != "()" && s.as_str() != "default")
         .map(|s| s.as_str())
         .unwrap_or("");
-    let is_client = name.starts_with(|c: char| c.is_ascii_uppercase())
-        || FACTORIES.contains(&name)
-        || (ctor.is_empty() || name.is_empty())
-            && row.path.iter().all(|p| p.is_empty() || p == "*");
+    // C# methods are PascalCase too: a client is a constructed type (`new HttpClient()`,
+    // a field of that type, `NpgsqlDataSource.Create(..)`), not a method's result
+    // (`http.GetAsync(..)` is a response), unless the method is a known factory.
+    let is_client = if row.family == Family::CSharp {
+        let mut lower = name.to_string();
+        if let Some(c) = lower.get(..1).map(|c| c.to_ascii_lowercase()) {
+            lower.replace_range(..1, &c);
+        }
+        !ctor.iter().any(|s| s == "()") || FACTORIES.contains(&lower.as_str())
+    } else {
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            || FACTORIES.contains(&name)
+            || (ctor.is_empty() || name.is_empty())
+                && row.path.iter().all(|p| p.is_empty() || p == "*")
+    };
     kind_ok && is_client && !NOT_IO.contains(&method)
 }
 
