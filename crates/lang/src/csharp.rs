@@ -15,7 +15,7 @@ use crate::text::{FieldExt, Src};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use tree_sitter::{Node, Tree};
 
-const MAX_DEPTH: u32 = 300;
+const MAX_DEPTH: u32 = 200;
 
 pub fn extract(tree: &Tree, src: &str) -> FileFacts {
     let mut cx = Cx {
@@ -80,11 +80,15 @@ struct Cx<'t> {
 fn unwrap(mut n: Node) -> Node {
     for _ in 0..64 {
         match n.kind() {
-            "parenthesized_expression" | "await_expression" | "postfix_unary_expression"
-            | "checked_expression" => match n.named_child(n.named_child_count().saturating_sub(1)) {
-                Some(c) => n = c,
-                None => break,
-            },
+            "parenthesized_expression"
+            | "await_expression"
+            | "postfix_unary_expression"
+            | "checked_expression" => {
+                match n.named_child(n.named_child_count().saturating_sub(1)) {
+                    Some(c) => n = c,
+                    None => break,
+                }
+            }
             "cast_expression" => match n.field("value") {
                 Some(c) => n = c,
                 None => break,
@@ -625,6 +629,7 @@ impl<'t> Cx<'t> {
         self.raw_path_d(n, scope, 0)
     }
 
+    #[allow(clippy::only_used_in_recursion)]
     fn raw_path_d(&self, n: Node, scope: ScopeId, depth: u32) -> Option<RawPath> {
         if depth > 64 {
             return None;
@@ -776,48 +781,7 @@ impl<'t> Cx<'t> {
                 }
                 return;
             }
-            k if TYPE_DECLS.contains(&k) => {
-                if let Some(def) = self.def_of.get(&node.id()).copied() {
-                    let outer = self.scopes.scopes[scope as usize].parent.unwrap_or(scope);
-                    let mut c = node.walk();
-                    for ch in node.named_children(&mut c) {
-                        match ch.kind() {
-                            "base_list" => {
-                                let mut c2 = ch.walk();
-                                for b in ch.named_children(&mut c2) {
-                                    let b = if b.kind() == "primary_constructor_base_type" {
-                                        match b.named_child(0) {
-                                            Some(x) => x,
-                                            None => continue,
-                                        }
-                                    } else {
-                                        b
-                                    };
-                                    if let Some(raw) = self.type_raw(b) {
-                                        let callee = self.resolve_type(outer, &raw);
-                                        self.facts.defs[def as usize].bases.push(callee);
-                                    }
-                                }
-                            }
-                            "parameter_list" => {
-                                let mut c2 = ch.walk();
-                                for p in ch.named_children(&mut c2) {
-                                    if p.kind() != "parameter" {
-                                        continue;
-                                    }
-                                    if let (Some(n), Some(t)) = (p.field("name"), p.field("type")) {
-                                        self.push_field(def, n, t, None, scope);
-                                    }
-                                }
-                            }
-                            "modifier" if self.text(ch) == "unsafe" => {
-                                self.push_unsafe(ch, cur, labels);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
+            k if TYPE_DECLS.contains(&k) => self.emit_type_decl(node, scope, cur, labels),
             k if METHOD_DECLS.contains(&k) => {
                 if let Some(m) = self.has_modifier(node, "unsafe") {
                     self.push_unsafe(m, cur, labels);
@@ -827,38 +791,7 @@ impl<'t> Cx<'t> {
                 let kw = node.child(0).unwrap_or(node);
                 self.push_unsafe(kw, cur, labels);
             }
-            "field_declaration" | "property_declaration" => {
-                if let Some(class) = self.scopes.class_of(scope).filter(|_| {
-                    self.class_body.contains_key(&scope)
-                }) {
-                    if kind == "property_declaration" {
-                        if let (Some(n), Some(t)) = (node.field("name"), node.field("type")) {
-                            let init = node.field("value");
-                            self.push_field(class, n, t, init, scope);
-                        }
-                    } else {
-                        let mut c = node.walk();
-                        let vds: Vec<Node> = node
-                            .named_children(&mut c)
-                            .filter(|x| x.kind() == "variable_declaration")
-                            .collect();
-                        for vd in vds {
-                            let Some(t) = vd.field("type") else { continue };
-                            let mut c2 = vd.walk();
-                            let ds: Vec<Node> = vd
-                                .named_children(&mut c2)
-                                .filter(|x| x.kind() == "variable_declarator")
-                                .collect();
-                            for d in ds {
-                                if let Some(n) = d.field("name") {
-                                    let init = self.init_of(d);
-                                    self.push_field(class, n, t, init, scope);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            "field_declaration" | "property_declaration" => self.emit_fields(node, scope),
             "invocation_expression" => {
                 // `nameof(x)` is a compile-time string.
                 if node.field("function").map(|f| self.text(f)) == Some("nameof") {
@@ -891,45 +824,7 @@ impl<'t> Cx<'t> {
                 return;
             }
             "switch_statement" => {
-                if let Some(v) = node.field("value") {
-                    self.emit(v, scope, cur, labels, depth + 1);
-                }
-                if let Some(body) = node.field("body") {
-                    let mut pending: Vec<String> = vec![];
-                    let mut c = body.walk();
-                    let sections: Vec<Node> = body
-                        .named_children(&mut c)
-                        .filter(|x| x.kind() == "switch_section")
-                        .collect();
-                    for sec in sections {
-                        let mut c2 = sec.walk();
-                        let kids: Vec<Node> = sec.named_children(&mut c2).collect();
-                        let mut has_stmt = false;
-                        for k in &kids {
-                            if is_label(k.kind()) {
-                                self.pattern_labels(*k, scope, &mut pending, 0);
-                            } else {
-                                has_stmt = true;
-                            }
-                        }
-                        if !has_stmt {
-                            continue; // falls through to the next section
-                        }
-                        let ls = if pending.is_empty() {
-                            labels.to_vec()
-                        } else {
-                            std::mem::take(&mut pending)
-                        };
-                        for k in kids {
-                            if is_label(k.kind()) {
-                                self.emit(k, scope, cur, labels, depth + 1);
-                            } else {
-                                self.emit(k, scope, cur, &ls, depth + 1);
-                            }
-                        }
-                        pending.clear();
-                    }
-                }
+                self.emit_switch(node, scope, cur, labels, depth);
                 return;
             }
             "switch_expression_arm" => {
@@ -970,16 +865,168 @@ impl<'t> Cx<'t> {
         }
     }
 
+    #[inline(never)]
+    fn emit_switch(
+        &mut self,
+        node: Node<'t>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
+        if let Some(v) = node.field("value") {
+            self.emit(v, scope, cur, labels, depth + 1);
+        }
+        if let Some(body) = node.field("body") {
+            let mut pending: Vec<String> = vec![];
+            let mut c = body.walk();
+            let sections: Vec<Node> = body
+                .named_children(&mut c)
+                .filter(|x| x.kind() == "switch_section")
+                .collect();
+            for sec in sections {
+                let mut c2 = sec.walk();
+                let kids: Vec<Node> = sec.named_children(&mut c2).collect();
+                let mut has_stmt = false;
+                for k in &kids {
+                    if is_label(k.kind()) {
+                        self.pattern_labels(*k, scope, &mut pending, 0);
+                    } else {
+                        has_stmt = true;
+                    }
+                }
+                if !has_stmt {
+                    continue; // falls through to the next section
+                }
+                let ls = if pending.is_empty() {
+                    labels.to_vec()
+                } else {
+                    std::mem::take(&mut pending)
+                };
+                for k in kids {
+                    if is_label(k.kind()) {
+                        self.emit(k, scope, cur, labels, depth + 1);
+                    } else {
+                        self.emit(k, scope, cur, &ls, depth + 1);
+                    }
+                }
+                pending.clear();
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn emit_fields(&mut self, node: Node<'t>, scope: ScopeId) {
+        let kind = node.kind();
+        if let Some(class) = self
+            .scopes
+            .class_of(scope)
+            .filter(|_| self.class_body.contains_key(&scope))
+        {
+            if kind == "property_declaration" {
+                if let (Some(n), Some(t)) = (node.field("name"), node.field("type")) {
+                    let init = node.field("value");
+                    self.push_field(class, n, t, init, scope);
+                }
+            } else {
+                let mut c = node.walk();
+                let vds: Vec<Node> = node
+                    .named_children(&mut c)
+                    .filter(|x| x.kind() == "variable_declaration")
+                    .collect();
+                for vd in vds {
+                    let Some(t) = vd.field("type") else { continue };
+                    let mut c2 = vd.walk();
+                    let ds: Vec<Node> = vd
+                        .named_children(&mut c2)
+                        .filter(|x| x.kind() == "variable_declarator")
+                        .collect();
+                    for d in ds {
+                        if let Some(n) = d.field("name") {
+                            let init = self.init_of(d);
+                            self.push_field(class, n, t, init, scope);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn emit_type_decl(
+        &mut self,
+        node: Node<'t>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+    ) {
+        if let Some(def) = self.def_of.get(&node.id()).copied() {
+            let outer = self.scopes.scopes[scope as usize].parent.unwrap_or(scope);
+            let mut c = node.walk();
+            for ch in node.named_children(&mut c) {
+                match ch.kind() {
+                    "base_list" => {
+                        let mut c2 = ch.walk();
+                        for b in ch.named_children(&mut c2) {
+                            let b = if b.kind() == "primary_constructor_base_type" {
+                                match b.named_child(0) {
+                                    Some(x) => x,
+                                    None => continue,
+                                }
+                            } else {
+                                b
+                            };
+                            if let Some(raw) = self.type_raw(b) {
+                                let callee = self.resolve_type(outer, &raw);
+                                self.facts.defs[def as usize].bases.push(callee);
+                            }
+                        }
+                    }
+                    "parameter_list" => {
+                        let mut c2 = ch.walk();
+                        for p in ch.named_children(&mut c2) {
+                            if p.kind() != "parameter" {
+                                continue;
+                            }
+                            if let (Some(n), Some(t)) = (p.field("name"), p.field("type")) {
+                                self.push_field(def, n, t, None, scope);
+                            }
+                        }
+                    }
+                    "modifier" if self.text(ch) == "unsafe" => {
+                        self.push_unsafe(ch, cur, labels);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     fn push_unsafe(&mut self, at: Node, cur: Option<DefId>, labels: &[String]) {
         let callee = Callee::Import {
             module: "csharp".into(),
             path: vec!["unsafe".into()],
         };
-        self.push_ref(RefKind::Call, callee, at, Args::default(), cur, labels, None);
+        self.push_ref(
+            RefKind::Call,
+            callee,
+            at,
+            Args::default(),
+            cur,
+            labels,
+            None,
+        );
     }
 
     /// A typed field, property or primary-constructor parameter: `value` = type + `()`.
-    fn push_field(&mut self, class: DefId, name: Node, ty: Node, init: Option<Node>, scope: ScopeId) {
+    fn push_field(
+        &mut self,
+        class: DefId,
+        name: Node,
+        ty: Node,
+        init: Option<Node>,
+        scope: ScopeId,
+    ) {
         // `IFoo x = new Foo()`: the constructed class is the better type.
         let raw = init
             .map(unwrap)
@@ -1310,16 +1357,15 @@ impl<'t> Cx<'t> {
                 Some(raw) => Arg::Path(self.resolve(scope, &raw)),
                 None => Arg::Other,
             },
-            "binary_expression" => match (
-                a.field("operator").map(|o| self.text(o)),
-                a.field("left"),
-            ) {
-                (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
-                    Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+            "binary_expression" => {
+                match (a.field("operator").map(|o| self.text(o)), a.field("left")) {
+                    (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
+                        Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+                        _ => Arg::Other,
+                    },
                     _ => Arg::Other,
-                },
-                _ => Arg::Other,
-            },
+                }
+            }
             "invocation_expression" => {
                 let Some(f) = a.field("function") else {
                     return Arg::Other;
@@ -1355,33 +1401,23 @@ impl<'t> Cx<'t> {
                 Arg::Call(callee, pos)
             }
             "anonymous_object_creation_expression" => {
+                // `new { Name = "x", y }`: identifier `=` expression, or a projection.
                 let mut out = vec![];
                 let mut c = a.walk();
-                for m in a.named_children(&mut c) {
-                    if m.kind() == "name_equals" {
-                        continue;
-                    }
-                    if m.kind() == "assignment_expression" {
-                        if let (Some(l), Some(r)) = (m.field("left"), m.field("right")) {
-                            out.push((self.text(l).to_string(), self.arg(r, scope, depth + 1)));
-                        }
-                    }
-                }
-                // `new { Name = "x" }` parses as name_equals + expression pairs.
-                let mut c = a.walk();
-                let kids: Vec<Node> = a.named_children(&mut c).collect();
+                let kids: Vec<Node> = a.children(&mut c).collect();
                 let mut i = 0;
-                while i + 1 < kids.len() {
-                    if kids[i].kind() == "name_equals" {
-                        if let Some(id) = kids[i].named_child(0) {
-                            out.push((
-                                self.text(id).to_string(),
-                                self.arg(kids[i + 1], scope, depth + 1),
-                            ));
-                        }
-                        i += 2;
+                while i + 2 < kids.len() {
+                    if kids[i].kind() == "identifier" && kids[i + 1].kind() == "=" {
+                        out.push((
+                            self.text(kids[i]).to_string(),
+                            self.arg(kids[i + 2], scope, depth + 1),
+                        ));
+                        i += 3;
                     } else {
                         i += 1;
+                    }
+                    if out.len() >= 64 {
+                        break;
                     }
                 }
                 Arg::Obj(out)
@@ -1390,7 +1426,9 @@ impl<'t> Cx<'t> {
             | "implicit_array_creation_expression"
             | "collection_expression"
             | "initializer_expression" => {
-                let list = if a.kind() == "collection_expression" || a.kind() == "initializer_expression" {
+                let list = if a.kind() == "collection_expression"
+                    || a.kind() == "initializer_expression"
+                {
                     Some(a)
                 } else {
                     let mut c = a.walk();
@@ -1425,7 +1463,10 @@ impl<'t> Cx<'t> {
             return;
         }
         match n.kind() {
-            "case_switch_label" | "constant_pattern" | "or_pattern" | "parenthesized_pattern"
+            "case_switch_label"
+            | "constant_pattern"
+            | "or_pattern"
+            | "parenthesized_pattern"
             | "case_pattern_switch_label" => {
                 let mut c = n.walk();
                 for ch in n.named_children(&mut c) {
