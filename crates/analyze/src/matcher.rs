@@ -205,6 +205,8 @@ fn is_shell_command(args: &Args) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase();
     let flag = items.get(1).cloned().flatten().unwrap_or_default();
+    // One arguments string (.NET `ProcessStartInfo("bash", "-c \"ls\"")`): its first word.
+    let flag = flag.split_whitespace().next().unwrap_or("").to_string();
     SHELLS.contains(&base.as_str())
         && matches!(
             flag.as_str(),
@@ -224,7 +226,12 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
         .rev()
         .find(|s| s.as_str() != "()" && s.as_str() != "[]");
     !last
-        .map(|s| s.starts_with(|c: char| c.is_ascii_uppercase()) && row.kind != Kind::SysEnv)
+        // C# properties are PascalCase (`Environment.MachineName`): not a class name there.
+        .map(|s| {
+            s.starts_with(|c: char| c.is_ascii_uppercase())
+                && row.kind != Kind::SysEnv
+                && row.family != Family::CSharp
+        })
         .unwrap_or(false)
 }
 
@@ -325,10 +332,21 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
         .find(|s| s.as_str() != "()" && s.as_str() != "default")
         .map(|s| s.as_str())
         .unwrap_or("");
-    let is_client = name.starts_with(|c: char| c.is_ascii_uppercase())
-        || FACTORIES.contains(&name)
-        || (ctor.is_empty() || name.is_empty())
-            && row.path.iter().all(|p| p.is_empty() || p == "*");
+    // C# methods are PascalCase too: a client is a constructed type (`new HttpClient()`,
+    // a field of that type, `NpgsqlDataSource.Create(..)`), not a method's result
+    // (`http.GetAsync(..)` is a response), unless the method is a known factory.
+    let is_client = if row.family == Family::CSharp {
+        let mut lower = name.to_string();
+        if let Some(c) = lower.get(..1).map(|c| c.to_ascii_lowercase()) {
+            lower.replace_range(..1, &c);
+        }
+        !ctor.iter().any(|s| s == "()") || FACTORIES.contains(&lower.as_str())
+    } else {
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            || FACTORIES.contains(&name)
+            || (ctor.is_empty() || name.is_empty())
+                && row.path.iter().all(|p| p.is_empty() || p == "*")
+    };
     kind_ok && is_client && !NOT_IO.contains(&method)
 }
 

@@ -37,6 +37,8 @@ pub fn implicit_imports(family: Family) -> &'static [&'static str] {
             "System.Linq",
             "System.Threading",
             "System.Threading.Tasks",
+            // Added by the Web SDK (ASP.NET Core projects: `WebApplication`).
+            "Microsoft.AspNetCore.Builder",
         ],
         _ => &[],
     }
