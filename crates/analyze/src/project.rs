@@ -255,7 +255,14 @@ pub fn part_by_path(rel: &str) -> Option<Part> {
     {
         return Some(Part::Build);
     }
-    if dir_parts
+    // JVM sources: folders under a source root (`src/main/java/com/example/`) are
+    // packages (`com.example` is the usual one), not script or example folders.
+    let source_root = dir_parts
+        .iter()
+        .position(|d| matches!(*d, "java" | "kotlin"))
+        .filter(|&i| dir_parts[..i].contains(&"src"))
+        .unwrap_or(dir_parts.len());
+    if dir_parts[..source_root]
         .iter()
         .any(|d| SCRIPT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
     {

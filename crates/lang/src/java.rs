@@ -795,6 +795,21 @@ impl<'a, 't> Cx<'a, 't> {
                 }
                 return;
             }
+            // Static initializers and static fields run when the class loads: file-level code.
+            "static_initializer" => {
+                let mut c = node.walk();
+                for child in node.named_children(&mut c) {
+                    self.emit(child, scope, None, labels, depth + 1);
+                }
+                return;
+            }
+            "field_declaration" if has_modifier(node, &self.src, "static") => {
+                let mut c = node.walk();
+                for child in node.named_children(&mut c) {
+                    self.emit(child, scope, None, labels, depth + 1);
+                }
+                return;
+            }
             "method_invocation" => {
                 self.emit_call(node, scope, cur, labels);
             }
