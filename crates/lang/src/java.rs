@@ -227,6 +227,25 @@ impl<'a, 't> Cx<'a, 't> {
             self.facts.truncated = true;
             return;
         }
+        if self.declare_node(node, scope, cur, class, depth) {
+            return;
+        }
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            self.declare(child, scope, cur, class, depth + 1);
+        }
+    }
+
+    /// One node of pass 1; true when its children are done.
+    #[inline(never)]
+    fn declare_node(
+        &mut self,
+        node: Node<'t>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        class: Option<DefId>,
+        depth: u32,
+    ) -> bool {
         let kind = node.kind();
         match kind {
             "package_declaration" => {
@@ -237,11 +256,11 @@ impl<'a, 't> Cx<'a, 't> {
                 if let Some(n) = name {
                     self.facts.package = Some(self.text(n).replace(char::is_whitespace, ""));
                 }
-                return;
+                return true;
             }
             "import_declaration" => {
                 self.declare_import(node);
-                return;
+                return true;
             }
             k if is_type_decl(k) => {
                 let name = node.field("name").map(|n| self.text(n)).unwrap_or("");
@@ -264,7 +283,7 @@ impl<'a, 't> Cx<'a, 't> {
                 if let Some(b) = node.field("body") {
                     self.declare(b, inner, Some(def), Some(def), depth + 1);
                 }
-                return;
+                return true;
             }
             "object_creation_expression" => {
                 // An anonymous class: `new Runnable() { public void run() {...} }`.
@@ -284,7 +303,7 @@ impl<'a, 't> Cx<'a, 't> {
                     self.class_body.insert(inner, def);
                     self.scope_of.insert(b.id(), inner);
                     self.declare(b, inner, Some(def), Some(def), depth + 1);
-                    return;
+                    return true;
                 }
             }
             "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
@@ -315,7 +334,7 @@ impl<'a, 't> Cx<'a, 't> {
                 if let Some(b) = node.field("body") {
                     self.declare(b, inner, Some(def), None, depth + 1);
                 }
-                return;
+                return true;
             }
             "lambda_expression" => {
                 let def = self.new_def(String::new(), DefKind::Anonymous, node, cur);
@@ -344,7 +363,7 @@ impl<'a, 't> Cx<'a, 't> {
                 if let Some(b) = node.field("body") {
                     self.declare(b, inner, Some(def), None, depth + 1);
                 }
-                return;
+                return true;
             }
             "field_declaration" | "constant_declaration" if class.is_some() => {
                 let def = class.expect("checked");
@@ -402,10 +421,7 @@ impl<'a, 't> Cx<'a, 't> {
             }
             _ => {}
         }
-        let mut c = node.walk();
-        for child in node.named_children(&mut c) {
-            self.declare(child, scope, cur, class, depth + 1);
-        }
+        false
     }
 
     fn declare_import(&mut self, node: Node) {
@@ -738,16 +754,36 @@ impl<'a, 't> Cx<'a, 't> {
         if node.is_error() || node.is_missing() {
             self.facts.syntax_errors += 1;
         }
-        let kind = node.kind();
         let outer = cur;
         let (scope, cur) = match self.scope_of.get(&node.id()) {
             Some(s) => (*s, self.def_of.get(&node.id()).copied().or(cur)),
             None => (scope, cur),
         };
+        if self.emit_node(node, scope, cur, outer, labels, depth) {
+            return;
+        }
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            self.emit(child, scope, cur, labels, depth + 1);
+        }
+    }
+
+    /// One node of pass 2; true when its children are done.
+    #[inline(never)]
+    fn emit_node(
+        &mut self,
+        node: Node<'t>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        outer: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) -> bool {
+        let kind = node.kind();
         match kind {
             "modifiers" | "type_identifier" | "scoped_type_identifier" | "generic_type"
             | "import_declaration" | "package_declaration" | "line_comment"
-            | "block_comment" => return,
+            | "block_comment" => return true,
             k if is_type_decl(k) => {
                 if let Some(def) = self.def_of.get(&node.id()).copied() {
                     self.emit_annotations(node, scope, outer, labels, def);
@@ -769,7 +805,7 @@ impl<'a, 't> Cx<'a, 't> {
                 if let Some(b) = node.field("body") {
                     self.emit(b, scope, cur, labels, depth + 1);
                 }
-                return;
+                return true;
             }
             "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
                 if let Some(def) = self.def_of.get(&node.id()).copied() {
@@ -793,7 +829,7 @@ impl<'a, 't> Cx<'a, 't> {
                 if let Some(b) = node.field("body") {
                     self.emit(b, scope, cur, labels, depth + 1);
                 }
-                return;
+                return true;
             }
             // Static initializers and static fields run when the class loads: file-level code.
             "static_initializer" => {
@@ -801,14 +837,14 @@ impl<'a, 't> Cx<'a, 't> {
                 for child in node.named_children(&mut c) {
                     self.emit(child, scope, None, labels, depth + 1);
                 }
-                return;
+                return true;
             }
             "field_declaration" if has_modifier(node, &self.src, "static") => {
                 let mut c = node.walk();
                 for child in node.named_children(&mut c) {
                     self.emit(child, scope, None, labels, depth + 1);
                 }
-                return;
+                return true;
             }
             "method_invocation" => {
                 self.emit_call(node, scope, cur, labels);
@@ -850,7 +886,7 @@ impl<'a, 't> Cx<'a, 't> {
                         self.push_ref(RefKind::Access, c, node, Args::default(), cur, labels, None);
                     }
                 }
-                return;
+                return true;
             }
             "if_statement" => {
                 if let Some(cond) = node.field("condition") {
@@ -863,7 +899,7 @@ impl<'a, 't> Cx<'a, 't> {
                         if let Some(a) = node.field("alternative") {
                             self.emit(a, scope, cur, labels, depth + 1);
                         }
-                        return;
+                        return true;
                     }
                 }
             }
@@ -887,15 +923,12 @@ impl<'a, 't> Cx<'a, 't> {
                             self.emit(ch, scope, cur, &found, depth + 1);
                         }
                     }
-                    return;
+                    return true;
                 }
             }
             _ => {}
         }
-        let mut c = node.walk();
-        for child in node.named_children(&mut c) {
-            self.emit(child, scope, cur, labels, depth + 1);
-        }
+        false
     }
 
     fn collect_types(&mut self, n: Node, scope: ScopeId, out: &mut Vec<Callee>, depth: u32) {
