@@ -306,7 +306,9 @@ impl<'a, 't> Cx<'a, 't> {
                     return true;
                 }
             }
-            "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
+            "method_declaration"
+            | "constructor_declaration"
+            | "compact_constructor_declaration" => {
                 let name = if kind == "method_declaration" {
                     node.field("name").map(|n| self.text(n)).unwrap_or("")
                 } else {
@@ -522,7 +524,13 @@ impl<'a, 't> Cx<'a, 't> {
         }
     }
 
-    fn declare_local(&mut self, ty: Option<Node>, name: Node<'t>, value: Option<Node<'t>>, scope: ScopeId) {
+    fn declare_local(
+        &mut self,
+        ty: Option<Node>,
+        name: Node<'t>,
+        value: Option<Node<'t>>,
+        scope: ScopeId,
+    ) {
         let n: &'a str = self.src.0.get(name.byte_range()).unwrap_or("");
         let value = value.map(unwrap);
         let b = match (ty.and_then(|t| self.type_raw(t, true)), value) {
@@ -655,8 +663,7 @@ impl<'a, 't> Cx<'a, 't> {
             None => {
                 // A bare call: a member of the enclosing class unless the file binds it.
                 if let Some(s) = scope {
-                    if self.scopes.lookup(s, name).is_none() && self.scopes.class_of(s).is_some()
-                    {
+                    if self.scopes.lookup(s, name).is_none() && self.scopes.class_of(s).is_some() {
                         return Some(RawPath {
                             root: Root::This,
                             members: vec![name.to_string()],
@@ -781,8 +788,13 @@ impl<'a, 't> Cx<'a, 't> {
     ) -> bool {
         let kind = node.kind();
         match kind {
-            "modifiers" | "type_identifier" | "scoped_type_identifier" | "generic_type"
-            | "import_declaration" | "package_declaration" | "line_comment"
+            "modifiers"
+            | "type_identifier"
+            | "scoped_type_identifier"
+            | "generic_type"
+            | "import_declaration"
+            | "package_declaration"
+            | "line_comment"
             | "block_comment" => return true,
             k if is_type_decl(k) => {
                 if let Some(def) = self.def_of.get(&node.id()).copied() {
@@ -807,7 +819,9 @@ impl<'a, 't> Cx<'a, 't> {
                 }
                 return true;
             }
-            "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
+            "method_declaration"
+            | "constructor_declaration"
+            | "compact_constructor_declaration" => {
                 if let Some(def) = self.def_of.get(&node.id()).copied() {
                     self.emit_annotations(node, scope, outer, labels, def);
                     if has_modifier(node, &self.src, "native") {
@@ -997,6 +1011,7 @@ impl<'a, 't> Cx<'a, 't> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn push_ref(
         &mut self,
         kind: RefKind,
@@ -1088,7 +1103,10 @@ impl<'a, 't> Cx<'a, 't> {
                     }
                     Some("==") => {
                         for (a, b) in [(l, r), (r, l)] {
-                            if matches!(unwrap(b).kind(), "identifier" | "field_access" | "method_invocation") {
+                            if matches!(
+                                unwrap(b).kind(),
+                                "identifier" | "field_access" | "method_invocation"
+                            ) {
                                 if let Some(s) = self.label_value(unwrap(a), scope) {
                                     out.push(s);
                                     return;
@@ -1104,9 +1122,7 @@ impl<'a, 't> Cx<'a, 't> {
                 if !matches!(name, Some("equals" | "equalsIgnoreCase" | "contentEquals")) {
                     return;
                 }
-                let arg = n
-                    .field("arguments")
-                    .and_then(|a| a.named_child(0));
+                let arg = n.field("arguments").and_then(|a| a.named_child(0));
                 let (Some(o), Some(a)) = (n.field("object"), arg) else {
                     return;
                 };
@@ -1200,13 +1216,15 @@ impl<'a, 't> Cx<'a, 't> {
             | "binary_integer_literal"
             | "decimal_floating_point_literal"
             | "hex_floating_point_literal" => Arg::Num,
-            "binary_expression" => match (a.field("operator").map(|o| self.text(o)), a.field("left")) {
-                (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
-                    Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+            "binary_expression" => {
+                match (a.field("operator").map(|o| self.text(o)), a.field("left")) {
+                    (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
+                        Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+                        _ => Arg::Other,
+                    },
                     _ => Arg::Other,
-                },
-                _ => Arg::Other,
-            },
+                }
+            }
             "lambda_expression" => self
                 .def_of
                 .get(&a.id())
@@ -1274,7 +1292,8 @@ impl<'a, 't> Cx<'a, 't> {
                 }
                 let callee = self.call_callee(a, scope);
                 let inner = if depth < 3 {
-                    args.map(|l| self.args_d(l, scope, depth + 1)).unwrap_or_default()
+                    args.map(|l| self.args_d(l, scope, depth + 1))
+                        .unwrap_or_default()
                 } else {
                     vec![]
                 };

@@ -59,7 +59,11 @@ class A {
     assert!(f.imports.contains(&"java.nio.file.Files".to_string()));
     assert!(f.imports.contains(&"java.lang.System.getenv".to_string()));
     assert!(f.imports.contains(&"java.io".to_string()));
-    assert!(has(&f, 8, &import("java.nio.file", &["Files", "readString"])));
+    assert!(has(
+        &f,
+        8,
+        &import("java.nio.file", &["Files", "readString"])
+    ));
     // `Path` is not imported: an unqualified name, looked up by the linker and catalogue.
     assert!(has(&f, 8, &global(&["Path", "of"])));
     assert!(has(&f, 9, &import("java.lang.System", &["getenv"])));
@@ -68,8 +72,16 @@ class A {
         .find(|r| r.kind == RefKind::New)
         .expect("construction");
     assert_eq!(new.callee, global(&["FileInputStream"]));
-    assert!(has(&f, 11, &global(&["java", "nio", "file", "Files", "delete"])));
-    assert!(has(&f, 12, &global(&["Runtime", "getRuntime", "()", "exec"])));
+    assert!(has(
+        &f,
+        11,
+        &global(&["java", "nio", "file", "Files", "delete"])
+    ));
+    assert!(has(
+        &f,
+        12,
+        &global(&["Runtime", "getRuntime", "()", "exec"])
+    ));
     // Top-level types are exported.
     assert!(matches!(&f.exports[..], [Export::Local { name, .. }] if name == "A"));
     assert_eq!(f.syntax_errors, 0);
@@ -94,13 +106,24 @@ class A {
 }
 "#,
     );
-    assert!(has(&f, 6, &import("java.net.http", &["HttpClient", "()", "send"])));
+    assert!(has(
+        &f,
+        6,
+        &import("java.net.http", &["HttpClient", "()", "send"])
+    ));
     assert!(has(&f, 8, &import("java.io", &["File", "()", "delete"])));
-    assert!(has(&f, 9, &import("java.net.http", &["HttpClient", "()", "sendAsync"])));
+    assert!(has(
+        &f,
+        9,
+        &import("java.net.http", &["HttpClient", "()", "sendAsync"])
+    ));
     assert!(has(
         &f,
         11,
-        &import("java.net.http", &["HttpClient", "newBuilder", "()", "build"])
+        &import(
+            "java.net.http",
+            &["HttpClient", "newBuilder", "()", "build"]
+        )
     ));
     assert!(has(&f, 12, &import("java.io", &["File", "()", "length"])));
 }
@@ -188,7 +211,10 @@ class T {
     assert_eq!(r.args.kw("description"), Some(&Arg::Str("Reads".into())));
     assert_eq!(r.line, 5);
     // Parameter annotations decorate nothing.
-    assert!(!f.refs.iter().any(|r| r.callee.last_name() == Some("ToolArg")));
+    assert!(!f
+        .refs
+        .iter()
+        .any(|r| r.callee.last_name() == Some("ToolArg")));
     let other = def_named(&f, "other");
     let r = f
         .refs
@@ -230,7 +256,9 @@ class S {
     let spec = |line: u32| {
         at(&f, line)
             .into_iter()
-            .find(|r| r.kind == RefKind::New && r.callee.last_name() == Some("SyncToolSpecification"))
+            .find(|r| {
+                r.kind == RefKind::New && r.callee.last_name() == Some("SyncToolSpecification")
+            })
             .expect("spec")
             .clone()
     };
@@ -255,7 +283,9 @@ class S {
     assert_eq!(lambda.params, s(&["exchange", "args"]));
     assert_eq!(lambda.parent, Some(def_named(&f, "reg")));
     let r = spec(8);
-    assert!(matches!(&r.args.pos[0], Arg::Call(c, a) if *c == tool && a[0] == Arg::Str("calc".into())));
+    assert!(
+        matches!(&r.args.pos[0], Arg::Call(c, a) if *c == tool && a[0] == Arg::Str("calc".into()))
+    );
     let cls = def_named(&f, "S");
     assert_eq!(
         r.args.pos[1],
@@ -403,9 +433,10 @@ interface Api extends Base { default void x() { y(); } void y(); }
         assert_eq!(f.defs[def_named(&f, name) as usize].kind, DefKind::Class);
     }
     let req = def_named(&f, "Req");
-    assert!(f.fields.iter().any(|x| x.class == req
-        && x.name == "client"
-        && x.value == global(&["HttpClient", "()"])));
+    assert!(f
+        .fields
+        .iter()
+        .any(|x| x.class == req && x.name == "client" && x.value == global(&["HttpClient", "()"])));
     assert!(has(
         &f,
         2,
