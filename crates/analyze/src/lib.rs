@@ -420,7 +420,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         }
         startup.push(graph.node(fi as u32, None));
         for (di, d) in f.facts.defs.iter().enumerate() {
-            if d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function {
+            // Java / Kotlin / C#: `static void main` is a method of its class.
+            let method_main = f.lang.family().compiles_together()
+                && d.kind == mcpwarden_lang::DefKind::Method
+                && (d.name == "main" || d.name == "Main");
+            if (d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function) || method_main {
                 startup.push(graph.node(fi as u32, Some(di as u32)));
             }
         }
