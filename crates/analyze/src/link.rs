@@ -424,20 +424,9 @@ impl<'a> Linker<'a> {
     }
 
     /// A name exported by one of a unit's files, then the rest of the path.
-    fn resolve_in_unit(
-        &self,
-        unit_files: &[u32],
-        path: &[String],
-        depth: u32,
-    ) -> Option<(Target, Tier)> {
-        let first = first_of(path)?;
-        let &uf = unit_files
-            .iter()
-            .find(|&&uf| self.exports_name(uf, first))?;
-        Some((
-            self.resolve_in_module(uf, path, depth + 1).0,
-            Tier::CrossFile,
-        ))
+    fn resolve_in_unit(&self, family: Family, unit: &str, path: &[String], depth: u32) -> Option<(Target, Tier)> {
+        let uf = self.units.exporter(family, unit, first_of(path)?)?;
+        Some((self.resolve_in_module(uf, path, depth + 1).0, Tier::CrossFile))
     }
 
     /// Go, Rust, JVM, C#: an import names a package (or a member of one); in the
@@ -461,8 +450,7 @@ impl<'a> Linker<'a> {
         };
         match f.family {
             Family::Go => match self.units.go_dir(module) {
-                Some(dir) => self
-                    .resolve_in_unit(self.units.files(Family::Go, &dir), path, depth)
+                Some(dir) => self.resolve_in_unit(Family::Go, &dir, path, depth)
                     .unwrap_or((last_name(path), Tier::NameOnly)),
                 None => external(),
             },
@@ -485,8 +473,7 @@ impl<'a> Linker<'a> {
                     return external();
                 };
                 match self.units.rust_unit(&root, &full) {
-                    Some((key, k)) if k < full.len() => self
-                        .resolve_in_unit(self.units.files(Family::Rust, &key), &full[k..], depth)
+                    Some((key, k)) if k < full.len() => self.resolve_in_unit(Family::Rust, &key, &full[k..], depth)
                         .unwrap_or((last_name(&full), Tier::NameOnly)),
                     _ => (last_name(&full), Tier::NameOnly),
                 }
@@ -500,9 +487,9 @@ impl<'a> Linker<'a> {
                     .collect();
                 segs.extend(path.iter().cloned());
                 for k in (1..segs.len()).rev() {
-                    let files = self.units.files(f.family, &segs[..k].join("."));
-                    if !files.is_empty() {
-                        if let Some(t) = self.resolve_in_unit(files, &segs[k..], depth) {
+                    let unit = segs[..k].join(".");
+                    if !self.units.files(f.family, &unit).is_empty() {
+                        if let Some(t) = self.resolve_in_unit(f.family, &unit, &segs[k..], depth) {
                             return t;
                         }
                     }
@@ -559,15 +546,12 @@ impl<'a> Linker<'a> {
             )
         };
         if let Some(unit) = self.units.unit_of(file) {
-            let own: Vec<u32> = self
-                .units
-                .files(f.family, unit)
-                .iter()
-                .copied()
-                .filter(|&x| x != file)
-                .collect();
-            if let Some(t) = self.resolve_in_unit(&own, path, depth) {
-                return t;
+            // Another file of the package (names of this file were resolved by the extractor).
+            let exporter = first_of(path).and_then(|n| self.units.exporter(f.family, unit, n));
+            if exporter.is_some() && exporter != Some(file) {
+                if let Some(t) = self.resolve_in_unit(f.family, unit, path, depth) {
+                    return t;
+                }
             }
             // C#: code in namespace `A.B.C` also sees `A.B` and `A`.
             if f.family == Family::CSharp {
@@ -575,7 +559,7 @@ impl<'a> Linker<'a> {
                 while ns.len() > 1 {
                     ns.pop();
                     if let Some(t) =
-                        self.resolve_in_unit(self.units.files(f.family, &ns.join(".")), path, depth)
+                        self.resolve_in_unit(f.family, &ns.join("."), path, depth)
                     {
                         return t;
                     }
@@ -583,7 +567,7 @@ impl<'a> Linker<'a> {
             }
         }
         for star in &f.facts.star_imports {
-            let files = match f.family {
+            let unit = match f.family {
                 Family::Rust => {
                     let segs: Vec<String> = star.split("::").map(str::to_string).collect();
                     match self
@@ -594,13 +578,13 @@ impl<'a> Linker<'a> {
                                 .rust_unit(&root, &full)
                                 .filter(|(_, k)| *k == full.len())
                         }) {
-                        Some((key, _)) => self.units.files(Family::Rust, &key),
+                        Some((key, _)) => key,
                         None => continue,
                     }
                 }
-                _ => self.units.files(f.family, star),
+                _ => star.clone(),
             };
-            if let Some(t) = self.resolve_in_unit(files, path, depth) {
+            if let Some(t) = self.resolve_in_unit(f.family, &unit, path, depth) {
                 return t;
             }
         }

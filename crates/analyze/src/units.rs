@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 #[derive(Debug, Default)]
 pub struct Units {
-    files: HashMap<(Family, String), Vec<u32>>,
+    files: HashMap<Family, HashMap<String, Vec<u32>>>,
+    /// Per unit, which file exports each top-level name (the first one wins).
+    exporters: HashMap<Family, HashMap<String, HashMap<String, u32>>>,
     unit_of: Vec<Option<String>>,
     /// Go modules of the tree: (folder of go.mod, module path).
     go_modules: Vec<(String, String)>,
@@ -104,10 +106,13 @@ impl Units {
                 Family::JavaScript | Family::Python => None,
             };
             if let Some(k) = &key {
-                u.files
-                    .entry((*family, k.clone()))
-                    .or_default()
-                    .push(i as u32);
+                u.files.entry(*family).or_default().entry(k.clone()).or_default().push(i as u32);
+                let names = u.exporters.entry(*family).or_default().entry(k.clone()).or_default();
+                for e in &facts.exports {
+                    if let mcpwarden_lang::Export::Local { name, .. } = e {
+                        names.entry(name.clone()).or_insert(i as u32);
+                    }
+                }
             }
             u.unit_of.push(key);
         }
@@ -116,10 +121,12 @@ impl Units {
 
     /// Files of a unit (empty when the tree has none).
     pub fn files(&self, family: Family, key: &str) -> &[u32] {
-        self.files
-            .get(&(family, key.to_string()))
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
+        self.files.get(&family).and_then(|m| m.get(key)).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// The file of a unit that exports `name` (a top-level definition or re-export).
+    pub fn exporter(&self, family: Family, key: &str, name: &str) -> Option<u32> {
+        self.exporters.get(&family)?.get(key)?.get(name).copied()
     }
 
     /// The unit a file belongs to.
@@ -203,7 +210,7 @@ impl Units {
         (1..=full.len())
             .rev()
             .map(|k| (rust_key(root, &full[..k]), k))
-            .find(|(key, _)| self.files.contains_key(&(Family::Rust, key.clone())))
+            .find(|(key, _)| !self.files(Family::Rust, key).is_empty())
     }
 }
 

@@ -10,6 +10,7 @@
 pub use mcpwarden_model::Family;
 use mcpwarden_model::{Kind, Resource};
 use serde::Deserialize;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 
 /// Pseudo-module of JavaScript runtime globals (`fetch`, `process.env`, `eval`).
@@ -229,7 +230,10 @@ impl std::error::Error for CatalogError {}
 #[derive(Debug)]
 pub struct Catalog {
     rows: Vec<Row>,
-    exact: HashMap<(Family, String), Vec<usize>>,
+    exact: HashMap<Family, FxHashMap<String, Vec<usize>>>,
+    /// First segment of every dotted module name per family: most dotted
+    /// references name nothing catalogued and are rejected on it at once.
+    firsts: HashMap<Family, FxHashSet<String>>,
     /// Modules given as `prefix/*` or `prefix.*` (package scopes like `@aws-sdk/*`).
     prefixes: Vec<(Family, String, usize)>,
 }
@@ -370,9 +374,12 @@ impl Catalog {
                 }
             }
         }
-        let mut exact: HashMap<(Family, String), Vec<usize>> = HashMap::new();
+        let mut exact: HashMap<Family, FxHashMap<String, Vec<usize>>> = HashMap::new();
+        let mut firsts: HashMap<Family, FxHashSet<String>> = HashMap::new();
         let mut prefixes = vec![];
         for (i, r) in rows.iter().enumerate() {
+            let first = r.module.split('.').next().unwrap_or("");
+            firsts.entry(r.family).or_default().insert(first.to_string());
             if let Some(p) = r
                 .module
                 .strip_suffix("/*")
@@ -380,17 +387,10 @@ impl Catalog {
             {
                 prefixes.push((r.family, p.to_string(), i));
             } else {
-                exact
-                    .entry((r.family, r.module.clone()))
-                    .or_default()
-                    .push(i);
+                exact.entry(r.family).or_default().entry(r.module.clone()).or_default().push(i);
             }
         }
-        Ok(Catalog {
-            rows,
-            exact,
-            prefixes,
-        })
+        Ok(Catalog { rows, exact, firsts, prefixes })
     }
 
     pub fn rows(&self) -> &[Row] {
@@ -424,7 +424,7 @@ impl Catalog {
     /// Rows for `module` + `path`, most specific first. `module` is as resolved:
     /// JavaScript specifiers (with `node:` stripped) or Python dotted modules.
     pub fn candidates(&self, family: Family, module: &str, path: &[String]) -> Vec<&Row> {
-        if let Some(ids) = self.exact.get(&(family, module.to_string())) {
+        if let Some(ids) = self.exact.get(&family).and_then(|m| m.get(module)) {
             let v = self.matching(ids.iter(), path);
             if !v.is_empty() {
                 return v;
@@ -449,26 +449,36 @@ impl Catalog {
         self.candidates(family, module, path).into_iter().next()
     }
 
-    /// Python: try every split of the dotted name into module + path, longest module first.
+    /// Dotted families: try every split of the dotted name into module + path,
+    /// longest module first.
     pub fn candidates_dotted(&self, family: Family, segments: &[String]) -> Vec<&Row> {
-        let splits = || {
-            (1..=segments.len())
-                .rev()
-                .filter(|&s| !segments[..s].iter().any(|x| x == "()" || x == "[]"))
-        };
+        let known_first = segments.first().map(|f| self.firsts.get(&family).map(|s| s.contains(f.as_str())).unwrap_or(false)).unwrap_or(false);
+        if !known_first {
+            return vec![];
+        }
+        // The longest module candidate, joined once; shorter ones are its prefixes.
+        let longest = segments.iter().position(|x| x == "()" || x == "[]").unwrap_or(segments.len());
+        let mut full = String::new();
+        let mut ends = Vec::with_capacity(longest);
+        for seg in &segments[..longest] {
+            if !full.is_empty() {
+                full.push('.');
+            }
+            full.push_str(seg);
+            ends.push(full.len());
+        }
+        let exact = self.exact.get(&family);
         // An exactly named module beats a scope wildcard (`google.cloud.bigquery` over `google.cloud.*`).
-        for split in splits() {
-            let module = segments[..split].join(".");
-            if let Some(ids) = self.exact.get(&(family, module)) {
+        for split in (1..=longest).rev() {
+            if let Some(ids) = exact.and_then(|m| m.get(&full[..ends[split - 1]])) {
                 let v = self.matching(ids.iter(), &segments[split..]);
                 if !v.is_empty() {
                     return v;
                 }
             }
         }
-        for split in splits() {
-            let module = segments[..split].join(".");
-            let v = self.candidates(family, &module, &segments[split..]);
+        for split in (1..=longest).rev() {
+            let v = self.candidates(family, &full[..ends[split - 1]], &segments[split..]);
             if !v.is_empty() {
                 return v;
             }
