@@ -309,7 +309,21 @@ impl<'a> Cx<'a> {
             }
             Some(n) if n.kind() == "blank_identifier" => return,
             Some(n) => self.text(n).to_string(),
-            None => package_name_of(&path).to_string(),
+            None => {
+                // `github.com/metoro-io/mcp-golang` declares `package mcp_golang`.
+                let name = package_name_of(&path);
+                if name.contains('-') {
+                    self.scopes.declare(
+                        scope,
+                        &name.replace('-', "_"),
+                        Binding::Import {
+                            module: path.clone(),
+                            path: vec![],
+                        },
+                    );
+                }
+                name.to_string()
+            }
         };
         self.scopes.declare(
             scope,
