@@ -441,6 +441,10 @@ impl<'a> Cx<'a> {
                 None
             };
             let b = match (&ty_raw, value) {
+                // `const Echo ToolName = "echo"` is still the string.
+                (Some(_), Some(v)) if self.string_lit(v).is_some() => {
+                    self.binding_for_value(v, scope)
+                }
                 (Some(raw), _) => Binding::Instance(raw.clone(), scope),
                 (None, Some(v)) => self.binding_for_value(v, scope),
                 (None, None) => Binding::Opaque,
@@ -1158,6 +1162,24 @@ impl<'a> Cx<'a> {
                     return Arg::Other;
                 };
                 let callee = self.scopes.resolve(scope, &raw);
+                // A conversion (`string(ECHO)`, `ToolName("x")`) is its operand.
+                let conversion = match &callee {
+                    Callee::Global { path } => {
+                        path.len() == 1 && BUILTIN_TYPES.contains(&path[0].as_str())
+                    }
+                    Callee::Def { def, path } => {
+                        path.is_empty()
+                            && self.facts.defs.get(*def as usize).map(|d| d.kind)
+                                == Some(DefKind::Class)
+                    }
+                    _ => false,
+                };
+                if conversion {
+                    let args = a.field("arguments");
+                    if let Some(x) = args.filter(|l| l.named_child_count() == 1).and_then(|l| l.named_child(0)) {
+                        return self.arg(x, scope, depth + 1);
+                    }
+                }
                 let inner = a
                     .field("arguments")
                     .map(|l| {

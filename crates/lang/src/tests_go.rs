@@ -460,3 +460,34 @@ fn go_deep_nesting_is_truncated_not_overflowed() {
     let f = facts(&src);
     assert!(f.truncated);
 }
+
+#[test]
+fn go_conversions_pass_their_operand_and_hyphenated_packages_bind() {
+    let f = facts(
+        r#"package main
+
+import (
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/metoro-io/mcp-golang"
+)
+
+type ToolName string
+
+const (
+	ECHO ToolName = "echo"
+)
+
+func main() {
+	mcp.NewTool(string(ECHO))
+	mcp.NewTool(ToolName("add"))
+	mcp_golang.NewServer(nil)
+}
+"#,
+    );
+    assert_eq!(refs_at(&f, 15)[0].args.pos, vec![Arg::Str("echo".into())]);
+    assert_eq!(refs_at(&f, 16)[0].args.pos, vec![Arg::Str("add".into())]);
+    assert_eq!(
+        callees_at(&f, 17),
+        vec![&import("github.com/metoro-io/mcp-golang", &["NewServer"])]
+    );
+}
