@@ -709,6 +709,10 @@ impl<'a> Linker<'a> {
             return None;
         }
         for base in &f.facts.defs[class as usize].bases {
+            // A call result as a base (`class A(A()):`) would construct the class again.
+            if base.through_call() {
+                continue;
+            }
             if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
                 if (bf, bd) != (file, class) {
                     if let Some(found) = self.field(bf, bd, name, depth + 1) {
@@ -730,6 +734,9 @@ impl<'a> Linker<'a> {
         }
         let d = &self.files[file as usize].facts.defs[class as usize];
         for base in &d.bases {
+            if base.through_call() {
+                continue;
+            }
             if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
                 let bdef = &self.files[bf as usize].facts.defs[bd as usize];
                 if bdef.kind == DefKind::Class && (bf, bd) != (file, class) {

@@ -220,6 +220,10 @@ impl<'a> Cx<'a> {
                 if let Some(r) = node.field("right") {
                     self.declare(r, scope, cur, depth + 1);
                 }
+                // Only inside functions (a package-level one is a parse error's debris).
+                if scope == self.top {
+                    return;
+                }
                 let lefts = node.field("left").map(|l| self.list(l)).unwrap_or_default();
                 let rights = node.field("right").map(|r| self.list(r)).unwrap_or_default();
                 self.bind_names(&lefts, &rights, None, scope);
@@ -771,7 +775,10 @@ impl<'a> Cx<'a> {
                     .collect();
                 if names.is_empty() {
                     // An embedded type: its methods are promoted, like a base class's.
-                    self.facts.defs[class as usize].bases.push(value);
+                    let own = matches!(&value, Callee::Def { def, path } if *def == class || !path.is_empty());
+                    if !own {
+                        self.facts.defs[class as usize].bases.push(value);
+                    }
                     continue;
                 }
                 for name in names {

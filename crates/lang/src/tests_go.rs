@@ -491,3 +491,38 @@ func main() {
         vec![&import("github.com/metoro-io/mcp-golang", &["NewServer"])]
     );
 }
+
+#[test]
+fn go_parse_debris_does_not_make_a_type_its_own_base() {
+    // A broken function body leaves `mockSession := &mockSamplingSession{...}` at top level.
+    let f = facts(
+        r#"package server
+
+type mockSession struct{ id string }
+
+type mockSamplingSession struct {
+	mockSession
+	r
+sult *int
+}
+
+func TestX(t *testing.T) {
+	if m.err != nil {
+		return nil, m.[rr
+	}
+	mockSession := &mockSamplingSession{mockSession: mockSession{id: "x"}}
+"#,
+    );
+    assert!(f.syntax_errors > 0);
+    let sampling = def(&f, "mockSamplingSession");
+    for b in &f.defs[sampling as usize].bases {
+        assert!(!b.through_call(), "{b:?}");
+        assert_ne!(
+            b,
+            &Callee::Def {
+                def: sampling,
+                path: vec![]
+            }
+        );
+    }
+}
