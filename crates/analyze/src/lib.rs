@@ -420,7 +420,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         }
         startup.push(graph.node(fi as u32, None));
         for (di, d) in f.facts.defs.iter().enumerate() {
-            if d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function {
+            // Go also runs every package's `func init()` before `main`.
+            let go_init = d.name == "init"
+                && f.lang.family() == Family::Go
+                && d.kind == mcpwarden_lang::DefKind::Function;
+            if (d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function) || go_init {
                 startup.push(graph.node(fi as u32, Some(di as u32)));
             }
         }
