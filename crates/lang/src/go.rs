@@ -179,7 +179,9 @@ impl<'a> Cx<'a> {
     fn declare_types(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
         let mut c = node.walk();
         for spec in node.named_children(&mut c) {
-            if !matches!(spec.kind(), "type_spec" | "type_alias") || self.def_of.contains_key(&spec.id()) {
+            if !matches!(spec.kind(), "type_spec" | "type_alias")
+                || self.def_of.contains_key(&spec.id())
+            {
                 continue;
             }
             let Some(name) = spec.field("name") else {
@@ -225,7 +227,10 @@ impl<'a> Cx<'a> {
                     return;
                 }
                 let lefts = node.field("left").map(|l| self.list(l)).unwrap_or_default();
-                let rights = node.field("right").map(|r| self.list(r)).unwrap_or_default();
+                let rights = node
+                    .field("right")
+                    .map(|r| self.list(r))
+                    .unwrap_or_default();
                 self.bind_names(&lefts, &rights, None, scope);
                 return;
             }
@@ -238,7 +243,10 @@ impl<'a> Cx<'a> {
                     .children_by_field_name("name", &mut c)
                     .filter(|n| n.kind() == "identifier")
                     .collect();
-                let values = node.field("value").map(|v| self.list(v)).unwrap_or_default();
+                let values = node
+                    .field("value")
+                    .map(|v| self.list(v))
+                    .unwrap_or_default();
                 let ty = node.field("type");
                 if scope == self.top {
                     for (n, v) in names.iter().zip(values.iter()) {
@@ -386,7 +394,10 @@ impl<'a> Cx<'a> {
             let params = self.declare_params(p, inner);
             self.facts.defs[def as usize].params = params;
         }
-        if let Some(r) = node.field("result").filter(|r| r.kind() == "parameter_list") {
+        if let Some(r) = node
+            .field("result")
+            .filter(|r| r.kind() == "parameter_list")
+        {
             self.declare_params(r, inner);
         }
         if let Some(b) = node.field("body") {
@@ -426,7 +437,13 @@ impl<'a> Cx<'a> {
     }
 
     /// Bind `a, b := x, y` / `var a T = x` names.
-    fn bind_names(&mut self, lefts: &[Node<'a>], rights: &[Node<'a>], ty: Option<Node>, scope: ScopeId) {
+    fn bind_names(
+        &mut self,
+        lefts: &[Node<'a>],
+        rights: &[Node<'a>],
+        ty: Option<Node>,
+        scope: ScopeId,
+    ) {
         let ty_raw = ty.and_then(|t| self.type_raw(t));
         for (i, n) in lefts.iter().enumerate() {
             if n.kind() != "identifier" {
@@ -457,7 +474,9 @@ impl<'a> Cx<'a> {
             let single = value.map(unwrap).filter(|v| {
                 matches!(v.kind(), "call_expression" | "composite_literal")
                     || (v.kind() == "unary_expression"
-                        && v.field("operand").map(|o| o.kind() == "composite_literal").unwrap_or(false))
+                        && v.field("operand")
+                            .map(|o| o.kind() == "composite_literal")
+                            .unwrap_or(false))
             });
             match self.values.get(&key) {
                 Some(_) => {
@@ -475,7 +494,9 @@ impl<'a> Cx<'a> {
     fn binding_for_value(&self, v: Node, scope: ScopeId) -> Binding {
         let v = unwrap(v);
         match v.kind() {
-            "interpreted_string_literal" | "raw_string_literal" => Binding::Const(self.src.unquote(v)),
+            "interpreted_string_literal" | "raw_string_literal" => {
+                Binding::Const(self.src.unquote(v))
+            }
             "func_literal" => match self.def_of.get(&v.id()) {
                 Some(d) => Binding::Def(*d),
                 None => Binding::Opaque,
@@ -572,8 +593,11 @@ impl<'a> Cx<'a> {
 
     fn string_lit(&self, v: Node) -> Option<String> {
         let v = unwrap(v);
-        matches!(v.kind(), "interpreted_string_literal" | "raw_string_literal")
-            .then(|| self.src.unquote(v))
+        matches!(
+            v.kind(),
+            "interpreted_string_literal" | "raw_string_literal"
+        )
+        .then(|| self.src.unquote(v))
     }
 
     fn raw_path(&self, n: Node, scope: ScopeId) -> Option<RawPath> {
@@ -631,7 +655,14 @@ impl<'a> Cx<'a> {
 
     // ---------------------------------------------------------------- pass 2
 
-    fn emit(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit(
+        &mut self,
+        node: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -698,12 +729,15 @@ impl<'a> Cx<'a> {
                                 for x in self.list(v) {
                                     match self.label_value(x, scope) {
                                         Some(s) => found.push(s),
-                                        None => self.collect_eq_labels(unwrap(x), scope, &mut found, 0),
+                                        None => {
+                                            self.collect_eq_labels(unwrap(x), scope, &mut found, 0)
+                                        }
                                     }
                                 }
                                 self.emit(v, scope, cur, labels, depth + 1);
                             }
-                            let use_labels: &[String] = if found.is_empty() { labels } else { &found };
+                            let use_labels: &[String] =
+                                if found.is_empty() { labels } else { &found };
                             let mut c2 = ch.walk();
                             for st in ch.named_children(&mut c2) {
                                 if Some(st) != ch.field("value") {
@@ -756,7 +790,10 @@ impl<'a> Cx<'a> {
             let Some(st) = spec.field("type").filter(|t| t.kind() == "struct_type") else {
                 continue;
             };
-            let Some(list) = st.named_child(0).filter(|l| l.kind() == "field_declaration_list") else {
+            let Some(list) = st
+                .named_child(0)
+                .filter(|l| l.kind() == "field_declaration_list")
+            else {
                 continue;
             };
             let mut c2 = list.walk();
@@ -792,7 +829,14 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn emit_call(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_call(
+        &mut self,
+        node: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         let Some(f) = node.field("function") else {
             return;
         };
@@ -811,7 +855,16 @@ impl<'a> Cx<'a> {
                 .and_then(|t| self.type_raw(t))
             {
                 let callee = self.scopes.resolve(scope, &raw);
-                self.push_ref(RefKind::New, callee, fu, Args::default(), cur, labels, None, None);
+                self.push_ref(
+                    RefKind::New,
+                    callee,
+                    fu,
+                    Args::default(),
+                    cur,
+                    labels,
+                    None,
+                    None,
+                );
             }
         } else if !builtin && !conversion && !is_type_node(fu.kind()) {
             let args = node
@@ -834,7 +887,14 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn emit_composite(&mut self, node: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_composite(
+        &mut self,
+        node: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         let props = node
             .field("body")
             .map(|b| self.literal_props(b, scope, 1))
@@ -842,7 +902,11 @@ impl<'a> Cx<'a> {
         if let Some(raw) = node.field("type").and_then(|t| self.type_raw(t)) {
             let callee = self.scopes.resolve(scope, &raw);
             let args = Args {
-                pos: if props.is_empty() { vec![] } else { vec![Arg::Obj(props.clone())] },
+                pos: if props.is_empty() {
+                    vec![]
+                } else {
+                    vec![Arg::Obj(props.clone())]
+                },
                 kw: vec![],
             };
             self.push_ref(RefKind::New, callee, node, args, cur, labels, None, None);
@@ -857,7 +921,13 @@ impl<'a> Cx<'a> {
 
     /// A keyed literal that may describe a tool (`server.ServerTool{Tool: …, Handler: h}`)
     /// or a dispatch table (`map[string]Handler{"x": doX}`).
-    fn record_object(&mut self, node: Node, props: Vec<(String, Arg)>, scope: ScopeId, cur: Option<DefId>) {
+    fn record_object(
+        &mut self,
+        node: Node,
+        props: Vec<(String, Arg)>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+    ) {
         let Some(body) = node.field("body") else {
             return;
         };
@@ -884,7 +954,10 @@ impl<'a> Cx<'a> {
         let binding = up
             .filter(|p| p.kind() == "expression_list")
             .and_then(|l| l.parent())
-            .filter(|p| matches!(p.kind(), "var_spec" | "short_var_declaration") && (scope == self.top || cur.is_some()))
+            .filter(|p| {
+                matches!(p.kind(), "var_spec" | "short_var_declaration")
+                    && (scope == self.top || cur.is_some())
+            })
             .and_then(|p| {
                 if p.kind() == "var_spec" {
                     p.field("name")
@@ -904,7 +977,11 @@ impl<'a> Cx<'a> {
     }
 
     fn key_name(&self, k: Node) -> Option<String> {
-        let k = if k.kind() == "literal_element" { k.named_child(0)? } else { k };
+        let k = if k.kind() == "literal_element" {
+            k.named_child(0)?
+        } else {
+            k
+        };
         match k.kind() {
             "identifier" | "field_identifier" => Some(self.text(k).to_string()),
             "interpreted_string_literal" | "raw_string_literal" => Some(self.src.unquote(k)),
@@ -919,7 +996,10 @@ impl<'a> Cx<'a> {
             if el.kind() != "keyed_element" {
                 continue;
             }
-            let (Some(k), Some(v)) = (el.field("key").and_then(|k| self.key_name(k)), el.field("value")) else {
+            let (Some(k), Some(v)) = (
+                el.field("key").and_then(|k| self.key_name(k)),
+                el.field("value"),
+            ) else {
                 continue;
             };
             out.push((k, self.element_arg(v, scope, depth)));
@@ -959,11 +1039,22 @@ impl<'a> Cx<'a> {
         body.named_children(&mut c)
             .filter(|e| e.kind() == "literal_element")
             .take(16)
-            .map(|e| self.element_arg(e, scope, depth + 1).as_str().map(str::to_string))
+            .map(|e| {
+                self.element_arg(e, scope, depth + 1)
+                    .as_str()
+                    .map(str::to_string)
+            })
             .collect()
     }
 
-    fn emit_chain_inner(&mut self, n: Node<'a>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_chain_inner(
+        &mut self,
+        n: Node<'a>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if depth > MAX_DEPTH {
             self.facts.truncated = true;
             return;
@@ -1010,7 +1101,16 @@ impl<'a> Cx<'a> {
         } else {
             None
         };
-        self.push_ref(RefKind::Access, callee, node, Args::default(), cur, labels, None, key);
+        self.push_ref(
+            RefKind::Access,
+            callee,
+            node,
+            Args::default(),
+            cur,
+            labels,
+            None,
+            key,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1045,7 +1145,8 @@ impl<'a> Cx<'a> {
         if depth > 8 || n.kind() != "binary_expression" {
             return;
         }
-        let (Some(l), Some(op), Some(r)) = (n.field("left"), n.field("operator"), n.field("right")) else {
+        let (Some(l), Some(op), Some(r)) = (n.field("left"), n.field("operator"), n.field("right"))
+        else {
             return;
         };
         match self.text(op) {
@@ -1057,7 +1158,10 @@ impl<'a> Cx<'a> {
                 let subject_ok = |x: Node| {
                     matches!(
                         unwrap(x).kind(),
-                        "identifier" | "selector_expression" | "index_expression" | "call_expression"
+                        "identifier"
+                            | "selector_expression"
+                            | "index_expression"
+                            | "call_expression"
                     )
                 };
                 for (a, b) in [(l, r), (r, l)] {
@@ -1114,13 +1218,15 @@ impl<'a> Cx<'a> {
                 .get(&a.id())
                 .map(|d| Arg::Func(*d))
                 .unwrap_or(Arg::Other),
-            "binary_expression" => match (a.field("operator").map(|o| self.text(o)), a.field("left")) {
-                (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
-                    Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+            "binary_expression" => {
+                match (a.field("operator").map(|o| self.text(o)), a.field("left")) {
+                    (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
+                        Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+                        _ => Arg::Other,
+                    },
                     _ => Arg::Other,
-                },
-                _ => Arg::Other,
-            },
+                }
+            }
             "identifier" => {
                 let name = self.text(a);
                 if let Some(s) = self.scopes.const_str(scope, name) {
@@ -1183,7 +1289,10 @@ impl<'a> Cx<'a> {
                 };
                 if conversion {
                     let args = a.field("arguments");
-                    if let Some(x) = args.filter(|l| l.named_child_count() == 1).and_then(|l| l.named_child(0)) {
+                    if let Some(x) = args
+                        .filter(|l| l.named_child_count() == 1)
+                        .and_then(|l| l.named_child(0))
+                    {
                         return self.arg(x, scope, depth + 1);
                     }
                 }
@@ -1228,15 +1337,30 @@ impl<'a> Cx<'a> {
         for child in root.named_children(&mut c) {
             match child.kind() {
                 "function_declaration" => {
-                    if let (Some(n), Some(&d)) = (child.field("name"), self.def_of.get(&child.id())) {
-                        names.push((self.text(n).to_string(), Callee::Def { def: d, path: vec![] }));
+                    if let (Some(n), Some(&d)) = (child.field("name"), self.def_of.get(&child.id()))
+                    {
+                        names.push((
+                            self.text(n).to_string(),
+                            Callee::Def {
+                                def: d,
+                                path: vec![],
+                            },
+                        ));
                     }
                 }
                 "type_declaration" => {
                     let mut c2 = child.walk();
                     for spec in child.named_children(&mut c2) {
-                        if let (Some(n), Some(&d)) = (spec.field("name"), self.def_of.get(&spec.id())) {
-                            names.push((self.text(n).to_string(), Callee::Def { def: d, path: vec![] }));
+                        if let (Some(n), Some(&d)) =
+                            (spec.field("name"), self.def_of.get(&spec.id()))
+                        {
+                            names.push((
+                                self.text(n).to_string(),
+                                Callee::Def {
+                                    def: d,
+                                    path: vec![],
+                                },
+                            ));
                         }
                     }
                 }
@@ -1285,9 +1409,8 @@ impl<'a> Cx<'a> {
 fn package_name_of(path: &str) -> &str {
     let mut segs = path.rsplit('/');
     let mut last = segs.next().unwrap_or(path);
-    let is_major = |s: &str| {
-        s.len() >= 2 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit())
-    };
+    let is_major =
+        |s: &str| s.len() >= 2 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit());
     if is_major(last) {
         if let Some(prev) = segs.next() {
             last = prev;

@@ -87,7 +87,10 @@ func f() {
             path: vec!["ToUpper".into()]
         }]
     );
-    assert_eq!(callees_at(&f, 19), vec![&import("io/ioutil", &["ReadFile"])]);
+    assert_eq!(
+        callees_at(&f, 19),
+        vec![&import("io/ioutil", &["ReadFile"])]
+    );
     // A blank import binds nothing.
     assert_eq!(
         callees_at(&f, 20),
@@ -288,7 +291,10 @@ func main() {
     let srv = "github.com/mark3labs/mcp-go/server";
     let m = "github.com/mark3labs/mcp-go/mcp";
     let add = refs_at(&f, 14);
-    assert_eq!(add[0].callee, import(srv, &["NewMCPServer", "()", "AddTool"]));
+    assert_eq!(
+        add[0].callee,
+        import(srv, &["NewMCPServer", "()", "AddTool"])
+    );
     // `tool` is passed as the call that made it.
     match &add[0].args.pos[0] {
         Arg::Call(c, inner) => {
@@ -311,9 +317,15 @@ func main() {
         inline.args.pos[0],
         Arg::Call(import(m, &["NewTool"]), vec![Arg::Str("greet".into())])
     );
-    assert!(matches!(inline.args.pos[1], Arg::Func(d) if f.defs[d as usize].kind == DefKind::Anonymous));
+    assert!(
+        matches!(inline.args.pos[1], Arg::Func(d) if f.defs[d as usize].kind == DefKind::Anonymous)
+    );
     // `server.ServerTool{Tool: …, Handler: h}` is an object literal.
-    let obj = f.objects.iter().find(|o| o.line == 18).expect("ServerTool literal");
+    let obj = f
+        .objects
+        .iter()
+        .find(|o| o.line == 18)
+        .expect("ServerTool literal");
     assert_eq!(obj.props[0].0, "Tool");
     assert_eq!(obj.props[1].0, "Handler");
     let sdk = refs_at(&f, 19)
@@ -331,7 +343,10 @@ func main() {
             ("Description".into(), Arg::Str("says hi".into()))
         ])
     );
-    assert_eq!(f.consts, vec![("ToolName".to_string(), "greet".to_string())]);
+    assert_eq!(
+        f.consts,
+        vec![("ToolName".to_string(), "greet".to_string())]
+    );
 }
 
 #[test]
