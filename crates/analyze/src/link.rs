@@ -220,7 +220,7 @@ impl<'a> Linker<'a> {
         let f = &self.files[file as usize];
         match callee {
             Callee::Def { def, path } => {
-                let t = self.member_of_def(file, *def, path);
+                let t = self.member_of_def(file, *def, path, depth);
                 (
                     t,
                     if depth == 0 {
@@ -661,7 +661,7 @@ impl<'a> Linker<'a> {
     }
 
     /// A member path applied to a definition: a class's method, a call result, ...
-    fn member_of_def(&self, file: u32, def: u32, path: &[String]) -> Target {
+    fn member_of_def(&self, file: u32, def: u32, path: &[String], depth: u32) -> Target {
         let d = &self.files[file as usize].facts.defs[def as usize];
         if path.is_empty() {
             return Target::Def { file, def };
@@ -688,6 +688,14 @@ impl<'a> Linker<'a> {
             if rest.len() == 1 {
                 if let Some((mf, md)) = self.method(file, def, rest[0], 0) {
                     return Target::Def { file: mf, def: md };
+                }
+            }
+            // `srv.client.Do()` on a value of a struct (a Go receiver declared in
+            // another file of the package): what the field holds, then the member.
+            if path.len() >= 3 && path[0] == "()" && path[1] != "()" {
+                if let Some((ff, mut value)) = self.field(file, def, &path[1], 0) {
+                    append(&mut value, &path[2..]);
+                    return self.resolve_depth(ff, &value, depth + 1).0;
                 }
             }
         }

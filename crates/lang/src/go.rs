@@ -352,6 +352,7 @@ impl<'a> Cx<'a> {
         let name = node.field("name").map(|n| self.text(n).to_string());
         // `func (s *Server) f()`: the receiver's type, when declared in this file.
         let mut receiver: Option<(String, Option<DefId>)> = None;
+        let mut receiver_type: Option<String> = None;
         if kind == "method_declaration" {
             if let Some(decl) = node
                 .field("receiver")
@@ -359,6 +360,7 @@ impl<'a> Cx<'a> {
                 .filter(|d| d.kind() == "parameter_declaration")
             {
                 let ty = decl.field("type").and_then(|t| self.base_type_name(t));
+                receiver_type = ty.map(str::to_string);
                 let class = ty.and_then(|t| match self.scopes.lookup(self.top, t) {
                     Some((Binding::Def(d), _)) => Some(*d),
                     _ => None,
@@ -384,10 +386,27 @@ impl<'a> Cx<'a> {
         let class = receiver.as_ref().and_then(|r| r.1);
         let inner = self.scopes.new_scope(Some(scope), class);
         self.scope_of.insert(node.id(), inner);
-        if let Some((rname, _)) = &receiver {
+        if let Some((rname, class)) = &receiver {
             if !rname.is_empty() && rname != "_" {
-                self.scopes.declare(inner, rname, Binding::Opaque);
-                self.receivers.insert(inner, rname.clone());
+                match (class, &receiver_type) {
+                    // The struct is declared in another file of the package: the
+                    // receiver is an instance of it, which the linker finds in the unit.
+                    (None, Some(ty)) => self.scopes.declare(
+                        inner,
+                        rname,
+                        Binding::Instance(
+                            RawPath {
+                                root: Root::Name(ty.clone()),
+                                members: vec![],
+                            },
+                            self.top,
+                        ),
+                    ),
+                    _ => {
+                        self.scopes.declare(inner, rname, Binding::Opaque);
+                        self.receivers.insert(inner, rname.clone());
+                    }
+                }
             }
         }
         if let Some(p) = node.field("parameters") {

@@ -541,3 +541,22 @@ func TestX(t *testing.T) {
         );
     }
 }
+
+#[test]
+fn go_receiver_of_a_type_declared_elsewhere_is_an_instance() {
+    let f = facts(
+        r#"package main
+
+func (s *Server) fetch(u string) {
+	s.client.Get(u)
+}
+"#,
+    );
+    assert_eq!(
+        callees_at(&f, 4),
+        vec![&Callee::Global {
+            path: vec!["Server".into(), "()".into(), "client".into(), "Get".into()]
+        }]
+    );
+    assert_eq!(f.defs[def(&f, "fetch") as usize].parent, None);
+}
