@@ -424,7 +424,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             let method_main = f.lang.family().compiles_together()
                 && d.kind == mcpwarden_lang::DefKind::Method
                 && (d.name == "main" || d.name == "Main");
-            if (d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function) || method_main {
+            // Go also runs every package's `func init()` before `main`.
+            let go_init = d.name == "init"
+                && f.lang.family() == Family::Go
+                && d.kind == mcpwarden_lang::DefKind::Function;
+            if (d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function) || method_main || go_init {
                 startup.push(graph.node(fi as u32, Some(di as u32)));
             }
         }

@@ -220,7 +220,7 @@ impl<'a> Linker<'a> {
         let f = &self.files[file as usize];
         match callee {
             Callee::Def { def, path } => {
-                let t = self.member_of_def(file, *def, path);
+                let t = self.member_of_def(file, *def, path, depth);
                 (
                     t,
                     if depth == 0 {
@@ -645,7 +645,7 @@ impl<'a> Linker<'a> {
     }
 
     /// A member path applied to a definition: a class's method, a call result, ...
-    fn member_of_def(&self, file: u32, def: u32, path: &[String]) -> Target {
+    fn member_of_def(&self, file: u32, def: u32, path: &[String], depth: u32) -> Target {
         let d = &self.files[file as usize].facts.defs[def as usize];
         if path.is_empty() {
             return Target::Def { file, def };
@@ -674,6 +674,14 @@ impl<'a> Linker<'a> {
                     return Target::Def { file: mf, def: md };
                 }
             }
+            // `srv.client.Do()` on a value of a struct (a Go receiver declared in
+            // another file of the package): what the field holds, then the member.
+            if path.len() >= 3 && path[0] == "()" && path[1] != "()" {
+                if let Some((ff, mut value)) = self.field(file, def, &path[1], 0) {
+                    append(&mut value, &path[2..]);
+                    return self.resolve_depth(ff, &value, depth + 1).0;
+                }
+            }
         }
         last_name(path)
     }
@@ -693,6 +701,10 @@ impl<'a> Linker<'a> {
             return None;
         }
         for base in &f.facts.defs[class as usize].bases {
+            // A call result as a base (`class A(A()):`) would construct the class again.
+            if base.through_call() {
+                continue;
+            }
             if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
                 if (bf, bd) != (file, class) {
                     if let Some(found) = self.field(bf, bd, name, depth + 1) {
@@ -714,6 +726,9 @@ impl<'a> Linker<'a> {
         }
         let d = &self.files[file as usize].facts.defs[class as usize];
         for base in &d.bases {
+            if base.through_call() {
+                continue;
+            }
             if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
                 let bdef = &self.files[bf as usize].facts.defs[bd as usize];
                 if bdef.kind == DefKind::Class && (bf, bd) != (file, class) {

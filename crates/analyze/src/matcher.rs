@@ -225,14 +225,17 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
         .iter()
         .rev()
         .find(|s| s.as_str() != "()" && s.as_str() != "[]");
-    !last
-        // C# properties are PascalCase (`Environment.MachineName`): not a class name there.
-        .map(|s| {
-            s.starts_with(|c: char| c.is_ascii_uppercase())
-                && row.kind != Kind::SysEnv
-                && row.family != Family::CSharp
-        })
-        .unwrap_or(false)
+    // Go exports every public name capitalised (`runtime.GOOS`, `http.DefaultClient`);
+    // its extractor emits no references for type positions. C# properties are
+    // PascalCase too (`Environment.MachineName`).
+    row.family == Family::Go
+        || !last
+            .map(|s| {
+                s.starts_with(|c: char| c.is_ascii_uppercase())
+                    && row.kind != Kind::SysEnv
+                    && row.family != Family::CSharp
+            })
+            .unwrap_or(false)
 }
 
 /// Apply a row to a reference; `None` when a condition rules the call out.
@@ -335,17 +338,34 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
     // C# methods are PascalCase too: a client is a constructed type (`new HttpClient()`,
     // a field of that type, `NpgsqlDataSource.Create(..)`), not a method's result
     // (`http.GetAsync(..)` is a response), unless the method is a known factory.
-    let is_client = if row.family == Family::CSharp {
-        let mut lower = name.to_string();
-        if let Some(c) = lower.get(..1).map(|c| c.to_ascii_lowercase()) {
-            lower.replace_range(..1, &c);
+    // Go capitalises every exported function: a client comes from a constructor
+    // (`redis.NewClient`, `sql.Open`, `net.Dial`), not from a request or response.
+    let go_client = name.starts_with("New") && !name.starts_with("NewRequest")
+        || matches!(name, "Open" | "OpenDB" | "Connect" | "ConnectConfig")
+        || name.starts_with("Dial");
+    let is_client = match row.family {
+        Family::CSharp => {
+            let mut lower = name.to_string();
+            if let Some(c) = lower.get(..1).map(|c| c.to_ascii_lowercase()) {
+                lower.replace_range(..1, &c);
+            }
+            !ctor.iter().any(|s| s == "()") || FACTORIES.contains(&lower.as_str())
         }
-        !ctor.iter().any(|s| s == "()") || FACTORIES.contains(&lower.as_str())
-    } else {
-        name.starts_with(|c: char| c.is_ascii_uppercase())
-            || FACTORIES.contains(&name)
-            || (ctor.is_empty() || name.is_empty())
-                && row.path.iter().all(|p| p.is_empty() || p == "*")
+        Family::Go => go_client || FACTORIES.contains(&name),
+        _ => {
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                || FACTORIES.contains(&name)
+                || (ctor.is_empty() || name.is_empty()) && row.path.iter().all(|p| p.is_empty() || p == "*")
+        }
+    };
+    // Go's and C#'s methods are capitalised (`conn.Close()`, `client.Dispose()`).
+    let lower;
+    let method = match method.chars().next() {
+        Some(c) if matches!(row.family, Family::Go | Family::CSharp) && c.is_ascii_uppercase() => {
+            lower = format!("{}{}", c.to_ascii_lowercase(), &method[1..]);
+            lower.as_str()
+        }
+        _ => method,
     };
     kind_ok && is_client && !NOT_IO.contains(&method)
 }
@@ -413,6 +433,19 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         return vec![];
     }
     let args = &r.args;
+    // A command after leading arguments (`exec.CommandContext(ctx, "sh", "-c", x)`):
+    // the program is the value's position.
+    let shifted;
+    let cmd_args = match row.value.first() {
+        Some(ValueSource::Pos(n)) if row.shell_if_cmd && *n > 0 && args.pos.len() > *n => {
+            shifted = Args {
+                pos: args.pos[*n..].to_vec(),
+                kw: vec![],
+            };
+            &shifted
+        }
+        _ => args,
+    };
     let arg0 = args.pos.first();
     if row.if_nonliteral && matches!(arg0, Some(Arg::Str(_)) | None) {
         return vec![];
@@ -447,7 +480,7 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         other => source(args, other).and_then(render),
     });
     // A command's value is the program and its literal arguments (`spawn("git", ["status"])`).
-    let value = match (value, row.kind, args.pos.first(), args.pos.get(1)) {
+    let value = match (value, row.kind, cmd_args.pos.first(), cmd_args.pos.get(1)) {
         (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::List(items))) => {
             let lits: Vec<&str> = items.iter().map_while(|x| x.as_deref()).collect();
             Some(if lits.is_empty() {
@@ -458,9 +491,9 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         }
         // Variadic programs: `exec.Command("git", "status")`, `new ProcessBuilder("git", "log")`.
         (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::Str(_)))
-            if v == *args.pos[0].as_str().unwrap_or_default() =>
+            if v == *cmd_args.pos[0].as_str().unwrap_or_default() =>
         {
-            let lits: Vec<&str> = args.pos.iter().map_while(|a| a.as_str()).collect();
+            let lits: Vec<&str> = cmd_args.pos.iter().map_while(|a| a.as_str()).collect();
             Some(lits.join(" "))
         }
         (v, ..) => v,
@@ -477,7 +510,7 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
             kind = Kind::SysShell;
         }
     }
-    if row.shell_if_cmd && is_shell_command(args) {
+    if row.shell_if_cmd && is_shell_command(cmd_args) {
         kind = Kind::SysShell;
     }
     if !row.write_if_mode.is_empty() {
