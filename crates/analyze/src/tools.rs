@@ -161,6 +161,7 @@ impl Found {
 }
 
 const SCHEMA_KEYS: &[&str] = &[
+    "InputSchema",
     "inputSchema",
     "input_schema",
     "schema",
@@ -655,6 +656,22 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     });
                 }
             }
+            // A project's own registration wrapper given a tool description and a handler:
+            // `NewTool(toolset, mcp.Tool{Name: "x", InputSchema: …}, scopes, func(…) {…})`.
+            (f, _) if f.compiles_together() => {
+                let described = r.args.pos.iter().find_map(|a| match a {
+                    Arg::Obj(props) if props.iter().any(|(k, _)| k == "InputSchema" || k == "Description" || SCHEMA_KEYS.contains(&k.as_str())) => tool_name_of(linker, file, a),
+                    _ => None,
+                });
+                let handler = r.args.pos.iter().rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
+                if let (Some(name), Some(a)) = (described, handler) {
+                    let h = handler_of(linker, file, a);
+                    if h != Handler::None {
+                        out.note(&h);
+                        out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -692,7 +709,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         let name = o
             .props
             .iter()
-            .find(|(k, _)| k == "name")
+            .find(|(k, _)| k == "name" || (compiled && k == "Name"))
             .and_then(|(_, v)| str_of(linker, file, Some(v)));
         // mcp-go `server.ServerTool{Tool: mcp.NewTool("x", …), Handler: h}`.
         let name = name.or_else(|| {
