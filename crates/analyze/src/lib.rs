@@ -73,6 +73,82 @@ struct Analysed {
     bundled: Vec<String>,
 }
 
+/// Bundles at least this large are parsed one webpack module at a time.
+const CHUNK_MIN_BYTES: usize = 1024 * 1024;
+
+fn extract_one(lang: Lang, bytes: &[u8], parse_only: bool) -> Result<FileFacts, mcpwarden_lang::ParseError> {
+    if parse_only {
+        mcpwarden_lang::parse_only(lang, bytes).map(|errors| FileFacts { syntax_errors: errors, ..Default::default() })
+    } else {
+        mcpwarden_lang::extract(lang, bytes)
+    }
+}
+
+/// Parse and extract one file. A large webpack bundle is parsed module by
+/// module (each wrapped as `({ key(...) {...} })`), then its bootstrap with the
+/// modules blanked: the same facts as one parse, without one huge syntax tree.
+fn extract_file(lang: Lang, bytes: &[u8], parse_only: bool) -> Result<FileFacts, mcpwarden_lang::ParseError> {
+    extract_file_chunked(lang, bytes, parse_only, CHUNK_MIN_BYTES)
+}
+
+fn extract_file_chunked(lang: Lang, bytes: &[u8], parse_only: bool, chunk_min: usize) -> Result<FileFacts, mcpwarden_lang::ParseError> {
+    let modules = if lang.family() == Family::JavaScript && bytes.len() >= chunk_min { source::webpack_modules(bytes) } else { vec![] };
+    if modules.is_empty() {
+        return extract_one(lang, bytes, parse_only);
+    }
+    let mut rest = bytes.to_vec();
+    for m in &modules {
+        for c in &mut rest[m.start..m.end] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    }
+    let mut facts = extract_one(lang, &rest, parse_only)?;
+    // ESM output imports externals at the top (`import * as __WEBPACK_EXTERNAL_MODULE_fs__
+    // from "fs"`) and modules use those names: a module is parsed with the imports it names
+    // (after it, so its lines stay the file's; imports hoist).
+    let imports: Vec<(&[u8], Vec<&[u8]>)> = rest
+        .split(|&c| c == b'\n')
+        .filter(|l| l.starts_with(b"import "))
+        .map(|l| (&bytes[l.as_ptr() as usize - rest.as_ptr() as usize..][..l.len()], import_names(l)))
+        .collect();
+    let mut part = Vec::new();
+    for m in &modules {
+        let body = &bytes[m.start..m.end];
+        part.clear();
+        part.extend_from_slice(b"({");
+        part.extend_from_slice(body);
+        part.extend_from_slice(b"\n});\n");
+        for (line, names) in &imports {
+            if names.iter().any(|n| memchr::memmem::find(body, n).is_some()) {
+                part.extend_from_slice(line);
+                part.push(b'\n');
+            }
+        }
+        facts.append(extract_one(lang, &part, parse_only)?, m.line);
+    }
+    drop(rest);
+    Ok(facts)
+}
+
+/// The local names an `import` line binds (`* as X`, `{ a as X, b }`, `X`).
+fn import_names(line: &[u8]) -> Vec<&[u8]> {
+    let head = match memchr::memmem::find(line, b" from ") {
+        Some(i) => &line[..i],
+        None => return vec![],
+    };
+    let words: Vec<&[u8]> = head.split(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$')).filter(|w| !w.is_empty()).collect();
+    let mut names = vec![];
+    for (i, w) in words.iter().enumerate() {
+        let bound_by_as = words.get(i + 1) == Some(&&b"as"[..]);
+        if !matches!(*w, b"import" | b"as" | b"type") && !bound_by_as {
+            names.push(*w);
+        }
+    }
+    names
+}
+
 /// Scan the server rooted at `root` (a directory, or a single source file).
 pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     let started = Instant::now();
@@ -130,14 +206,7 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
                     source::ReadError::Io(m) => format!("unreadable: {m}"),
                 },
             })?;
-            let facts = if opts.parse_only {
-                mcpwarden_lang::parse_only(f.lang, &text.bytes).map(|errors| FileFacts {
-                    syntax_errors: errors,
-                    ..Default::default()
-                })
-            } else {
-                mcpwarden_lang::extract(f.lang, &text.bytes)
-            };
+            let facts = extract_file(f.lang, &text.bytes, opts.parse_only);
             let facts = facts.map_err(|e| Skipped {
                 path: f.rel.clone(),
                 reason: format!("parse-failed: {e}"),
@@ -747,4 +816,57 @@ fn twin_source(index: &ModuleIndex, rel: &str) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A webpack ESM bundle parsed module by module gives the facts of one parse:
+    /// the same references, at the same lines, in definitions of the same names.
+    #[test]
+    fn chunked_bundles_extract_like_one_parse() {
+        let src = r#"import * as __WEBPACK_EXTERNAL_MODULE_child_process__ from "child_process";
+import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
+/******/ var __webpack_modules__ = ({
+
+/***/ 101
+(module, exports, __webpack_require__) {
+const fs = __webpack_require__(7);
+function readIt(p) { return require("fs").readFileSync(p, "utf8"); }
+exports.readIt = readIt;
+/***/ },
+
+/***/ 102
+(module) {
+module.exports = { run: (c) => __WEBPACK_EXTERNAL_MODULE_child_process__.execSync(c) };
+/***/ },
+
+/***/ "./src/net.js":
+/***/ ((module) => {
+module.exports = () => fetch("https://example.com/x");
+/***/ }),
+
+/******/ });
+/******/ var __webpack_module_cache__ = {};
+/******/ function __webpack_require__(id) { return __webpack_modules__[id]; }
+const req = __WEBPACK_EXTERNAL_createRequire(import.meta.url);
+"#;
+        let whole = extract_one(Lang::JavaScript, src.as_bytes(), false).unwrap();
+        let parts = extract_file_chunked(Lang::JavaScript, src.as_bytes(), false, 0).unwrap();
+        let view = |f: &FileFacts| {
+            let mut v: Vec<(u32, String, Option<String>)> = f.refs.iter().map(|r| (r.line, format!("{:?}", r.callee).replace(|c: char| c.is_ascii_digit(), ""), r.in_def.map(|d| f.defs[d as usize].name.clone()))).collect();
+            v.sort();
+            v
+        };
+        assert!(!whole.refs.is_empty());
+        assert_eq!(view(&whole), view(&parts));
+        let defs = |f: &FileFacts| {
+            let mut v: Vec<(String, u32, Option<String>)> = f.defs.iter().map(|d| (d.name.clone(), d.line, d.parent.map(|p| f.defs[p as usize].name.clone()))).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(defs(&whole), defs(&parts));
+        assert!(parts.refs.iter().any(|r| r.line == 14 && matches!(&r.callee, mcpwarden_lang::Callee::Import { module, path } if module == "child_process" && path == &["execSync"])));
+    }
 }

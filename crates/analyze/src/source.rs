@@ -188,9 +188,78 @@ pub fn blank_inlined_modules(b: &mut [u8]) -> Vec<String> {
     packages
 }
 
+/// One module of a webpack bundle: its byte range and the line it starts on (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Module {
+    pub start: usize,
+    pub end: usize,
+    pub line: u32,
+}
+
+/// `/***/ 68670` (production) or `/***/ "./src/a.js":` (development): a module key line.
+fn is_module_key(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"/***/ ") else { return false };
+    let rest = rest.trim_ascii();
+    let rest = rest.strip_suffix(b":").unwrap_or(rest).trim_ascii_end();
+    let quoted = rest.len() >= 2 && matches!(rest[0], b'"' | b'\'') && rest[rest.len() - 1] == rest[0];
+    (!rest.is_empty() && rest.iter().all(u8::is_ascii_digit)) || quoted
+}
+
+/// The modules of a webpack bundle (`var __webpack_modules__ = ({ ... })` with one
+/// `/***/ key` line per module), so that each can be parsed on its own: a module
+/// is a closure that reaches the others only through `__webpack_require__(id)`,
+/// so nothing a module names is lost by parsing it apart, and the syntax tree
+/// of a 10 MB bundle is never held at once. Empty when the file is not such a bundle.
+pub fn webpack_modules(b: &[u8]) -> Vec<Module> {
+    if memchr::memmem::find(b, b"__webpack_modules__").is_none() {
+        return vec![];
+    }
+    let mut modules: Vec<Module> = vec![];
+    let mut start = 0usize;
+    let mut line = 0u32;
+    let mut closed = false;
+    while start < b.len() {
+        let end = memchr::memchr(b'\n', &b[start..]).map(|i| start + i).unwrap_or(b.len());
+        let text = &b[start..end];
+        if is_module_key(text) {
+            if let Some(last) = modules.last_mut() {
+                last.end = start;
+            }
+            modules.push(Module { start, end: b.len(), line });
+        } else if !modules.is_empty() && text.starts_with(b"/******/") {
+            // The end of the modules object: the bootstrap follows.
+            if let Some(last) = modules.last_mut() {
+                last.end = start;
+            }
+            closed = true;
+            break;
+        }
+        start = end + 1;
+        line += 1;
+    }
+    if !closed || modules.len() < 2 {
+        return vec![];
+    }
+    modules
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_webpack_modules() {
+        let src = b"/******/ (() => { // webpackBootstrap\n/******/ \tvar __webpack_modules__ = ({\n\n/***/ 101\n(module, exports) {\nexports.a = 1;\n/***/ },\n\n/***/ \"./src/b.js\":\n/***/ ((module) => {\nmodule.exports = 2;\n/***/ }),\n\n/******/ \t});\n/******/ var x = 1;\n";
+        let m = webpack_modules(src);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].line, 3);
+        assert!(src[m[0].start..m[0].end].starts_with(b"/***/ 101\n"));
+        assert!(src[m[1].start..m[1].end].starts_with(b"/***/ \"./src/b.js\":"));
+        assert!(src[m[1].end..].starts_with(b"/******/ \t});"));
+        // Not a bundle, or a single module: nothing to split.
+        assert!(webpack_modules(b"/***/ 1\nx\n/******/ });\n").is_empty());
+        assert!(webpack_modules(b"const x = 1;\n").is_empty());
+    }
 
     #[test]
     fn decodes_utf16_and_latin1() {

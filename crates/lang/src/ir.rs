@@ -285,3 +285,97 @@ pub struct FileFacts {
     /// True when the traversal stopped descending somewhere (nesting cap).
     pub truncated: bool,
 }
+
+/// Shifts definition ids and lines of facts extracted from one part of a file
+/// (see [`FileFacts::append`]).
+struct Shift {
+    defs: DefId,
+    lines: u32,
+}
+
+impl Shift {
+    fn def(&self, d: DefId) -> DefId {
+        d + self.defs
+    }
+    fn callee(&self, c: &mut Callee) {
+        match c {
+            Callee::Def { def, .. } => *def = self.def(*def),
+            Callee::SelfMember { class: Some(k), .. } => *k = self.def(*k),
+            _ => {}
+        }
+    }
+    fn arg(&self, a: &mut Arg) {
+        match a {
+            Arg::Func(d) => *d = self.def(*d),
+            Arg::Path(c) => self.callee(c),
+            Arg::Obj(props) => props.iter_mut().for_each(|(_, v)| self.arg(v)),
+            Arg::Call(c, args) => {
+                self.callee(c);
+                args.iter_mut().for_each(|v| self.arg(v));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl FileFacts {
+    /// Append the facts of a part of the same file that was parsed on its own
+    /// (a module of a large bundle), whose first line is line `line_offset + 1`
+    /// of the file. Definition ids and lines are shifted to the file's.
+    pub fn append(&mut self, mut other: FileFacts, line_offset: u32) {
+        let s = Shift { defs: self.defs.len() as DefId, lines: line_offset };
+        for d in &mut other.defs {
+            d.line += s.lines;
+            d.end_line += s.lines;
+            d.parent = d.parent.map(|p| s.def(p));
+            d.bases.iter_mut().for_each(|b| s.callee(b));
+        }
+        for r in &mut other.refs {
+            r.line += s.lines;
+            s.callee(&mut r.callee);
+            r.args.pos.iter_mut().for_each(|a| s.arg(a));
+            r.args.kw.iter_mut().for_each(|(_, a)| s.arg(a));
+            r.in_def = r.in_def.map(|d| s.def(d));
+            r.decorates = r.decorates.map(|d| s.def(d));
+        }
+        for o in &mut other.objects {
+            o.line += s.lines;
+            if o.name_line > 0 {
+                o.name_line += s.lines;
+            }
+            o.prop_lines.iter_mut().for_each(|l| *l += s.lines);
+            o.in_def = o.in_def.map(|d| s.def(d));
+            o.props.iter_mut().for_each(|(_, a)| s.arg(a));
+        }
+        for e in &mut other.exports {
+            if let Export::Local { target, .. } = e {
+                s.callee(target);
+            }
+        }
+        for f in &mut other.fields {
+            f.class = s.def(f.class);
+            s.callee(&mut f.value);
+        }
+        self.defs.append(&mut other.defs);
+        self.refs.append(&mut other.refs);
+        self.objects.append(&mut other.objects);
+        self.exports.append(&mut other.exports);
+        self.fields.append(&mut other.fields);
+        self.consts.append(&mut other.consts);
+        for i in other.imports {
+            if !self.imports.contains(&i) {
+                self.imports.push(i);
+            }
+        }
+        for i in other.star_imports {
+            if !self.star_imports.contains(&i) {
+                self.star_imports.push(i);
+            }
+        }
+        if self.package.is_none() {
+            self.package = other.package;
+        }
+        self.syntax_errors += other.syntax_errors;
+        self.truncated |= other.truncated;
+    }
+}
