@@ -286,7 +286,6 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
 
 fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Manifest) {
     let graph_started = Instant::now();
-    let cat = Catalog::embedded();
     let mut project_dirs: Vec<String> = manifest.dirs.clone();
     project_dirs.extend(
         files
@@ -408,7 +407,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     for (fi, f) in files.iter().enumerate() {
         let part = parts[fi];
         for (r, (target, _)) in f.facts.refs.iter().zip(&targets[fi]) {
-            for h in matcher::hits(cat, f.lang.family(), r, target, &f.facts.star_imports) {
+            for h in matcher::hits(Catalog::embedded_for(f.lang.family()), f.lang.family(), r, target, &f.facts.star_imports) {
                 let node = graph.node(fi as u32, r.in_def);
                 let labels = graph.intern(&r.labels);
                 let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();

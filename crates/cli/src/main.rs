@@ -10,12 +10,15 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "mcpwarden",
     version,
     about = "Tells what an MCP server can do to your machine before you run it.",
-    long_about = "mcpwarden reads an MCP server's source code (TypeScript, JavaScript, Python), never runs it, and reports every privileged API it uses (network, system, file, memory), with evidence file:line, and which MCP tool reaches each one."
+    long_about = "mcpwarden reads an MCP server's source code (TypeScript, JavaScript, Python, Go, Rust, Java, Kotlin, C#), never runs it, and reports every privileged API it uses (network, system, file, memory), with evidence file:line, and which MCP tool reaches each one."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -59,6 +62,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    mcpwarden_lang::use_mimalloc_for_parsers();
     let cli = Cli::parse();
     match cli.command {
         Command::Measure(a) => measure_cmd::measure(a),
