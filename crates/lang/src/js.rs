@@ -155,6 +155,9 @@ impl<'a> Cx<'a> {
             return;
         }
         let kind = node.kind();
+        if skip_subtree(kind) {
+            return;
+        }
         if is_function(kind) {
             let (name, dkind) = if kind == "method_definition" {
                 let n = node
@@ -714,6 +717,9 @@ impl<'a> Cx<'a> {
             self.facts.syntax_errors += 1;
         }
         let kind = node.kind();
+        if skip_subtree(kind) {
+            return;
+        }
         // Only functions and classes open scopes or definitions: skip the maps otherwise.
         let (scope, cur) = if is_function(kind) || is_class(kind) {
             match (self.scope_of.get(&node.id()), self.def_of.get(&node.id())) {
@@ -1538,4 +1544,27 @@ fn member_name(src: &Src, f: Node) -> Option<String> {
         "member_expression" => f.field("property").map(|p| src.text(p).to_string()),
         _ => None,
     }
+}
+
+/// Subtrees that hold no runtime code, declaration or reference: TypeScript's
+/// type level and plain literals. Both walks step over them (in typed code the
+/// type level is a large part of the tree).
+fn skip_subtree(kind: &str) -> bool {
+    matches!(
+        kind,
+        "interface_declaration"
+            | "type_alias_declaration"
+            | "type_annotation"
+            | "type_arguments"
+            | "type_parameters"
+            | "ambient_declaration"
+            | "property_signature"
+            | "method_signature"
+            | "abstract_method_signature"
+            | "index_signature"
+            | "string"
+            | "number"
+            | "regex"
+            | "comment"
+    )
 }
