@@ -218,6 +218,10 @@ pub fn part_by_path(rel: &str) -> Option<Part> {
         || lower == "conftest.py"
         || lower == "tests.py"
         || lower.ends_with("_test.go")
+        // Rust unit tests kept beside the code (`#[cfg(test)] mod export_tests;`).
+        || lower == "tests.rs"
+        || lower.ends_with("_tests.rs")
+        || lower.ends_with("_test.rs")
         || dir_parts.iter().any(|d| {
             *d == "testdata"
                 || d.ends_with(".Tests")
@@ -623,6 +627,9 @@ mod tests {
         );
         assert_eq!(part_by_path("src/Latest.java"), None);
         assert_eq!(part_by_path("build.rs"), Some(Part::Build));
+        assert_eq!(part_by_path("src/okf/export/export_tests.rs"), Some(Part::Test));
+        assert_eq!(part_by_path("src/graph/tests.rs"), Some(Part::Test));
+        assert_eq!(part_by_path("src/latest.rs"), None);
         assert_eq!(part_by_path("benches/scan.rs"), Some(Part::Script));
         assert_eq!(part_by_path("cmd/server/main.go"), None);
     }
