@@ -655,6 +655,12 @@ impl<'a> Linker<'a> {
         if path == ["()"] && d.kind != DefKind::Class {
             return Target::Def { file, def };
         }
+        // `getClient().Do()`: a member of what the function declares it returns.
+        if d.kind != DefKind::Class && path[0] == "()" && path.len() > 1 {
+            if let Some(t) = self.through_result(file, def, &path[1..], depth) {
+                return t;
+            }
+        }
         if d.kind == DefKind::Class {
             let rest: Vec<&String> = path.iter().filter(|s| s.as_str() != "()").collect();
             if path.len() == 1 && path[0] == "()" {
@@ -674,6 +680,16 @@ impl<'a> Linker<'a> {
                     return Target::Def { file: mf, def: md };
                 }
             }
+            // `deps.GetClient(ctx).Query()`, `Config.load().read()`: a method's declared
+            // result, then the member.
+            let lead = usize::from(path[0] == "()");
+            if path.len() > lead + 2 && path[lead] != "()" && path[lead + 1] == "()" {
+                if let Some((mf, md)) = self.method(file, def, &path[lead], 0) {
+                    if let Some(t) = self.through_result(mf, md, &path[lead + 2..], depth) {
+                        return t;
+                    }
+                }
+            }
             // `srv.client.Do()` on a value of a struct (a Go receiver declared in
             // another file of the package): what the field holds, then the member.
             if path.len() >= 3 && path[0] == "()" && path[1] != "()" {
@@ -684,6 +700,17 @@ impl<'a> Linker<'a> {
             }
         }
         last_name(path)
+    }
+
+    /// `rest` applied to a value of the type a function declares it returns.
+    fn through_result(&self, file: u32, def: u32, rest: &[String], depth: u32) -> Option<Target> {
+        if depth > 12 {
+            return None;
+        }
+        let mut value = self.files[file as usize].facts.defs[def as usize].returns.clone()?;
+        append(&mut value, &["()".to_string()]);
+        append(&mut value, rest);
+        Some(self.resolve_depth(file, &value, depth + 1).0)
     }
 
     /// What a class field (or a base class's) was set to: (file of the class, value).

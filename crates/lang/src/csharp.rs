@@ -118,6 +118,7 @@ impl<'t> Cx<'t> {
             parent,
             bases: vec![],
             params: vec![],
+            returns: None,
         });
         self.def_of.insert(node.id(), id);
         id

@@ -80,6 +80,7 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
         top: 0,
         receivers: HashMap::default(),
         values: HashMap::default(),
+        results: vec![],
     };
     cx.top = cx.scopes.new_scope(None, None);
     // Package-level types first: methods and fields may name a type declared later.
@@ -91,6 +92,9 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
     }
     cx.declare(root, cx.top, None, 0);
     cx.emit(root, cx.top, None, &[], 0);
+    for (def, raw, scope) in std::mem::take(&mut cx.results) {
+        cx.facts.defs[def as usize].returns = Some(cx.scopes.resolve(scope, &raw));
+    }
     if cx.facts.syntax_errors == 0 && root.has_error() {
         cx.facts.syntax_errors = 1;
     }
@@ -99,6 +103,8 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
 }
 
 struct Cx<'a> {
+    /// Result types of definitions, resolved after the walks.
+    results: Vec<(DefId, RawPath, ScopeId)>,
     src: Src<'a>,
     scopes: Scopes,
     facts: FileFacts,
@@ -164,6 +170,7 @@ impl<'a> Cx<'a> {
             parent,
             bases: vec![],
             params: vec![],
+            returns: None,
         });
         self.def_of.insert(node.id(), id);
         id
@@ -190,6 +197,25 @@ impl<'a> Cx<'a> {
             let name = self.text(name).to_string();
             let def = self.new_def(name.clone(), DefKind::Class, spec, cur);
             self.scopes.declare(scope, &name, Binding::Def(def));
+            // An interface's methods, for their result types: `deps.GetClient(ctx)`
+            // on a `ToolDependencies` value gives the `*github.Client` it declares.
+            if let Some(iface) = spec.field("type").filter(|t| t.kind() == "interface_type") {
+                let mut c2 = iface.walk();
+                for m in iface.named_children(&mut c2).filter(|m| m.kind() == "method_elem") {
+                    let Some(mname) = m.field("name") else { continue };
+                    let md = self.new_def(self.text(mname).to_string(), DefKind::Method, m, Some(def));
+                    self.record_result(md, m, scope);
+                }
+            }
+        }
+    }
+
+    /// The first result type of a function, method or interface method, resolved
+    /// once every binding of the file is known.
+    fn record_result(&mut self, def: DefId, node: Node, scope: ScopeId) {
+        let ty = node.field("result").and_then(|r| if r.kind() == "parameter_list" { r.named_child(0).and_then(|p| p.field("type")) } else { Some(r) });
+        if let Some(raw) = ty.and_then(|t| self.type_raw(t)) {
+            self.results.push((def, raw, scope));
         }
     }
 
@@ -378,6 +404,7 @@ impl<'a> Cx<'a> {
             _ => (DefKind::Anonymous, cur),
         };
         let def = self.new_def(name.clone().unwrap_or_default(), def_kind, node, parent);
+        self.record_result(def, node, scope);
         if kind == "function_declaration" {
             if let Some(n) = &name {
                 self.scopes.declare(scope, n, Binding::Def(def));

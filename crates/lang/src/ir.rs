@@ -227,6 +227,10 @@ pub struct Def {
     pub bases: Vec<Callee>,
     /// Parameter names in order (`""` for a destructured one).
     pub params: Vec<String>,
+    /// The declared result type of a function or method, as a callee (Go
+    /// `(*github.Client, error)`, Java `HttpClient get()`): calling it gives an
+    /// instance of that type (`getClient().Do()` is `Client().Do`).
+    pub returns: Option<Callee>,
 }
 
 /// An object or dict literal that may describe a tool (`{ name: "x", inputSchema }`)
@@ -329,6 +333,9 @@ impl FileFacts {
             d.end_line += s.lines;
             d.parent = d.parent.map(|p| s.def(p));
             d.bases.iter_mut().for_each(|b| s.callee(b));
+            if let Some(r) = &mut d.returns {
+                s.callee(r);
+            }
         }
         for r in &mut other.refs {
             r.line += s.lines;

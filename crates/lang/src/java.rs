@@ -37,11 +37,15 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
         class_body: HashMap::default(),
         inits: HashMap::default(),
         top: 0,
+        results: vec![],
     };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare(root, cx.top, None, None, 0);
     cx.emit(root, cx.top, None, &[], 0);
+    for (def, raw, scope) in std::mem::take(&mut cx.results) {
+        cx.facts.defs[def as usize].returns = Some(cx.scopes.resolve(scope, &raw));
+    }
     if cx.facts.syntax_errors == 0 && root.has_error() {
         cx.facts.syntax_errors = 1;
     }
@@ -63,6 +67,8 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
 }
 
 struct Cx<'a, 't> {
+    /// Result types of methods, resolved after the walks.
+    results: Vec<(DefId, RawPath, ScopeId)>,
     src: Src<'a>,
     scopes: Scopes,
     facts: FileFacts,
@@ -204,6 +210,7 @@ impl<'a, 't> Cx<'a, 't> {
             parent,
             bases: vec![],
             params: vec![],
+            returns: None,
         });
         self.def_of.insert(node.id(), id);
         id
@@ -326,6 +333,10 @@ impl<'a, 't> Cx<'a, 't> {
                 );
                 if kind == "method_declaration" && !name.is_empty() {
                     self.scopes.declare(scope, name, Binding::Opaque);
+                }
+                // The declared result type (`HttpClient client()`), resolved after the walks.
+                if let Some(raw) = node.field("type").and_then(|t| self.type_raw(t, true)) {
+                    self.results.push((def, raw, scope));
                 }
                 let inner = self.scopes.new_scope(Some(scope), class);
                 self.scope_of.insert(node.id(), inner);
@@ -643,7 +654,18 @@ impl<'a, 't> Cx<'a, 't> {
                 }
             }
         }
-        self.scopes.resolve(scope, raw)
+        match self.scopes.resolve(scope, raw) {
+            // A local holding a field's value (`var c = clients.http()`): the field's member.
+            Callee::Var { name, path } => match self.scopes.lookup(scope, &name).and_then(|(_, s)| self.class_body.get(&s)) {
+                Some(&class) => {
+                    let mut p = vec![name];
+                    p.extend(path);
+                    Callee::SelfMember { class: Some(class), path: p }
+                }
+                None => Callee::Var { name, path },
+            },
+            c => c,
+        }
     }
 
     /// The callee of a method invocation as a path (without the final `()`),

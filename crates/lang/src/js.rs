@@ -106,6 +106,7 @@ impl<'a> Cx<'a> {
             parent,
             bases: vec![],
             params: vec![],
+            returns: None,
         });
         self.def_of.insert(node.id(), id);
         id

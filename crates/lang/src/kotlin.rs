@@ -147,6 +147,7 @@ impl<'a, 't> Cx<'a, 't> {
             parent,
             bases: vec![],
             params: vec![],
+            returns: None,
         });
         self.def_of.insert(node.id(), id);
         id
