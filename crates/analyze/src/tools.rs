@@ -666,9 +666,19 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 let handler = r.args.pos.iter().rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
                 if let (Some(name), Some(a)) = (described, handler) {
                     let h = handler_of(linker, file, a);
+                    // `NewServerPrompt(…, mcp.Prompt{Name, Arguments}, h)`, `NewServerResourceTemplate(…,
+                    // mcp.ResourceTemplate{Name, URITemplate}, h)` register other entries the same way.
+                    let keys: Vec<&str> = r.args.pos.iter().filter_map(|a| if let Arg::Obj(p) = a { Some(p) } else { None }).flatten().map(|(k, _)| k.as_str()).collect();
+                    let entry = if last.contains("Prompt") || keys.contains(&"Arguments") {
+                        EntryKind::Prompt
+                    } else if last.contains("Resource") || keys.iter().any(|k| matches!(*k, "URITemplate" | "URI" | "MIMEType")) {
+                        EntryKind::Resource
+                    } else {
+                        EntryKind::Tool
+                    };
                     if h != Handler::None {
                         out.note(&h);
-                        out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                        out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
                     }
                 }
             }
