@@ -278,12 +278,19 @@ class Tool:
         raise NotImplementedError
 
 
+def lang_args():
+    """mcpwarden analyses the peers' languages only (TS/JS/Python), unless --all-languages:
+    the corpus also holds Rust, Go... sources that the peers' packs never read."""
+    v = os.environ.get("MW_LANGS", "")
+    return ["--languages", v] if v else []
+
+
 def mw_each(argv):
     """Driver for mcpwarden per-server mode: `bench.py _each BIN OUTDIR JOBS MODE DIR...`.
     Scans each server dir in its own process (as a user or CI would), JOBS at a time."""
     binary, outdir, jobs, mode, *dirs = argv
     jobs = int(jobs)
-    extra = ["--parse-only"] if mode == "parse-only" else []
+    extra = (["--parse-only"] if mode == "parse-only" else []) + lang_args()
     running = []
     failed = 0
     for d in dirs:
@@ -527,8 +534,10 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="threads/processes given to every tool")
     ap.add_argument("--mixed-mb", type=float, default=50, help="size of the mixed tree for the one-tree speed figure (0: skip)")
     ap.add_argument("--out", type=Path, default=HERE / "out/latest.json")
+    ap.add_argument("--all-languages", action="store_true", help="let mcpwarden analyse every language it knows (default: only TS/JS/Python, the peers' languages)")
     ap.add_argument("--sample", type=int, default=12, help="disagreements listed per peer in the table")
     a = ap.parse_args()
+    os.environ["MW_LANGS"] = "" if a.all_languages else "typescript,javascript,python"
     repeat = a.repeat or (1 if a.quick else 3)
     scales = [int(x) for x in (("1,2" if a.quick and a.scale == "1,2,4" else a.scale).split(","))]
     peers = [p for p in a.peers.split(",") if p]
@@ -581,7 +590,7 @@ def main():
         return [sys.executable, str(Path(__file__).resolve()), "_each", str(binary), str(out), str(jobs), mode, *dirs], None, None
 
     def mw_tree_cmd(root, mode, out):
-        extra = ["--parse-only"] if mode == "parse-only" else []
+        extra = (["--parse-only"] if mode == "parse-only" else []) + lang_args()
         return [str(binary), "scan", str(root), "--format", "json", *extra], None, out
 
     s1 = scales[0]
@@ -613,9 +622,9 @@ def main():
     # Warm the page cache: one untimed parse-only pass over every corpus.
     log("warm-up (page cache)")
     for s in scales:
-        measure([str(binary), "scan", str(corpora[s]), "--parse-only", "--format", "json"])
+        measure([str(binary), "scan", str(corpora[s]), "--parse-only", "--format", "json", *lang_args()])
     if mixed:
-        measure([str(binary), "scan", str(mixed), "--parse-only", "--format", "json"])
+        measure([str(binary), "scan", str(mixed), "--parse-only", "--format", "json", *lang_args()])
 
     results = defaultdict(list)
     loads = []
@@ -727,7 +736,7 @@ def main():
                 mw_stats[k] += v
 
     report = {"schema": "mcpwarden/bench/v1", "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine_info() | {"loadavg_end": os.getloadavg(), "load_1m_during": [round(x, 2) for x in loads]},
-              "versions": vers, "options": {"scales": scales, "peers": peers, "repeat": repeat, "semgrep_repeat": min(repeat, a.semgrep_repeat), "jobs": jobs, "quick": a.quick},
+              "versions": vers, "options": {"scales": scales, "peers": peers, "repeat": repeat, "semgrep_repeat": min(repeat, a.semgrep_repeat), "jobs": jobs, "quick": a.quick, "all_languages": a.all_languages},
               "corpus": {"packages": len(packages), "missing": missing, "counts": {f"{s}x": counts[s] for s in scales}, "mixed": mixed_count, "mixed_packages": sorted(p.name for p in mixed.iterdir() if p.is_dir()) if mixed else None},
               "rows": rows, "growth": growth, "goals": goal_rows, "agreement": agree, "peer_info": peer_info,
               "mcpwarden": {"servers": len(mw), "errors": mw_errors, "stats_sum_per_server_1x": dict(mw_stats), "tree_stats": tree_stats},
@@ -746,7 +755,8 @@ def markdown(r: dict) -> str:
     L.append(f"Machine: {m.get('cpu')}, {m['nproc']} cores, {m.get('mem_gib')} GiB; load (1 min) during runs {min(m['load_1m_during']):.1f}–{max(m['load_1m_during']):.1f}. "
              f"Tools: {', '.join(v if v.startswith(k) else f'{k} {v}' for k, v in r['versions'].items() if v and k in ('mcpwarden', 'semgrep', 'ast-grep', 'bandit'))} (mcpwarden built from {r['versions'].get('mcpwarden_commit')}, binary sha256 {r['versions'].get('mcpwarden_sha256_12')}). Median of {r['options']['repeat']} runs (semgrep: {r['options'].get('semgrep_repeat')}), {r['options']['jobs']} jobs/threads each.\n")
     L.append(f"Corpus: {r['corpus']['packages']} packages ({len(r['corpus']['missing'])} missing), {c1['files']} source files, {c1['bytes'] / 1e6:.1f} MB at 1x "
-             f"(JS/TS {c1['js_files']} files {c1['js_bytes'] / 1e6:.1f} MB, Python {c1['py_files']} files {c1['py_bytes'] / 1e6:.1f} MB).\n")
+             f"(JS/TS {c1['js_files']} files {c1['js_bytes'] / 1e6:.1f} MB, Python {c1['py_files']} files {c1['py_bytes'] / 1e6:.1f} MB). "
+             + ("mcpwarden analyses every language it knows (`--all-languages`).\n" if r['options'].get('all_languages') else "mcpwarden analyses the peers' languages only (`--languages typescript,javascript,python`).\n"))
     L.append("| tool | scale | wall s | CPU s | peak RSS MB (largest process / tree) | files | MB | files/s | MB/s | × mcpwarden wall | × mcpwarden CPU |")
     L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for x in r["rows"]:

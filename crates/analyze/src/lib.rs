@@ -33,6 +33,9 @@ pub struct Options {
     pub max_file_bytes: u64,
     /// Parse only: read and parse every file, no matching (the practical lower bound).
     pub parse_only: bool,
+    /// Analyse only these languages (`None`: all); other source files are
+    /// reported as skipped (`language-not-selected`).
+    pub languages: Option<Vec<Lang>>,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
         Options {
             max_file_bytes: 16 * 1024 * 1024,
             parse_only: false,
+            languages: None,
         }
     }
 }
@@ -177,6 +181,11 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
         };
         (parent, w)
     };
+    if let Some(langs) = &opts.languages {
+        let (keep, drop): (Vec<_>, Vec<_>) = std::mem::take(&mut walked.sources).into_iter().partition(|f| langs.contains(&f.lang));
+        walked.sources = keep;
+        walked.skipped.extend(drop.into_iter().map(|f| Skipped { path: f.rel, reason: "language-not-selected".into() }));
+    }
     let walked_count = walked.sources.len();
     let manifest = project::read_manifests(&walked.manifests);
     let (twins, twin_skips) = project::compiled_twins(&walked.sources);

@@ -46,6 +46,10 @@ enum Command {
         /// Skip source files larger than this many bytes.
         #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
         max_file_bytes: u64,
+        /// Analyse only these languages, comma-separated: typescript, javascript, python,
+        /// go, rust, java, kotlin, csharp (or ts, js, py, rs, kt, cs). Default: all.
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        languages: Option<Vec<String>>,
     },
     /// Collect, scan and store many servers (npm, PyPI, git, dirs) in a SQLite results database; resumable.
     Measure(measure_cmd::MeasureArgs),
@@ -74,10 +78,27 @@ fn main() -> ExitCode {
             tool,
             parse_only,
             max_file_bytes,
+            languages,
         } => {
+            let languages = match languages {
+                None => None,
+                Some(names) => {
+                    let mut langs = vec![];
+                    for n in &names {
+                        let l = mcpwarden_lang::Lang::by_name(n);
+                        if l.is_empty() {
+                            eprintln!("mcpwarden: unknown language `{n}` in --languages (known: typescript, javascript, python, go, rust, java, kotlin, csharp)");
+                            return ExitCode::from(2);
+                        }
+                        langs.extend(l);
+                    }
+                    Some(langs)
+                }
+            };
             let opts = Options {
                 max_file_bytes,
                 parse_only,
+                languages,
             };
             let report = match scan(&path, &opts) {
                 Ok(r) => r,

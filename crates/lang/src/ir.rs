@@ -57,6 +57,26 @@ impl Lang {
         }
     }
 
+    /// Every language, in a stable order.
+    pub const ALL: [Lang; 9] = [Lang::TypeScript, Lang::Tsx, Lang::JavaScript, Lang::Python, Lang::Go, Lang::Rust, Lang::Java, Lang::Kotlin, Lang::CSharp];
+
+    /// A language by its report name or a common short name (`ts`, `py`, `cs`...).
+    /// `typescript` also selects TSX.
+    pub fn by_name(name: &str) -> Vec<Lang> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "typescript" | "ts" => vec![Lang::TypeScript, Lang::Tsx],
+            "tsx" => vec![Lang::Tsx],
+            "javascript" | "js" => vec![Lang::JavaScript],
+            "python" | "py" => vec![Lang::Python],
+            "go" | "golang" => vec![Lang::Go],
+            "rust" | "rs" => vec![Lang::Rust],
+            "java" => vec![Lang::Java],
+            "kotlin" | "kt" => vec![Lang::Kotlin],
+            "csharp" | "c#" | "cs" => vec![Lang::CSharp],
+            _ => vec![],
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Lang::TypeScript | Lang::Tsx => "typescript",
