@@ -28,11 +28,15 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
         members: HashSet::default(),
         inits: HashMap::default(),
         top: 0,
+        results: vec![],
     };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare(root, cx.top, None, None, 0);
     cx.emit(root, cx.top, None, &[], 0);
+    for (def, raw, scope) in std::mem::take(&mut cx.results) {
+        cx.facts.defs[def as usize].returns = Some(cx.scopes.resolve(scope, &raw));
+    }
     if cx.facts.syntax_errors == 0 && root.has_error() {
         cx.facts.syntax_errors = 1;
     }
@@ -63,6 +67,8 @@ const PREDEFINED: &[&str] = &[
 ];
 
 struct Cx<'t> {
+    /// Result types of methods, resolved after the walks.
+    results: Vec<(DefId, RawPath, ScopeId)>,
     src: Src<'t>,
     scopes: Scopes,
     facts: FileFacts,
@@ -227,6 +233,10 @@ impl<'t> Cx<'t> {
                     (DefKind::Method, class)
                 };
                 let def = self.new_def(name.clone(), dk, node, parent);
+                // The declared result type (`HttpClient Client()`), resolved after the walks.
+                if let Some(raw) = node.field("returns").or_else(|| node.field("type")).and_then(|t| self.type_raw(t)) {
+                    self.results.push((def, raw, scope));
+                }
                 if local || class.is_none() {
                     self.scopes.declare(scope, &name, Binding::Def(def));
                 } else {

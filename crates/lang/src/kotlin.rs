@@ -41,6 +41,12 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare(root, cx.top, None, None, 0);
     cx.emit(root, cx.top, None, &[], 0);
+    // Declared return types, for callers in other files (the linker follows them).
+    let mut rets: Vec<(DefId, RawPath)> = cx.returns.iter().map(|(d, r)| (*d, r.clone())).collect();
+    rets.sort_by_key(|(d, _)| *d);
+    for (d, raw) in rets {
+        cx.facts.defs[d as usize].returns = Some(cx.scopes.resolve(cx.top, &raw));
+    }
     if cx.facts.syntax_errors == 0 && root.has_error() {
         cx.facts.syntax_errors = 1;
     }

@@ -45,12 +45,16 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
         types: HashMap::default(),
         inits: HashMap::default(),
         top: 0,
+        results: vec![],
     };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
     cx.declare_types(root, None, 0);
     cx.declare(root, cx.top, None, None, 0);
     cx.emit(root, cx.top, None, &[], 0);
+    for (def, raw, scope) in std::mem::take(&mut cx.results) {
+        cx.facts.defs[def as usize].returns = Some(cx.scopes.resolve(scope, &raw));
+    }
     if cx.facts.syntax_errors == 0 && root.has_error() {
         cx.facts.syntax_errors = 1;
     }
@@ -59,6 +63,8 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
 }
 
 struct Cx<'a, 't> {
+    /// Result types of functions, resolved after the walks.
+    results: Vec<(DefId, RawPath, ScopeId)>,
     src: Src<'a>,
     scopes: Scopes,
     facts: FileFacts,
@@ -213,6 +219,10 @@ impl<'a, 't> Cx<'a, 't> {
                     _ => cur,
                 };
                 let def = self.new_def(name.clone().unwrap_or_default(), kind, node, parent);
+                // The declared result type (`fn client(&self) -> reqwest::Client`), resolved after the walks.
+                if let Some(raw) = node.field("return_type").and_then(|t| self.type_path(t, scope)) {
+                    self.results.push((def, raw, scope));
+                }
                 if let (Some(n), None) = (&name, class) {
                     self.scopes.declare(scope, n, Binding::Def(def));
                 }

@@ -392,3 +392,14 @@ fn kotlin_deep_nesting_is_capped() {
     let f = facts(&src);
     assert!(f.truncated);
 }
+
+#[test]
+fn declared_result_types_are_recorded() {
+    let f = extract(Lang::Kotlin, br#"package demo
+import java.io.File
+
+fun dataDir(): File = File("/var/data")
+"#).unwrap();
+    let d = f.defs.iter().find(|d| d.name == "dataDir").expect("dataDir is a definition");
+    assert!(matches!(&d.returns, Some(Callee::Import { module, path }) if format!("{module}.{}", path.join(".")) == "java.io.File"), "{:?}", d.returns);
+}

@@ -254,3 +254,15 @@ fn rust_malformed_and_deep_inputs_do_not_panic() {
     let chain = format!("fn f() {{ x{} }}", ".m()".repeat(3000));
     let _ = facts(&chain);
 }
+
+#[test]
+fn declared_result_types_are_recorded() {
+    let f = extract(Lang::Rust, br#"use reqwest::Client;
+
+pub fn client() -> Client {
+    Client::new()
+}
+"#).unwrap();
+    let d = f.defs.iter().find(|d| d.name == "client").expect("client is a definition");
+    assert!(matches!(&d.returns, Some(Callee::Import { module, path }) if format!("{module}::{}", path.join("::")) == "reqwest::Client"), "{:?}", d.returns);
+}
