@@ -9,7 +9,7 @@
 use crate::project::ModuleIndex;
 use crate::units::Units;
 use mcpwarden_lang::{Callee, DefKind, Export, Family, FileFacts};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A file as the linker sees it.
 pub struct LinkFile<'a> {
@@ -56,6 +56,10 @@ pub struct Linker<'a> {
     methods: HashMap<(u32, u32, &'a str), u32>,
     /// Method / function name → definitions anywhere (for the name-only tier).
     by_name: HashMap<&'a str, Vec<(u32, u32)>>,
+    /// Class → classes naming it as a base (compiled-together languages).
+    subclasses: HashMap<(u32, u32), Vec<(u32, u32)>>,
+    /// Definitions holding at least one reference (an interface method holds none).
+    with_refs: HashSet<(u32, u32)>,
 }
 
 /// Names too generic to link by name alone: they are nearly always methods of
@@ -179,13 +183,68 @@ impl<'a> Linker<'a> {
                 }
             }
         }
-        Linker {
-            files,
-            index,
-            units,
-            methods,
-            by_name,
+        let mut l = Linker { files, index, units, methods, by_name, subclasses: HashMap::new(), with_refs: HashSet::new() };
+        // Subclasses and implementers of every class of the tree, from the bases each
+        // class names (`class FileServiceImpl implements FileService`).
+        let mut subclasses: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
+        for (fi, f) in files.iter().enumerate() {
+            for r in &f.facts.refs {
+                if let Some(d) = r.in_def {
+                    l.with_refs.insert((fi as u32, d));
+                }
+            }
+            if !f.family.compiles_together() {
+                continue;
+            }
+            for (di, d) in f.facts.defs.iter().enumerate() {
+                if d.kind != DefKind::Class {
+                    continue;
+                }
+                for b in d.bases.iter().filter(|b| !b.through_call()) {
+                    if let (Target::Def { file: bf, def: bd }, _) = l.resolve_depth(fi as u32, b, 1) {
+                        if (bf, bd) != (fi as u32, di as u32) && files[bf as usize].facts.defs[bd as usize].kind == DefKind::Class {
+                            subclasses.entry((bf, bd)).or_default().push((fi as u32, di as u32));
+                        }
+                    }
+                }
+            }
         }
+        l.subclasses = subclasses;
+        l
+    }
+
+    /// Go, Rust, JVM, C#: what a call of method `def` may run besides itself: the
+    /// same-named methods of subclasses and implementers (a call through an
+    /// interface runs an implementation). Go names no interfaces it satisfies: a
+    /// bodiless interface method stands for the same-named methods found by name.
+    pub fn overrides(&self, file: u32, def: u32) -> Vec<(u32, u32)> {
+        let f = &self.files[file as usize];
+        let d = &f.facts.defs[def as usize];
+        if !f.family.compiles_together() || d.kind != DefKind::Method {
+            return vec![];
+        }
+        let Some(class) = d.parent else { return vec![] };
+        let mut out = vec![];
+        let mut seen: HashSet<(u32, u32)> = HashSet::new();
+        let mut stack = vec![(file, class)];
+        while let Some(c) = stack.pop() {
+            if seen.len() > 64 || !seen.insert(c) {
+                continue;
+            }
+            for &sub in self.subclasses.get(&c).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if let Some(&m) = self.methods.get(&(sub.0, sub.1, d.name.as_str())) {
+                    out.push((sub.0, m));
+                }
+                stack.push(sub);
+            }
+        }
+        if out.is_empty() && f.family == Family::Go && !self.with_refs.contains(&(file, def)) {
+            out.extend(self.by_name(&d.name).iter().copied().filter(|&(mf, md)| {
+                let m = &self.files[mf as usize].facts.defs[md as usize];
+                (mf, md) != (file, def) && m.kind == DefKind::Method && m.parent != Some(class) && self.with_refs.contains(&(mf, md))
+            }));
+        }
+        out
     }
 
     /// Definitions a bare member name may denote (tier d), or empty past the cap.
