@@ -264,6 +264,16 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 .last_name()
                 .map(|n| n.ends_with("ToolSpecification") || n.ends_with("ToolRegistration"))
                 .unwrap_or(false);
+        // A tool description built for a list-tools handler: `new Tool { Name = "echo", InputSchema = .. }`.
+        if compiled && r.kind == RefKind::New && r.callee.last_name() == Some("Tool") {
+            if let Some(name) = r.args.pos.iter().find_map(|a| match a {
+                Arg::Obj(props) if props.iter().any(|(k, _)| k == "InputSchema" || k == "Description") => tool_name_of(linker, file, a),
+                _ => None,
+            }) {
+                out.listed.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: Handler::None });
+            }
+            continue;
+        }
         if r.kind != RefKind::Call && r.decorates.is_none() && !spec {
             continue;
         }
@@ -603,6 +613,14 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 if str_of(linker, file, first).as_deref() == Some("tools/call") =>
             {
                 if let Some(Handler::Def(f, d)) = handler_arg.map(|a| handler_of(linker, file, a)) {
+                    out.registered_handlers.push((f, d));
+                    out.dispatchers.push((f, d));
+                }
+            }
+            // C# SDK low level: `.WithCallToolHandler(async (request, ct) => …)` dispatches on
+            // `request.Params.Name`; the tools are its branches.
+            (Family::CSharp, "WithCallToolHandler") => {
+                if let Some(Handler::Def(f, d)) = r.args.pos.iter().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_))).map(|a| handler_of(linker, file, a)) {
                     out.registered_handlers.push((f, d));
                     out.dispatchers.push((f, d));
                 }

@@ -480,3 +480,4 @@ public class Clients {
     let none = f.defs.iter().find(|d| d.name == "Nothing").unwrap();
     assert!(none.returns.is_none(), "{:?}", none.returns);
 }
+
