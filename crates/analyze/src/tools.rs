@@ -617,6 +617,31 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     out.dispatchers.push((f, d));
                 }
             }
+            // Java SDK builders: `SyncToolSpecification.builder().tool(t).callHandler((ex, req) -> …)`
+            // with `t = Tool.builder().name("x")…build()` (or `Tool.builder("x")`) in the same method.
+            (Family::Jvm, "callHandler") if r.callee.path().iter().any(|p| p.ends_with("ToolSpecification")) => {
+                let h = r.args.pos.iter().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_))).map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+                // A chain spans lines: the handler's own line is where `.callHandler(` is.
+                let at = match r.args.pos.first() {
+                    Some(Arg::Func(d)) => facts.defs[*d as usize].line.max(r.line),
+                    _ => r.line,
+                };
+                let name = facts
+                    .refs
+                    .iter()
+                    .filter(|x| x.in_def == r.in_def && x.line <= at && x.kind == RefKind::Call)
+                    .filter_map(|x| {
+                        let p = x.callee.path();
+                        let named = x.callee.ends_with(&["Tool", "builder"]) || (x.callee.ends_with(&["builder", "()", "name"]) && p.iter().any(|s| s == "Tool"));
+                        named.then(|| str_of(linker, file, x.args.pos.first())).flatten().map(|n| (x.line, n))
+                    })
+                    .max_by_key(|(line, _)| *line)
+                    .map(|(_, n)| n);
+                out.note(&h);
+                if let Some(name) = name {
+                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: at, handler: h });
+                }
+            }
             // C# SDK low level: `.WithCallToolHandler(async (request, ct) => …)` dispatches on
             // `request.Params.Name`; the tools are its branches.
             (Family::CSharp, "WithCallToolHandler") => {
