@@ -115,17 +115,7 @@ impl<'t> Cx<'t> {
     }
 
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.defs.len() as DefId;
-        self.facts.defs.push(Def {
-            name,
-            kind,
-            line: line(node),
-            end_line: node.end_position().row as u32 + 1,
-            parent,
-            bases: vec![],
-            params: vec![],
-            returns: None,
-        });
+        let id = self.facts.add_def(name, kind, line(node), node.end_position().row as u32 + 1, parent);
         self.def_of.insert(node.id(), id);
         id
     }
@@ -1132,17 +1122,7 @@ impl<'t> Cx<'t> {
         decorates: Option<DefId>,
     ) {
         let p = at.start_position();
-        self.facts.refs.push(Ref {
-            kind,
-            callee,
-            line: p.row as u32 + 1,
-            column: p.column as u32 + 1,
-            args,
-            in_def: cur,
-            labels: labels.to_vec(),
-            decorates,
-            key: None,
-        });
+        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, None);
     }
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {

@@ -161,17 +161,7 @@ fn instance_of(c: Callee) -> Callee {
 
 impl<'a> Cx<'a> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.defs.len() as DefId;
-        self.facts.defs.push(Def {
-            name,
-            kind,
-            line: line_of(node),
-            end_line: node.end_position().row as u32 + 1,
-            parent,
-            bases: vec![],
-            params: vec![],
-            returns: None,
-        });
+        let id = self.facts.add_def(name, kind, line_of(node), node.end_position().row as u32 + 1, parent);
         self.def_of.insert(node.id(), id);
         id
     }
@@ -1172,17 +1162,7 @@ impl<'a> Cx<'a> {
         key: Option<String>,
     ) {
         let p = at.start_position();
-        self.facts.refs.push(Ref {
-            kind,
-            callee,
-            line: p.row as u32 + 1,
-            column: p.column as u32 + 1,
-            args,
-            in_def: cur,
-            labels: labels.to_vec(),
-            decorates,
-            key,
-        });
+        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, key);
     }
 
     // ---------------------------------------------------------------- labels

@@ -98,16 +98,7 @@ impl<'a> Cx<'a> {
         if let Some(scope) = self.bind_in.remove(&node.id()) {
             self.scopes.declare(scope, &name, Binding::Def(id));
         }
-        self.facts.defs.push(Def {
-            name,
-            kind,
-            line: node.start_position().row as u32 + 1,
-            end_line: node.end_position().row as u32 + 1,
-            parent,
-            bases: vec![],
-            params: vec![],
-            returns: None,
-        });
+        self.facts.add_def(name, kind, node.start_position().row as u32 + 1, node.end_position().row as u32 + 1, parent);
         self.def_of.insert(node.id(), id);
         id
     }
@@ -850,18 +841,7 @@ impl<'a> Cx<'a> {
         labels: &[String],
         key: Option<String>,
     ) {
-        let p = at.start_position();
-        self.facts.refs.push(Ref {
-            kind,
-            callee,
-            line: p.row as u32 + 1,
-            column: p.column as u32 + 1,
-            args,
-            in_def: cur,
-            labels: labels.to_vec(),
-            decorates: None,
-            key,
-        });
+        self.facts.add_ref(kind, callee, at.start_position(), args, cur, labels, None, key);
     }
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {

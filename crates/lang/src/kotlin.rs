@@ -144,17 +144,7 @@ impl<'a, 't> Cx<'a, 't> {
         node: Node,
         parent: Option<DefId>,
     ) -> DefId {
-        let id = self.facts.defs.len() as DefId;
-        self.facts.defs.push(Def {
-            name,
-            kind,
-            line: line(node),
-            end_line: node.end_position().row as u32 + 1,
-            parent,
-            bases: vec![],
-            params: vec![],
-            returns: None,
-        });
+        let id = self.facts.add_def(name, kind, line(node), node.end_position().row as u32 + 1, parent);
         self.def_of.insert(node.id(), id);
         id
     }
@@ -1147,18 +1137,7 @@ impl<'a, 't> Cx<'a, 't> {
         } else {
             None
         };
-        let p = node.start_position();
-        self.facts.refs.push(Ref {
-            kind: RefKind::Access,
-            callee,
-            line: p.row as u32 + 1,
-            column: p.column as u32 + 1,
-            args: Args::default(),
-            in_def: cur,
-            labels: labels.to_vec(),
-            decorates: None,
-            key,
-        });
+        self.facts.add_ref(RefKind::Access, callee, node.start_position(), Args::default(), cur, labels, None, key);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1173,17 +1152,7 @@ impl<'a, 't> Cx<'a, 't> {
         decorates: Option<DefId>,
     ) {
         let p = at.start_position();
-        self.facts.refs.push(Ref {
-            kind,
-            callee,
-            line: p.row as u32 + 1,
-            column: p.column as u32 + 1,
-            args,
-            in_def: cur,
-            labels: labels.to_vec(),
-            decorates,
-            key: None,
-        });
+        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, None);
     }
 
     fn emit_when(

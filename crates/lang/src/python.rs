@@ -68,17 +68,7 @@ fn unwrap(mut n: Node) -> Node {
 
 impl<'a> Cx<'a> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.defs.len() as DefId;
-        self.facts.defs.push(Def {
-            name,
-            kind,
-            line: node.start_position().row as u32 + 1,
-            end_line: node.end_position().row as u32 + 1,
-            parent,
-            bases: vec![],
-            params: vec![],
-            returns: None,
-        });
+        let id = self.facts.add_def(name, kind, node.start_position().row as u32 + 1, node.end_position().row as u32 + 1, parent);
         self.def_of.insert(node.id(), id);
         id
     }
@@ -766,17 +756,7 @@ impl<'a> Cx<'a> {
         key: Option<String>,
     ) {
         let p = at.start_position();
-        self.facts.refs.push(Ref {
-            kind,
-            callee,
-            line: p.row as u32 + 1,
-            column: p.column as u32 + 1,
-            args,
-            in_def: cur,
-            labels: labels.to_vec(),
-            decorates,
-            key,
-        });
+        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, key);
     }
 
     fn emit_call(
