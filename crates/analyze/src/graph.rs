@@ -221,7 +221,15 @@ impl Graph {
                 // A call through an interface or base class may run any override.
                 for (of, od) in linker.overrides(tf, def) {
                     let to = self.node(of, Some(od));
-                    self.push(from, Edge { to, labels, tier, line });
+                    self.push(
+                        from,
+                        Edge {
+                            to,
+                            labels,
+                            tier,
+                            line,
+                        },
+                    );
                 }
                 // Calling a class constructs it: its constructor runs.
                 let lf = &linker.files[tf as usize];

@@ -80,9 +80,16 @@ struct Analysed {
 /// Bundles at least this large are parsed one webpack module at a time.
 const CHUNK_MIN_BYTES: usize = 1024 * 1024;
 
-fn extract_one(lang: Lang, bytes: &[u8], parse_only: bool) -> Result<FileFacts, mcpwarden_lang::ParseError> {
+fn extract_one(
+    lang: Lang,
+    bytes: &[u8],
+    parse_only: bool,
+) -> Result<FileFacts, mcpwarden_lang::ParseError> {
     if parse_only {
-        mcpwarden_lang::parse_only(lang, bytes).map(|errors| FileFacts { syntax_errors: errors, ..Default::default() })
+        mcpwarden_lang::parse_only(lang, bytes).map(|errors| FileFacts {
+            syntax_errors: errors,
+            ..Default::default()
+        })
     } else {
         mcpwarden_lang::extract(lang, bytes)
     }
@@ -91,12 +98,25 @@ fn extract_one(lang: Lang, bytes: &[u8], parse_only: bool) -> Result<FileFacts, 
 /// Parse and extract one file. A large webpack bundle is parsed module by
 /// module (each wrapped as `({ key(...) {...} })`), then its bootstrap with the
 /// modules blanked: the same facts as one parse, without one huge syntax tree.
-fn extract_file(lang: Lang, bytes: &[u8], parse_only: bool) -> Result<FileFacts, mcpwarden_lang::ParseError> {
+fn extract_file(
+    lang: Lang,
+    bytes: &[u8],
+    parse_only: bool,
+) -> Result<FileFacts, mcpwarden_lang::ParseError> {
     extract_file_chunked(lang, bytes, parse_only, CHUNK_MIN_BYTES)
 }
 
-fn extract_file_chunked(lang: Lang, bytes: &[u8], parse_only: bool, chunk_min: usize) -> Result<FileFacts, mcpwarden_lang::ParseError> {
-    let modules = if lang.family() == Family::JavaScript && bytes.len() >= chunk_min { source::webpack_modules(bytes) } else { vec![] };
+fn extract_file_chunked(
+    lang: Lang,
+    bytes: &[u8],
+    parse_only: bool,
+    chunk_min: usize,
+) -> Result<FileFacts, mcpwarden_lang::ParseError> {
+    let modules = if lang.family() == Family::JavaScript && bytes.len() >= chunk_min {
+        source::webpack_modules(bytes)
+    } else {
+        vec![]
+    };
     if modules.is_empty() {
         return extract_one(lang, bytes, parse_only);
     }
@@ -115,7 +135,12 @@ fn extract_file_chunked(lang: Lang, bytes: &[u8], parse_only: bool, chunk_min: u
     let imports: Vec<(&[u8], Vec<&[u8]>)> = rest
         .split(|&c| c == b'\n')
         .filter(|l| l.starts_with(b"import "))
-        .map(|l| (&bytes[l.as_ptr() as usize - rest.as_ptr() as usize..][..l.len()], import_names(l)))
+        .map(|l| {
+            (
+                &bytes[l.as_ptr() as usize - rest.as_ptr() as usize..][..l.len()],
+                import_names(l),
+            )
+        })
         .collect();
     let mut part = Vec::new();
     for m in &modules {
@@ -125,7 +150,10 @@ fn extract_file_chunked(lang: Lang, bytes: &[u8], parse_only: bool, chunk_min: u
         part.extend_from_slice(body);
         part.extend_from_slice(b"\n});\n");
         for (line, names) in &imports {
-            if names.iter().any(|n| memchr::memmem::find(body, n).is_some()) {
+            if names
+                .iter()
+                .any(|n| memchr::memmem::find(body, n).is_some())
+            {
                 part.extend_from_slice(line);
                 part.push(b'\n');
             }
@@ -142,7 +170,10 @@ fn import_names(line: &[u8]) -> Vec<&[u8]> {
         Some(i) => &line[..i],
         None => return vec![],
     };
-    let words: Vec<&[u8]> = head.split(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$')).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&[u8]> = head
+        .split(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$'))
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut names = vec![];
     for (i, w) in words.iter().enumerate() {
         let bound_by_as = words.get(i + 1) == Some(&&b"as"[..]);
@@ -182,9 +213,14 @@ pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
         (parent, w)
     };
     if let Some(langs) = &opts.languages {
-        let (keep, drop): (Vec<_>, Vec<_>) = std::mem::take(&mut walked.sources).into_iter().partition(|f| langs.contains(&f.lang));
+        let (keep, drop): (Vec<_>, Vec<_>) = std::mem::take(&mut walked.sources)
+            .into_iter()
+            .partition(|f| langs.contains(&f.lang));
         walked.sources = keep;
-        walked.skipped.extend(drop.into_iter().map(|f| Skipped { path: f.rel, reason: "language-not-selected".into() }));
+        walked.skipped.extend(drop.into_iter().map(|f| Skipped {
+            path: f.rel,
+            reason: "language-not-selected".into(),
+        }));
     }
     let walked_count = walked.sources.len();
     let manifest = project::read_manifests(&walked.manifests);
@@ -416,7 +452,13 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     for (fi, f) in files.iter().enumerate() {
         let part = parts[fi];
         for (r, (target, _)) in f.facts.refs.iter().zip(&targets[fi]) {
-            for h in matcher::hits(Catalog::embedded_for(f.lang.family()), f.lang.family(), r, target, &f.facts.star_imports) {
+            for h in matcher::hits(
+                Catalog::embedded_for(f.lang.family()),
+                f.lang.family(),
+                r,
+                target,
+                &f.facts.star_imports,
+            ) {
                 let node = graph.node(fi as u32, r.in_def);
                 let labels = graph.intern(&r.labels);
                 let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
@@ -505,7 +547,10 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             let go_init = d.name == "init"
                 && f.lang.family() == Family::Go
                 && d.kind == mcpwarden_lang::DefKind::Function;
-            if (d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function) || method_main || go_init {
+            if (d.name == "main" && d.kind == mcpwarden_lang::DefKind::Function)
+                || method_main
+                || go_init
+            {
                 startup.push(graph.node(fi as u32, Some(di as u32)));
             }
         }
@@ -863,14 +908,34 @@ const req = __WEBPACK_EXTERNAL_createRequire(import.meta.url);
         let whole = extract_one(Lang::JavaScript, src.as_bytes(), false).unwrap();
         let parts = extract_file_chunked(Lang::JavaScript, src.as_bytes(), false, 0).unwrap();
         let view = |f: &FileFacts| {
-            let mut v: Vec<(u32, String, Option<String>)> = f.refs.iter().map(|r| (r.line, format!("{:?}", r.callee).replace(|c: char| c.is_ascii_digit(), ""), r.in_def.map(|d| f.defs[d as usize].name.clone()))).collect();
+            let mut v: Vec<(u32, String, Option<String>)> = f
+                .refs
+                .iter()
+                .map(|r| {
+                    (
+                        r.line,
+                        format!("{:?}", r.callee).replace(|c: char| c.is_ascii_digit(), ""),
+                        r.in_def.map(|d| f.defs[d as usize].name.clone()),
+                    )
+                })
+                .collect();
             v.sort();
             v
         };
         assert!(!whole.refs.is_empty());
         assert_eq!(view(&whole), view(&parts));
         let defs = |f: &FileFacts| {
-            let mut v: Vec<(String, u32, Option<String>)> = f.defs.iter().map(|d| (d.name.clone(), d.line, d.parent.map(|p| f.defs[p as usize].name.clone()))).collect();
+            let mut v: Vec<(String, u32, Option<String>)> = f
+                .defs
+                .iter()
+                .map(|d| {
+                    (
+                        d.name.clone(),
+                        d.line,
+                        d.parent.map(|p| f.defs[p as usize].name.clone()),
+                    )
+                })
+                .collect();
             v.sort();
             v
         };

@@ -183,7 +183,15 @@ impl<'a> Linker<'a> {
                 }
             }
         }
-        let mut l = Linker { files, index, units, methods, by_name, subclasses: HashMap::new(), with_refs: HashSet::new() };
+        let mut l = Linker {
+            files,
+            index,
+            units,
+            methods,
+            by_name,
+            subclasses: HashMap::new(),
+            with_refs: HashSet::new(),
+        };
         // Subclasses and implementers of every class of the tree, from the bases each
         // class names (`class FileServiceImpl implements FileService`).
         let mut subclasses: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
@@ -201,9 +209,15 @@ impl<'a> Linker<'a> {
                     continue;
                 }
                 for b in d.bases.iter().filter(|b| !b.through_call()) {
-                    if let (Target::Def { file: bf, def: bd }, _) = l.resolve_depth(fi as u32, b, 1) {
-                        if (bf, bd) != (fi as u32, di as u32) && files[bf as usize].facts.defs[bd as usize].kind == DefKind::Class {
-                            subclasses.entry((bf, bd)).or_default().push((fi as u32, di as u32));
+                    if let (Target::Def { file: bf, def: bd }, _) = l.resolve_depth(fi as u32, b, 1)
+                    {
+                        if (bf, bd) != (fi as u32, di as u32)
+                            && files[bf as usize].facts.defs[bd as usize].kind == DefKind::Class
+                        {
+                            subclasses
+                                .entry((bf, bd))
+                                .or_default()
+                                .push((fi as u32, di as u32));
                         }
                     }
                 }
@@ -241,7 +255,10 @@ impl<'a> Linker<'a> {
         if out.is_empty() && f.family == Family::Go && !self.with_refs.contains(&(file, def)) {
             out.extend(self.by_name(&d.name).iter().copied().filter(|&(mf, md)| {
                 let m = &self.files[mf as usize].facts.defs[md as usize];
-                (mf, md) != (file, def) && m.kind == DefKind::Method && m.parent != Some(class) && self.with_refs.contains(&(mf, md))
+                (mf, md) != (file, def)
+                    && m.kind == DefKind::Method
+                    && m.parent != Some(class)
+                    && self.with_refs.contains(&(mf, md))
             }));
         }
         out
@@ -483,9 +500,18 @@ impl<'a> Linker<'a> {
     }
 
     /// A name exported by one of a unit's files, then the rest of the path.
-    fn resolve_in_unit(&self, family: Family, unit: &str, path: &[String], depth: u32) -> Option<(Target, Tier)> {
+    fn resolve_in_unit(
+        &self,
+        family: Family,
+        unit: &str,
+        path: &[String],
+        depth: u32,
+    ) -> Option<(Target, Tier)> {
         let uf = self.units.exporter(family, unit, first_of(path)?)?;
-        Some((self.resolve_in_module(uf, path, depth + 1).0, Tier::CrossFile))
+        Some((
+            self.resolve_in_module(uf, path, depth + 1).0,
+            Tier::CrossFile,
+        ))
     }
 
     /// Go, Rust, JVM, C#: an import names a package (or a member of one); in the
@@ -509,7 +535,8 @@ impl<'a> Linker<'a> {
         };
         match f.family {
             Family::Go => match self.units.go_dir(module) {
-                Some(dir) => self.resolve_in_unit(Family::Go, &dir, path, depth)
+                Some(dir) => self
+                    .resolve_in_unit(Family::Go, &dir, path, depth)
                     .unwrap_or((last_name(path), Tier::NameOnly)),
                 None => external(),
             },
@@ -532,7 +559,8 @@ impl<'a> Linker<'a> {
                     return external();
                 };
                 match self.units.rust_unit(&root, &full) {
-                    Some((key, k)) if k < full.len() => self.resolve_in_unit(Family::Rust, &key, &full[k..], depth)
+                    Some((key, k)) if k < full.len() => self
+                        .resolve_in_unit(Family::Rust, &key, &full[k..], depth)
                         .unwrap_or((last_name(&full), Tier::NameOnly)),
                     _ => (last_name(&full), Tier::NameOnly),
                 }
@@ -617,9 +645,7 @@ impl<'a> Linker<'a> {
                 let mut ns: Vec<&str> = unit.split('.').collect();
                 while ns.len() > 1 {
                     ns.pop();
-                    if let Some(t) =
-                        self.resolve_in_unit(f.family, &ns.join("."), path, depth)
-                    {
+                    if let Some(t) = self.resolve_in_unit(f.family, &ns.join("."), path, depth) {
                         return t;
                     }
                 }
@@ -766,7 +792,9 @@ impl<'a> Linker<'a> {
         if depth > 12 {
             return None;
         }
-        let mut value = self.files[file as usize].facts.defs[def as usize].returns.clone()?;
+        let mut value = self.files[file as usize].facts.defs[def as usize]
+            .returns
+            .clone()?;
         append(&mut value, &["()".to_string()]);
         append(&mut value, rest);
         Some(self.resolve_depth(file, &value, depth + 1).0)

@@ -355,7 +355,8 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
         _ => {
             name.starts_with(|c: char| c.is_ascii_uppercase())
                 || FACTORIES.contains(&name)
-                || (ctor.is_empty() || name.is_empty()) && row.path.iter().all(|p| p.is_empty() || p == "*")
+                || (ctor.is_empty() || name.is_empty())
+                    && row.path.iter().all(|p| p.is_empty() || p == "*")
         }
     };
     // Go's and C#'s methods are capitalised (`conn.Close()`, `client.Dispose()`).

@@ -627,7 +627,10 @@ mod tests {
         );
         assert_eq!(part_by_path("src/Latest.java"), None);
         assert_eq!(part_by_path("build.rs"), Some(Part::Build));
-        assert_eq!(part_by_path("src/okf/export/export_tests.rs"), Some(Part::Test));
+        assert_eq!(
+            part_by_path("src/okf/export/export_tests.rs"),
+            Some(Part::Test)
+        );
         assert_eq!(part_by_path("src/graph/tests.rs"), Some(Part::Test));
         assert_eq!(part_by_path("src/latest.rs"), None);
         assert_eq!(part_by_path("benches/scan.rs"), Some(Part::Script));

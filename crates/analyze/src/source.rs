@@ -198,10 +198,13 @@ pub struct Module {
 
 /// `/***/ 68670` (production) or `/***/ "./src/a.js":` (development): a module key line.
 fn is_module_key(line: &[u8]) -> bool {
-    let Some(rest) = line.strip_prefix(b"/***/ ") else { return false };
+    let Some(rest) = line.strip_prefix(b"/***/ ") else {
+        return false;
+    };
     let rest = rest.trim_ascii();
     let rest = rest.strip_suffix(b":").unwrap_or(rest).trim_ascii_end();
-    let quoted = rest.len() >= 2 && matches!(rest[0], b'"' | b'\'') && rest[rest.len() - 1] == rest[0];
+    let quoted =
+        rest.len() >= 2 && matches!(rest[0], b'"' | b'\'') && rest[rest.len() - 1] == rest[0];
     (!rest.is_empty() && rest.iter().all(u8::is_ascii_digit)) || quoted
 }
 
@@ -219,13 +222,19 @@ pub fn webpack_modules(b: &[u8]) -> Vec<Module> {
     let mut line = 0u32;
     let mut closed = false;
     while start < b.len() {
-        let end = memchr::memchr(b'\n', &b[start..]).map(|i| start + i).unwrap_or(b.len());
+        let end = memchr::memchr(b'\n', &b[start..])
+            .map(|i| start + i)
+            .unwrap_or(b.len());
         let text = &b[start..end];
         if is_module_key(text) {
             if let Some(last) = modules.last_mut() {
                 last.end = start;
             }
-            modules.push(Module { start, end: b.len(), line });
+            modules.push(Module {
+                start,
+                end: b.len(),
+                line,
+            });
         } else if !modules.is_empty() && text.starts_with(b"/******/") {
             // The end of the modules object: the bootstrap follows.
             if let Some(last) = modules.last_mut() {

@@ -267,10 +267,22 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         // A tool description built for a list-tools handler: `new Tool { Name = "echo", InputSchema = .. }`.
         if compiled && r.kind == RefKind::New && r.callee.last_name() == Some("Tool") {
             if let Some(name) = r.args.pos.iter().find_map(|a| match a {
-                Arg::Obj(props) if props.iter().any(|(k, _)| k == "InputSchema" || k == "Description") => tool_name_of(linker, file, a),
+                Arg::Obj(props)
+                    if props
+                        .iter()
+                        .any(|(k, _)| k == "InputSchema" || k == "Description") =>
+                {
+                    tool_name_of(linker, file, a)
+                }
                 _ => None,
             }) {
-                out.listed.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: Handler::None });
+                out.listed.push(Registration {
+                    name,
+                    entry: EntryKind::Tool,
+                    file,
+                    line: r.line,
+                    handler: Handler::None,
+                });
             }
             continue;
         }
@@ -339,10 +351,22 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             // methods (`run_tool`) are the handler.
             if last == "mcp_tool" && d.kind == DefKind::Class {
                 if let Some(name) = str_of(linker, file, r.args.kw("name")) {
-                    let methods: Vec<(u32, u32)> = facts.defs.iter().enumerate().filter(|(_, m)| m.parent == Some(def) && m.kind == DefKind::Method).map(|(i, _)| (file, i as u32)).collect();
+                    let methods: Vec<(u32, u32)> = facts
+                        .defs
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, m)| m.parent == Some(def) && m.kind == DefKind::Method)
+                        .map(|(i, _)| (file, i as u32))
+                        .collect();
                     let h = Handler::of_defs(methods);
                     out.note(&h);
-                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                    out.regs.push(Registration {
+                        name,
+                        entry: EntryKind::Tool,
+                        file,
+                        line: r.line,
+                        handler: h,
+                    });
                 }
                 continue;
             }
@@ -619,8 +643,19 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             }
             // Java SDK builders: `SyncToolSpecification.builder().tool(t).callHandler((ex, req) -> …)`
             // with `t = Tool.builder().name("x")…build()` (or `Tool.builder("x")`) in the same method.
-            (Family::Jvm, "callHandler") if r.callee.path().iter().any(|p| p.ends_with("ToolSpecification")) => {
-                let h = r.args.pos.iter().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_))).map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+            (Family::Jvm, "callHandler")
+                if r.callee
+                    .path()
+                    .iter()
+                    .any(|p| p.ends_with("ToolSpecification")) =>
+            {
+                let h = r
+                    .args
+                    .pos
+                    .iter()
+                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)))
+                    .map(|a| handler_of(linker, file, a))
+                    .unwrap_or(Handler::None);
                 // A chain spans lines: the handler's own line is where `.callHandler(` is.
                 let at = match r.args.pos.first() {
                     Some(Arg::Func(d)) => facts.defs[*d as usize].line.max(r.line),
@@ -632,20 +667,37 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     .filter(|x| x.in_def == r.in_def && x.line <= at && x.kind == RefKind::Call)
                     .filter_map(|x| {
                         let p = x.callee.path();
-                        let named = x.callee.ends_with(&["Tool", "builder"]) || (x.callee.ends_with(&["builder", "()", "name"]) && p.iter().any(|s| s == "Tool"));
-                        named.then(|| str_of(linker, file, x.args.pos.first())).flatten().map(|n| (x.line, n))
+                        let named = x.callee.ends_with(&["Tool", "builder"])
+                            || (x.callee.ends_with(&["builder", "()", "name"])
+                                && p.iter().any(|s| s == "Tool"));
+                        named
+                            .then(|| str_of(linker, file, x.args.pos.first()))
+                            .flatten()
+                            .map(|n| (x.line, n))
                     })
                     .max_by_key(|(line, _)| *line)
                     .map(|(_, n)| n);
                 out.note(&h);
                 if let Some(name) = name {
-                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: at, handler: h });
+                    out.regs.push(Registration {
+                        name,
+                        entry: EntryKind::Tool,
+                        file,
+                        line: at,
+                        handler: h,
+                    });
                 }
             }
             // C# SDK low level: `.WithCallToolHandler(async (request, ct) => …)` dispatches on
             // `request.Params.Name`; the tools are its branches.
             (Family::CSharp, "WithCallToolHandler") => {
-                if let Some(Handler::Def(f, d)) = r.args.pos.iter().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_))).map(|a| handler_of(linker, file, a)) {
+                if let Some(Handler::Def(f, d)) = r
+                    .args
+                    .pos
+                    .iter()
+                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)))
+                    .map(|a| handler_of(linker, file, a))
+                {
                     out.registered_handlers.push((f, d));
                     out.dispatchers.push((f, d));
                 }
@@ -703,25 +755,55 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             // `NewTool(toolset, mcp.Tool{Name: "x", InputSchema: …}, scopes, func(…) {…})`.
             (f, _) if f.compiles_together() => {
                 let described = r.args.pos.iter().find_map(|a| match a {
-                    Arg::Obj(props) if props.iter().any(|(k, _)| k == "InputSchema" || k == "Description" || SCHEMA_KEYS.contains(&k.as_str())) => tool_name_of(linker, file, a),
+                    Arg::Obj(props)
+                        if props.iter().any(|(k, _)| {
+                            k == "InputSchema"
+                                || k == "Description"
+                                || SCHEMA_KEYS.contains(&k.as_str())
+                        }) =>
+                    {
+                        tool_name_of(linker, file, a)
+                    }
                     _ => None,
                 });
-                let handler = r.args.pos.iter().rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
+                let handler = r
+                    .args
+                    .pos
+                    .iter()
+                    .rev()
+                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
                 if let (Some(name), Some(a)) = (described, handler) {
                     let h = handler_of(linker, file, a);
                     // `NewServerPrompt(…, mcp.Prompt{Name, Arguments}, h)`, `NewServerResourceTemplate(…,
                     // mcp.ResourceTemplate{Name, URITemplate}, h)` register other entries the same way.
-                    let keys: Vec<&str> = r.args.pos.iter().filter_map(|a| if let Arg::Obj(p) = a { Some(p) } else { None }).flatten().map(|(k, _)| k.as_str()).collect();
+                    let keys: Vec<&str> = r
+                        .args
+                        .pos
+                        .iter()
+                        .filter_map(|a| if let Arg::Obj(p) = a { Some(p) } else { None })
+                        .flatten()
+                        .map(|(k, _)| k.as_str())
+                        .collect();
                     let entry = if last.contains("Prompt") || keys.contains(&"Arguments") {
                         EntryKind::Prompt
-                    } else if last.contains("Resource") || keys.iter().any(|k| matches!(*k, "URITemplate" | "URI" | "MIMEType")) {
+                    } else if last.contains("Resource")
+                        || keys
+                            .iter()
+                            .any(|k| matches!(*k, "URITemplate" | "URI" | "MIMEType"))
+                    {
                         EntryKind::Resource
                     } else {
                         EntryKind::Tool
                     };
                     if h != Handler::None {
                         out.note(&h);
-                        out.regs.push(Registration { name, entry, file, line: r.line, handler: h });
+                        out.regs.push(Registration {
+                            name,
+                            entry,
+                            file,
+                            line: r.line,
+                            handler: h,
+                        });
                     }
                 }
             }

@@ -106,8 +106,18 @@ impl Units {
                 Family::JavaScript | Family::Python => None,
             };
             if let Some(k) = &key {
-                u.files.entry(*family).or_default().entry(k.clone()).or_default().push(i as u32);
-                let names = u.exporters.entry(*family).or_default().entry(k.clone()).or_default();
+                u.files
+                    .entry(*family)
+                    .or_default()
+                    .entry(k.clone())
+                    .or_default()
+                    .push(i as u32);
+                let names = u
+                    .exporters
+                    .entry(*family)
+                    .or_default()
+                    .entry(k.clone())
+                    .or_default();
                 for e in &facts.exports {
                     if let mcpwarden_lang::Export::Local { name, .. } = e {
                         names.entry(name.clone()).or_insert(i as u32);
@@ -121,7 +131,11 @@ impl Units {
 
     /// Files of a unit (empty when the tree has none).
     pub fn files(&self, family: Family, key: &str) -> &[u32] {
-        self.files.get(&family).and_then(|m| m.get(key)).map(|v| v.as_slice()).unwrap_or(&[])
+        self.files
+            .get(&family)
+            .and_then(|m| m.get(key))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     /// The file of a unit that exports `name` (a top-level definition or re-export).

@@ -9,8 +9,8 @@
 
 pub use mcpwarden_model::Family;
 use mcpwarden_model::{Kind, Resource};
-use serde::Deserialize;
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Pseudo-module of JavaScript runtime globals (`fetch`, `process.env`, `eval`).
@@ -293,11 +293,25 @@ impl Catalog {
     /// languages it meets (each load parses TOML; a whole catalogue costs ~5 ms
     /// per process, which matters when thousands of small servers are scanned).
     pub fn embedded_for(family: Family) -> &'static Catalog {
-        const FAMILIES: [Family; 6] = [Family::JavaScript, Family::Python, Family::Go, Family::Rust, Family::Jvm, Family::CSharp];
+        const FAMILIES: [Family; 6] = [
+            Family::JavaScript,
+            Family::Python,
+            Family::Go,
+            Family::Rust,
+            Family::Jvm,
+            Family::CSharp,
+        ];
         static CATS: [std::sync::OnceLock<Catalog>; 6] = [const { std::sync::OnceLock::new() }; 6];
-        let i = FAMILIES.iter().position(|f| *f == family).expect("every family is listed");
+        let i = FAMILIES
+            .iter()
+            .position(|f| *f == family)
+            .expect("every family is listed");
         CATS[i].get_or_init(|| {
-            let files: Vec<(Family, &'static str, String)> = EMBEDDED.iter().filter(|(f, _, _)| *f == family).map(|(f, n, t)| (*f, *n, t.to_string())).collect();
+            let files: Vec<(Family, &'static str, String)> = EMBEDDED
+                .iter()
+                .filter(|(f, _, _)| *f == family)
+                .map(|(f, n, t)| (*f, *n, t.to_string()))
+                .collect();
             Catalog::load(&files).expect("embedded catalogue is valid")
         })
     }
@@ -392,7 +406,10 @@ impl Catalog {
         let mut prefixes = vec![];
         for (i, r) in rows.iter().enumerate() {
             let first = r.module.split('.').next().unwrap_or("");
-            firsts.entry(r.family).or_default().insert(first.to_string());
+            firsts
+                .entry(r.family)
+                .or_default()
+                .insert(first.to_string());
             if let Some(p) = r
                 .module
                 .strip_suffix("/*")
@@ -400,10 +417,20 @@ impl Catalog {
             {
                 prefixes.push((r.family, p.to_string(), i));
             } else {
-                exact.entry(r.family).or_default().entry(r.module.clone()).or_default().push(i);
+                exact
+                    .entry(r.family)
+                    .or_default()
+                    .entry(r.module.clone())
+                    .or_default()
+                    .push(i);
             }
         }
-        Ok(Catalog { rows, exact, firsts, prefixes })
+        Ok(Catalog {
+            rows,
+            exact,
+            firsts,
+            prefixes,
+        })
     }
 
     pub fn rows(&self) -> &[Row] {
@@ -465,12 +492,23 @@ impl Catalog {
     /// Dotted families: try every split of the dotted name into module + path,
     /// longest module first.
     pub fn candidates_dotted(&self, family: Family, segments: &[String]) -> Vec<&Row> {
-        let known_first = segments.first().map(|f| self.firsts.get(&family).map(|s| s.contains(f.as_str())).unwrap_or(false)).unwrap_or(false);
+        let known_first = segments
+            .first()
+            .map(|f| {
+                self.firsts
+                    .get(&family)
+                    .map(|s| s.contains(f.as_str()))
+                    .unwrap_or(false)
+            })
+            .unwrap_or(false);
         if !known_first {
             return vec![];
         }
         // The longest module candidate, joined once; shorter ones are its prefixes.
-        let longest = segments.iter().position(|x| x == "()" || x == "[]").unwrap_or(segments.len());
+        let longest = segments
+            .iter()
+            .position(|x| x == "()" || x == "[]")
+            .unwrap_or(segments.len());
         let mut full = String::new();
         let mut ends = Vec::with_capacity(longest);
         for seg in &segments[..longest] {

@@ -259,19 +259,42 @@ fn empty_directory_scans_clean() {
 fn languages_limit_what_is_analysed() {
     let d = tmpdir("languages");
     std::fs::write(d.join("server.py"), "import os\nos.system('ls')\n").unwrap();
-    std::fs::write(d.join("main.go"), "package main\n\nimport \"os/exec\"\n\nfunc main() { exec.Command(\"ls\").Run() }\n").unwrap();
+    std::fs::write(
+        d.join("main.go"),
+        "package main\n\nimport \"os/exec\"\n\nfunc main() { exec.Command(\"ls\").Run() }\n",
+    )
+    .unwrap();
     let scan = |langs: &str| {
-        let out = bin().arg("scan").arg(&d).args(["--format", "json", "--languages", langs]).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = bin()
+            .arg("scan")
+            .arg(&d)
+            .args(["--format", "json", "--languages", langs])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         doc["servers"][0].clone()
     };
     let py = scan("py");
     assert_eq!(py["languages"], serde_json::json!(["python"]));
-    assert!(py["skipped"].as_array().unwrap().iter().any(|s| s["path"] == "main.go" && s["reason"] == "language-not-selected"));
+    assert!(py["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["path"] == "main.go" && s["reason"] == "language-not-selected"));
     let both = scan("python,go");
     assert_eq!(both["languages"], serde_json::json!(["go", "python"]));
-    let out = bin().arg("scan").arg(&d).args(["--languages", "cobol"]).output().unwrap();
+    let out = bin()
+        .arg("scan")
+        .arg(&d)
+        .args(["--languages", "cobol"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cobol"));
 }

@@ -115,7 +115,13 @@ impl<'t> Cx<'t> {
     }
 
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.add_def(name, kind, line(node), node.end_position().row as u32 + 1, parent);
+        let id = self.facts.add_def(
+            name,
+            kind,
+            line(node),
+            node.end_position().row as u32 + 1,
+            parent,
+        );
         self.def_of.insert(node.id(), id);
         id
     }
@@ -224,7 +230,11 @@ impl<'t> Cx<'t> {
                 };
                 let def = self.new_def(name.clone(), dk, node, parent);
                 // The declared result type (`HttpClient Client()`), resolved after the walks.
-                if let Some(raw) = node.field("returns").or_else(|| node.field("type")).and_then(|t| self.type_raw(t)) {
+                if let Some(raw) = node
+                    .field("returns")
+                    .or_else(|| node.field("type"))
+                    .and_then(|t| self.type_raw(t))
+                {
                     self.results.push((def, raw, scope));
                 }
                 if local || class.is_none() {
@@ -1122,7 +1132,8 @@ impl<'t> Cx<'t> {
         decorates: Option<DefId>,
     ) {
         let p = at.start_position();
-        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, None);
+        self.facts
+            .add_ref(kind, callee, p, args, cur, labels, decorates, None);
     }
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {

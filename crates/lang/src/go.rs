@@ -161,7 +161,13 @@ fn instance_of(c: Callee) -> Callee {
 
 impl<'a> Cx<'a> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.add_def(name, kind, line_of(node), node.end_position().row as u32 + 1, parent);
+        let id = self.facts.add_def(
+            name,
+            kind,
+            line_of(node),
+            node.end_position().row as u32 + 1,
+            parent,
+        );
         self.def_of.insert(node.id(), id);
         id
     }
@@ -191,9 +197,15 @@ impl<'a> Cx<'a> {
             // on a `ToolDependencies` value gives the `*github.Client` it declares.
             if let Some(iface) = spec.field("type").filter(|t| t.kind() == "interface_type") {
                 let mut c2 = iface.walk();
-                for m in iface.named_children(&mut c2).filter(|m| m.kind() == "method_elem") {
-                    let Some(mname) = m.field("name") else { continue };
-                    let md = self.new_def(self.text(mname).to_string(), DefKind::Method, m, Some(def));
+                for m in iface
+                    .named_children(&mut c2)
+                    .filter(|m| m.kind() == "method_elem")
+                {
+                    let Some(mname) = m.field("name") else {
+                        continue;
+                    };
+                    let md =
+                        self.new_def(self.text(mname).to_string(), DefKind::Method, m, Some(def));
                     self.record_result(md, m, scope);
                 }
             }
@@ -203,7 +215,13 @@ impl<'a> Cx<'a> {
     /// The first result type of a function, method or interface method, resolved
     /// once every binding of the file is known.
     fn record_result(&mut self, def: DefId, node: Node, scope: ScopeId) {
-        let ty = node.field("result").and_then(|r| if r.kind() == "parameter_list" { r.named_child(0).and_then(|p| p.field("type")) } else { Some(r) });
+        let ty = node.field("result").and_then(|r| {
+            if r.kind() == "parameter_list" {
+                r.named_child(0).and_then(|p| p.field("type"))
+            } else {
+                Some(r)
+            }
+        });
         if let Some(raw) = ty.and_then(|t| self.type_raw(t)) {
             self.results.push((def, raw, scope));
         }
@@ -1162,7 +1180,8 @@ impl<'a> Cx<'a> {
         key: Option<String>,
     ) {
         let p = at.start_position();
-        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, key);
+        self.facts
+            .add_ref(kind, callee, p, args, cur, labels, decorates, key);
     }
 
     // ---------------------------------------------------------------- labels

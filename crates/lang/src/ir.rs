@@ -58,7 +58,17 @@ impl Lang {
     }
 
     /// Every language, in a stable order.
-    pub const ALL: [Lang; 9] = [Lang::TypeScript, Lang::Tsx, Lang::JavaScript, Lang::Python, Lang::Go, Lang::Rust, Lang::Java, Lang::Kotlin, Lang::CSharp];
+    pub const ALL: [Lang; 9] = [
+        Lang::TypeScript,
+        Lang::Tsx,
+        Lang::JavaScript,
+        Lang::Python,
+        Lang::Go,
+        Lang::Rust,
+        Lang::Java,
+        Lang::Kotlin,
+        Lang::CSharp,
+    ];
 
     /// A language by its report name or a common short name (`ts`, `py`, `cs`...).
     /// `typescript` also selects TSX.
@@ -344,23 +354,62 @@ impl Shift {
 
 impl FileFacts {
     /// Add a definition (lines 1-based); returns its id.
-    pub fn add_def(&mut self, name: String, kind: DefKind, line: u32, end_line: u32, parent: Option<DefId>) -> DefId {
+    pub fn add_def(
+        &mut self,
+        name: String,
+        kind: DefKind,
+        line: u32,
+        end_line: u32,
+        parent: Option<DefId>,
+    ) -> DefId {
         let id = self.defs.len() as DefId;
-        self.defs.push(Def { name, kind, line, end_line, parent, bases: vec![], params: vec![], returns: None });
+        self.defs.push(Def {
+            name,
+            kind,
+            line,
+            end_line,
+            parent,
+            bases: vec![],
+            params: vec![],
+            returns: None,
+        });
         id
     }
 
     /// Add a reference starting at `at` (tree-sitter's 0-based row and column).
     #[allow(clippy::too_many_arguments)]
-    pub fn add_ref(&mut self, kind: RefKind, callee: Callee, at: tree_sitter::Point, args: Args, in_def: Option<DefId>, labels: &[String], decorates: Option<DefId>, key: Option<String>) {
-        self.refs.push(Ref { kind, callee, line: at.row as u32 + 1, column: at.column as u32 + 1, args, in_def, labels: labels.to_vec(), decorates, key });
+    pub fn add_ref(
+        &mut self,
+        kind: RefKind,
+        callee: Callee,
+        at: tree_sitter::Point,
+        args: Args,
+        in_def: Option<DefId>,
+        labels: &[String],
+        decorates: Option<DefId>,
+        key: Option<String>,
+    ) {
+        self.refs.push(Ref {
+            kind,
+            callee,
+            line: at.row as u32 + 1,
+            column: at.column as u32 + 1,
+            args,
+            in_def,
+            labels: labels.to_vec(),
+            decorates,
+            key,
+        });
     }
 
     /// Append the facts of a part of the same file that was parsed on its own
     /// (a module of a large bundle), whose first line is line `line_offset + 1`
     /// of the file. Definition ids and lines are shifted to the file's.
     pub fn append(&mut self, mut other: FileFacts, line_offset: u32) {
-        let s = Shift { defs: self.defs.len() as DefId, lines: line_offset };
+        let s = Shift {
+            defs: self.defs.len() as DefId,
+            lines: line_offset,
+        };
         for d in &mut other.defs {
             d.line += s.lines;
             d.end_line += s.lines;

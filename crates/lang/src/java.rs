@@ -201,7 +201,13 @@ fn unescape(s: &str) -> String {
 
 impl<'a, 't> Cx<'a, 't> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.add_def(name, kind, node.start_position().row as u32 + 1, node.end_position().row as u32 + 1, parent);
+        let id = self.facts.add_def(
+            name,
+            kind,
+            node.start_position().row as u32 + 1,
+            node.end_position().row as u32 + 1,
+            parent,
+        );
         self.def_of.insert(node.id(), id);
         id
     }
@@ -646,11 +652,18 @@ impl<'a, 't> Cx<'a, 't> {
         }
         match self.scopes.resolve(scope, raw) {
             // A local holding a field's value (`var c = clients.http()`): the field's member.
-            Callee::Var { name, path } => match self.scopes.lookup(scope, &name).and_then(|(_, s)| self.class_body.get(&s)) {
+            Callee::Var { name, path } => match self
+                .scopes
+                .lookup(scope, &name)
+                .and_then(|(_, s)| self.class_body.get(&s))
+            {
                 Some(&class) => {
                     let mut p = vec![name];
                     p.extend(path);
-                    Callee::SelfMember { class: Some(class), path: p }
+                    Callee::SelfMember {
+                        class: Some(class),
+                        path: p,
+                    }
                 }
                 None => Callee::Var { name, path },
             },
@@ -1035,7 +1048,8 @@ impl<'a, 't> Cx<'a, 't> {
         decorates: Option<DefId>,
     ) {
         let p = at.start_position();
-        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, None);
+        self.facts
+            .add_ref(kind, callee, p, args, cur, labels, decorates, None);
     }
 
     fn call_callee(&self, node: Node, scope: ScopeId) -> Callee {

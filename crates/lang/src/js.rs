@@ -98,7 +98,13 @@ impl<'a> Cx<'a> {
         if let Some(scope) = self.bind_in.remove(&node.id()) {
             self.scopes.declare(scope, &name, Binding::Def(id));
         }
-        self.facts.add_def(name, kind, node.start_position().row as u32 + 1, node.end_position().row as u32 + 1, parent);
+        self.facts.add_def(
+            name,
+            kind,
+            node.start_position().row as u32 + 1,
+            node.end_position().row as u32 + 1,
+            parent,
+        );
         self.def_of.insert(node.id(), id);
         id
     }
@@ -841,7 +847,16 @@ impl<'a> Cx<'a> {
         labels: &[String],
         key: Option<String>,
     ) {
-        self.facts.add_ref(kind, callee, at.start_position(), args, cur, labels, None, key);
+        self.facts.add_ref(
+            kind,
+            callee,
+            at.start_position(),
+            args,
+            cur,
+            labels,
+            None,
+            key,
+        );
     }
 
     fn emit_call(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {

@@ -14,14 +14,42 @@ const MAX_DEPTH: u32 = 400;
 
 /// Types whose values carry no capability: not worth an instance binding.
 const PLAIN_TYPES: &[&str] = &[
-    "String", "Int", "Long", "Short", "Byte", "Boolean", "Double", "Float", "Char", "Any",
-    "Unit", "Nothing", "Number", "List", "MutableList", "Map", "MutableMap", "Set",
-    "MutableSet", "Array", "Sequence", "Collection", "Iterable", "Pair", "Triple",
+    "String",
+    "Int",
+    "Long",
+    "Short",
+    "Byte",
+    "Boolean",
+    "Double",
+    "Float",
+    "Char",
+    "Any",
+    "Unit",
+    "Nothing",
+    "Number",
+    "List",
+    "MutableList",
+    "Map",
+    "MutableMap",
+    "Set",
+    "MutableSet",
+    "Array",
+    "Sequence",
+    "Collection",
+    "Iterable",
+    "Pair",
+    "Triple",
 ];
 
 /// Collection builders whose arguments are read as a list literal.
 const LIST_BUILDERS: &[&str] = &[
-    "listOf", "arrayOf", "mutableListOf", "arrayListOf", "setOf", "mutableSetOf", "listOfNotNull",
+    "listOf",
+    "arrayOf",
+    "mutableListOf",
+    "arrayListOf",
+    "setOf",
+    "mutableSetOf",
+    "listOfNotNull",
 ];
 const MAP_BUILDERS: &[&str] = &["mapOf", "mutableMapOf", "hashMapOf", "linkedMapOf"];
 
@@ -137,14 +165,14 @@ impl<'a, 't> Cx<'a, 't> {
         self.src.text(n)
     }
 
-    fn new_def(
-        &mut self,
-        name: String,
-        kind: DefKind,
-        node: Node,
-        parent: Option<DefId>,
-    ) -> DefId {
-        let id = self.facts.add_def(name, kind, line(node), node.end_position().row as u32 + 1, parent);
+    fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
+        let id = self.facts.add_def(
+            name,
+            kind,
+            line(node),
+            node.end_position().row as u32 + 1,
+            parent,
+        );
         self.def_of.insert(node.id(), id);
         id
     }
@@ -207,7 +235,9 @@ impl<'a, 't> Cx<'a, 't> {
                 self.declare_class(node, scope, cur, class, depth);
                 return;
             }
-            "function_declaration" | "secondary_constructor" | "anonymous_function"
+            "function_declaration"
+            | "secondary_constructor"
+            | "anonymous_function"
             | "lambda_literal" => {
                 self.declare_function(node, scope, cur, class, depth);
                 return;
@@ -218,8 +248,10 @@ impl<'a, 't> Cx<'a, 't> {
             "for_statement" => {
                 let mut c = node.walk();
                 for ch in node.named_children(&mut c) {
-                    if matches!(ch.kind(), "variable_declaration" | "multi_variable_declaration")
-                    {
+                    if matches!(
+                        ch.kind(),
+                        "variable_declaration" | "multi_variable_declaration"
+                    ) {
                         self.declare_vars(ch, scope);
                     }
                 }
@@ -391,9 +423,7 @@ impl<'a, 't> Cx<'a, 't> {
         for ch in prop.named_children(&mut c) {
             match ch.kind() {
                 "variable_declaration" => name = ch.named_child(0),
-                "string_literal" | "multiline_string_literal" if name.is_some() => {
-                    value = Some(ch)
-                }
+                "string_literal" | "multiline_string_literal" if name.is_some() => value = Some(ch),
                 _ => {}
             }
         }
@@ -894,7 +924,9 @@ impl<'a, 't> Cx<'a, 't> {
             | "block_comment" => return,
             "modifiers" => {
                 // Annotations of the definition this node belongs to.
-                let target = node.parent().and_then(|p| self.def_of.get(&p.id()).copied());
+                let target = node
+                    .parent()
+                    .and_then(|p| self.def_of.get(&p.id()).copied());
                 self.emit_annotations(node, scope, cur, labels, target, depth);
                 return;
             }
@@ -1027,7 +1059,9 @@ impl<'a, 't> Cx<'a, 't> {
             let callee = self.scopes.resolve(scope, &raw);
             let args_v = args.map(|x| self.args(x, scope)).unwrap_or_default();
             // Annotations of a definition are emitted in its enclosing definition.
-            let in_def = target.and_then(|t| self.facts.defs[t as usize].parent).or(cur);
+            let in_def = target
+                .and_then(|t| self.facts.defs[t as usize].parent)
+                .or(cur);
             let in_def = if target.is_some() { in_def } else { cur };
             self.push_ref(RefKind::Call, callee, ch, args_v, in_def, labels, target);
             if let Some(x) = args {
@@ -1130,14 +1164,24 @@ impl<'a, 't> Cx<'a, 't> {
             return;
         }
         let key = if node.kind() == "index_expression" {
-            node.named_child(1).and_then(|k| match self.string_value(k) {
-                Arg::Str(s) => Some(s),
-                _ => None,
-            })
+            node.named_child(1)
+                .and_then(|k| match self.string_value(k) {
+                    Arg::Str(s) => Some(s),
+                    _ => None,
+                })
         } else {
             None
         };
-        self.facts.add_ref(RefKind::Access, callee, node.start_position(), Args::default(), cur, labels, None, key);
+        self.facts.add_ref(
+            RefKind::Access,
+            callee,
+            node.start_position(),
+            Args::default(),
+            cur,
+            labels,
+            None,
+            key,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1152,7 +1196,8 @@ impl<'a, 't> Cx<'a, 't> {
         decorates: Option<DefId>,
     ) {
         let p = at.start_position();
-        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, None);
+        self.facts
+            .add_ref(kind, callee, p, args, cur, labels, decorates, None);
     }
 
     fn emit_when(
@@ -1329,7 +1374,9 @@ impl<'a, 't> Cx<'a, 't> {
                     let v = kids
                         .iter()
                         .rev()
-                        .find(|k| k.is_named() && !matches!(k.kind(), "line_comment" | "block_comment"))
+                        .find(|k| {
+                            k.is_named() && !matches!(k.kind(), "line_comment" | "block_comment")
+                        })
                         .map(|v| self.arg(*v, scope, depth + 1))
                         .unwrap_or(Arg::Other);
                     out.pos.push(v);
@@ -1381,7 +1428,8 @@ impl<'a, 't> Cx<'a, 't> {
                         members: vec![],
                     },
                     Some(r) => {
-                        let Some(mut p) = self.type_path_any(*r).or_else(|| self.raw_path(*r, scope))
+                        let Some(mut p) =
+                            self.type_path_any(*r).or_else(|| self.raw_path(*r, scope))
                         else {
                             return Arg::Other;
                         };
@@ -1465,7 +1513,10 @@ impl<'a, 't> Cx<'a, 't> {
                     .map(|l| self.args_d(l, scope, depth + 1))
                     .unwrap_or_default();
                 return Some(Arg::List(
-                    args.pos.iter().map(|x| x.as_str().map(str::to_string)).collect(),
+                    args.pos
+                        .iter()
+                        .map(|x| x.as_str().map(str::to_string))
+                        .collect(),
                 ));
             }
             if MAP_BUILDERS.contains(&n.as_str()) && self.scopes.lookup(scope, n).is_none() {
@@ -1497,10 +1548,22 @@ impl<'a, 't> Cx<'a, 't> {
         }
         let callee = self.scopes.resolve(scope, &raw);
         let args = self.args_opt_d(parts.args, parts.lambda, scope, depth + 1);
-        Some(Arg::Call(callee, args.pos.into_iter().chain(args.kw.into_iter().map(|(_, v)| v)).collect()))
+        Some(Arg::Call(
+            callee,
+            args.pos
+                .into_iter()
+                .chain(args.kw.into_iter().map(|(_, v)| v))
+                .collect(),
+        ))
     }
 
-    fn args_opt_d(&self, list: Option<Node>, lambda: Option<Node>, scope: ScopeId, depth: u32) -> Args {
+    fn args_opt_d(
+        &self,
+        list: Option<Node>,
+        lambda: Option<Node>,
+        scope: ScopeId,
+        depth: u32,
+    ) -> Args {
         let mut out = match list {
             Some(l) => self.args_d(l, scope, depth),
             None => Args::default(),

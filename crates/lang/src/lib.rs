@@ -30,7 +30,12 @@ pub fn use_mimalloc_for_parsers() {
     // SAFETY: called before any tree-sitter allocation, so nothing allocated by
     // one allocator is ever freed by the other.
     unsafe {
-        tree_sitter::set_allocator(Some(mi::mi_malloc), Some(mi::mi_calloc), Some(mi::mi_realloc), Some(mi::mi_free));
+        tree_sitter::set_allocator(
+            Some(mi::mi_malloc),
+            Some(mi::mi_calloc),
+            Some(mi::mi_realloc),
+            Some(mi::mi_free),
+        );
     }
 }
 

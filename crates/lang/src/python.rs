@@ -68,7 +68,13 @@ fn unwrap(mut n: Node) -> Node {
 
 impl<'a> Cx<'a> {
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.add_def(name, kind, node.start_position().row as u32 + 1, node.end_position().row as u32 + 1, parent);
+        let id = self.facts.add_def(
+            name,
+            kind,
+            node.start_position().row as u32 + 1,
+            node.end_position().row as u32 + 1,
+            parent,
+        );
         self.def_of.insert(node.id(), id);
         id
     }
@@ -756,7 +762,8 @@ impl<'a> Cx<'a> {
         key: Option<String>,
     ) {
         let p = at.start_position();
-        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, key);
+        self.facts
+            .add_ref(kind, callee, p, args, cur, labels, decorates, key);
     }
 
     fn emit_call(

@@ -108,7 +108,9 @@ const WRAPPERS: &[&str] = &[
     "Lazy", "LazyLock",
 ];
 
-const PRIMITIVE_TYPES: &[&str] = &["String", "str", "Vec", "HashMap", "HashSet", "BTreeMap", "Value", "Self"];
+const PRIMITIVE_TYPES: &[&str] = &[
+    "String", "str", "Vec", "HashMap", "HashSet", "BTreeMap", "Value", "Self",
+];
 
 impl<'a, 't> Cx<'a, 't> {
     fn text(&self, n: Node) -> &'a str {
@@ -120,7 +122,13 @@ impl<'a, 't> Cx<'a, 't> {
     }
 
     fn new_def(&mut self, name: String, kind: DefKind, node: Node, parent: Option<DefId>) -> DefId {
-        let id = self.facts.add_def(name, kind, Self::line(node), node.end_position().row as u32 + 1, parent);
+        let id = self.facts.add_def(
+            name,
+            kind,
+            Self::line(node),
+            node.end_position().row as u32 + 1,
+            parent,
+        );
         self.def_of.insert(node.id(), id);
         id
     }
@@ -210,7 +218,10 @@ impl<'a, 't> Cx<'a, 't> {
                 };
                 let def = self.new_def(name.clone().unwrap_or_default(), kind, node, parent);
                 // The declared result type (`fn client(&self) -> reqwest::Client`), resolved after the walks.
-                if let Some(raw) = node.field("return_type").and_then(|t| self.type_path(t, scope)) {
+                if let Some(raw) = node
+                    .field("return_type")
+                    .and_then(|t| self.type_path(t, scope))
+                {
                     self.results.push((def, raw, scope));
                 }
                 if let (Some(n), None) = (&name, class) {
@@ -267,7 +278,8 @@ impl<'a, 't> Cx<'a, 't> {
                 if let Some(arg) = node.field("argument") {
                     let mut out = vec![];
                     self.use_tree(arg, &[], &mut out, 0);
-                    let public = node.named_child(0).map(|c| c.kind()) == Some("visibility_modifier");
+                    let public =
+                        node.named_child(0).map(|c| c.kind()) == Some("visibility_modifier");
                     for (name, segs) in out {
                         self.facts.imports.push(segs.join("::"));
                         if name == "*" {
@@ -396,7 +408,10 @@ impl<'a, 't> Cx<'a, 't> {
                     if p.kind() == "struct_pattern" && p.field("type") == Some(ch) {
                         continue;
                     }
-                    if p.kind() == "field_pattern" && p.field("name") == Some(ch) && p.field("pattern").is_some() {
+                    if p.kind() == "field_pattern"
+                        && p.field("name") == Some(ch)
+                        && p.field("pattern").is_some()
+                    {
                         continue;
                     }
                     self.declare_pattern(ch, scope, depth + 1);
@@ -416,10 +431,7 @@ impl<'a, 't> Cx<'a, 't> {
                     match pat.and_then(|x| self.pattern_ident(x)) {
                         Some(id) => {
                             let name = self.text(id).to_string();
-                            let b = match p
-                                .field("type")
-                                .and_then(|t| self.type_path(t, scope))
-                            {
+                            let b = match p.field("type").and_then(|t| self.type_path(t, scope)) {
                                 Some(raw) => Binding::Instance(raw, scope),
                                 None => Binding::Opaque,
                             };
@@ -451,7 +463,13 @@ impl<'a, 't> Cx<'a, 't> {
     }
 
     /// `use` trees flattened to (bound name, full path); globs as ("*", path).
-    fn use_tree(&mut self, n: Node, prefix: &[String], out: &mut Vec<(String, Vec<String>)>, depth: u32) {
+    fn use_tree(
+        &mut self,
+        n: Node,
+        prefix: &[String],
+        out: &mut Vec<(String, Vec<String>)>,
+        depth: u32,
+    ) {
         if depth > 16 || out.len() > 256 {
             return;
         }
@@ -566,16 +584,16 @@ impl<'a, 't> Cx<'a, 't> {
             return None;
         }
         match t.kind() {
-            "reference_type" | "pointer_type" => self.type_path_d(t.field("type")?, scope, depth + 1),
+            "reference_type" | "pointer_type" => {
+                self.type_path_d(t.field("type")?, scope, depth + 1)
+            }
             "generic_type" => {
                 let base = t.field("type")?;
                 let name = self.type_name(base).unwrap_or("");
                 if WRAPPERS.contains(&name) {
                     let args = t.field("type_arguments")?;
                     let mut c = args.walk();
-                    let first = args
-                        .named_children(&mut c)
-                        .find(|x| x.kind() != "lifetime");
+                    let first = args.named_children(&mut c).find(|x| x.kind() != "lifetime");
                     first.and_then(|x| self.type_path_d(x, scope, depth + 1))
                 } else {
                     self.type_path_d(base, scope, depth + 1)
@@ -630,7 +648,10 @@ impl<'a, 't> Cx<'a, 't> {
                 Some(s) => Binding::Const(s),
                 None => Binding::Opaque,
             },
-            "call_expression" => match v.field("function").and_then(|f| self.callee_path(f, scope, true)) {
+            "call_expression" => match v
+                .field("function")
+                .and_then(|f| self.callee_path(f, scope, true))
+            {
                 Some(raw) => Binding::Instance(raw, scope),
                 None => Binding::Opaque,
             },
@@ -803,7 +824,10 @@ impl<'a, 't> Cx<'a, 't> {
                 }
             }
             "macro_invocation" => {
-                if let Some(tt) = node.named_children(&mut node.walk()).find(|c| c.kind() == "token_tree") {
+                if let Some(tt) = node
+                    .named_children(&mut node.walk())
+                    .find(|c| c.kind() == "token_tree")
+                {
                     self.emit_token_tree(tt, scope, cur, labels, 0);
                 }
                 return;
@@ -812,8 +836,13 @@ impl<'a, 't> Cx<'a, 't> {
                 self.emit_attribute(node, scope, cur, labels);
                 return;
             }
-            "type_identifier" | "scoped_type_identifier" | "generic_type" | "reference_type"
-            | "use_declaration" | "line_comment" | "block_comment" => return,
+            "type_identifier"
+            | "scoped_type_identifier"
+            | "generic_type"
+            | "reference_type"
+            | "use_declaration"
+            | "line_comment"
+            | "block_comment" => return,
             "struct_item" | "union_item" => {
                 self.record_fields(node, scope);
             }
@@ -831,7 +860,9 @@ impl<'a, 't> Cx<'a, 't> {
                 return;
             }
             "trait_item" => {
-                if let (Some(&c), Some(bounds)) = (self.def_of.get(&node.id()), node.field("bounds")) {
+                if let (Some(&c), Some(bounds)) =
+                    (self.def_of.get(&node.id()), node.field("bounds"))
+                {
                     let mut w = bounds.walk();
                     for b in bounds.named_children(&mut w) {
                         if let Some(raw) = self.type_path(b, scope) {
@@ -933,7 +964,8 @@ impl<'a, 't> Cx<'a, 't> {
         decorates: Option<DefId>,
     ) {
         let p = at.start_position();
-        self.facts.add_ref(kind, callee, p, args, cur, labels, decorates, None);
+        self.facts
+            .add_ref(kind, callee, p, args, cur, labels, decorates, None);
     }
 
     fn resolve_call(&self, f: Node, scope: ScopeId) -> Callee {
@@ -974,7 +1006,10 @@ impl<'a, 't> Cx<'a, 't> {
                 break;
             };
             let method = fe.field("field").map(|x| self.text(x)).unwrap_or("");
-            let a = call.field("arguments").map(|a| self.args(a, scope, 1)).unwrap_or_default();
+            let a = call
+                .field("arguments")
+                .map(|a| self.args(a, scope, 1))
+                .unwrap_or_default();
             match method {
                 "arg" => args.pos.extend(a.pos.into_iter().take(1)),
                 "args" => match a.pos.into_iter().next() {
@@ -1004,18 +1039,38 @@ impl<'a, 't> Cx<'a, 't> {
         for ch in n.named_children(&mut c) {
             if ch.kind() == "unary_expression"
                 && self.text(ch).starts_with('*')
-                && ch.named_child(0).map(|x| x.kind() != "unary_expression").unwrap_or(false)
+                && ch
+                    .named_child(0)
+                    .map(|x| x.kind() != "unary_expression")
+                    .unwrap_or(false)
             {
-                self.push_ref(RefKind::Call, pseudo("unsafe_deref"), ch, Args::default(), cur, labels, None);
+                self.push_ref(
+                    RefKind::Call,
+                    pseudo("unsafe_deref"),
+                    ch,
+                    Args::default(),
+                    cur,
+                    labels,
+                    None,
+                );
             }
-            if !matches!(ch.kind(), "closure_expression" | "function_item" | "unsafe_block") {
+            if !matches!(
+                ch.kind(),
+                "closure_expression" | "function_item" | "unsafe_block"
+            ) {
                 self.emit_derefs(ch, cur, labels, depth + 1);
             }
         }
     }
 
     /// `#[tool(name = "x", description = "...")]` decorating the next item.
-    fn emit_attribute(&mut self, node: Node<'t>, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
+    fn emit_attribute(
+        &mut self,
+        node: Node<'t>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+    ) {
         let Some(attr) = node.named_child(0).filter(|a| a.kind() == "attribute") else {
             return;
         };
@@ -1025,15 +1080,31 @@ impl<'a, 't> Cx<'a, 't> {
         let name = self.text(path);
         if matches!(
             name,
-            "derive" | "allow" | "warn" | "deny" | "doc" | "cfg" | "cfg_attr" | "serde" | "schemars"
-                | "inline" | "must_use" | "non_exhaustive" | "repr" | "async_trait" | "expect"
+            "derive"
+                | "allow"
+                | "warn"
+                | "deny"
+                | "doc"
+                | "cfg"
+                | "cfg_attr"
+                | "serde"
+                | "schemars"
+                | "inline"
+                | "must_use"
+                | "non_exhaustive"
+                | "repr"
+                | "async_trait"
+                | "expect"
         ) {
             return;
         }
         // The item decorated: the next sibling that is not an attribute or a comment.
         let mut next = node.next_named_sibling();
         while let Some(s) = next {
-            if matches!(s.kind(), "attribute_item" | "line_comment" | "block_comment") {
+            if matches!(
+                s.kind(),
+                "attribute_item" | "line_comment" | "block_comment"
+            ) {
                 next = s.next_named_sibling();
             } else {
                 break;
@@ -1135,7 +1206,14 @@ impl<'a, 't> Cx<'a, 't> {
     /// `vec![Content::text(fs::read_to_string(p)?)]`): token trees are not
     /// parsed as expressions, so path calls `a::b(..)`, `x(..)` and method calls
     /// on `self.f.m(..)` are recognised from the tokens.
-    fn emit_token_tree(&mut self, tt: Node<'t>, scope: ScopeId, cur: Option<DefId>, labels: &[String], depth: u32) {
+    fn emit_token_tree(
+        &mut self,
+        tt: Node<'t>,
+        scope: ScopeId,
+        cur: Option<DefId>,
+        labels: &[String],
+        depth: u32,
+    ) {
         if depth > 32 {
             self.facts.truncated = true;
             return;
@@ -1225,7 +1303,10 @@ impl<'a, 't> Cx<'a, 't> {
         if n.kind() != "binary_expression" {
             return;
         }
-        let op = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+        let op = n
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("");
         let (Some(l), Some(r)) = (n.field("left"), n.field("right")) else {
             return;
         };
@@ -1237,7 +1318,10 @@ impl<'a, 't> Cx<'a, 't> {
             "==" => {
                 for (a, b) in [(l, r), (r, l)] {
                     let b = unwrap(b);
-                    if matches!(b.kind(), "identifier" | "field_expression" | "call_expression" | "index_expression") {
+                    if matches!(
+                        b.kind(),
+                        "identifier" | "field_expression" | "call_expression" | "index_expression"
+                    ) {
                         if let Some(s) = self.label_value(a, scope) {
                             out.push(s);
                             return;
@@ -1294,7 +1378,10 @@ impl<'a, 't> Cx<'a, 't> {
         let mut out = Args::default();
         let mut c = list.walk();
         for a in list.named_children(&mut c) {
-            if matches!(a.kind(), "line_comment" | "block_comment" | "attribute_item") {
+            if matches!(
+                a.kind(),
+                "line_comment" | "block_comment" | "attribute_item"
+            ) {
                 continue;
             }
             out.pos.push(self.arg(a, scope, depth));
@@ -1311,7 +1398,9 @@ impl<'a, 't> Cx<'a, 't> {
         }
         let a = unwrap(a);
         match a.kind() {
-            "string_literal" | "raw_string_literal" => self.literal(a).map(Arg::Str).unwrap_or(Arg::Other),
+            "string_literal" | "raw_string_literal" => {
+                self.literal(a).map(Arg::Str).unwrap_or(Arg::Other)
+            }
             "boolean_literal" => Arg::Bool(self.text(a) == "true"),
             "integer_literal" | "float_literal" => Arg::Num,
             "array_expression" => Arg::List({
@@ -1383,7 +1472,13 @@ impl<'a, 't> Cx<'a, 't> {
                     .unwrap_or_default();
                 if callee.ends_with(&["from"]) || callee.ends_with(&["new"]) {
                     if let Some(Arg::Str(s)) = args.pos.first() {
-                        let ty = callee.path().iter().rev().nth(1).map(|s| s.as_str()).unwrap_or("");
+                        let ty = callee
+                            .path()
+                            .iter()
+                            .rev()
+                            .nth(1)
+                            .map(|s| s.as_str())
+                            .unwrap_or("");
                         if matches!(ty, "String" | "PathBuf" | "Path" | "OsString" | "OsStr") {
                             return Arg::Str(s.clone());
                         }
@@ -1392,7 +1487,10 @@ impl<'a, 't> Cx<'a, 't> {
                 Arg::Call(callee, args.pos)
             }
             "binary_expression" => {
-                let op = a.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                let op = a
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
                 match (op, a.field("left")) {
                     ("+", Some(l)) => match self.arg(l, scope, depth + 1) {
                         Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),

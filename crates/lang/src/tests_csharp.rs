@@ -468,16 +468,27 @@ fn deep_nesting_is_capped() {
 
 #[test]
 fn declared_result_types_are_recorded() {
-    let f = extract(Lang::CSharp, br#"using System.Net.Http;
+    let f = extract(
+        Lang::CSharp,
+        br#"using System.Net.Http;
 namespace Demo;
 public class Clients {
     public HttpClient Http() => new HttpClient();
     public void Nothing() { }
 }
-"#).unwrap();
-    let http = f.defs.iter().find(|d| d.name == "Http").expect("Http is a definition");
-    assert!(matches!(&http.returns, Some(Callee::Global { path }) if path == &["HttpClient"]), "{:?}", http.returns);
+"#,
+    )
+    .unwrap();
+    let http = f
+        .defs
+        .iter()
+        .find(|d| d.name == "Http")
+        .expect("Http is a definition");
+    assert!(
+        matches!(&http.returns, Some(Callee::Global { path }) if path == &["HttpClient"]),
+        "{:?}",
+        http.returns
+    );
     let none = f.defs.iter().find(|d| d.name == "Nothing").unwrap();
     assert!(none.returns.is_none(), "{:?}", none.returns);
 }
-

@@ -498,7 +498,9 @@ fn java_deep_nesting_is_capped() {
 
 #[test]
 fn locals_from_field_calls_and_declared_results() {
-    let f = extract(Lang::Java, br#"package a;
+    let f = extract(
+        Lang::Java,
+        br#"package a;
 import java.net.http.HttpClient;
 public class T {
     private final Clients clients;
@@ -508,9 +510,24 @@ public class T {
     }
     HttpClient make() { return null; }
 }
-"#).unwrap();
-    let at7: Vec<&Callee> = f.refs.iter().filter(|r| r.line == 7).map(|r| &r.callee).collect();
+"#,
+    )
+    .unwrap();
+    let at7: Vec<&Callee> = f
+        .refs
+        .iter()
+        .filter(|r| r.line == 7)
+        .map(|r| &r.callee)
+        .collect();
     assert!(at7.iter().any(|c| matches!(c, Callee::SelfMember { class: Some(0), path } if path == &["clients", "http", "()", "send"])), "{at7:?}");
-    let make = f.defs.iter().find(|d| d.name == "make").expect("make is a definition");
-    assert!(matches!(&make.returns, Some(Callee::Import { module, path }) if format!("{module}.{}", path.join(".")) == "java.net.http.HttpClient"), "{:?}", make.returns);
+    let make = f
+        .defs
+        .iter()
+        .find(|d| d.name == "make")
+        .expect("make is a definition");
+    assert!(
+        matches!(&make.returns, Some(Callee::Import { module, path }) if format!("{module}.{}", path.join(".")) == "java.net.http.HttpClient"),
+        "{:?}",
+        make.returns
+    );
 }

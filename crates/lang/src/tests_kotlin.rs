@@ -213,7 +213,9 @@ fun handleRead(request: CallToolRequest): CallToolResult = TODO()
         )
     );
     assert_eq!(add.args.kw("name"), Some(&Arg::Str(s("get_forecast"))));
-    assert!(matches!(add.args.kw("inputSchema"), Some(Arg::Call(c, _)) if c.ends_with(&["Tool", "Input"])));
+    assert!(
+        matches!(add.args.kw("inputSchema"), Some(Arg::Call(c, _)) if c.ends_with(&["Tool", "Input"]))
+    );
     let Some(Arg::Func(d)) = add.args.pos.last() else {
         panic!("trailing lambda: {:?}", add.args)
     };
@@ -243,7 +245,9 @@ fun handleRead(request: CallToolRequest): CallToolResult = TODO()
         .unwrap();
     // A local passed on is its initializer.
     assert!(matches!(&x.args.pos[2], Arg::Call(c, _) if c.ends_with(&["Tool", "Input"])));
-    assert!(matches!(&x.args.pos[3], Arg::Path(Callee::SelfMember { path, .. }) if path == &vec![s("other")]));
+    assert!(
+        matches!(&x.args.pos[3], Arg::Path(Callee::SelfMember { path, .. }) if path == &vec![s("other")])
+    );
     let pb = at(&f, 15)[0];
     assert_eq!(
         pb.args.pos[0],
@@ -395,11 +399,23 @@ fn kotlin_deep_nesting_is_capped() {
 
 #[test]
 fn declared_result_types_are_recorded() {
-    let f = extract(Lang::Kotlin, br#"package demo
+    let f = extract(
+        Lang::Kotlin,
+        br#"package demo
 import java.io.File
 
 fun dataDir(): File = File("/var/data")
-"#).unwrap();
-    let d = f.defs.iter().find(|d| d.name == "dataDir").expect("dataDir is a definition");
-    assert!(matches!(&d.returns, Some(Callee::Import { module, path }) if format!("{module}.{}", path.join(".")) == "java.io.File"), "{:?}", d.returns);
+"#,
+    )
+    .unwrap();
+    let d = f
+        .defs
+        .iter()
+        .find(|d| d.name == "dataDir")
+        .expect("dataDir is a definition");
+    assert!(
+        matches!(&d.returns, Some(Callee::Import { module, path }) if format!("{module}.{}", path.join(".")) == "java.io.File"),
+        "{:?}",
+        d.returns
+    );
 }

@@ -53,13 +53,22 @@ fn main() {
     assert!(has(&f, 12, &import("std", &["fs", "remove_file"])));
     assert!(has(&f, 13, &import("tools", &["run"])));
     assert!(has(&f, 14, &import("super", &["up"])));
-    assert!(has(&f, 15, &Callee::Global { path: vec!["unknown".into()] }));
+    assert!(has(
+        &f,
+        15,
+        &Callee::Global {
+            path: vec!["unknown".into()]
+        }
+    ));
     assert!(has(&f, 16, &import("std", &["io", "stdin"])));
     assert_eq!(f.star_imports, vec!["crate::tools".to_string()]);
     assert!(f.imports.contains(&"std::process::Command".to_string()));
     assert!(f.imports.contains(&"std::env".to_string()));
     assert!(f.exports.iter().any(|e| matches!(e, Export::Local { name, target } if name == "run_it" && *target == import("crate::helpers", &["run_it"]))));
-    assert!(f.exports.iter().any(|e| matches!(e, Export::Local { name, .. } if name == "main")));
+    assert!(f
+        .exports
+        .iter()
+        .any(|e| matches!(e, Export::Local { name, .. } if name == "main")));
     let r = refs_at(&f, 9)[0];
     assert_eq!(r.args.pos, vec![s("/etc/hosts")]);
     assert_eq!(f.syntax_errors, 0);
@@ -85,22 +94,53 @@ impl Server {
 }
 "#,
     );
-    let server = f.defs.iter().position(|d| d.name == "Server" && d.kind == DefKind::Class).unwrap() as DefId;
+    let server = f
+        .defs
+        .iter()
+        .position(|d| d.name == "Server" && d.kind == DefKind::Class)
+        .unwrap() as DefId;
     let fetch = f.defs.iter().find(|d| d.name == "fetch").unwrap();
     assert_eq!(fetch.kind, DefKind::Method);
     assert_eq!(fetch.parent, Some(server));
     assert_eq!(fetch.params, vec!["self", "url", "other"]);
-    assert!(f.fields.contains(&Field { class: server, name: "http".into(), value: import("reqwest", &["Client", "()"]) }));
-    assert!(f.fields.contains(&Field { class: server, name: "db".into(), value: import("sqlx", &["PgPool", "()"]) }));
+    assert!(f.fields.contains(&Field {
+        class: server,
+        name: "http".into(),
+        value: import("reqwest", &["Client", "()"])
+    }));
+    assert!(f.fields.contains(&Field {
+        class: server,
+        name: "db".into(),
+        value: import("sqlx", &["PgPool", "()"])
+    }));
     assert!(!f.fields.iter().any(|x| x.name == "n"));
-    assert!(has(&f, 6, &Callee::SelfMember { class: Some(server), path: vec!["http".into(), "get".into()] }));
+    assert!(has(
+        &f,
+        6,
+        &Callee::SelfMember {
+            class: Some(server),
+            path: vec!["http".into(), "get".into()]
+        }
+    ));
     assert!(has(&f, 8, &import("reqwest", &["Client", "()", "post"])));
     assert!(has(&f, 9, &import("reqwest", &["Client", "()", "get"])));
     assert!(has(&f, 11, &import("reqwest", &["Client", "()", "head"])));
-    assert!(has(&f, 12, &Callee::SelfMember { class: Some(server), path: vec!["helper".into()] }));
+    assert!(has(
+        &f,
+        12,
+        &Callee::SelfMember {
+            class: Some(server),
+            path: vec!["helper".into()]
+        }
+    ));
     // The construction inside the struct literal, and the literal itself.
     assert!(has(&f, 4, &import("reqwest", &["Client", "new"])));
-    assert!(refs_at(&f, 4).iter().any(|r| r.kind == RefKind::New && r.callee == Callee::Def { def: server, path: vec![] }));
+    assert!(refs_at(&f, 4).iter().any(|r| r.kind == RefKind::New
+        && r.callee
+            == Callee::Def {
+                def: server,
+                path: vec![]
+            }));
 }
 
 #[test]
@@ -120,21 +160,44 @@ fn run(cmd: &str) {
 }
 "##,
     );
-    let r = refs_at(&f, 3).into_iter().find(|r| r.callee.ends_with(&["Command", "new"])).unwrap();
+    let r = refs_at(&f, 3)
+        .into_iter()
+        .find(|r| r.callee.ends_with(&["Command", "new"]))
+        .unwrap();
     assert_eq!(&r.args.pos[..2], &[s("sh"), s("-c")]);
-    let r = refs_at(&f, 4).into_iter().find(|r| r.callee.ends_with(&["Command", "new"])).unwrap();
+    let r = refs_at(&f, 4)
+        .into_iter()
+        .find(|r| r.callee.ends_with(&["Command", "new"]))
+        .unwrap();
     assert_eq!(r.args.pos, vec![s("git"), s("status"), s("--short")]);
     assert_eq!(refs_at(&f, 6)[0].args.pos[0], s("C:\\x"));
-    assert_eq!(refs_at(&f, 7).iter().find(|r| r.callee.ends_with(&["read"])).unwrap().args.pos[0], s("lit"));
-    let apply = refs_at(&f, 9).into_iter().find(|r| r.callee.ends_with(&["apply"])).unwrap();
+    assert_eq!(
+        refs_at(&f, 7)
+            .iter()
+            .find(|r| r.callee.ends_with(&["read"]))
+            .unwrap()
+            .args
+            .pos[0],
+        s("lit")
+    );
+    let apply = refs_at(&f, 9)
+        .into_iter()
+        .find(|r| r.callee.ends_with(&["apply"]))
+        .unwrap();
     assert!(matches!(apply.args.pos[0], Arg::Func(_)));
     assert!(matches!(&apply.args.pos[1], Arg::Path(_)));
-    assert_eq!(apply.args.pos[2], Arg::Obj(vec![("name".into(), s("t")), ("n".into(), Arg::Num)]));
+    assert_eq!(
+        apply.args.pos[2],
+        Arg::Obj(vec![("name".into(), s("t")), ("n".into(), Arg::Num)])
+    );
     assert_eq!(refs_at(&f, 10)[0].args.pos[0], s("KEY"));
     // A local initialised once from a macro call is passed as its value.
     let go = refs_at(&f, 11)[0];
     assert_eq!(go.args.pos[0], Arg::Prefix("/usr/bin/".into()));
-    assert!(f.defs.iter().any(|d| d.kind == DefKind::Anonymous && d.params == vec!["x"]));
+    assert!(f
+        .defs
+        .iter()
+        .any(|d| d.kind == DefKind::Anonymous && d.params == vec!["x"]));
 }
 
 #[test]
@@ -162,14 +225,20 @@ impl Counter {
     let loud = f.defs.iter().position(|d| d.name == "loud").unwrap() as DefId;
     let dec = |d: DefId| f.refs.iter().find(|r| r.decorates == Some(d)).unwrap();
     assert_eq!(dec(inc).callee, import("rmcp", &["tool"]));
-    assert_eq!(dec(inc).args.kw("description"), Some(&s("Increment the counter")));
+    assert_eq!(
+        dec(inc).args.kw("description"),
+        Some(&s("Increment the counter"))
+    );
     assert_eq!(dec(get).args.kw("name"), Some(&s("get_value")));
     assert_eq!(dec(loud).args.kw("name"), Some(&s("shout")));
     assert_eq!(dec(counter).callee, import("rmcp", &["tool_router"]));
     assert!(f.consts.contains(&("NAME".into(), "shout".into())));
     assert!(f.star_imports.contains(&"rmcp::model".to_string()));
     // `derive` is not a reference.
-    assert!(!f.refs.iter().any(|r| r.callee.last_name() == Some("derive")));
+    assert!(!f
+        .refs
+        .iter()
+        .any(|r| r.callee.last_name() == Some("derive")));
 }
 
 #[test]
@@ -221,12 +290,32 @@ fn lone() { std::process::Command::new("rm"); }
 fn helper() {}
 "#,
     );
-    assert!(has(&f, 1, &Callee::Global { path: vec!["@rust".into(), "extern_block".into()] }));
-    assert!(has(&f, 6, &Callee::Global { path: vec!["@rust".into(), "unsafe_deref".into()] }));
+    assert!(has(
+        &f,
+        1,
+        &Callee::Global {
+            path: vec!["@rust".into(), "extern_block".into()]
+        }
+    ));
+    assert!(has(
+        &f,
+        6,
+        &Callee::Global {
+            path: vec!["@rust".into(), "unsafe_deref".into()]
+        }
+    ));
     assert!(has(&f, 7, &import("std", &["ptr", "read"])));
-    let env = refs_at(&f, 9).into_iter().find(|r| r.callee == import("std", &["env", "var"])).unwrap();
+    let env = refs_at(&f, 9)
+        .into_iter()
+        .find(|r| r.callee == import("std", &["env", "var"]))
+        .unwrap();
     assert_eq!(env.args.pos, vec![s("HOME")]);
-    assert!(f.refs.iter().all(|r| r.line < 11 || r.line == 16 || r.line == 17), "cfg(test) items are skipped");
+    assert!(
+        f.refs
+            .iter()
+            .all(|r| r.line < 11 || r.line == 16 || r.line == 17),
+        "cfg(test) items are skipped"
+    );
     assert!(!f.defs.iter().any(|d| d.name == "t" || d.name == "helper"));
     // A `#[test]` function outside `cfg(test)` is kept (integration tests in `tests/`).
     assert!(has(&f, 17, &import("std", &["process", "Command", "new"])));
@@ -248,7 +337,10 @@ fn rust_malformed_and_deep_inputs_do_not_panic() {
     let deep = format!("fn f() {{ {}1{} }}", "(".repeat(3000), ")".repeat(3000));
     let f = facts(&deep);
     assert!(f.truncated);
-    let deep = format!("fn f() {{ {} }}", "{ g(); ".repeat(2000) + &"}".repeat(2000));
+    let deep = format!(
+        "fn f() {{ {} }}",
+        "{ g(); ".repeat(2000) + &"}".repeat(2000)
+    );
     let f = facts(&deep);
     assert!(f.truncated);
     let chain = format!("fn f() {{ x{} }}", ".m()".repeat(3000));
@@ -257,12 +349,24 @@ fn rust_malformed_and_deep_inputs_do_not_panic() {
 
 #[test]
 fn declared_result_types_are_recorded() {
-    let f = extract(Lang::Rust, br#"use reqwest::Client;
+    let f = extract(
+        Lang::Rust,
+        br#"use reqwest::Client;
 
 pub fn client() -> Client {
     Client::new()
 }
-"#).unwrap();
-    let d = f.defs.iter().find(|d| d.name == "client").expect("client is a definition");
-    assert!(matches!(&d.returns, Some(Callee::Import { module, path }) if format!("{module}::{}", path.join("::")) == "reqwest::Client"), "{:?}", d.returns);
+"#,
+    )
+    .unwrap();
+    let d = f
+        .defs
+        .iter()
+        .find(|d| d.name == "client")
+        .expect("client is a definition");
+    assert!(
+        matches!(&d.returns, Some(Callee::Import { module, path }) if format!("{module}::{}", path.join("::")) == "reqwest::Client"),
+        "{:?}",
+        d.returns
+    );
 }
