@@ -40,6 +40,22 @@ fn excluded_dir(name: &str) -> Option<&'static str> {
     })
 }
 
+/// Compiler output next to the project file that produced it: Cargo and Maven
+/// `target/`, Gradle `build/`, .NET `bin/` and `obj/` (generated sources in them,
+/// such as bindgen or protobuf output, are not the server's own code).
+fn build_output(name: &str, dir: &Path) -> bool {
+    let Some(parent) = dir.parent() else { return false };
+    let has = |f: &str| parent.join(f).is_file();
+    match name {
+        "target" => has("Cargo.toml") || has("pom.xml"),
+        "build" => has("build.gradle") || has("build.gradle.kts"),
+        "bin" | "obj" => std::fs::read_dir(parent)
+            .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".csproj")))
+            .unwrap_or(false),
+        _ => false,
+    }
+}
+
 /// A virtualenv is recognised by its marker file, whatever its name.
 fn is_virtualenv(dir: &Path) -> bool {
     dir.join("pyvenv.cfg").is_file()
@@ -124,6 +140,7 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
                 .any(|f| e.path().join(f).exists());
             let reason = excluded_dir(&name)
                 .or_else(|| coverage_report.then_some("cache"))
+                .or_else(|| build_output(&name, e.path()).then_some("build-output"))
                 .or_else(|| is_virtualenv(e.path()).then_some("dependency"));
             match reason {
                 Some(reason) => {
