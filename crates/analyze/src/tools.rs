@@ -688,6 +688,25 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     });
                 }
             }
+            // rmcp dynamic routes: `router.add_route(ToolRoute::new_dyn(tool, |ctx| …))` with
+            // `tool = Tool::new("x", …)` / `Tool::new_with_raw("x", …)` earlier in the function.
+            (Family::Rust, "new_dyn" | "new") if r.callee.path().iter().any(|p| p == "ToolRoute") => {
+                let h = r.args.pos.iter().rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_))).map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
+                let name = r.args.pos.first().and_then(|a| tool_name_of(linker, file, a)).or_else(|| {
+                    facts
+                        .refs
+                        .iter()
+                        .filter(|x| x.in_def == r.in_def && x.line <= r.line && x.kind == RefKind::Call)
+                        .filter(|x| x.callee.ends_with(&["Tool", "new"]) || x.callee.ends_with(&["Tool", "new_with_raw"]))
+                        .filter_map(|x| str_of(linker, file, x.args.pos.first()).map(|n| (x.line, n)))
+                        .max_by_key(|(line, _)| *line)
+                        .map(|(_, n)| n)
+                });
+                out.note(&h);
+                if let (Some(name), false) = (name, h == Handler::None) {
+                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
+                }
+            }
             // C# SDK low level: `.WithCallToolHandler(async (request, ct) => …)` dispatches on
             // `request.Params.Name`; the tools are its branches.
             (Family::CSharp, "WithCallToolHandler") => {
