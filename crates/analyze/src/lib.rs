@@ -9,6 +9,7 @@ pub mod project;
 pub mod reach;
 pub mod source;
 pub mod tools;
+mod tools_compiled;
 pub mod units;
 pub mod walk;
 

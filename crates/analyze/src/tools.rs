@@ -2,7 +2,7 @@
 //! prompts it registers, with the code that handles each.
 
 use crate::link::{Linker, Target};
-use mcpwarden_lang::{Arg, Callee, DefKind, Family, FileFacts, RefKind};
+use mcpwarden_lang::{Arg, Callee, Family, FileFacts, RefKind};
 use mcpwarden_model::EntryKind;
 
 /// The MCP SDK a module specifier belongs to, if any.
@@ -87,7 +87,7 @@ pub enum Handler {
 
 impl Handler {
     /// The handler made of these definitions (none, one, or several).
-    fn of_defs(defs: Vec<(u32, u32)>) -> Handler {
+    pub(crate) fn of_defs(defs: Vec<(u32, u32)>) -> Handler {
         match defs.as_slice() {
             [] => Handler::None,
             [(f, d)] => Handler::Def(*f, *d),
@@ -151,7 +151,7 @@ fn declaring_def(facts: &FileFacts, from: Option<u32>, p: &str) -> Option<(u32, 
 /// is an LLM function-calling schema (OpenAI), a tool only with a handler.
 impl Found {
     /// Functions given to registrations are entries, not callbacks of the registering code.
-    fn note(&mut self, h: &Handler) {
+    pub(crate) fn note(&mut self, h: &Handler) {
         match h {
             Handler::Def(f, d) => self.registered_handlers.push((*f, *d)),
             Handler::Defs(v) => self.registered_handlers.extend(v.iter().copied()),
@@ -160,7 +160,7 @@ impl Found {
     }
 }
 
-const SCHEMA_KEYS: &[&str] = &[
+pub(crate) const SCHEMA_KEYS: &[&str] = &[
     "InputSchema",
     "inputSchema",
     "input_schema",
@@ -174,7 +174,7 @@ const HANDLER_KEYS: &[&str] = &[
     "function", "call", "handle",
 ];
 
-fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
+pub(crate) fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
     match a {
         Arg::Func(d) => Handler::Def(file, *d),
         // `withTelemetry("x", handler)`, `createToolHandler(name, async () => …)`.
@@ -205,7 +205,7 @@ fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
 }
 
 /// A literal string, or a constant it names (`TOOL_NAME`, `NAMES.search`, imported or local).
-fn str_of(linker: &Linker, file: u32, a: Option<&Arg>) -> Option<String> {
+pub(crate) fn str_of(linker: &Linker, file: u32, a: Option<&Arg>) -> Option<String> {
     match a? {
         Arg::Str(s) => Some(s.clone()),
         Arg::Path(c) => linker.const_value(file, c),
@@ -213,20 +213,9 @@ fn str_of(linker: &Linker, file: u32, a: Option<&Arg>) -> Option<String> {
     }
 }
 
-/// Annotation / attribute names that make a method an MCP entry (Spring AI and
-/// Quarkus `@Tool`, Spring AI community `@McpTool`, C# `[McpServerTool]`, rmcp `#[tool]`).
-fn annotation_entry(name: &str) -> Option<EntryKind> {
-    match name {
-        "Tool" | "McpTool" | "McpServerTool" => Some(EntryKind::Tool),
-        "McpServerPrompt" | "McpPrompt" | "Prompt" | "prompt" => Some(EntryKind::Prompt),
-        "McpServerResource" | "McpResource" | "Resource" => Some(EntryKind::Resource),
-        _ => None,
-    }
-}
-
 /// The tool name an argument carries: a literal or constant, `mcp.NewTool("x", …)`,
 /// `new Tool("x", …)`, `&mcp.Tool{Name: "x"}`, `Tool(name = "x")`.
-fn tool_name_of(linker: &Linker, file: u32, a: &Arg) -> Option<String> {
+pub(crate) fn tool_name_of(linker: &Linker, file: u32, a: &Arg) -> Option<String> {
     match a {
         Arg::Str(_) | Arg::Path(_) => str_of(linker, file, Some(a)),
         Arg::Call(c, inner)
@@ -257,36 +246,11 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
     let mut out = Found::default();
     let compiled = family.compiles_together();
     for r in &facts.refs {
-        // Java SDK: `new SyncToolSpecification(new Tool("x", …), (exchange, args) -> …)`.
-        let spec = compiled
-            && r.kind == RefKind::New
-            && r.callee
-                .last_name()
-                .map(|n| n.ends_with("ToolSpecification") || n.ends_with("ToolRegistration"))
-                .unwrap_or(false);
-        // A tool description built for a list-tools handler: `new Tool { Name = "echo", InputSchema = .. }`.
-        if compiled && r.kind == RefKind::New && r.callee.last_name() == Some("Tool") {
-            if let Some(name) = r.args.pos.iter().find_map(|a| match a {
-                Arg::Obj(props)
-                    if props
-                        .iter()
-                        .any(|(k, _)| k == "InputSchema" || k == "Description") =>
-                {
-                    tool_name_of(linker, file, a)
-                }
-                _ => None,
-            }) {
-                out.listed.push(Registration {
-                    name,
-                    entry: EntryKind::Tool,
-                    file,
-                    line: r.line,
-                    handler: Handler::None,
-                });
-            }
+        if compiled {
+            crate::tools_compiled::find_in_ref(linker, file, facts, family, r, &mut out);
             continue;
         }
-        if r.kind != RefKind::Call && r.decorates.is_none() && !spec {
+        if r.kind != RefKind::Call && r.decorates.is_none() {
             continue;
         }
         // Calls into external libraries are not registrations (`router.get`, `yargs.command`).
@@ -338,73 +302,6 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     file,
                     line: r.line,
                     handler: h.clone(),
-                });
-            }
-            continue;
-        }
-        if let (true, Some(def)) = (compiled, r.decorates) {
-            // `@Tool(name = "x")`, `[McpServerTool(Name = "x")]`, `#[tool(name = "x")]`:
-            // the annotated method, named by the annotation or by itself.
-            let d = &facts.defs[def as usize];
-            let entry = annotation_entry(&last).or((last == "tool").then_some(EntryKind::Tool));
-            // rust-mcp-sdk: `#[mcp_tool(name = "x")] struct ReadFile {..}` whose `impl`
-            // methods (`run_tool`) are the handler.
-            if last == "mcp_tool" && d.kind == DefKind::Class {
-                if let Some(name) = str_of(linker, file, r.args.kw("name")) {
-                    let methods: Vec<(u32, u32)> = facts
-                        .defs
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, m)| m.parent == Some(def) && m.kind == DefKind::Method)
-                        .map(|(i, _)| (file, i as u32))
-                        .collect();
-                    let h = Handler::of_defs(methods);
-                    out.note(&h);
-                    out.regs.push(Registration {
-                        name,
-                        entry: EntryKind::Tool,
-                        file,
-                        line: r.line,
-                        handler: h,
-                    });
-                }
-                continue;
-            }
-            if let (Some(entry), false) = (entry, d.kind == DefKind::Class) {
-                let name = str_of(linker, file, r.args.kw("name").or(r.args.kw("Name")))
-                    .unwrap_or_else(|| d.name.clone());
-                out.regs.push(Registration {
-                    name,
-                    entry,
-                    file,
-                    line: d.line,
-                    handler: Handler::Def(file, def),
-                });
-            }
-            continue;
-        }
-        if spec {
-            let name = r
-                .args
-                .pos
-                .iter()
-                .find_map(|a| tool_name_of(linker, file, a));
-            let h = r
-                .args
-                .pos
-                .iter()
-                .rev()
-                .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)))
-                .map(|a| handler_of(linker, file, a))
-                .unwrap_or(Handler::None);
-            out.note(&h);
-            if let Some(name) = name {
-                out.regs.push(Registration {
-                    name,
-                    entry: EntryKind::Tool,
-                    file,
-                    line: r.line,
-                    handler: h,
                 });
             }
             continue;
@@ -641,124 +538,6 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                     out.dispatchers.push((f, d));
                 }
             }
-            // Java SDK builders: `SyncToolSpecification.builder().tool(t).callHandler((ex, req) -> …)`
-            // with `t = Tool.builder().name("x")…build()` (or `Tool.builder("x")`) in the same method.
-            (Family::Jvm, "callHandler")
-                if r.callee
-                    .path()
-                    .iter()
-                    .any(|p| p.ends_with("ToolSpecification")) =>
-            {
-                let h = r
-                    .args
-                    .pos
-                    .iter()
-                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)))
-                    .map(|a| handler_of(linker, file, a))
-                    .unwrap_or(Handler::None);
-                // A chain spans lines: the handler's own line is where `.callHandler(` is.
-                let at = match r.args.pos.first() {
-                    Some(Arg::Func(d)) => facts.defs[*d as usize].line.max(r.line),
-                    _ => r.line,
-                };
-                let name = facts
-                    .refs
-                    .iter()
-                    .filter(|x| x.in_def == r.in_def && x.line <= at && x.kind == RefKind::Call)
-                    .filter_map(|x| {
-                        let p = x.callee.path();
-                        let named = x.callee.ends_with(&["Tool", "builder"])
-                            || (x.callee.ends_with(&["builder", "()", "name"])
-                                && p.iter().any(|s| s == "Tool"));
-                        named
-                            .then(|| str_of(linker, file, x.args.pos.first()))
-                            .flatten()
-                            .map(|n| (x.line, n))
-                    })
-                    .max_by_key(|(line, _)| *line)
-                    .map(|(_, n)| n);
-                out.note(&h);
-                if let Some(name) = name {
-                    out.regs.push(Registration {
-                        name,
-                        entry: EntryKind::Tool,
-                        file,
-                        line: at,
-                        handler: h,
-                    });
-                }
-            }
-            // rmcp dynamic routes: `router.add_route(ToolRoute::new_dyn(tool, |ctx| …))` with
-            // `tool = Tool::new("x", …)` / `Tool::new_with_raw("x", …)` earlier in the function.
-            (Family::Rust, "new_dyn" | "new") if r.callee.path().iter().any(|p| p == "ToolRoute") => {
-                let h = r.args.pos.iter().rev().find(|a| matches!(a, Arg::Func(_) | Arg::Path(_))).map(|a| handler_of(linker, file, a)).unwrap_or(Handler::None);
-                let name = r.args.pos.first().and_then(|a| tool_name_of(linker, file, a)).or_else(|| {
-                    facts
-                        .refs
-                        .iter()
-                        .filter(|x| x.in_def == r.in_def && x.line <= r.line && x.kind == RefKind::Call)
-                        .filter(|x| x.callee.ends_with(&["Tool", "new"]) || x.callee.ends_with(&["Tool", "new_with_raw"]))
-                        .filter_map(|x| str_of(linker, file, x.args.pos.first()).map(|n| (x.line, n)))
-                        .max_by_key(|(line, _)| *line)
-                        .map(|(_, n)| n)
-                });
-                out.note(&h);
-                if let (Some(name), false) = (name, h == Handler::None) {
-                    out.regs.push(Registration { name, entry: EntryKind::Tool, file, line: r.line, handler: h });
-                }
-            }
-            // C# SDK low level: `.WithCallToolHandler(async (request, ct) => …)` dispatches on
-            // `request.Params.Name`; the tools are its branches.
-            (Family::CSharp, "WithCallToolHandler") => {
-                if let Some(Handler::Def(f, d)) = r
-                    .args
-                    .pos
-                    .iter()
-                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)))
-                    .map(|a| handler_of(linker, file, a))
-                {
-                    out.registered_handlers.push((f, d));
-                    out.dispatchers.push((f, d));
-                }
-            }
-            // mcp-go `s.AddTool(mcp.NewTool("x", …), h)`, go-sdk `mcp.AddTool(server, &mcp.Tool{Name: "x"}, h)`,
-            // mcp-golang `server.RegisterTool("x", "desc", h)`, Kotlin `server.addTool(name = "x") { … }`.
-            (
-                Family::Go | Family::Rust | Family::Jvm | Family::CSharp,
-                "AddTool" | "addTool" | "RegisterTool" | "add_tool",
-            ) => {
-                let name =
-                    str_of(linker, file, r.args.kw("name").or(r.args.kw("Name"))).or_else(|| {
-                        r.args
-                            .pos
-                            .iter()
-                            .find_map(|a| tool_name_of(linker, file, a))
-                    });
-                // Kotlin may name it: `addTool(name = "x", handler = ::run)`.
-                let h = r
-                    .args
-                    .kw("handler")
-                    .or_else(|| {
-                        r.args
-                            .pos
-                            .iter()
-                            .rev()
-                            .filter(|a| tool_name_of(linker, file, a).is_none())
-                            .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_) | Arg::Call(..)))
-                    })
-                    .map(|a| handler_of(linker, file, a))
-                    .unwrap_or(Handler::None);
-                out.note(&h);
-                if let Some(name) = name {
-                    out.regs.push(Registration {
-                        name,
-                        entry: EntryKind::Tool,
-                        file,
-                        line: r.line,
-                        handler: h,
-                    });
-                }
-            }
             (Family::Python, "Tool") => {
                 if let Some(name) = str_of(linker, file, r.args.kw("name")) {
                     out.listed.push(Registration {
@@ -768,62 +547,6 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                         line: r.line,
                         handler: Handler::None,
                     });
-                }
-            }
-            // A project's own registration wrapper given a tool description and a handler:
-            // `NewTool(toolset, mcp.Tool{Name: "x", InputSchema: …}, scopes, func(…) {…})`.
-            (f, _) if f.compiles_together() => {
-                let described = r.args.pos.iter().find_map(|a| match a {
-                    Arg::Obj(props)
-                        if props.iter().any(|(k, _)| {
-                            k == "InputSchema"
-                                || k == "Description"
-                                || SCHEMA_KEYS.contains(&k.as_str())
-                        }) =>
-                    {
-                        tool_name_of(linker, file, a)
-                    }
-                    _ => None,
-                });
-                let handler = r
-                    .args
-                    .pos
-                    .iter()
-                    .rev()
-                    .find(|a| matches!(a, Arg::Func(_) | Arg::Path(_)));
-                if let (Some(name), Some(a)) = (described, handler) {
-                    let h = handler_of(linker, file, a);
-                    // `NewServerPrompt(…, mcp.Prompt{Name, Arguments}, h)`, `NewServerResourceTemplate(…,
-                    // mcp.ResourceTemplate{Name, URITemplate}, h)` register other entries the same way.
-                    let keys: Vec<&str> = r
-                        .args
-                        .pos
-                        .iter()
-                        .filter_map(|a| if let Arg::Obj(p) = a { Some(p) } else { None })
-                        .flatten()
-                        .map(|(k, _)| k.as_str())
-                        .collect();
-                    let entry = if last.contains("Prompt") || keys.contains(&"Arguments") {
-                        EntryKind::Prompt
-                    } else if last.contains("Resource")
-                        || keys
-                            .iter()
-                            .any(|k| matches!(*k, "URITemplate" | "URI" | "MIMEType"))
-                    {
-                        EntryKind::Resource
-                    } else {
-                        EntryKind::Tool
-                    };
-                    if h != Handler::None {
-                        out.note(&h);
-                        out.regs.push(Registration {
-                            name,
-                            entry,
-                            file,
-                            line: r.line,
-                            handler: h,
-                        });
-                    }
                 }
             }
             _ => {}

@@ -44,13 +44,18 @@ fn excluded_dir(name: &str) -> Option<&'static str> {
 /// `target/`, Gradle `build/`, .NET `bin/` and `obj/` (generated sources in them,
 /// such as bindgen or protobuf output, are not the server's own code).
 fn build_output(name: &str, dir: &Path) -> bool {
-    let Some(parent) = dir.parent() else { return false };
+    let Some(parent) = dir.parent() else {
+        return false;
+    };
     let has = |f: &str| parent.join(f).is_file();
     match name {
         "target" => has("Cargo.toml") || has("pom.xml"),
         "build" => has("build.gradle") || has("build.gradle.kts"),
         "bin" | "obj" => std::fs::read_dir(parent)
-            .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".csproj")))
+            .map(|rd| {
+                rd.flatten()
+                    .any(|e| e.file_name().to_string_lossy().ends_with(".csproj"))
+            })
             .unwrap_or(false),
         _ => false,
     }
