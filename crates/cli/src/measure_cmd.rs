@@ -19,7 +19,7 @@ use std::time::Duration;
     after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only"
 )]
 pub struct MeasureArgs {
-    /// The servers: a TSV, CSV or JSONL list (a `source` column such as npm:NAME@VERSION, pypi:NAME==VERSION, git:URL@REV#SUBDIR, dir:PATH, or `registry`, `name`, `version` columns), or MCP registry server.json documents.
+    /// The servers: a TSV, CSV or JSONL list (a `source` column such as npm:NAME@VERSION, pypi:NAME==VERSION, crates:NAME@VERSION, git:URL@REV#SUBDIR, dir:PATH, or `registry`, `name`, `version` columns), or MCP registry server.json documents.
     pub list: Option<PathBuf>,
     /// The results database (SQLite; created when missing, resumed otherwise).
     #[arg(long, value_name = "FILE")]

@@ -13,6 +13,9 @@ pub struct Config {
     pub offline: bool,
     /// npm registry base URL, without a trailing slash.
     pub npm_registry: String,
+    /// crates.io sparse index and download host (`MCPWARDEN_CRATES_INDEX`, `MCPWARDEN_CRATES_DL`).
+    pub crates_index: String,
+    pub crates_dl: String,
     /// PyPI base URL (the JSON API is `{pypi_url}/pypi/NAME/json`), without a trailing slash.
     pub pypi_url: String,
     /// Extra attempts after a network error or a 5xx/429 answer.
@@ -83,10 +86,18 @@ impl Config {
             .map(|u| index_base(&u))
             .unwrap_or_else(|| DEFAULT_PYPI_URL.to_string());
 
+        let crates_index = env("MCPWARDEN_CRATES_INDEX")
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .unwrap_or_else(|| "https://index.crates.io".to_string());
+        let crates_dl = env("MCPWARDEN_CRATES_DL")
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .unwrap_or_else(|| "https://static.crates.io/crates".to_string());
         Config {
             cache_dir,
             offline,
             npm_registry,
+            crates_index,
+            crates_dl,
             pypi_url,
             retries: 3,
             timeout: Duration::from_secs(60),

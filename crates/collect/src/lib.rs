@@ -13,6 +13,7 @@
 
 mod cache;
 mod config;
+mod crates;
 mod error;
 pub mod extract;
 mod git;
@@ -88,6 +89,9 @@ pub fn collect(cfg: &Config, src: &Source) -> std::result::Result<Collected, Col
                 }
                 Source::Pypi { name, version } => {
                     pypi::collect(cfg, &cache, name, version.as_deref())
+                }
+                Source::Crates { name, version } => {
+                    crates::collect(cfg, &cache, name, version.as_deref())
                 }
                 Source::Git { url, rev, subdir } => {
                     git::collect(cfg, &cache, url, rev.as_deref(), subdir.as_deref())

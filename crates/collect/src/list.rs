@@ -153,6 +153,9 @@ fn row_entry(fields: Vec<(String, String)>, line: usize) -> Result<ListEntry, St
             "pypi" | "pip" | "python" => {
                 Source::pypi(name.as_deref().ok_or("empty `name`")?, version.as_deref())?
             }
+            "crates" | "cargo" | "crates.io" | "rust" => {
+                Source::crates(name.as_deref().ok_or("empty `name`")?, version.as_deref())?
+            }
             "git" | "github" => {
                 used.extend(["url", "rev", "subdir", "subfolder"]);
                 let url = get("url").or(name).ok_or("empty `url`/`name`")?;
@@ -168,7 +171,7 @@ fn row_entry(fields: Vec<(String, String)>, line: usize) -> Result<ListEntry, St
             }
             other => {
                 return Err(format!(
-                    "unknown registry `{other}` (expected npm, pypi, git or dir)"
+                    "unknown registry `{other}` (expected npm, pypi, crates, git or dir)"
                 ))
             }
         }
@@ -639,7 +642,7 @@ mod tests {
             ),
             (
                 "b.tsv",
-                "source\nnpm:ok\n\n\ncargo:serde\n",
+                "source\nnpm:ok\n\n\nnuget:serde\n",
                 5,
                 "unknown source kind",
             ),

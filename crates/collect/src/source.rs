@@ -14,6 +14,11 @@ pub enum Source {
         name: String,
         version: Option<String>,
     },
+    /// A crate on crates.io (Rust servers).
+    Crates {
+        name: String,
+        version: Option<String>,
+    },
     Git {
         url: String,
         rev: Option<String>,
@@ -23,12 +28,13 @@ pub enum Source {
 }
 
 impl Source {
-    /// `npm:NAME[@VERSION]`, `pypi:NAME[==VERSION]`, `git:URL[@REV][#SUBDIR]`, `dir:PATH`
+    /// `npm:NAME[@VERSION]`, `pypi:NAME[==VERSION]`, `crates:NAME[@VERSION]`,
+    /// `git:URL[@REV][#SUBDIR]`, `dir:PATH`
     pub fn parse(s: &str) -> Result<Source, String> {
         let s = s.trim();
-        let (scheme, rest) = s
-            .split_once(':')
-            .ok_or_else(|| format!("`{s}`: expected npm:, pypi:, git: or dir: before the name"))?;
+        let (scheme, rest) = s.split_once(':').ok_or_else(|| {
+            format!("`{s}`: expected npm:, pypi:, crates:, git: or dir: before the name")
+        })?;
         let rest = rest.trim();
         if rest.is_empty() {
             return Err(format!("`{s}`: nothing after `{scheme}:`"));
@@ -68,9 +74,16 @@ impl Source {
                 };
                 Source::git(url, rev, subdir)
             }
+            "crates" | "cargo" | "crates.io" => {
+                let (name, version) = match rest.split_once('@') {
+                    Some((n, v)) => (n.trim(), Some(v.trim())),
+                    None => (rest, None),
+                };
+                Source::crates(name, version)
+            }
             "dir" => Ok(Source::Dir(PathBuf::from(rest))),
             other => Err(format!(
-                "`{s}`: unknown source kind `{other}` (expected npm, pypi, git or dir)"
+                "`{s}`: unknown source kind `{other}` (expected npm, pypi, crates, git or dir)"
             )),
         }
     }
@@ -92,6 +105,26 @@ impl Source {
         check_pypi_name(name)?;
         let version = check_version(version, "pypi", name)?;
         Ok(Source::Pypi {
+            name: name.to_string(),
+            version,
+        })
+    }
+
+    /// Builds a validated crates.io source; an empty version means the latest.
+    pub fn crates(name: &str, version: Option<&str>) -> Result<Source, String> {
+        let name = name.trim();
+        // crates.io names: ASCII letters, digits, `-` and `_`, starting with a letter, at most 64.
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            return Err(format!("crates:{name}: not a valid crate name"));
+        }
+        let version = check_version(version, "crates", name)?;
+        Ok(Source::Crates {
             name: name.to_string(),
             version,
         })
@@ -151,6 +184,14 @@ impl Source {
                 name,
                 version: None,
             } => format!("pypi:{name}"),
+            Source::Crates {
+                name,
+                version: Some(v),
+            } => format!("crates:{name}@{v}"),
+            Source::Crates {
+                name,
+                version: None,
+            } => format!("crates:{name}"),
             Source::Git { url, rev, subdir } => {
                 let mut k = format!("git:{url}");
                 if let Some(r) = rev {
@@ -167,11 +208,12 @@ impl Source {
         }
     }
 
-    /// `"npm" | "pypi" | "git" | "dir"`
+    /// `"npm" | "pypi" | "crates" | "git" | "dir"`
     pub fn registry(&self) -> &'static str {
         match self {
             Source::Npm { .. } => "npm",
             Source::Pypi { .. } => "pypi",
+            Source::Crates { .. } => "crates",
             Source::Git { .. } => "git",
             Source::Dir(_) => "dir",
         }
@@ -180,7 +222,9 @@ impl Source {
     /// The package name (npm/PyPI), the URL (git) or the path (dir).
     pub fn name(&self) -> String {
         match self {
-            Source::Npm { name, .. } | Source::Pypi { name, .. } => name.clone(),
+            Source::Npm { name, .. } | Source::Pypi { name, .. } | Source::Crates { name, .. } => {
+                name.clone()
+            }
             Source::Git { url, .. } => url.clone(),
             Source::Dir(p) => p.display().to_string(),
         }
@@ -189,7 +233,9 @@ impl Source {
     /// The requested version or revision, if any.
     pub fn version(&self) -> Option<&str> {
         match self {
-            Source::Npm { version, .. } | Source::Pypi { version, .. } => version.as_deref(),
+            Source::Npm { version, .. }
+            | Source::Pypi { version, .. }
+            | Source::Crates { version, .. } => version.as_deref(),
             Source::Git { rev, .. } => rev.as_deref(),
             Source::Dir(_) => None,
         }
@@ -326,6 +372,8 @@ mod tests {
             "pypi:mcp-server-time",
             "pypi:mcp_server.time==2025.9.25",
             "pypi:x==1.0rc1+local.2",
+            "crates:rmcp",
+            "crates:rust-mcp-filesystem@0.3.6",
             "git:https://github.com/org/repo",
             "git:https://github.com/org/repo.git@v1.2.0",
             "git:https://github.com/org/repo@feature/x#packages/server",
@@ -412,7 +460,12 @@ mod tests {
             "git:https://h/r@-x",
             "git:https://h/r#../up",
             "git:https://h/r#/abs/../x",
-            "cargo:serde",
+            "nuget:serde",
+            "crates:",
+            "crates:-serde",
+            "crates:ser de",
+            "crates:serde@1.0 beta",
+            "crates:../x",
             "dir:",
         ];
         for b in bad {

@@ -549,3 +549,78 @@ fn clean_tmp_removes_only_old_leftovers() {
         .next()
         .is_none());
 }
+
+#[test]
+fn crates_collects_the_latest_release_verified_and_cached() {
+    let srv = Server::start();
+    let krate = tgz(&[
+        (
+            "rmcp-notes-0.2.0/Cargo.toml",
+            b"[package]\nname = \"rmcp-notes\"\nversion = \"0.2.0\"\n",
+        ),
+        (
+            "rmcp-notes-0.2.0/src/main.rs",
+            b"fn main() { std::fs::read_to_string(\"notes.txt\").ok(); }\n",
+        ),
+        (
+            "rmcp-notes-0.2.0/README.md",
+            b"# rmcp-notes\nNotes over MCP.",
+        ),
+    ]);
+    // One line per published version; the newest release that is neither yanked
+    // nor a pre-release is the one collected.
+    let index = [
+        json!({"name": "rmcp-notes", "vers": "0.1.0", "cksum": "00".repeat(32), "yanked": false}),
+        json!({"name": "rmcp-notes", "vers": "0.2.0", "cksum": sha256_hex(&krate), "yanked": false}),
+        json!({"name": "rmcp-notes", "vers": "0.3.0-beta.1", "cksum": "00".repeat(32), "yanked": false}),
+        json!({"name": "rmcp-notes", "vers": "0.2.1", "cksum": "00".repeat(32), "yanked": true}),
+    ]
+    .iter()
+    .map(|l| l.to_string())
+    .collect::<Vec<_>>()
+    .join("\n");
+    srv.route(
+        "/index/rm/cp/rmcp-notes",
+        vec![Resp::ok(index.into_bytes())],
+    );
+    srv.route(
+        "/dl/rmcp-notes/rmcp-notes-0.2.0.crate",
+        vec![Resp::ok(krate.clone())],
+    );
+    srv.route(
+        "/dl/rmcp-notes/rmcp-notes-0.1.0.crate",
+        vec![Resp::ok(krate.clone())],
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut cfg = config(cache.path(), &srv.base);
+    cfg.crates_index = format!("{}/index", srv.base);
+    cfg.crates_dl = format!("{}/dl", srv.base);
+
+    let src = Source::parse("crates:rmcp-notes").unwrap();
+    let c = collect(&cfg, &src).unwrap();
+    assert_eq!(
+        (c.registry.as_str(), c.name.as_str(), c.version.as_str()),
+        ("crates", "rmcp-notes", "0.2.0")
+    );
+    assert_eq!(c.digest, format!("sha256:{}", sha256_hex(&krate)));
+    assert!(c.root.join("src/main.rs").is_file(), "{}", c.root.display());
+    assert_eq!(c.readme.as_deref(), Some("# rmcp-notes\nNotes over MCP."));
+
+    // Pinned and cached: no request at all; offline works from the cache.
+    let before = srv.requests().len();
+    let c2 = collect(&cfg, &Source::parse("crates:rmcp-notes@0.2.0").unwrap()).unwrap();
+    assert!(c2.from_cache);
+    assert_eq!(srv.requests().len(), before);
+    let off = mcpwarden_collect::Config {
+        offline: true,
+        ..cfg.clone()
+    };
+    assert_eq!(collect(&off, &src).unwrap().root, c.root);
+
+    // A checksum that does not match the archive is refused.
+    let e = collect(&cfg, &Source::parse("crates:rmcp-notes@0.1.0").unwrap()).unwrap_err();
+    assert_eq!(e.kind(), "integrity", "{e}");
+    // Unknown versions are named.
+    let e = collect(&cfg, &Source::parse("crates:rmcp-notes@9.9.9").unwrap()).unwrap_err();
+    assert!(e.to_string().contains("9.9.9"), "{e}");
+}

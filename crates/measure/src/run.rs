@@ -202,7 +202,9 @@ fn count(s: &mut Summary, r: &ServerRecord) {
 /// The version a source asks for, if pinned (what resumability compares).
 fn pinned(s: &Source) -> Option<&str> {
     match s {
-        Source::Npm { version, .. } | Source::Pypi { version, .. } => version.as_deref(),
+        Source::Npm { version, .. }
+        | Source::Pypi { version, .. }
+        | Source::Crates { version, .. } => version.as_deref(),
         Source::Git { rev, .. } => rev.as_deref(),
         Source::Dir(_) => None,
     }
@@ -210,7 +212,9 @@ fn pinned(s: &Source) -> Option<&str> {
 
 fn source_name(s: &Source) -> String {
     match s {
-        Source::Npm { name, .. } | Source::Pypi { name, .. } => name.clone(),
+        Source::Npm { name, .. } | Source::Pypi { name, .. } | Source::Crates { name, .. } => {
+            name.clone()
+        }
         Source::Git { url, subdir, .. } => match subdir {
             Some(d) => format!("{url}#{d}"),
             None => url.clone(),
