@@ -133,15 +133,11 @@ fn extract_file_chunked(
     // ESM output imports externals at the top (`import * as __WEBPACK_EXTERNAL_MODULE_fs__
     // from "fs"`) and modules use those names: a module is parsed with the imports it names
     // (after it, so its lines stay the file's; imports hoist).
+    // (Lines outside the modules are the file's own bytes in `rest`.)
     let imports: Vec<(&[u8], Vec<&[u8]>)> = rest
         .split(|&c| c == b'\n')
         .filter(|l| l.starts_with(b"import "))
-        .map(|l| {
-            (
-                &bytes[l.as_ptr() as usize - rest.as_ptr() as usize..][..l.len()],
-                import_names(l),
-            )
-        })
+        .map(|l| (l, import_names(l)))
         .collect();
     let mut part = Vec::new();
     for m in &modules {

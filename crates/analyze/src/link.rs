@@ -239,8 +239,13 @@ impl<'a> Linker<'a> {
         }
         let Some(class) = d.parent else { return vec![] };
         let mut out = vec![];
+        // Most classes have no subclass: no walk (this runs for every call edge).
         let mut seen: HashSet<(u32, u32)> = HashSet::new();
-        let mut stack = vec![(file, class)];
+        let mut stack = if self.subclasses.contains_key(&(file, class)) {
+            vec![(file, class)]
+        } else {
+            vec![]
+        };
         while let Some(c) = stack.pop() {
             if seen.len() > 64 || !seen.insert(c) {
                 continue;
@@ -541,12 +546,7 @@ impl<'a> Linker<'a> {
                 None => external(),
             },
             Family::Rust => {
-                let mut segs: Vec<String> = module
-                    .split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                segs.extend(path.iter().cloned());
+                let segs = segments(module, "::", path);
                 // `use tools::x` from the crate root is relative to the current module.
                 let abs = self.units.rust_absolute(f.rel, &segs).or_else(|| {
                     let mut rel = vec!["self".to_string()];
@@ -567,12 +567,7 @@ impl<'a> Linker<'a> {
             }
             _ => {
                 // JVM and C#: the longest prefix naming a package of the tree.
-                let mut segs: Vec<String> = module
-                    .split('.')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                segs.extend(path.iter().cloned());
+                let segs = segments(module, ".", path);
                 for k in (1..segs.len()).rev() {
                     let unit = segs[..k].join(".");
                     if !self.units.files(f.family, &unit).is_empty() {
@@ -595,23 +590,13 @@ impl<'a> Linker<'a> {
                 path.join("."),
             )),
             Family::Rust => {
-                let mut segs: Vec<String> = module
-                    .split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                segs.extend(path.iter().cloned());
+                let segs = segments(module, "::", path);
                 let (root, full) = self.units.rust_absolute(f.rel, &segs)?;
                 let (key, k) = self.units.rust_unit(&root, &full)?;
                 Some((self.units.files(Family::Rust, &key), full[k..].join(".")))
             }
             _ => {
-                let mut segs: Vec<String> = module
-                    .split('.')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                segs.extend(path.iter().cloned());
+                let segs = segments(module, ".", path);
                 (1..segs.len()).rev().find_map(|k| {
                     let files = self.units.files(f.family, &segs[..k].join("."));
                     (!files.is_empty()).then(|| (files, segs[k..].join(".")))
@@ -634,11 +619,14 @@ impl<'a> Linker<'a> {
         };
         if let Some(unit) = self.units.unit_of(file) {
             // Another file of the package (names of this file were resolved by the extractor).
-            let exporter = first_of(path).and_then(|n| self.units.exporter(f.family, unit, n));
-            if exporter.is_some() && exporter != Some(file) {
-                if let Some(t) = self.resolve_in_unit(f.family, unit, path, depth) {
-                    return t;
-                }
+            if let Some(uf) = first_of(path)
+                .and_then(|n| self.units.exporter(f.family, unit, n))
+                .filter(|&uf| uf != file)
+            {
+                return (
+                    self.resolve_in_module(uf, path, depth + 1).0,
+                    Tier::CrossFile,
+                );
             }
             // C#: code in namespace `A.B.C` also sees `A.B` and `A`.
             if f.family == Family::CSharp {
@@ -654,7 +642,7 @@ impl<'a> Linker<'a> {
         for star in &f.facts.star_imports {
             let unit = match f.family {
                 Family::Rust => {
-                    let segs: Vec<String> = star.split("::").map(str::to_string).collect();
+                    let segs = segments(star, "::", &[]);
                     match self
                         .units
                         .rust_absolute(f.rel, &segs)
@@ -854,6 +842,18 @@ impl<'a> Linker<'a> {
         }
         None
     }
+}
+
+/// A module name split at `sep`, followed by a member path: the segments the
+/// unit and catalogue lookups walk (`java.nio.file` + `Files.readString`).
+pub(crate) fn segments(module: &str, sep: &str, path: &[String]) -> Vec<String> {
+    let mut segs: Vec<String> = module
+        .split(sep)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    segs.extend(path.iter().cloned());
+    segs
 }
 
 fn first_of(path: &[String]) -> Option<&str> {

@@ -57,13 +57,7 @@ fn candidates<'c>(
     stars: &[String],
 ) -> (Vec<&'c Row>, Vec<String>) {
     let dotted = |prefix: &str, sep: &str, path: &[String]| {
-        let mut segs: Vec<String> = prefix
-            .split(sep)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        segs.extend(path.iter().cloned());
-        cat.candidates_dotted(family, &segs)
+        cat.candidates_dotted(family, &crate::link::segments(prefix, sep, path))
     };
     match target {
         Target::External { module, path }

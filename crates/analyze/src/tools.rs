@@ -241,6 +241,17 @@ pub(crate) fn tool_name_of(linker: &Linker, file: u32, a: &Arg) -> Option<String
     }
 }
 
+/// The name a reference calls: its last member, or a function of the file
+/// (`@_tool(...)`, `register(...)`).
+pub(crate) fn called_name(facts: &FileFacts, r: &mcpwarden_lang::Ref) -> Option<String> {
+    match &r.callee {
+        Callee::Def { def, path } if path.is_empty() => {
+            Some(facts.defs[*def as usize].name.clone())
+        }
+        c => c.last_name().map(str::to_string),
+    }
+}
+
 /// Find registrations in one file (the server uses an MCP SDK).
 pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Found {
     let mut out = Found::default();
@@ -263,13 +274,8 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 continue;
             }
         }
-        // The name called: a member, or a function of this file (`@_tool(...)`).
-        let last = match &r.callee {
-            Callee::Def { def, path } if path.is_empty() => facts.defs[*def as usize].name.clone(),
-            c => match c.last_name() {
-                Some(l) => l.to_string(),
-                None => continue,
-            },
+        let Some(last) = called_name(facts, r) else {
+            continue;
         };
         // `mcp.tool(name="x")(fn)`: the decorator applied by hand.
         if family == Family::Python && r.decorates.is_none() && r.callee.ends_with(&["tool", "()"])

@@ -3,8 +3,10 @@
 //! the C# low-level dispatcher, and a project's own wrappers around them.
 
 use crate::link::Linker;
-use crate::tools::{handler_of, str_of, tool_name_of, Found, Handler, Registration, SCHEMA_KEYS};
-use mcpwarden_lang::{Arg, Callee, DefKind, Family, FileFacts, Ref, RefKind};
+use crate::tools::{
+    called_name, handler_of, str_of, tool_name_of, Found, Handler, Registration, SCHEMA_KEYS,
+};
+use mcpwarden_lang::{Arg, DefKind, Family, FileFacts, Ref, RefKind};
 use mcpwarden_model::EntryKind;
 
 /// Annotation / attribute names that make a method an MCP entry (Spring AI and
@@ -16,6 +18,26 @@ fn annotation_entry(name: &str) -> Option<EntryKind> {
         "McpServerResource" | "McpResource" | "Resource" => Some(EntryKind::Resource),
         _ => None,
     }
+}
+
+/// The literal name given to the nearest call before line `at`, in the same
+/// function as `r`, that `names` accepts (`Tool.builder().name("x")`,
+/// `Tool::new("x", ..)`): builders name a tool a few statements before registering it.
+fn name_given_before(
+    linker: &Linker,
+    file: u32,
+    facts: &FileFacts,
+    r: &Ref,
+    at: u32,
+    names: impl Fn(&Ref) -> bool,
+) -> Option<String> {
+    facts
+        .refs
+        .iter()
+        .filter(|x| x.in_def == r.in_def && x.line <= at && x.kind == RefKind::Call && names(x))
+        .filter_map(|x| str_of(linker, file, x.args.pos.first()).map(|n| (x.line, n)))
+        .max_by_key(|(line, _)| *line)
+        .map(|(_, n)| n)
 }
 
 /// The registrations one reference makes, if any.
@@ -58,13 +80,8 @@ pub(crate) fn find_in_ref(
     if r.kind != RefKind::Call && r.decorates.is_none() && !spec {
         return;
     }
-    // The name called: a member, or a function of this file.
-    let last = match &r.callee {
-        Callee::Def { def, path } if path.is_empty() => facts.defs[*def as usize].name.clone(),
-        c => match c.last_name() {
-            Some(l) => l.to_string(),
-            None => return,
-        },
+    let Some(last) = called_name(facts, r) else {
+        return;
     };
     if let Some(def) = r.decorates {
         // `@Tool(name = "x")`, `[McpServerTool(Name = "x")]`, `#[tool(name = "x")]`:
@@ -154,22 +171,11 @@ pub(crate) fn find_in_ref(
                 Some(Arg::Func(d)) => facts.defs[*d as usize].line.max(r.line),
                 _ => r.line,
             };
-            let name = facts
-                .refs
-                .iter()
-                .filter(|x| x.in_def == r.in_def && x.line <= at && x.kind == RefKind::Call)
-                .filter_map(|x| {
-                    let p = x.callee.path();
-                    let named = x.callee.ends_with(&["Tool", "builder"])
-                        || (x.callee.ends_with(&["builder", "()", "name"])
-                            && p.iter().any(|s| s == "Tool"));
-                    named
-                        .then(|| str_of(linker, file, x.args.pos.first()))
-                        .flatten()
-                        .map(|n| (x.line, n))
-                })
-                .max_by_key(|(line, _)| *line)
-                .map(|(_, n)| n);
+            let name = name_given_before(linker, file, facts, r, at, |x| {
+                x.callee.ends_with(&["Tool", "builder"])
+                    || (x.callee.ends_with(&["builder", "()", "name"])
+                        && x.callee.path().iter().any(|s| s == "Tool"))
+            });
             out.note(&h);
             if let Some(name) = name {
                 out.regs.push(Registration {
@@ -198,21 +204,10 @@ pub(crate) fn find_in_ref(
                 .first()
                 .and_then(|a| tool_name_of(linker, file, a))
                 .or_else(|| {
-                    facts
-                        .refs
-                        .iter()
-                        .filter(|x| {
-                            x.in_def == r.in_def && x.line <= r.line && x.kind == RefKind::Call
-                        })
-                        .filter(|x| {
-                            x.callee.ends_with(&["Tool", "new"])
-                                || x.callee.ends_with(&["Tool", "new_with_raw"])
-                        })
-                        .filter_map(|x| {
-                            str_of(linker, file, x.args.pos.first()).map(|n| (x.line, n))
-                        })
-                        .max_by_key(|(line, _)| *line)
-                        .map(|(_, n)| n)
+                    name_given_before(linker, file, facts, r, r.line, |x| {
+                        x.callee.ends_with(&["Tool", "new"])
+                            || x.callee.ends_with(&["Tool", "new_with_raw"])
+                    })
                 });
             out.note(&h);
             if let (Some(name), false) = (name, h == Handler::None) {
