@@ -11,7 +11,7 @@ use crate::cache::{Cache, Meta};
 use crate::error::{CollectError, ErrorKind, Result};
 use crate::http::{self, Expected};
 use crate::{
-    cached, collected, ensure_tree, fetch_archive, local, offline_miss, Collected, Config,
+    cached, collected, ensure_tree, fetch_archive, local, pinned_or_cached, Collected, Config,
 };
 
 /// An index file holds one short line per version: a few MB at most.
@@ -61,22 +61,11 @@ pub(crate) fn collect(
     name: &str,
     version: Option<&str>,
 ) -> Result<Collected> {
-    let pinned = match version {
-        Some(v) => Some(v.to_string()),
-        None if cfg.offline => Some(
-            cache
-                .read_resolved("crates", name)
-                .ok_or_else(|| offline_miss("never resolved"))?,
-        ),
-        None => None,
-    };
-    if let Some(v) = &pinned {
-        if let Some(c) = cached(cfg, cache, "crates", name, v) {
-            return Ok(c);
-        }
-        if cfg.offline {
-            return Err(offline_miss(&format!("{name}@{v}")));
-        }
+    let (pinned, hit) = pinned_or_cached(cfg, cache, "crates", name, version, |v| {
+        format!("{name}@{v}")
+    })?;
+    if let Some(c) = hit {
+        return Ok(c);
     }
 
     let index_url = format!(

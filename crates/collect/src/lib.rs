@@ -247,6 +247,37 @@ pub fn clean_tmp(cfg: &Config, older_than: std::time::Duration) -> std::io::Resu
     Ok(n)
 }
 
+/// Before any request to a registry: the version asked for (offline, the one
+/// last resolved) and, when that version is cached, the collection itself.
+/// `spelled` writes name and version as the registry does (`x@1.0`, `x==1.0`).
+fn pinned_or_cached(
+    cfg: &Config,
+    cache: &Cache,
+    registry: &str,
+    key: &str,
+    version: Option<&str>,
+    spelled: impl Fn(&str) -> String,
+) -> Result<(Option<String>, Option<Collected>)> {
+    let pinned = match version {
+        Some(v) => Some(v.to_string()),
+        None if cfg.offline => Some(
+            cache
+                .read_resolved(registry, key)
+                .ok_or_else(|| offline_miss("never resolved"))?,
+        ),
+        None => None,
+    };
+    if let Some(v) = &pinned {
+        if let Some(c) = cached(cfg, cache, registry, key, v) {
+            return Ok((pinned, Some(c)));
+        }
+        if cfg.offline {
+            return Err(offline_miss(&spelled(v)));
+        }
+    }
+    Ok((pinned, None))
+}
+
 fn offline_miss(what: &str) -> CollectError {
     CollectError::new(
         ErrorKind::OfflineMiss,

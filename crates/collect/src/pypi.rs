@@ -11,7 +11,7 @@ use crate::error::{CollectError, ErrorKind, Result};
 use crate::http::{self, Expected};
 use crate::npm::resolve;
 use crate::{
-    cached, collected, ensure_tree, fetch_archive, local, offline_miss, Collected, Config,
+    cached, collected, ensure_tree, fetch_archive, local, pinned_or_cached, Collected, Config,
 };
 
 const METADATA_LIMIT: u64 = 100 << 20;
@@ -41,22 +41,11 @@ pub(crate) fn collect(
     version: Option<&str>,
 ) -> Result<Collected> {
     let key = normalize(name);
-    let pinned = match version {
-        Some(v) => Some(v.to_string()),
-        None if cfg.offline => Some(
-            cache
-                .read_resolved("pypi", &key)
-                .ok_or_else(|| offline_miss("never resolved"))?,
-        ),
-        None => None,
-    };
-    if let Some(v) = &pinned {
-        if let Some(c) = cached(cfg, cache, "pypi", &key, v) {
-            return Ok(c);
-        }
-        if cfg.offline {
-            return Err(offline_miss(&format!("{name}=={v}")));
-        }
+    let (pinned, hit) = pinned_or_cached(cfg, cache, "pypi", &key, version, |v| {
+        format!("{name}=={v}")
+    })?;
+    if let Some(c) = hit {
+        return Ok(c);
     }
 
     let meta_url = format!("{}/pypi/{}/json", cfg.pypi_url.trim_end_matches('/'), name);
