@@ -58,7 +58,7 @@ pub struct Linker<'a> {
     by_name: HashMap<&'a str, Vec<(u32, u32)>>,
     /// Class → classes naming it as a base (compiled-together languages).
     subclasses: HashMap<(u32, u32), Vec<(u32, u32)>>,
-    /// Definitions holding at least one reference (an interface method holds none).
+    /// Go definitions holding at least one reference (an interface method holds none).
     with_refs: HashSet<(u32, u32)>,
 }
 
@@ -196,13 +196,17 @@ impl<'a> Linker<'a> {
         // class names (`class FileServiceImpl implements FileService`).
         let mut subclasses: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {
-            for r in &f.facts.refs {
-                if let Some(d) = r.in_def {
-                    l.with_refs.insert((fi as u32, d));
-                }
-            }
             if !f.family.compiles_together() {
                 continue;
+            }
+            // Only Go asks which methods have a body (see `overrides`).
+            if f.family == Family::Go {
+                l.with_refs.extend(
+                    f.facts
+                        .refs
+                        .iter()
+                        .filter_map(|r| r.in_def.map(|d| (fi as u32, d))),
+                );
             }
             for (di, d) in f.facts.defs.iter().enumerate() {
                 if d.kind != DefKind::Class {
