@@ -569,20 +569,27 @@ impl<'a> Linker<'a> {
                     _ => (last_name(&full), Tier::NameOnly),
                 }
             }
-            _ => {
-                // JVM and C#: the longest prefix naming a package of the tree.
-                let segs = segments(module, ".", path);
-                for k in (1..segs.len()).rev() {
-                    let unit = segs[..k].join(".");
-                    if !self.units.files(f.family, &unit).is_empty() {
-                        if let Some(t) = self.resolve_in_unit(f.family, &unit, &segs[k..], depth) {
-                            return t;
-                        }
-                    }
-                }
-                external()
-            }
+            _ => self
+                .resolve_qualified(f.family, &segments(module, ".", path), depth)
+                .unwrap_or_else(external),
         }
+    }
+
+    /// JVM and C#: a qualified name (`com.acme.Tools.run`, `Acme.Clients.Http`)
+    /// through the longest prefix naming a package of the tree.
+    fn resolve_qualified(
+        &self,
+        family: Family,
+        segs: &[String],
+        depth: u32,
+    ) -> Option<(Target, Tier)> {
+        (1..segs.len()).rev().find_map(|k| {
+            let unit = segs[..k].join(".");
+            if self.units.files(family, &unit).is_empty() {
+                return None;
+            }
+            self.resolve_in_unit(family, &unit, &segs[k..], depth)
+        })
     }
 
     /// The unit of the tree an import goes into, and the member path inside it.
@@ -662,6 +669,12 @@ impl<'a> Linker<'a> {
                 _ => star.clone(),
             };
             if let Some(t) = self.resolve_in_unit(f.family, &unit, path, depth) {
+                return t;
+            }
+        }
+        // A qualified name written in full (`Acme.Clients.Http()`).
+        if matches!(f.family, Family::Jvm | Family::CSharp) {
+            if let Some(t) = self.resolve_qualified(f.family, path, depth) {
                 return t;
             }
         }
