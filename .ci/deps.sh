@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what the integration tests drive for real: Debian's enforcers
+# (bubblewrap, socat, ripgrep), a Python venv with the MCP SDK (the client the
+# tests use), and npm packages (real MCP servers and enforcers). Idempotent;
+# everything but the Debian packages goes under $MCPWARDEN_TEST_DEPS
+# (default: target/test-deps), which the tests read.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deps=${MCPWARDEN_TEST_DEPS:-$PWD/target/test-deps}
+mkdir -p "$deps"
+
+need_apt=()
+for pkg in bubblewrap socat ripgrep; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "deps: missing Debian packages ${need_apt[*]} (run as root to install)" >&2
+  fi
+fi
+
+if [ ! -x "$deps/venv/bin/python" ]; then
+  python3 -m venv "$deps/venv"
+fi
+"$deps/venv/bin/python" -c 'import mcp' 2>/dev/null \
+  || "$deps/venv/bin/pip" install -q 'mcp>=2,<3'
+
+# npm packages, pinned so a test run is reproducible.
+if [ ! -f "$deps/node/.installed-v1" ]; then
+  mkdir -p "$deps/node"
+  (cd "$deps/node" && [ -f package.json ] || echo '{"private":true}' > "$deps/node/package.json")
+  (cd "$deps/node" && npm install --no-audit --no-fund --silent \
+    @modelcontextprotocol/server-filesystem@2026.8.31 \
+    @anthropic-ai/sandbox-runtime@0.0.83 \
+    deno@2.9.6)
+  touch "$deps/node/.installed-v1"
+fi
+echo "deps: ready in $deps"
