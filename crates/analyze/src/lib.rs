@@ -11,6 +11,7 @@ pub mod source;
 pub mod tools;
 mod tools_compiled;
 pub mod units;
+pub mod values;
 pub mod walk;
 
 use graph::{Graph, NodeId};
@@ -444,6 +445,8 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         finding: Finding,
         node: NodeId,
         labels: u32,
+        /// Where the value was read: file, enclosing definition, line, argument.
+        value_arg: Option<(u32, Option<u32>, u32, mcpwarden_lang::Arg)>,
     }
     let mut pending: Vec<Pending> = vec![];
     for (fi, f) in files.iter().enumerate() {
@@ -478,11 +481,36 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                             Confidence::High
                         },
                         function,
+                        values: vec![],
                     },
                     node,
                     labels,
+                    value_arg: h.arg.map(|a| (fi as u32, r.in_def, r.line, a)),
                 });
             }
+        }
+    }
+
+    // Values of each finding's key argument, followed to their origin.
+    let mut handler_defs: HashSet<(u32, u32)> = HashSet::new();
+    for r in regs
+        .iter()
+        .chain(listed.iter())
+        .filter(|r| r.entry == EntryKind::Tool)
+    {
+        match &r.handler {
+            Handler::Def(f, d) | Handler::Dispatch(f, d) => {
+                handler_defs.insert((*f, *d));
+            }
+            Handler::Defs(v) => handler_defs.extend(v.iter().copied()),
+            Handler::None => {}
+        }
+    }
+    handler_defs.extend(dispatchers.iter().copied());
+    let values = values::Values::new(&linker, &targets, &handler_defs);
+    for p in &mut pending {
+        if let Some((fi, in_def, line, arg)) = p.value_arg.take() {
+            p.finding.values = values.of(fi, in_def, line, &arg);
         }
     }
 

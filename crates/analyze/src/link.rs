@@ -499,7 +499,7 @@ impl<'a> Linker<'a> {
     }
 
     /// The file a JavaScript or Python import names, if it is in the tree.
-    fn import_file(&self, file: u32, module: &str) -> Option<usize> {
+    pub(crate) fn import_file(&self, file: u32, module: &str) -> Option<usize> {
         let f = &self.files[file as usize];
         match f.family {
             Family::JavaScript => self.index.resolve_js(f.rel, module),

@@ -14,6 +14,9 @@ pub struct Hit {
     pub api: String,
     pub via: Option<String>,
     pub value: Option<String>,
+    /// The argument the value was read from (followed by `values`); for a
+    /// value named by a member (`process.env.X`), that name as a string.
+    pub arg: Option<Arg>,
 }
 
 /// Path-returning steps keep a `pathlib.Path`: `Path.home()`, `.expanduser()`,
@@ -140,6 +143,10 @@ fn render(a: &Arg) -> Option<String> {
     match a {
         Arg::Str(s) if !s.is_empty() => Some(s.clone()),
         Arg::Prefix(p) => Some(format!("{p}*")),
+        Arg::Concat(_) => a
+            .literal_prefix()
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}*")),
         Arg::List(items) => {
             let lits: Vec<&str> = items.iter().map_while(|x| x.as_deref()).collect();
             (!lits.is_empty()).then(|| lits.join(" "))
@@ -420,6 +427,7 @@ fn instance_use(
         api,
         via: row.via.clone(),
         value,
+        arg: r.args.pos.first().cloned(),
     }]
 }
 
@@ -464,16 +472,27 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
             return vec![];
         }
     }
-    let value = row.value.iter().find_map(|s| match s {
-        ValueSource::Key => {
-            let fixed = row.path.iter().filter(|p| p.as_str() != "*").count();
-            path.get(fixed)
-                .filter(|k| k.as_str() != "[]" && k.as_str() != "()")
-                .cloned()
-                .or_else(|| r.key.clone())
-        }
-        other => source(args, other).and_then(render),
-    });
+    let sources: Vec<Arg> = row
+        .value
+        .iter()
+        .filter_map(|s| match s {
+            ValueSource::Key => {
+                let fixed = row.path.iter().filter(|p| p.as_str() != "*").count();
+                path.get(fixed)
+                    .filter(|k| k.as_str() != "[]" && k.as_str() != "()")
+                    .cloned()
+                    .or_else(|| r.key.clone())
+                    .map(Arg::Str)
+            }
+            other => source(args, other).cloned(),
+        })
+        .collect();
+    let value = sources.iter().find_map(render);
+    let value_arg = sources
+        .iter()
+        .find(|a| render(a).is_some())
+        .or(sources.first())
+        .cloned();
     // A command's value is the program and its literal arguments (`spawn("git", ["status"])`).
     let value = match (value, row.kind, cmd_args.pos.first(), cmd_args.pos.get(1)) {
         (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::List(items))) => {
@@ -530,6 +549,7 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         api: api.clone(),
         via: row.via.clone(),
         value: value.clone(),
+        arg: value_arg.clone(),
     }];
     for k in &row.also {
         out.push(Hit {
@@ -538,6 +558,7 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
             api: api.clone(),
             via: row.via.clone(),
             value: value.clone(),
+            arg: value_arg.clone(),
         });
     }
     out

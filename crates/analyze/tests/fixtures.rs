@@ -120,7 +120,13 @@ fn source_files(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
     }
 }
 
+#[path = "fixtures/manifest_check.rs"]
+mod manifest_check;
+
 fn check_attr(f: &Finding, k: &str, v: &str) -> Option<String> {
+    if manifest_check::KEYS.contains(&k) {
+        return None; // checked against the manifest
+    }
     let actual = match k {
         "reach" => f.reach.as_str().to_string(),
         "part" => f.part.as_str().to_string(),
@@ -203,8 +209,13 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
             }
         }
     }
+    let manifest = mcpwarden_policy::derive::derive(&report, "fixture", "test");
+    errors.extend(manifest_check::check_covers_scan(&report, &manifest));
     let mut expected_tools: BTreeSet<String> = BTreeSet::new();
     for ((file, line), e) in &expects {
+        if e.has_expect {
+            errors.extend(manifest_check::check_line(&manifest, file, *line, &e.attrs));
+        }
         let here: Vec<&Finding> = at.get(&(file.clone(), *line)).cloned().unwrap_or_default();
         let kinds: BTreeSet<String> = here.iter().map(|f| f.kind.as_str().to_string()).collect();
         if e.none && !here.is_empty() {

@@ -640,3 +640,80 @@ mod tests {
         assert_eq!(r.api(), "fetch");
     }
 }
+
+/// Default endpoints of client libraries (`data/hosts.toml`).
+pub mod hosts {
+    use serde::Deserialize;
+    use std::sync::OnceLock;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Library {
+        names: Vec<String>,
+        hosts: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        library: Vec<Library>,
+    }
+
+    fn table() -> &'static [Library] {
+        static T: OnceLock<Vec<Library>> = OnceLock::new();
+        T.get_or_init(|| {
+            let f: File = toml::from_str(include_str!("../data/hosts.toml"))
+                .unwrap_or_else(|e| panic!("data/hosts.toml is invalid: {e}"));
+            f.library
+        })
+    }
+
+    /// A name matches a finding's `via`, or starts its `api` as the module
+    /// (`openai().chat...`, `@octokit/rest.Octokit()`); `scope/*` any package of the scope.
+    fn matches(name: &str, via: Option<&str>, api: &str) -> bool {
+        if via == Some(name) {
+            return true;
+        }
+        if let Some(scope) = name.strip_suffix("/*") {
+            return api.starts_with(scope) && api[scope.len()..].starts_with('/');
+        }
+        api.strip_prefix(name)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '(', '/', ':']))
+    }
+
+    /// The `host:port` pairs the library behind a finding contacts by default.
+    pub fn default_hosts(via: Option<&str>, api: &str) -> &'static [String] {
+        table()
+            .iter()
+            .find(|l| l.names.iter().any(|n| matches(n, via, api)))
+            .map(|l| l.hosts.as_slice())
+            .unwrap_or(&[])
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_table_loads_and_matches_by_via_and_module() {
+            assert_eq!(
+                super::default_hosts(Some("octokit"), "x"),
+                ["api.github.com:443"]
+            );
+            assert_eq!(
+                super::default_hosts(Some("api-sdk"), "openai().chat.completions.create"),
+                ["api.openai.com:443"]
+            );
+            assert_eq!(
+                super::default_hosts(None, "@aws-sdk/client-s3.S3Client()"),
+                ["*.amazonaws.com:443"]
+            );
+            assert!(super::default_hosts(Some("axios"), "axios.get").is_empty());
+            assert!(super::default_hosts(None, "openaiish.get").is_empty());
+            for l in super::table() {
+                for h in &l.hosts {
+                    let (_, port) = h.rsplit_once(':').expect("host:port");
+                    port.parse::<u16>().expect("port");
+                }
+            }
+        }
+    }
+}

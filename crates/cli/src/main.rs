@@ -1,5 +1,6 @@
 //! `mcpwarden`: what can this MCP server do to your machine?
 
+mod manifest_cmd;
 mod measure_cmd;
 mod text;
 
@@ -51,6 +52,8 @@ enum Command {
         #[arg(long, value_name = "LIST", value_delimiter = ',')]
         languages: Option<Vec<String>>,
     },
+    /// Derive a server's least-privilege manifest: per tool, the hosts, programs, env vars and paths it needs, and where each value comes from.
+    Manifest(manifest_cmd::ManifestArgs),
     /// Collect, scan and store many servers (npm, PyPI, git, dirs) in a SQLite results database; resumable.
     Measure(measure_cmd::MeasureArgs),
     /// Turn a results database into the study's tables and charts (Markdown, HTML, CSV, JSON).
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
     mcpwarden_lang::use_mimalloc_for_parsers();
     let cli = Cli::parse();
     match cli.command {
+        Command::Manifest(a) => manifest_cmd::manifest(a),
         Command::Measure(a) => measure_cmd::measure(a),
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),

@@ -179,10 +179,52 @@ pub enum Arg {
     Obj(Vec<(String, Arg)>),
     /// A call passed along: `withTelemetry("x", async () => …)` wraps a handler.
     Call(Callee, Vec<Arg>),
+    /// Parts joined into one string: a template or f-string with
+    /// substitutions, `a + b`.
+    Concat(Vec<Arg>),
+    /// The first of these that is set: `a ?? b`, `a || b`, `a or b`.
+    Either(Vec<Arg>),
     Other,
 }
 
+/// `a + b` as one value: adjacent literals merge, nested joins flatten.
+pub fn concat(a: Arg, b: Arg) -> Arg {
+    let mut parts = match a {
+        Arg::Concat(p) => p,
+        Arg::Str(s) if s.is_empty() => vec![],
+        x => vec![x],
+    };
+    let more = match b {
+        Arg::Concat(p) => p,
+        Arg::Str(s) if s.is_empty() => vec![],
+        x => vec![x],
+    };
+    for m in more {
+        match (parts.last_mut(), m) {
+            (Some(Arg::Str(l)), Arg::Str(r)) => l.push_str(&r),
+            (_, m) => parts.push(m),
+        }
+    }
+    match parts.len() {
+        0 => Arg::Str(String::new()),
+        1 if matches!(parts[0], Arg::Str(_)) => parts.pop().expect("one"),
+        _ => Arg::Concat(parts),
+    }
+}
+
 impl Arg {
+    /// The literal text this value starts with (`https://x/` of `` `https://x/${p}` ``).
+    pub fn literal_prefix(&self) -> Option<&str> {
+        match self {
+            Arg::Str(s) | Arg::Prefix(s) => Some(s),
+            Arg::Concat(parts) => match parts.first() {
+                Some(Arg::Str(s)) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Arg::Str(s) => Some(s),
@@ -261,6 +303,19 @@ pub struct Def {
     /// `(*github.Client, error)`, Java `HttpClient get()`): calling it gives an
     /// instance of that type (`getClient().Do()` is `Client().Do`).
     pub returns: Option<Callee>,
+    /// Names bound by destructuring a parameter: (`path`, parameter 0,
+    /// member path `["path"]`) for `({ path }) => …`.
+    pub destructured: Vec<(String, u32, Vec<String>)>,
+}
+
+/// A local variable (or module-level one, `def: None`) and the value it was
+/// initialised with; values reaching a privileged call are followed through these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Local {
+    pub def: Option<DefId>,
+    pub name: String,
+    pub value: Arg,
+    pub line: u32,
 }
 
 /// An object or dict literal that may describe a tool (`{ name: "x", inputSchema }`)
@@ -305,6 +360,11 @@ pub struct FileFacts {
     pub imports: Vec<String>,
     /// Object fields set from a call: `self.session = requests.Session()`, `this.api = axios.create()`.
     pub fields: Vec<Field>,
+    /// Variables and the values they were initialised with (value expressions only).
+    pub locals: Vec<Local>,
+    /// Values functions return (`return path.join(DIR, name)`), for following
+    /// a value through a helper call.
+    pub returns: Vec<(DefId, Arg)>,
     /// Module-level string constants: `NAME = "x"` and `NAMES = { key: "x" }` (as `NAMES.key`).
     pub consts: Vec<(String, String)>,
     /// The package / namespace the file declares (Java, Kotlin `package`; C#
@@ -347,6 +407,7 @@ impl Shift {
                 self.callee(c);
                 args.iter_mut().for_each(|v| self.arg(v));
             }
+            Arg::Concat(parts) | Arg::Either(parts) => parts.iter_mut().for_each(|v| self.arg(v)),
             _ => {}
         }
     }
@@ -372,6 +433,7 @@ impl FileFacts {
             bases: vec![],
             params: vec![],
             returns: None,
+            destructured: vec![],
         });
         id
     }
@@ -441,6 +503,15 @@ impl FileFacts {
                 s.callee(target);
             }
         }
+        for l in &mut other.locals {
+            l.line += s.lines;
+            l.def = l.def.map(|d| s.def(d));
+            s.arg(&mut l.value);
+        }
+        for (d, a) in &mut other.returns {
+            *d = s.def(*d);
+            s.arg(a);
+        }
         for f in &mut other.fields {
             f.class = s.def(f.class);
             s.callee(&mut f.value);
@@ -450,6 +521,8 @@ impl FileFacts {
         self.objects.append(&mut other.objects);
         self.exports.append(&mut other.exports);
         self.fields.append(&mut other.fields);
+        self.locals.append(&mut other.locals);
+        self.returns.append(&mut other.returns);
         self.consts.append(&mut other.consts);
         for i in other.imports {
             if !self.imports.contains(&i) {

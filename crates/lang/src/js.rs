@@ -222,6 +222,13 @@ impl<'a> Cx<'a> {
                     .map(|x| self.param_name(x))
                     .collect();
                 self.facts.defs[def as usize].params = names;
+                let mut out = vec![];
+                let mut c = p.walk();
+                let params = p.named_children(&mut c).filter(|x| x.kind() != "comment");
+                for (i, x) in params.enumerate() {
+                    self.destructured(x, i as u32, &mut vec![], &mut out, 0);
+                }
+                self.facts.defs[def as usize].destructured = out;
             }
             if let Some(p) = node.field("parameter") {
                 self.declare_pattern(p, inner, None);
@@ -320,6 +327,93 @@ impl<'a> Cx<'a> {
                 .unwrap_or_default(),
             _ => String::new(),
         }
+    }
+
+    /// Names a destructured parameter binds, with the member path each reads.
+    fn destructured(
+        &self,
+        p: Node,
+        index: u32,
+        path: &mut Vec<String>,
+        out: &mut Vec<(String, u32, Vec<String>)>,
+        depth: u32,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        match p.kind() {
+            "required_parameter" | "optional_parameter" => {
+                if let Some(x) = p.field("pattern").filter(|x| x.kind() == "object_pattern") {
+                    self.destructured(x, index, path, out, depth + 1);
+                }
+            }
+            "object_pattern" => {
+                let mut c = p.walk();
+                for x in p.named_children(&mut c) {
+                    self.destructured(x, index, path, out, depth + 1);
+                }
+            }
+            "shorthand_property_identifier_pattern" => {
+                let name = self.src.text(p).to_string();
+                let mut full = path.clone();
+                full.push(name.clone());
+                out.push((name, index, full));
+            }
+            "object_assignment_pattern" => {
+                if let Some(x) = p.field("left") {
+                    self.destructured(x, index, path, out, depth + 1);
+                }
+            }
+            "pair_pattern" => {
+                let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
+                    return;
+                };
+                path.push(self.src.unquote(k));
+                let v = match v.kind() {
+                    "assignment_pattern" => v.field("left").unwrap_or(v),
+                    _ => v,
+                };
+                if v.kind() == "identifier" {
+                    out.push((self.src.text(v).to_string(), index, path.clone()));
+                } else {
+                    self.destructured(v, index, path, out, depth + 1);
+                }
+                path.pop();
+            }
+            _ => {}
+        }
+    }
+
+    /// Remember a value a function returns (only values worth following).
+    fn record_return(&mut self, v: Option<Node>, scope: ScopeId, cur: Option<DefId>) {
+        let (Some(v), Some(def)) = (v, cur) else {
+            return;
+        };
+        let value = self.arg(unwrap(v), scope, 0);
+        if matches!(
+            value,
+            Arg::Concat(_) | Arg::Call(..) | Arg::Either(_) | Arg::Path(_) | Arg::Str(_)
+        ) {
+            self.facts.returns.push((def, value));
+        }
+    }
+
+    /// Remember what a variable was initialised with, when it is a value
+    /// (string building, a call, a read of another name), not a function.
+    fn record_local(&mut self, name: Node, v: Node, scope: ScopeId, cur: Option<DefId>) {
+        if name.kind() != "identifier" || is_function(v.kind()) || is_class(v.kind()) {
+            return;
+        }
+        let value = self.arg(v, scope, 0);
+        if matches!(value, Arg::Other | Arg::Func(_) | Arg::Num | Arg::Bool(_)) {
+            return;
+        }
+        self.facts.locals.push(Local {
+            def: cur,
+            name: self.src.text(name).to_string(),
+            value,
+            line: name.start_position().row as u32 + 1,
+        });
     }
 
     fn declare_params(&mut self, params: Node, scope: ScopeId) {
@@ -747,6 +841,7 @@ impl<'a> Cx<'a> {
             }
             "variable_declarator" => {
                 if let (Some(name), Some(v)) = (node.field("name"), node.field("value")) {
+                    self.record_local(name, unwrap(v), scope, cur);
                     if name.kind() == "object_pattern"
                         && self.emit_destructure(name, unwrap(v), scope, cur, labels)
                     {
@@ -773,6 +868,11 @@ impl<'a> Cx<'a> {
                 }
             }
             "object" => self.record_object(node, scope, cur),
+            "return_statement" => self.record_return(node.named_child(0), scope, cur),
+            "arrow_function" => {
+                let body = node.field("body").filter(|b| b.kind() != "statement_block");
+                self.record_return(body, scope, cur);
+            }
             "assignment_expression" => {
                 self.record_commonjs_export(node, scope);
                 self.record_field(node, scope, cur);
@@ -1082,17 +1182,21 @@ impl<'a> Cx<'a> {
         let a = unwrap(a);
         match a.kind() {
             "string" => Arg::Str(self.src.unquote(a)),
-            "template_string" => template_arg(&self.src, a),
+            "template_string" => self.template_arg(a, scope, depth),
             "true" => Arg::Bool(true),
             "false" => Arg::Bool(false),
             "number" => Arg::Num,
             "binary_expression" => {
                 let op = a.field("operator").map(|o| self.src.text(o)).unwrap_or("");
-                match (op, a.field("left")) {
-                    ("+", Some(l)) => match self.arg(l, scope, depth + 1) {
-                        Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
-                        _ => Arg::Other,
-                    },
+                let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
+                    return Arg::Other;
+                };
+                match op {
+                    "+" => concat(self.arg(l, scope, depth + 1), self.arg(r, scope, depth + 1)),
+                    "??" | "||" => Arg::Either(vec![
+                        self.arg(l, scope, depth + 1),
+                        self.arg(r, scope, depth + 1),
+                    ]),
                     _ => Arg::Other,
                 }
             }
@@ -1151,6 +1255,25 @@ impl<'a> Cx<'a> {
             "object" if depth < 2 => Arg::Obj(self.props(a, scope, depth + 1)),
             _ => Arg::Other,
         }
+    }
+
+    /// A template string: its text when constant, else the parts joined.
+    fn template_arg(&self, n: Node, scope: ScopeId, depth: u32) -> Arg {
+        let mut parts = vec![];
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            match ch.kind() {
+                "string_fragment" | "escape_sequence" => {
+                    parts.push(Arg::Str(self.src.text(ch).to_string()))
+                }
+                "template_substitution" => {
+                    let inner = ch.named_child(0);
+                    parts.push(inner.map_or(Arg::Other, |e| self.arg(e, scope, depth + 1)));
+                }
+                _ => {}
+            }
+        }
+        parts.into_iter().fold(Arg::Str(String::new()), concat)
     }
 
     fn props(&self, obj: Node, scope: ScopeId, depth: u32) -> Vec<(String, Arg)> {
@@ -1502,25 +1625,6 @@ fn has_substitution(n: Node) -> bool {
         .named_children(&mut c)
         .any(|ch| ch.kind() == "template_substitution");
     found
-}
-
-fn template_arg(src: &Src, n: Node) -> Arg {
-    let mut prefix = String::new();
-    let mut c = n.walk();
-    for ch in n.named_children(&mut c) {
-        match ch.kind() {
-            "string_fragment" | "escape_sequence" => prefix.push_str(src.text(ch)),
-            "template_substitution" => {
-                return if prefix.is_empty() {
-                    Arg::Other
-                } else {
-                    Arg::Prefix(prefix)
-                };
-            }
-            _ => {}
-        }
-    }
-    Arg::Str(prefix)
 }
 
 fn first_expression(h: Node) -> Option<Node> {

@@ -666,13 +666,52 @@ impl<'a> Cx<'a> {
                 }
             }
             "dictionary" => self.record_dict(node, scope, cur),
-            "assignment" => self.record_field(node, scope),
+            "assignment" => {
+                self.record_field(node, scope);
+                self.record_local(node, scope, cur);
+            }
+            "return_statement" => {
+                if let (Some(v), Some(def)) = (node.named_child(0), cur) {
+                    let value = self.arg(v, scope, 0);
+                    if matches!(
+                        value,
+                        Arg::Concat(_)
+                            | Arg::Call(..)
+                            | Arg::Either(_)
+                            | Arg::Path(_)
+                            | Arg::Str(_)
+                    ) {
+                        self.facts.returns.push((def, value));
+                    }
+                }
+            }
             _ => {}
         }
         let mut c = node.walk();
         for child in node.named_children(&mut c) {
             self.emit(child, scope, cur, labels, depth + 1);
         }
+    }
+
+    /// `name = value`: remember values (string building, calls, reads of other
+    /// names) for following values to privileged calls.
+    fn record_local(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
+        let (Some(l), Some(v)) = (node.field("left"), node.field("right")) else {
+            return;
+        };
+        if l.kind() != "identifier" || v.kind() == "lambda" {
+            return;
+        }
+        let value = self.arg(v, scope, 0);
+        if matches!(value, Arg::Other | Arg::Func(_) | Arg::Num | Arg::Bool(_)) {
+            return;
+        }
+        self.facts.locals.push(Local {
+            def: cur,
+            name: self.src.text(l).to_string(),
+            value,
+            line: l.start_position().row as u32 + 1,
+        });
     }
 
     /// `self.x = Something(...)` inside a method: remember what `self.x` holds.
@@ -947,11 +986,14 @@ impl<'a> Cx<'a> {
         }
         let a = unwrap(a);
         match a.kind() {
-            "string" => self.string_arg(a),
-            "concatenated_string" => match a.named_child(0).map(|s| self.string_arg(s)) {
-                Some(Arg::Str(s)) | Some(Arg::Prefix(s)) if !s.is_empty() => Arg::Prefix(s),
-                _ => Arg::Other,
-            },
+            "string" => self.string_arg(a, scope, depth),
+            "concatenated_string" => {
+                let mut c = a.walk();
+                let parts: Vec<Node> = a.named_children(&mut c).collect();
+                parts.into_iter().fold(Arg::Str(String::new()), |acc, p| {
+                    concat(acc, self.string_arg(p, scope, depth))
+                })
+            }
             "true" => Arg::Bool(true),
             "false" => Arg::Bool(false),
             "integer" | "float" => Arg::Num,
@@ -976,45 +1018,71 @@ impl<'a> Cx<'a> {
                     None => Arg::Other,
                 }
             }
-            "attribute" => match self.raw_path(a, scope) {
+            "attribute" | "subscript" => match self.raw_path(a, scope) {
                 Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
                 None => Arg::Other,
             },
+            // A value built by a call (`os.path.join(...)`, `os.getenv("X", "d")`):
+            // the callee and its positional arguments.
+            "call" if depth < 4 => {
+                let Some(raw) = a.field("function").and_then(|f| self.raw_path(f, scope)) else {
+                    return Arg::Other;
+                };
+                let args = a
+                    .field("arguments")
+                    .filter(|l| l.kind() == "argument_list")
+                    .map(|l| self.args(l, scope).pos)
+                    .unwrap_or_default();
+                Arg::Call(self.scopes.resolve(scope, &raw), args)
+            }
+            "boolean_operator" if a.field("operator").map(|o| self.src.text(o)) == Some("or") => {
+                match (a.field("left"), a.field("right")) {
+                    (Some(l), Some(r)) => Arg::Either(vec![
+                        self.arg(l, scope, depth + 1),
+                        self.arg(r, scope, depth + 1),
+                    ]),
+                    _ => Arg::Other,
+                }
+            }
             // `asyncio.gather(fetch_a())`, `run_in_executor(None, f)`: a call passed
             // along still names its callee for the call graph.
-            "binary_operator" => match (
-                a.field("operator").map(|o| self.src.text(o)),
-                a.field("left"),
-            ) {
-                (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
-                    Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
+            "binary_operator" => {
+                let op = a.field("operator").map(|o| self.src.text(o));
+                let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
+                    return Arg::Other;
+                };
+                let (l, r) = (self.arg(l, scope, depth + 1), self.arg(r, scope, depth + 1));
+                match op {
+                    Some("+") => concat(l, r),
+                    // `Path.home() / ".x"`: a path join.
+                    Some("/") => concat(concat(l, Arg::Str("/".into())), r),
                     _ => Arg::Other,
-                },
-                _ => Arg::Other,
-            },
+                }
+            }
             "dictionary" if depth < 2 => Arg::Obj(self.dict_props(a, scope, depth + 1)),
             _ => Arg::Other,
         }
     }
 
-    fn string_arg(&self, s: Node) -> Arg {
+    /// A string literal; an f-string is its parts joined.
+    fn string_arg(&self, s: Node, scope: ScopeId, depth: u32) -> Arg {
         if !self.has_interpolation(s) {
             return Arg::Str(self.src.unquote(s));
         }
-        let mut prefix = String::new();
+        let mut out = Arg::Str(String::new());
         let mut c = s.walk();
         for ch in s.named_children(&mut c) {
-            match ch.kind() {
-                "string_content" | "escape_sequence" => prefix.push_str(self.src.text(ch)),
-                "interpolation" => break,
-                _ => {}
-            }
+            let part = match ch.kind() {
+                "string_content" | "escape_sequence" => Arg::Str(self.src.text(ch).to_string()),
+                "interpolation" => ch
+                    .field("expression")
+                    .or_else(|| ch.named_child(0))
+                    .map_or(Arg::Other, |e| self.arg(e, scope, depth + 1)),
+                _ => continue,
+            };
+            out = concat(out, part);
         }
-        if prefix.is_empty() {
-            Arg::Other
-        } else {
-            Arg::Prefix(prefix)
-        }
+        out
     }
 
     fn dict_props(&self, d: Node, scope: ScopeId, depth: u32) -> Vec<(String, Arg)> {

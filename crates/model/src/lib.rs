@@ -197,6 +197,56 @@ pub enum Confidence {
     Low,
 }
 
+/// Where a value comes from; this decides how it can be enforced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Provenance {
+    /// A literal or constant in the code (defaults included): granted as is.
+    #[serde(rename = "const")]
+    Const,
+    /// Environment variable, command-line argument or configuration file read
+    /// at startup: bound at launch from the real command line and environment.
+    #[serde(rename = "config")]
+    Config,
+    /// Chosen by the model through a tool call: confined to what the user
+    /// grants, checked per call by the proxy.
+    #[serde(rename = "tool-arg")]
+    ToolArg,
+    /// Not resolved: reported, never silently granted.
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Const => "const",
+            Provenance::Config => "config",
+            Provenance::ToolArg => "tool-arg",
+            Provenance::Unknown => "unknown",
+        }
+    }
+}
+
+/// A value reaching a privileged call (URL, path, command, variable name),
+/// written with placeholders for what is known only at launch or call time:
+/// `${HOME}`, `${TMPDIR}`, `${CWD}`, `${PKG}` (the server's own directory),
+/// `${ENV:NAME}`, `${CLI:positional}` / `${CLI:--flag}`, `${ARG:param}` (a tool
+/// argument) and `*` (unknown part).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Value {
+    pub text: String,
+    pub provenance: Provenance,
+    /// For `config`: `env:NAME`, `arg:positional`, `arg:--root`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The literal used when the configuration leaves it unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// For `tool-arg`: the input-schema parameter (`*` when not known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+}
+
 /// One privileged API use, with evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -220,6 +270,10 @@ pub struct Finding {
     /// Enclosing function (`Class.method`), empty at module level.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub function: String,
+    /// Every value the call's key argument may take, with its provenance
+    /// (followed through variables, string building, helpers and tool arguments).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<Value>,
 }
 
 /// The kind of MCP entry point a handler implements.

@@ -134,7 +134,11 @@ pub fn sandbox_path(bound: &str, cwd: &str) -> String {
     } else if p == "." || p.is_empty() {
         cwd.to_string()
     } else {
-        format!("{}/{}", cwd.trim_end_matches('/'), p.trim_start_matches("./"))
+        format!(
+            "{}/{}",
+            cwd.trim_end_matches('/'),
+            p.trim_start_matches("./")
+        )
     };
     if p.len() > 1 {
         p.trim_end_matches('/').to_string()
@@ -153,7 +157,13 @@ mod tests {
             tmpdir: "/tmp".into(),
             cwd: "/work".into(),
             env: [("NOTES_DIR".to_string(), "/data/notes".to_string())].into(),
-            argv: vec!["--port".into(), "9".into(), "/a".into(), "--root=/r".into(), "b".into()],
+            argv: vec![
+                "--port".into(),
+                "9".into(),
+                "/a".into(),
+                "--root=/r".into(),
+                "b".into(),
+            ],
             grant_fs: vec!["/granted".into()],
         }
     }
@@ -161,8 +171,14 @@ mod tests {
     #[test]
     fn expands_each_placeholder() {
         let l = launch();
-        assert_eq!(expand("${HOME}/.acme/**", &l, None).unwrap(), ["/home/me/.acme/**"]);
-        assert_eq!(expand("${ENV:NOTES_DIR}", &l, None).unwrap(), ["/data/notes"]);
+        assert_eq!(
+            expand("${HOME}/.acme/**", &l, None).unwrap(),
+            ["/home/me/.acme/**"]
+        );
+        assert_eq!(
+            expand("${ENV:NOTES_DIR}", &l, None).unwrap(),
+            ["/data/notes"]
+        );
         assert_eq!(expand("${ENV:MISSING}", &l, Some("/d")).unwrap(), ["/d"]);
         assert!(expand("${ENV:MISSING}", &l, None).is_err());
         assert_eq!(expand("${CLI:--root}/x", &l, None).unwrap(), ["/r/x"]);

@@ -8,41 +8,12 @@
 //! and `${ARG:tool.param}` (a tool argument). A path whose prefix is known
 //! keeps it: `${HOME}/.acme/**`.
 
+pub use mcpwarden_model::Provenance;
 use mcpwarden_model::{Kind, Resource};
 use serde::{Deserialize, Serialize};
 
 /// Schema identifier of the manifest document.
 pub const MANIFEST_SCHEMA: &str = "mcpwarden/manifest/v1";
-
-/// Where a value comes from; this decides how it can be enforced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Provenance {
-    /// A literal or constant in the code (defaults included): granted as is.
-    #[serde(rename = "const")]
-    Const,
-    /// Environment variable, command-line argument or configuration file read
-    /// at startup: bound at launch from the real command line and environment.
-    #[serde(rename = "config")]
-    Config,
-    /// Chosen by the model through a tool call: confined to what the user
-    /// grants, checked per call by the proxy.
-    #[serde(rename = "tool-arg")]
-    ToolArg,
-    /// Not resolved: reported, never silently granted.
-    #[serde(rename = "unknown")]
-    Unknown,
-}
-
-impl Provenance {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provenance::Const => "const",
-            Provenance::Config => "config",
-            Provenance::ToolArg => "tool-arg",
-            Provenance::Unknown => "unknown",
-        }
-    }
-}
 
 /// An outbound connection.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -307,7 +278,11 @@ impl Manifest {
                     "schema is `{other}`, expected `{MANIFEST_SCHEMA}`"
                 )))
             }
-            None => return Err(LoadError("no `schema` field: not an mcpwarden manifest".into())),
+            None => {
+                return Err(LoadError(
+                    "no `schema` field: not an mcpwarden manifest".into(),
+                ))
+            }
         }
         serde_json::from_value(v).map_err(|e| LoadError(format!("invalid manifest: {e}")))
     }

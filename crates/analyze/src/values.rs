@@ -1,0 +1,742 @@
+//! Values reaching privileged calls, and where they come from.
+//!
+//! A small abstract interpretation over the extracted facts: a value is a
+//! concatenation of pieces, each a literal, a well-known directory, an
+//! environment variable or command-line argument (`config`), a tool argument
+//! (`tool-arg`) or unknown. Variables are followed through their initial
+//! values ([`mcpwarden_lang::Local`]), imports through the linker, parameters
+//! of helpers through their callers, and parameters of tool handlers become
+//! tool arguments. Every walk is bounded (depth and fan-out), so hostile code
+//! costs little.
+
+use crate::link::{Linker, Target, Tier};
+use mcpwarden_lang::{Arg, Callee, DefId, Family, FileFacts, Local};
+use mcpwarden_model::{Provenance, Value};
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+
+/// How deep values are followed (variables, imports and callers together).
+const MAX_DEPTH: u32 = 8;
+/// At most this many alternative values per call site.
+const MAX_VALUES: usize = 8;
+/// Callers of one helper followed for one parameter.
+const MAX_CALLERS: usize = 16;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Piece {
+    Lit(String),
+    Home,
+    Tmp,
+    Cwd,
+    /// The server's own directory (`__dirname`, `Path(__file__).parent`).
+    Pkg,
+    Env(String, Option<String>),
+    /// A command-line argument: `positional`, `--flag` or an index.
+    Cli(String),
+    /// A tool argument: the member path read from the tool's arguments.
+    ToolArg(Vec<String>),
+    Unknown,
+}
+
+type Abs = Vec<Piece>;
+
+/// A call being followed into a helper's `return`: its parameters stand for
+/// the caller's arguments.
+struct Frame<'f> {
+    file: u32,
+    def: DefId,
+    args: &'f [Arg],
+    /// Where the call is: file, enclosing definition, line.
+    at: (u32, Option<DefId>, u32),
+    parent: Fr<'f>,
+}
+
+type Fr<'f> = Option<&'f Frame<'f>>;
+
+pub struct Values<'a> {
+    linker: &'a Linker<'a>,
+    targets: &'a [Vec<(Target, Tier)>],
+    /// Tool handler definitions: (file, def).
+    handlers: &'a HashSet<(u32, u32)>,
+    /// Callers of each definition: (file, def) → (file, ref index); built on first need.
+    callers: OnceCell<HashMap<(u32, u32), Vec<(u32, u32)>>>,
+}
+
+impl<'a> Values<'a> {
+    pub fn new(
+        linker: &'a Linker<'a>,
+        targets: &'a [Vec<(Target, Tier)>],
+        handlers: &'a HashSet<(u32, u32)>,
+    ) -> Values<'a> {
+        Values {
+            linker,
+            targets,
+            handlers,
+            callers: OnceCell::new(),
+        }
+    }
+
+    fn facts(&self, file: u32) -> &'a FileFacts {
+        self.linker.files[file as usize].facts
+    }
+
+    fn family(&self, file: u32) -> Family {
+        self.linker.files[file as usize].family
+    }
+
+    /// The values `arg`, seen at `line` inside `in_def` of `file`, may take.
+    pub fn of(&self, file: u32, in_def: Option<DefId>, line: u32, arg: &Arg) -> Vec<Value> {
+        let mut out: Vec<Value> = vec![];
+        for abs in self.eval(file, in_def, line, arg, 0, None) {
+            let v = render(&abs);
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    /// The value of a literal key (an environment variable's name read as `process.env.X`).
+    pub fn literal(text: &str) -> Value {
+        render(&vec![Piece::Lit(text.to_string())])
+    }
+
+    fn eval(
+        &self,
+        file: u32,
+        in_def: Option<DefId>,
+        line: u32,
+        arg: &Arg,
+        depth: u32,
+        fr: Fr,
+    ) -> Vec<Abs> {
+        if depth > MAX_DEPTH {
+            return vec![vec![Piece::Unknown]];
+        }
+        let d = depth + 1;
+        let mut out = match arg {
+            Arg::Str(s) => vec![vec![Piece::Lit(s.clone())]],
+            Arg::Prefix(p) => vec![vec![Piece::Lit(p.clone()), Piece::Unknown]],
+            Arg::List(items) => vec![vec![Piece::Lit(
+                items
+                    .iter()
+                    .map(|i| i.as_deref().unwrap_or("*"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )]],
+            Arg::Concat(parts) => {
+                let mut acc: Vec<Abs> = vec![vec![]];
+                for p in parts {
+                    let options = self.eval(file, in_def, line, p, d, fr);
+                    acc = product(&acc, &options);
+                }
+                acc
+            }
+            Arg::Either(options) => self.either(file, in_def, line, options, d, fr),
+            Arg::Path(callee) => self.path(file, in_def, line, callee, d, fr),
+            Arg::Call(callee, args) => self.call(file, in_def, line, callee, args, d, fr),
+            _ => vec![vec![Piece::Unknown]],
+        };
+        out.truncate(MAX_VALUES);
+        out
+    }
+
+    /// `process.env.X ?? "d"`: the variable with its default; otherwise any of them.
+    fn either(
+        &self,
+        file: u32,
+        in_def: Option<DefId>,
+        line: u32,
+        options: &[Arg],
+        d: u32,
+        fr: Fr,
+    ) -> Vec<Abs> {
+        let evaluated: Vec<Vec<Abs>> = options
+            .iter()
+            .map(|o| self.eval(file, in_def, line, o, d, fr))
+            .collect();
+        if let [first, second] = evaluated.as_slice() {
+            if let ([one], [fallback]) = (first.as_slice(), second.as_slice()) {
+                if let ([Piece::Env(name, None)], Some(text)) =
+                    (one.as_slice(), constant_text(fallback))
+                {
+                    return vec![vec![Piece::Env(name.clone(), Some(text))]];
+                }
+            }
+        }
+        evaluated.into_iter().flatten().collect()
+    }
+
+    fn path(
+        &self,
+        file: u32,
+        in_def: Option<DefId>,
+        line: u32,
+        callee: &Callee,
+        d: u32,
+        fr: Fr,
+    ) -> Vec<Abs> {
+        let one = |p: Piece| vec![vec![p]];
+        if let Some(p) = well_known(self.family(file), callee) {
+            return one(p);
+        }
+        match callee {
+            Callee::Var { name, path } => {
+                if let Some(l) = self.local(file, in_def, line, name) {
+                    return match path.is_empty() {
+                        true => self.eval(file, l.def, l.line, &l.value, d, fr),
+                        false => one(Piece::Unknown),
+                    };
+                }
+                match self.param(file, in_def, name) {
+                    Some((def, index, mut full)) => {
+                        full.extend(path.iter().cloned());
+                        self.param_value(file, def, index, &full, d, fr)
+                    }
+                    None => one(Piece::Unknown),
+                }
+            }
+            Callee::Import { module, path } if !path.is_empty() => {
+                if let Some(v) = self.linker.const_value(file, callee) {
+                    return one(Piece::Lit(v));
+                }
+                // A module-level variable of another file of the tree.
+                let Some(tf) = self.linker.import_file(file, module) else {
+                    return one(Piece::Unknown);
+                };
+                match self.local(tf as u32, None, u32::MAX, &path[0]) {
+                    Some(l) if path.len() == 1 => {
+                        self.eval(tf as u32, None, l.line, &l.value, d, None)
+                    }
+                    _ => one(Piece::Unknown),
+                }
+            }
+            _ => match self.linker.const_value(file, callee) {
+                Some(v) => one(Piece::Lit(v)),
+                None => one(Piece::Unknown),
+            },
+        }
+    }
+
+    /// Calls that build or fetch values: path joins, env reads with defaults,
+    /// home and temp directories, dictionary reads of tool arguments.
+    fn call(
+        &self,
+        file: u32,
+        in_def: Option<DefId>,
+        line: u32,
+        callee: &Callee,
+        args: &[Arg],
+        d: u32,
+        fr: Fr,
+    ) -> Vec<Abs> {
+        let arg = |i: usize| args.get(i).map(|a| self.eval(file, in_def, line, a, d, fr));
+        let lit = |i: usize| args.get(i).and_then(|a| a.as_str()).map(str::to_string);
+        let path = callee.path();
+        let last = path.last().map(String::as_str).unwrap_or("");
+        let module = match callee {
+            Callee::Import { module, .. } => module.trim_start_matches("node:"),
+            Callee::Global { .. } => "@global",
+            _ => "",
+        };
+        let dotted: Vec<&str> = path.iter().map(String::as_str).collect();
+        match (module, dotted.as_slice()) {
+            ("os", ["getenv"]) | ("os", ["environ", "get"]) if lit(0).is_some() => {
+                let default = args
+                    .get(1)
+                    .and_then(|a| literal(&self.eval(file, in_def, line, a, d, fr)));
+                return vec![vec![Piece::Env(lit(0).unwrap_or_default(), default)]];
+            }
+            ("os", ["homedir"]) | ("pathlib", ["Path", "home"]) => return vec![vec![Piece::Home]],
+            ("os", ["tmpdir"]) | ("tempfile", ["gettempdir"]) => return vec![vec![Piece::Tmp]],
+            ("os", ["getcwd"]) | ("@global", ["process", "cwd"]) | ("pathlib", ["Path", "cwd"]) => {
+                return vec![vec![Piece::Cwd]]
+            }
+            ("@global", ["process", "argv", "slice"]) => {
+                return vec![vec![Piece::Cli("positional".into())]]
+            }
+            ("path", ["join" | "resolve" | "normalize"])
+            | ("os", ["path", "join" | "abspath" | "realpath" | "normpath"]) => {
+                let parts: Vec<Vec<Abs>> = (0..args.len().min(6)).filter_map(arg).collect();
+                return join(parts);
+            }
+            ("os", ["path", "expanduser"]) => {
+                return arg(0)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(expand_tilde)
+                    .collect();
+            }
+            ("path", ["dirname"]) | ("os", ["path", "dirname"]) | ("url", ["fileURLToPath"]) => {
+                return arg(0).unwrap_or_else(|| vec![vec![Piece::Unknown]]);
+            }
+            ("pathlib", ["Path" | "PurePath"]) | ("@global", ["String" | "str"]) => {
+                let parts: Vec<Vec<Abs>> = (0..args.len().min(6)).filter_map(arg).collect();
+                return join(parts);
+            }
+            ("@global", ["URL"]) if args.len() == 2 => {
+                return product(&arg(1).unwrap_or_default(), &arg(0).unwrap_or_default());
+            }
+            _ => {}
+        }
+        // `arguments.get("path")`, `args.get("k", d)` on a tool's arguments.
+        if let Callee::Var { name, path } = callee {
+            if last == "get" && path.len() == 1 {
+                if let (Some(key), Some((def, index, mut full))) =
+                    (lit(0), self.param(file, in_def, name))
+                {
+                    full.push(key);
+                    return self.param_value(file, def, index, &full, d, fr);
+                }
+            }
+        }
+        // A helper of the tree: what it returns, its parameters bound to these arguments.
+        if let (Target::Def { file: tf, def }, _) = self.linker.resolve(file, callee) {
+            let returns: Vec<&Arg> = self
+                .facts(tf)
+                .returns
+                .iter()
+                .filter(|(rd, _)| *rd == def)
+                .map(|(_, a)| a)
+                .take(4)
+                .collect();
+            if !returns.is_empty() && d < MAX_DEPTH {
+                let frame = Frame {
+                    file: tf,
+                    def,
+                    args,
+                    at: (file, in_def, line),
+                    parent: fr,
+                };
+                let mut out: Vec<Abs> = vec![];
+                for r in returns {
+                    out.extend(self.eval(tf, Some(def), u32::MAX, r, d + 1, Some(&frame)));
+                }
+                return out;
+            }
+        }
+        vec![vec![Piece::Unknown]]
+    }
+
+    /// The parameter `name` binds in `in_def` or an enclosing definition.
+    fn param(
+        &self,
+        file: u32,
+        in_def: Option<DefId>,
+        name: &str,
+    ) -> Option<(DefId, u32, Vec<String>)> {
+        let facts = self.facts(file);
+        let mut cur = in_def;
+        for _ in 0..16 {
+            let def = cur?;
+            let d = &facts.defs[def as usize];
+            if let Some(i) = d.params.iter().position(|p| p == name) {
+                return Some((def, i as u32, vec![]));
+            }
+            if let Some((_, i, path)) = d.destructured.iter().find(|(n, _, _)| n == name) {
+                return Some((def, *i, path.clone()));
+            }
+            cur = d.parent;
+        }
+        None
+    }
+
+    /// The value a local variable was initialised with, innermost definition
+    /// first, the latest assignment before `line`.
+    fn local(&self, file: u32, in_def: Option<DefId>, line: u32, name: &str) -> Option<&'a Local> {
+        let facts = self.facts(file);
+        let mut cur = in_def;
+        for _ in 0..16 {
+            let found = facts
+                .locals
+                .iter()
+                // Module-level variables are set before any function runs.
+                .filter(|l| {
+                    l.def == cur
+                        && l.name == name
+                        && (l.line < line || (cur.is_none() && in_def.is_some()))
+                })
+                .max_by_key(|l| l.line);
+            if found.is_some() {
+                return found;
+            }
+            cur = facts.defs[cur? as usize].parent;
+        }
+        None
+    }
+
+    /// A parameter's value: a tool argument when the definition is a tool
+    /// handler, else whatever its callers pass.
+    fn param_value(
+        &self,
+        file: u32,
+        def: DefId,
+        index: u32,
+        path: &[String],
+        d: u32,
+        fr: Fr,
+    ) -> Vec<Abs> {
+        // Inside a followed call: the caller's argument.
+        let mut f = fr;
+        while let Some(frame) = f {
+            if frame.file == file && frame.def == def {
+                let Some(a) = frame.args.get(index as usize) else {
+                    return vec![vec![Piece::Unknown]];
+                };
+                let (cf, cd, cl) = frame.at;
+                return self
+                    .eval(cf, cd, cl, a, d + 1, frame.parent)
+                    .into_iter()
+                    .map(|abs| with_members(abs, path))
+                    .collect();
+            }
+            f = frame.parent;
+        }
+        if self.handlers.contains(&(file, def)) {
+            let facts = self.facts(file);
+            let name = facts.defs[def as usize]
+                .params
+                .get(index as usize)
+                .cloned()
+                .unwrap_or_default();
+            return vec![vec![Piece::ToolArg(tool_arg_path(
+                self.family(file),
+                &name,
+                path,
+            ))]];
+        }
+        if d > MAX_DEPTH {
+            return vec![vec![Piece::Unknown]];
+        }
+        let callers = self
+            .callers()
+            .get(&(file, def))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut out = vec![];
+        for &(cf, ri) in callers.iter().take(MAX_CALLERS) {
+            let r = &self.facts(cf).refs[ri as usize];
+            let Some(a) = r.args.pos.get(index as usize) else {
+                continue;
+            };
+            for abs in self.eval(cf, r.in_def, r.line, a, d + 1, None) {
+                let abs = with_members(abs, path);
+                if !out.contains(&abs) {
+                    out.push(abs);
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(vec![Piece::Unknown]);
+        }
+        out
+    }
+
+    fn callers(&self) -> &HashMap<(u32, u32), Vec<(u32, u32)>> {
+        self.callers.get_or_init(|| {
+            let mut map: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
+            for (fi, refs) in self.targets.iter().enumerate() {
+                for (ri, (t, _)) in refs.iter().enumerate() {
+                    if let Target::Def { file, def } = t {
+                        map.entry((*file, *def))
+                            .or_default()
+                            .push((fi as u32, ri as u32));
+                    }
+                }
+            }
+            map
+        })
+    }
+}
+
+/// A member read from a value: a tool argument's member is a deeper
+/// argument; a member of anything else is not known.
+fn with_members(mut abs: Abs, path: &[String]) -> Abs {
+    if path.is_empty() {
+        return abs;
+    }
+    match abs.as_mut_slice() {
+        [Piece::ToolArg(p)] => {
+            p.extend(path.iter().cloned());
+            abs
+        }
+        _ => vec![Piece::Unknown],
+    }
+}
+
+/// Names whose value is known without following anything.
+fn well_known(family: Family, callee: &Callee) -> Option<Piece> {
+    let path: Vec<&str> = callee.path().iter().map(String::as_str).collect();
+    match (family, callee, path.as_slice()) {
+        (Family::JavaScript, Callee::Global { .. }, ["process", "env", name]) if *name != "[]" => {
+            Some(Piece::Env(name.to_string(), None))
+        }
+        (Family::JavaScript, Callee::Global { .. }, ["process", "argv", ..]) => {
+            Some(Piece::Cli("positional".into()))
+        }
+        (Family::JavaScript, Callee::Global { .. }, ["__dirname" | "__filename"]) => {
+            Some(Piece::Pkg)
+        }
+        (Family::Python, Callee::Import { module, .. }, ["environ", name])
+            if module == "os" && *name != "[]" =>
+        {
+            Some(Piece::Env(name.to_string(), None))
+        }
+        (Family::Python, Callee::Import { module, .. }, ["argv", ..]) if module == "sys" => {
+            Some(Piece::Cli("positional".into()))
+        }
+        (Family::Python, Callee::Global { .. }, ["__file__"]) => Some(Piece::Pkg),
+        _ => None,
+    }
+}
+
+/// The tool argument a handler parameter reads. Handlers that take the
+/// arguments object (TypeScript, low-level dispatchers: `args`, `request`)
+/// name the argument by the member read; Python-style handlers take each
+/// argument as its own parameter.
+fn tool_arg_path(family: Family, param: &str, path: &[String]) -> Vec<String> {
+    const CONTAINERS: &[&str] = &[
+        "args",
+        "arguments",
+        "params",
+        "input",
+        "request",
+        "req",
+        "parameters",
+        "kwargs",
+        "payload",
+        "ctx",
+        "context",
+        "call",
+        "toolArgs",
+        "tool_args",
+        "",
+    ];
+    let object = family == Family::JavaScript || CONTAINERS.contains(&param);
+    let mut p: Vec<String> = if object {
+        path.to_vec()
+    } else {
+        std::iter::once(param.to_string())
+            .chain(path.iter().cloned())
+            .collect()
+    };
+    while p.first().is_some_and(|s| {
+        matches!(
+            s.as_str(),
+            "params" | "arguments" | "Params" | "Arguments" | "input" | "args"
+        )
+    }) && p.len() > 1
+    {
+        p.remove(0);
+    }
+    p
+}
+
+/// The literal a value is, when it is one.
+fn literal(options: &[Abs]) -> Option<String> {
+    match options {
+        [one] => match one.as_slice() {
+            [Piece::Lit(s)] => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The text of a value known before the server runs (literals and
+/// well-known directories): a default that is itself `${HOME}/notes`.
+fn constant_text(abs: &Abs) -> Option<String> {
+    let fixed = abs.iter().all(|p| {
+        matches!(
+            p,
+            Piece::Lit(_) | Piece::Home | Piece::Tmp | Piece::Cwd | Piece::Pkg
+        )
+    });
+    (fixed && !abs.is_empty()).then(|| render(abs).text)
+}
+
+fn product(acc: &[Abs], options: &[Abs]) -> Vec<Abs> {
+    let mut out = vec![];
+    for a in acc {
+        for o in options {
+            let mut v = a.clone();
+            for p in o {
+                match (v.last_mut(), p) {
+                    (Some(Piece::Lit(l)), Piece::Lit(r)) => l.push_str(r),
+                    (Some(Piece::Unknown), Piece::Unknown) => {}
+                    _ => v.push(p.clone()),
+                }
+            }
+            out.push(v);
+            if out.len() >= MAX_VALUES {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// Path segments joined with `/` (an absolute segment restarts the path).
+fn join(parts: Vec<Vec<Abs>>) -> Vec<Abs> {
+    let mut acc: Vec<Abs> = vec![vec![]];
+    for options in parts {
+        let mut next = vec![];
+        for a in &acc {
+            for o in &options {
+                let absolute = matches!(o.first(), Some(Piece::Lit(s)) if s.starts_with('/'))
+                    || matches!(
+                        o.first(),
+                        Some(Piece::Home | Piece::Tmp | Piece::Cwd | Piece::Pkg)
+                    );
+                let base = if a.is_empty() || absolute {
+                    vec![]
+                } else {
+                    product(&[a.clone()], &[vec![Piece::Lit("/".into())]]).remove(0)
+                };
+                next.extend(product(&[base], &[o.clone()]));
+            }
+        }
+        acc = next;
+        acc.truncate(MAX_VALUES);
+    }
+    for a in &mut acc {
+        if let Some(Piece::Lit(s)) = a.last_mut() {
+            while s.len() > 1 && s.ends_with('/') {
+                s.pop();
+            }
+        }
+    }
+    acc
+}
+
+fn expand_tilde(mut abs: Abs) -> Abs {
+    if let Some(Piece::Lit(s)) = abs.first_mut() {
+        if s == "~" || s.starts_with("~/") {
+            let rest = s[1..].to_string();
+            abs[0] = Piece::Lit(rest);
+            abs.insert(0, Piece::Home);
+        }
+    }
+    abs
+}
+
+fn render(abs: &Abs) -> Value {
+    let mut text = String::new();
+    let mut provenance = Provenance::Const;
+    let (mut source, mut default, mut param) = (None, None, None);
+    let rank = |p: Provenance| match p {
+        Provenance::Const => 0,
+        Provenance::Unknown => 1,
+        Provenance::Config => 2,
+        Provenance::ToolArg => 3,
+    };
+    let raise = |p: Provenance, cur: &mut Provenance| {
+        if rank(p) > rank(*cur) {
+            *cur = p;
+        }
+    };
+    for piece in abs {
+        match piece {
+            Piece::Lit(s) => text.push_str(s),
+            Piece::Home => text.push_str("${HOME}"),
+            Piece::Tmp => text.push_str("${TMPDIR}"),
+            Piece::Cwd => text.push_str("${CWD}"),
+            Piece::Pkg => text.push_str("${PKG}"),
+            Piece::Env(name, def) => {
+                text.push_str(&format!("${{ENV:{name}}}"));
+                raise(Provenance::Config, &mut provenance);
+                source.get_or_insert(format!("env:{name}"));
+                if default.is_none() {
+                    default = def.clone();
+                }
+            }
+            Piece::Cli(what) => {
+                text.push_str(&format!("${{CLI:{what}}}"));
+                raise(Provenance::Config, &mut provenance);
+                source.get_or_insert(format!("arg:{what}"));
+            }
+            Piece::ToolArg(path) => {
+                let name = path
+                    .first()
+                    .filter(|s| !matches!(s.as_str(), "[]" | "()"))
+                    .cloned()
+                    .unwrap_or_else(|| "*".into());
+                text.push_str(&format!("${{ARG:{name}}}"));
+                raise(Provenance::ToolArg, &mut provenance);
+                param.get_or_insert(name);
+            }
+            Piece::Unknown => {
+                text.push('*');
+                raise(Provenance::Unknown, &mut provenance);
+            }
+        }
+    }
+    Value {
+        text,
+        provenance,
+        source,
+        default,
+        param,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_pieces_with_placeholders_and_the_strongest_provenance() {
+        let v = render(&vec![
+            Piece::Home,
+            Piece::Lit("/.acme/".into()),
+            Piece::ToolArg(vec!["name".into()]),
+        ]);
+        assert_eq!(v.text, "${HOME}/.acme/${ARG:name}");
+        assert_eq!(v.provenance, Provenance::ToolArg);
+        assert_eq!(v.param.as_deref(), Some("name"));
+        let v = render(&vec![Piece::Env(
+            "API_URL".into(),
+            Some("http://localhost:8080".into()),
+        )]);
+        assert_eq!(
+            (v.text.as_str(), v.provenance),
+            ("${ENV:API_URL}", Provenance::Config)
+        );
+        assert_eq!(v.default.as_deref(), Some("http://localhost:8080"));
+        assert_eq!(
+            render(&vec![Piece::Lit("x".into()), Piece::Unknown]).provenance,
+            Provenance::Unknown
+        );
+    }
+
+    #[test]
+    fn joins_paths_and_restarts_at_absolute_segments() {
+        let lit = |s: &str| vec![vec![Piece::Lit(s.into())]];
+        let j = join(vec![vec![vec![Piece::Home]], lit(".acme/")]);
+        assert_eq!(render(&j[0]).text, "${HOME}/.acme");
+        let j = join(vec![lit("rel"), lit("/abs")]);
+        assert_eq!(render(&j[0]).text, "/abs");
+        assert_eq!(
+            render(&expand_tilde(vec![Piece::Lit("~/.x".into())])).text,
+            "${HOME}/.x"
+        );
+    }
+
+    #[test]
+    fn tool_arguments_are_named_by_the_member_read() {
+        let p = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            tool_arg_path(
+                Family::JavaScript,
+                "request",
+                &p(&["params", "arguments", "path"])
+            ),
+            p(&["path"])
+        );
+        assert_eq!(tool_arg_path(Family::Python, "path", &[]), p(&["path"]));
+        assert_eq!(
+            tool_arg_path(Family::Python, "arguments", &p(&["path"])),
+            p(&["path"])
+        );
+    }
+}

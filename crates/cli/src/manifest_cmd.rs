@@ -1,0 +1,262 @@
+//! `mcpwarden manifest`: the least-privilege manifest of a server directory or
+//! package, as JSON (`mcpwarden/manifest/v1`) or a per-tool table.
+
+use clap::{Args, ValueEnum};
+use mcpwarden_analyze::{scan, Options};
+use mcpwarden_collect::{collect, Config, Source};
+use mcpwarden_policy::{Manifest, Permissions, Provenance};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Args)]
+#[command(
+    after_help = "TARGET is a directory or a package: npm:NAME@VERSION, pypi:NAME==VERSION, \
+crates:NAME@VERSION, git:URL@REV#SUBDIR. Packages are fetched into the cache, verified and never run.\n\n\
+Exit codes: 0 manifest written; 2 the target is missing, cannot be fetched, or bad usage.\n\n\
+Examples:\n  mcpwarden manifest examples/notes-server\n  mcpwarden manifest npm:@modelcontextprotocol/server-filesystem --format json > fs.manifest.json"
+)]
+pub struct ManifestArgs {
+    /// A server directory, or a package source (npm:, pypi:, crates:, git:).
+    pub target: String,
+    /// `text` is a per-tool table; `json` the mcpwarden/manifest/v1 document.
+    #[arg(long, value_enum, default_value_t = ManifestFormat::Json)]
+    pub format: ManifestFormat,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Cache directory for fetched packages (default: $MCPWARDEN_CACHE_DIR or ~/.cache/mcpwarden).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Use the cache only; never download.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ManifestFormat {
+    Text,
+    Json,
+}
+
+/// Scan a directory or a fetched package and derive its manifest.
+pub fn derive_target(
+    target: &str,
+    cache: Option<&Path>,
+    offline: bool,
+) -> Result<Manifest, String> {
+    let (root, source) = if Path::new(target).exists() {
+        (PathBuf::from(target), target.to_string())
+    } else {
+        let src = Source::parse(target)
+            .map_err(|e| format!("{target}: not a directory, and not a package source ({e})"))?;
+        let mut cfg = Config::from_env();
+        if let Some(c) = cache {
+            cfg.cache_dir = c.to_path_buf();
+        }
+        cfg.offline |= offline;
+        let c = collect(&cfg, &src).map_err(|e| format!("{target}: {e}"))?;
+        let source = match c.registry.as_str() {
+            "npm" => format!("npm:{}@{}", c.name, c.version),
+            "pypi" => format!("pypi:{}=={}", c.name, c.version),
+            "crates" => format!("crates:{}@{}", c.name, c.version),
+            _ => target.to_string(),
+        };
+        (c.root, source)
+    };
+    let report = scan(&root, &Options::default()).map_err(|e| e.to_string())?;
+    Ok(mcpwarden_policy::derive::derive(
+        &report,
+        &source,
+        mcpwarden_measure::analyser_version(),
+    ))
+}
+
+pub fn manifest(a: ManifestArgs) -> ExitCode {
+    let m = match derive_target(&a.target, a.cache.as_deref(), a.offline) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("mcpwarden: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match a.format {
+        ManifestFormat::Json => serde_json::to_string_pretty(&m)
+            .map(|s| s + "\n")
+            .unwrap_or_default(),
+        ManifestFormat::Text => render(&m),
+    };
+    write_out(a.out.as_deref(), &text)
+}
+
+/// Write to a file or standard output; a closed pipe is not an error.
+pub fn write_out(out: Option<&Path>, text: &str) -> ExitCode {
+    let res = match out {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            let mut o = std::io::stdout().lock();
+            match o.write_all(text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("writing output: {e}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mcpwarden: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn prov(
+    p: Provenance,
+    source: &Option<String>,
+    tool: &Option<String>,
+    param: &Option<String>,
+) -> String {
+    match (p, source, tool, param) {
+        (Provenance::Config, Some(s), _, _) => format!("config {s}"),
+        (Provenance::ToolArg, _, Some(t), Some(a)) => format!("tool-arg {t}.{a}"),
+        (p, ..) => p.as_str().to_string(),
+    }
+}
+
+/// One line per permission item: what, value, provenance.
+fn lines(p: &Permissions) -> Vec<(String, String, String)> {
+    let mut out = vec![];
+    for c in &p.network.connect {
+        let port = c.port.map(|n| format!(":{n}")).unwrap_or_default();
+        let via = c
+            .via
+            .as_ref()
+            .map(|v| format!(" (via {v})"))
+            .unwrap_or_default();
+        out.push((
+            "connect".into(),
+            format!("{}{port}{via}", c.host),
+            prov(
+                c.provenance,
+                &c.origin.source,
+                &c.origin.tool,
+                &c.origin.param,
+            ),
+        ));
+    }
+    for l in &p.network.listen {
+        let port = l.port.map_or("?".to_string(), |n| n.to_string());
+        out.push((
+            "listen".into(),
+            format!("port {port}"),
+            prov(
+                l.provenance,
+                &l.origin.source,
+                &l.origin.tool,
+                &l.origin.param,
+            ),
+        ));
+    }
+    for e in &p.exec {
+        let prog = e.program.clone().unwrap_or_else(|| "?".into());
+        let what = if e.shell { "shell" } else { "exec" };
+        out.push((
+            what.into(),
+            prog,
+            prov(
+                e.provenance,
+                &e.origin.source,
+                &e.origin.tool,
+                &e.origin.param,
+            ),
+        ));
+    }
+    for e in &p.env {
+        let secret = if e.secret { " (secret)" } else { "" };
+        let when = match e.when {
+            mcpwarden_policy::When::Startup => "startup",
+            mcpwarden_policy::When::Tool => "tool",
+        };
+        out.push(("env".into(), format!("{}{secret}", e.name), when.into()));
+    }
+    for f in &p.fs {
+        let acc: Vec<&str> = f
+            .access
+            .iter()
+            .map(|a| match a {
+                mcpwarden_policy::Access::Read => "r",
+                mcpwarden_policy::Access::Write => "w",
+                mcpwarden_policy::Access::Delete => "d",
+            })
+            .collect();
+        out.push((
+            format!("fs {}", acc.join("")),
+            f.path.clone(),
+            prov(
+                f.provenance,
+                &f.origin.source,
+                &f.origin.tool,
+                &f.origin.param,
+            ),
+        ));
+    }
+    for n in &p.native {
+        out.push((
+            "native".into(),
+            n.library.clone().unwrap_or_else(|| "?".into()),
+            n.provenance.as_str().into(),
+        ));
+    }
+    for k in &p.other {
+        out.push(("other".into(), k.as_str().into(), String::new()));
+    }
+    out
+}
+
+/// The per-tool table a person reads in a terminal.
+pub fn render(m: &Manifest) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "manifest {}  ({})", m.server.name, m.server.source);
+    let section = |o: &mut String, title: &str, p: &Permissions| {
+        let _ = writeln!(o, "{title}");
+        let rows = lines(p);
+        if rows.is_empty() {
+            let _ = writeln!(o, "  (nothing privileged)");
+        }
+        let w = rows
+            .iter()
+            .map(|r| r.1.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(60);
+        for (what, value, prov) in rows {
+            let _ = writeln!(o, "  {what:<9} {value:<w$}  {prov}");
+        }
+    };
+    section(&mut o, "server (startup and every tool)", &m.permissions);
+    for t in &m.tools {
+        let title = if t.handler_found {
+            format!("tool {}", t.name)
+        } else {
+            format!("tool {}  (handler not found: needs unknown)", t.name)
+        };
+        section(&mut o, &title, &t.permissions);
+    }
+    if !m.unresolved.is_empty() {
+        let _ = writeln!(o, "unresolved ({})", m.unresolved.len());
+        for u in &m.unresolved {
+            let _ = writeln!(o, "  {:<9} {}  {}", u.kind.as_str(), u.evidence, u.reason);
+        }
+    }
+    if !m.server.opaque.is_empty() {
+        let _ = writeln!(
+            o,
+            "opaque binaries (not covered): {}",
+            m.server.opaque.join(", ")
+        );
+    }
+    o
+}
