@@ -116,6 +116,7 @@ impl<'a> Values<'a> {
         let d = depth + 1;
         let mut out = match arg {
             Arg::Str(s) => vec![vec![Piece::Lit(s.clone())]],
+            Arg::Int(n) => vec![vec![Piece::Lit(n.to_string())]],
             Arg::Prefix(p) => vec![vec![Piece::Lit(p.clone()), Piece::Unknown]],
             Arg::List(items) => vec![vec![Piece::Lit(
                 items
@@ -279,12 +280,14 @@ impl<'a> Values<'a> {
             }
             _ => {}
         }
-        // `arguments.get("path")`, `args.get("k", d)` on a tool's arguments.
+        // `arguments.get("path")`, mcp-go's `req.RequireString("path")`: a tool argument by name.
         if let Callee::Var { name, path } = callee {
-            if last == "get" && path.len() == 1 {
+            let getter = last.to_ascii_lowercase();
+            if getter.starts_with("get") || getter.starts_with("require") {
                 if let (Some(key), Some((def, index, mut full))) =
                     (lit(0), self.param(file, in_def, name))
                 {
+                    full.extend(path[..path.len() - 1].iter().cloned());
                     full.push(key);
                     return self.param_value(file, def, index, &full, d, fr);
                 }

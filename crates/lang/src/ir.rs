@@ -171,6 +171,8 @@ pub enum Arg {
     List(Vec<Option<String>>),
     Bool(bool),
     Num,
+    /// A small non-negative integer literal (a port, a count).
+    Int(u32),
     /// An inline function (arrow, function expression, lambda).
     Func(DefId),
     /// A name or member path (e.g. a callback `helper`, `this.run`, `Loader=yaml.SafeLoader`).
@@ -185,6 +187,18 @@ pub enum Arg {
     /// The first of these that is set: `a ?? b`, `a || b`, `a or b`.
     Either(Vec<Arg>),
     Other,
+}
+
+/// A variable's initial value that is worth following by name: string
+/// building, literals, and calls that compute a value. A call given a
+/// function (`createHandler("GET", (a) => …)`) builds a handler instead, which
+/// the call graph must see as it resolves.
+pub fn followable(v: &Arg) -> bool {
+    match v {
+        Arg::Concat(_) | Arg::Either(_) | Arg::Str(_) | Arg::Int(_) | Arg::Prefix(_) => true,
+        Arg::Call(_, args) => !args.iter().any(|a| matches!(a, Arg::Func(_))),
+        _ => false,
+    }
 }
 
 /// `a + b` as one value: adjacent literals merge, nested joins flatten.

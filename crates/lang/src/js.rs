@@ -16,6 +16,7 @@ pub fn extract<'a>(tree: &'a Tree, src: &'a str) -> FileFacts {
         facts: FileFacts::default(),
         scope_of: HashMap::default(),
         def_of: HashMap::default(),
+        scope_def: HashMap::default(),
         name_hint: HashMap::default(),
         bind_in: HashMap::default(),
         cursors: vec![],
@@ -39,6 +40,8 @@ struct Cx<'a> {
     scope_of: HashMap<usize, ScopeId>,
     /// Function-like or class node id → its definition.
     def_of: HashMap<usize, DefId>,
+    /// The definition whose body a scope is (module scope: none).
+    scope_def: HashMap<ScopeId, DefId>,
     /// Function-like node id → the name it is bound to (`const f = () => …`).
     name_hint: HashMap<usize, String>,
     /// Function-like node id → the scope where its hinted name is declared.
@@ -213,6 +216,7 @@ impl<'a> Cx<'a> {
             // A method body does not see its class's scope for `this`, but a
             // nested arrow keeps the enclosing `this`: new_scope inherits it.
             self.scope_of.insert(node.id(), inner);
+            self.scope_def.insert(inner, def);
             if let Some(p) = node.field("parameters") {
                 self.declare_params(p, inner);
                 let mut c = p.walk();
@@ -382,6 +386,30 @@ impl<'a> Cx<'a> {
             }
             _ => {}
         }
+    }
+
+    /// A variable initialised with a value worth following (see
+    /// `followable`) is passed on by name, so the value can be read from
+    /// `FileFacts::locals` rather than from what its binding resolves to.
+    fn local_var(&self, name: &str, scope: ScopeId) -> Option<Arg> {
+        let (b, declared) = self.scopes.lookup(scope, name)?;
+        if !matches!(
+            b,
+            Binding::Instance(..) | Binding::Alias(..) | Binding::Opaque
+        ) {
+            return None;
+        }
+        let def = self.scope_def.get(&declared).copied();
+        self.facts
+            .locals
+            .iter()
+            .any(|l| l.name == name && l.def == def && followable(&l.value))
+            .then(|| {
+                Arg::Path(Callee::Var {
+                    name: name.to_string(),
+                    path: vec![],
+                })
+            })
     }
 
     /// Remember a value a function returns (only values worth following).
@@ -1185,7 +1213,7 @@ impl<'a> Cx<'a> {
             "template_string" => self.template_arg(a, scope, depth),
             "true" => Arg::Bool(true),
             "false" => Arg::Bool(false),
-            "number" => Arg::Num,
+            "number" => self.src.text(a).parse().map_or(Arg::Num, Arg::Int),
             "binary_expression" => {
                 let op = a.field("operator").map(|o| self.src.text(o)).unwrap_or("");
                 let (Some(l), Some(r)) = (a.field("left"), a.field("right")) else {
@@ -1215,6 +1243,9 @@ impl<'a> Cx<'a> {
             "identifier" => {
                 if let Some(s) = self.scopes.const_str(scope, self.src.text(a)) {
                     return Arg::Str(s);
+                }
+                if let Some(v) = self.local_var(self.src.text(a), scope) {
+                    return v;
                 }
                 Arg::Path(self.scopes.resolve(
                     scope,

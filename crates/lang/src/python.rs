@@ -15,6 +15,7 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
         facts: FileFacts::default(),
         scope_of: HashMap::default(),
         def_of: HashMap::default(),
+        scope_def: HashMap::default(),
         top: 0,
         class_scopes: HashMap::default(),
     };
@@ -51,6 +52,8 @@ struct Cx<'a> {
     facts: FileFacts,
     scope_of: HashMap<usize, ScopeId>,
     def_of: HashMap<usize, DefId>,
+    /// The definition whose body a scope is (module scope: none).
+    scope_def: HashMap<ScopeId, DefId>,
     top: ScopeId,
     /// Scopes of module-level class bodies, with the class name.
     class_scopes: HashMap<ScopeId, String>,
@@ -124,6 +127,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 self.scope_of.insert(node.id(), inner);
+                self.scope_def.insert(inner, def);
                 if let Some(p) = node.field("parameters") {
                     self.declare_params(p, inner);
                     let mut c = p.walk();
@@ -158,6 +162,7 @@ impl<'a> Cx<'a> {
                 self.scopes.declare(scope, &name, Binding::Def(def));
                 let inner = self.scopes.new_scope(Some(scope), None);
                 self.scope_of.insert(node.id(), inner);
+                self.scope_def.insert(inner, def);
                 if scope == self.top {
                     self.class_scopes.insert(inner, name.clone());
                 }
@@ -693,6 +698,30 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// A variable initialised with a value worth following (see
+    /// `followable`) is passed on by name, so the value can be read from
+    /// `FileFacts::locals` rather than from what its binding resolves to.
+    fn local_var(&self, name: &str, scope: ScopeId) -> Option<Arg> {
+        let (b, declared) = self.scopes.lookup(scope, name)?;
+        if !matches!(
+            b,
+            Binding::Instance(..) | Binding::Alias(..) | Binding::Opaque
+        ) {
+            return None;
+        }
+        let def = self.scope_def.get(&declared).copied();
+        self.facts
+            .locals
+            .iter()
+            .any(|l| l.name == name && l.def == def && followable(&l.value))
+            .then(|| {
+                Arg::Path(Callee::Var {
+                    name: name.to_string(),
+                    path: vec![],
+                })
+            })
+    }
+
     /// `name = value`: remember values (string building, calls, reads of other
     /// names) for following values to privileged calls.
     fn record_local(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
@@ -996,7 +1025,8 @@ impl<'a> Cx<'a> {
             }
             "true" => Arg::Bool(true),
             "false" => Arg::Bool(false),
-            "integer" | "float" => Arg::Num,
+            "integer" => self.src.text(a).parse().map_or(Arg::Num, Arg::Int),
+            "float" => Arg::Num,
             "list" | "tuple" => Arg::List({
                 let mut c = a.walk();
                 a.named_children(&mut c)
@@ -1012,6 +1042,9 @@ impl<'a> Cx<'a> {
             "identifier" => {
                 if let Some(s) = self.scopes.const_str(scope, self.src.text(a)) {
                     return Arg::Str(s);
+                }
+                if let Some(v) = self.local_var(self.src.text(a), scope) {
+                    return v;
                 }
                 match self.raw_path(a, scope) {
                     Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),

@@ -65,7 +65,8 @@ fn library_hosts(findings: &[&Finding]) -> BTreeMap<String, Vec<Value>> {
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.resource == Resource::Network) {
         let Some(via) = &f.via else { continue };
-        for v in f.values.iter().filter(|v| host_of(v).is_some()) {
+        let named = |v: &&Value| host_of(v).is_some_and(|h| h.host != "*");
+        for v in f.values.iter().filter(named) {
             let list = out.entry(via.clone()).or_default();
             if !list.contains(v) {
                 list.push(v.clone());
@@ -205,9 +206,10 @@ impl Builder {
         unresolved: &mut BTreeSet<Unresolved>,
     ) {
         let ev = evidence(f);
+        // A value that says nothing at all (`*`) gives way to what the library is known to contact.
         let mut targets: Vec<Value> = values
             .iter()
-            .filter(|v| host_of(v).is_some())
+            .filter(|v| host_of(v).is_some() && v.text != "*")
             .cloned()
             .collect();
         if targets.is_empty() {
