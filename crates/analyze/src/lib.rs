@@ -485,7 +485,10 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                     },
                     node,
                     labels,
-                    value_arg: h.arg.map(|a| (fi as u32, r.in_def, r.line, a)),
+                    value_arg: h
+                        .arg
+                        .or_else(|| receiver(r, h.kind))
+                        .map(|a| (fi as u32, r.in_def, r.line, a)),
                 });
             }
         }
@@ -717,6 +720,22 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.stats.edges_by_tier = graph.by_tier;
     report.stats.unresolved_calls = graph.unresolved;
     report.stats.graph_ms = graph_started.elapsed().as_millis() as u64;
+}
+
+/// A file operation on a path object (`notes_dir.mkdir()`, `p.read_text()`):
+/// the value is the object the method is called on.
+fn receiver(r: &mcpwarden_lang::Ref, kind: Kind) -> Option<mcpwarden_lang::Arg> {
+    match &r.callee {
+        mcpwarden_lang::Callee::Var { name, path }
+            if path.len() == 1 && kind.default_resource() == Resource::File =>
+        {
+            Some(mcpwarden_lang::Arg::Path(mcpwarden_lang::Callee::Var {
+                name: name.clone(),
+                path: vec![],
+            }))
+        }
+        _ => None,
+    }
 }
 
 /// `Class.method` / `outer.inner` name of a definition.

@@ -181,6 +181,15 @@ impl<'a> Values<'a> {
         if let Some(p) = well_known(self.family(file), callee) {
             return one(p);
         }
+        // A member of an SDK's tool-call request: `request.arguments["name"]`.
+        if let Some(rest) = after_request_type(callee.path()) {
+            let members: Vec<String> = rest.iter().filter(|m| *m != "[]").cloned().collect();
+            return one(Piece::ToolArg(tool_arg_path(
+                Family::JavaScript,
+                "",
+                &members,
+            )));
+        }
         match callee {
             Callee::Var { name, path } => {
                 if let Some(l) = self.local(file, in_def, line, name) {
@@ -279,6 +288,19 @@ impl<'a> Values<'a> {
                 return product(&arg(1).unwrap_or_default(), &arg(0).unwrap_or_default());
             }
             _ => {}
+        }
+        if is_path_constructor(module, &dotted) {
+            let parts: Vec<Vec<Abs>> = (0..args.len().min(6)).filter_map(arg).collect();
+            return join(parts);
+        }
+        // A getter on an SDK's tool-call request type: `req.RequireString("path")`.
+        if let Some(rest) = after_request_type(path) {
+            if let ([getter], Some(key)) = (rest, lit(0)) {
+                let g = getter.to_ascii_lowercase();
+                if g.starts_with("get") || g.starts_with("require") {
+                    return vec![vec![Piece::ToolArg(vec![key])]];
+                }
+            }
         }
         // `arguments.get("path")`, mcp-go's `req.RequireString("path")`: a tool argument by name.
         if let Callee::Var { name, path } = callee {
@@ -465,6 +487,49 @@ fn with_members(mut abs: Abs, path: &[String]) -> Abs {
         }
         _ => vec![Piece::Unknown],
     }
+}
+
+/// The types SDKs give a tool handler for its call (mcp-go's and the Java and
+/// Kotlin SDKs' `CallToolRequest`, the Go SDK's `CallToolParams`, C#'s
+/// `CallToolRequestParams`): what is read from an instance is a tool argument.
+const REQUEST_TYPES: &[&str] = &[
+    "CallToolRequest",
+    "CallToolParams",
+    "CallToolRequestParams",
+    "CallToolParamsFor",
+];
+
+/// The members read after an instance of a tool-call request type.
+fn after_request_type(path: &[String]) -> Option<&[String]> {
+    let at = path
+        .iter()
+        .position(|s| REQUEST_TYPES.contains(&s.as_str()))?;
+    match path.get(at + 1).map(String::as_str) {
+        Some("()") if path.len() > at + 2 => Some(&path[at + 2..]),
+        _ => None,
+    }
+}
+
+/// Constructors and joins of path values in the compiled languages:
+/// `Path.of`, `Paths.get`, `new File(..)`, `filepath.Join`, `Path.Combine`,
+/// `PathBuf::from`, `Path::new`.
+fn is_path_constructor(module: &str, path: &[&str]) -> bool {
+    let n = path.len();
+    let last = path.last().copied().unwrap_or("");
+    let prev = if n >= 2 { path[n - 2] } else { "" };
+    matches!(
+        (prev, last),
+        ("Path", "of")
+            | ("Paths", "get")
+            | ("Path", "Combine")
+            | ("PathBuf" | "Path", "from" | "new")
+    ) || (matches!(
+        last,
+        "File" | "Path" | "PathBuf" | "FileInfo" | "DirectoryInfo"
+    ) && n <= 2
+        && module != "pathlib")
+        || (last == "Join" && (module.ends_with("filepath") || module == "path"))
+        || (prev == "Path" && last == "Join" && module == "System.IO")
 }
 
 /// Names whose value is known without following anything.

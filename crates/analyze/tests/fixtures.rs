@@ -49,10 +49,17 @@ fn tokens(s: &str) -> Vec<String> {
 }
 
 fn parse_line(line: &str) -> Option<Expect> {
-    let comment = line
-        .find("//")
-        .or_else(|| line.find('#'))
-        .map(|i| &line[i..])?;
+    // The comment that holds the annotations: the first `//` or `#` (a URL's
+    // `//` inside an annotation does not count).
+    let first_marker = MARKERS.iter().filter_map(|m| line.find(m)).min()?;
+    let comment = [
+        line[..first_marker].rfind("//"),
+        line[..first_marker].rfind('#'),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .map(|i| &line[i..])?;
     let mut e = Expect::default();
     let mut found = false;
     // Positions of every marker in the comment, in order.
