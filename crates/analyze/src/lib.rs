@@ -445,8 +445,8 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         finding: Finding,
         node: NodeId,
         labels: u32,
-        /// Where the value was read: file, enclosing definition, line, argument.
-        value_arg: Option<(u32, Option<u32>, u32, mcpwarden_lang::Arg)>,
+        /// Where the values are read: file, enclosing definition, line, arguments.
+        value_args: Option<(u32, Option<u32>, u32, Vec<mcpwarden_lang::Arg>)>,
     }
     let mut pending: Vec<Pending> = vec![];
     for (fi, f) in files.iter().enumerate() {
@@ -485,10 +485,15 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                     },
                     node,
                     labels,
-                    value_arg: h
-                        .arg
-                        .or_else(|| receiver(r, h.kind))
-                        .map(|a| (fi as u32, r.in_def, r.line, a)),
+                    value_args: {
+                        // A listener names its host and its port: both count.
+                        let args = match h.arg.or_else(|| receiver(r, h.kind)) {
+                            _ if h.kind == Kind::NetListen && h.all_args.len() > 1 => h.all_args,
+                            Some(a) => vec![a],
+                            None => vec![],
+                        };
+                        (!args.is_empty()).then(|| (fi as u32, r.in_def, r.line, args))
+                    },
                 });
             }
         }
@@ -512,8 +517,14 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     handler_defs.extend(dispatchers.iter().copied());
     let values = values::Values::new(&linker, &targets, &handler_defs);
     for p in &mut pending {
-        if let Some((fi, in_def, line, arg)) = p.value_arg.take() {
-            p.finding.values = values.of(fi, in_def, line, &arg);
+        if let Some((fi, in_def, line, args)) = p.value_args.take() {
+            for arg in &args {
+                for v in values.of(fi, in_def, line, arg) {
+                    if !p.finding.values.contains(&v) {
+                        p.finding.values.push(v);
+                    }
+                }
+            }
         }
     }
 

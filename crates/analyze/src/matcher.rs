@@ -17,6 +17,8 @@ pub struct Hit {
     /// The argument the value was read from (followed by `values`); for a
     /// value named by a member (`process.env.X`), that name as a string.
     pub arg: Option<Arg>,
+    /// Every argument the row names as a value (a listener's host and port).
+    pub all_args: Vec<Arg>,
 }
 
 /// Path-returning steps keep a `pathlib.Path`: `Path.home()`, `.expanduser()`,
@@ -428,6 +430,7 @@ fn instance_use(
         via: row.via.clone(),
         value,
         arg: r.args.pos.first().cloned(),
+        all_args: vec![],
     }]
 }
 
@@ -550,6 +553,7 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         via: row.via.clone(),
         value: value.clone(),
         arg: value_arg.clone(),
+        all_args: sources.clone(),
     }];
     for k in &row.also {
         out.push(Hit {
@@ -559,6 +563,7 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
             via: row.via.clone(),
             value: value.clone(),
             arg: value_arg.clone(),
+            all_args: sources.clone(),
         });
     }
     out

@@ -250,13 +250,27 @@ impl<'a> Values<'a> {
             _ => "",
         };
         let dotted: Vec<&str> = path.iter().map(String::as_str).collect();
-        match (module, dotted.as_slice()) {
-            ("os", ["getenv"]) | ("os", ["environ", "get"]) if lit(0).is_some() => {
+        // Environment reads of every language: `os.Getenv("X")`, `System.getenv("X")`,
+        // `Environment.GetEnvironmentVariable("X")`, `std::env::var("X")`.
+        if is_env_read(module, &dotted) {
+            if let Some(name) = lit(0) {
                 let default = args
                     .get(1)
-                    .and_then(|a| literal(&self.eval(file, in_def, line, a, d, fr)));
-                return vec![vec![Piece::Env(lit(0).unwrap_or_default(), default)]];
+                    .and_then(|a| constant_text(self.eval(file, in_def, line, a, d, fr).first()?));
+                return vec![vec![Piece::Env(name, default)]];
             }
+        }
+        // Conversions keep the value: `int(os.getenv("PORT", "8000"))`, `Number(x)`.
+        if matches!(
+            (module, dotted.as_slice()),
+            (
+                "@global",
+                ["int" | "Number" | "parseInt" | "str" | "String" | "float"]
+            )
+        ) {
+            return arg(0).unwrap_or_else(|| vec![vec![Piece::Unknown]]);
+        }
+        match (module, dotted.as_slice()) {
             ("os", ["homedir"]) | ("pathlib", ["Path", "home"]) => return vec![vec![Piece::Home]],
             ("os", ["tmpdir"]) | ("tempfile", ["gettempdir"]) => return vec![vec![Piece::Tmp]],
             ("os", ["getcwd"]) | ("@global", ["process", "cwd"]) | ("pathlib", ["Path", "cwd"]) => {
@@ -530,6 +544,25 @@ fn is_path_constructor(module: &str, path: &[&str]) -> bool {
         && module != "pathlib")
         || (last == "Join" && (module.ends_with("filepath") || module == "path"))
         || (prev == "Path" && last == "Join" && module == "System.IO")
+}
+
+/// A call that reads one environment variable by name.
+fn is_env_read(module: &str, path: &[&str]) -> bool {
+    let n = path.len();
+    let tail = |k: usize| if n >= k { &path[n - k..] } else { &[][..] };
+    (module == "os"
+        && matches!(
+            path,
+            ["getenv"] | ["environ", "get"] | ["Getenv"] | ["LookupEnv"]
+        ))
+        || matches!(
+            tail(2),
+            ["System", "getenv"]
+                | ["Environment", "GetEnvironmentVariable"]
+                | ["env", "var" | "var_os"]
+        )
+        || (module == "std::env" && matches!(path, ["var"] | ["var_os"]))
+        || (module == "dotenv" && matches!(path, ["get_key"]))
 }
 
 /// Names whose value is known without following anything.

@@ -650,7 +650,10 @@ pub mod hosts {
     #[serde(deny_unknown_fields)]
     struct Library {
         names: Vec<String>,
+        #[serde(default)]
         hosts: Vec<String>,
+        #[serde(default)]
+        programs: Vec<String>,
     }
 
     #[derive(Deserialize)]
@@ -685,8 +688,17 @@ pub mod hosts {
     pub fn default_hosts(via: Option<&str>, api: &str) -> &'static [String] {
         table()
             .iter()
-            .find(|l| l.names.iter().any(|n| matches(n, via, api)))
+            .find(|l| !l.hosts.is_empty() && l.names.iter().any(|n| matches(n, via, api)))
             .map(|l| l.hosts.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The programs the library behind a finding runs for its caller.
+    pub fn programs(via: Option<&str>, api: &str) -> &'static [String] {
+        table()
+            .iter()
+            .find(|l| !l.programs.is_empty() && l.names.iter().any(|n| matches(n, via, api)))
+            .map(|l| l.programs.as_slice())
             .unwrap_or(&[])
     }
 
@@ -708,6 +720,8 @@ pub mod hosts {
             );
             assert!(super::default_hosts(Some("axios"), "axios.get").is_empty());
             assert!(super::default_hosts(None, "openaiish.get").is_empty());
+            assert_eq!(super::programs(Some("GitPython"), "git.Repo"), ["git"]);
+            assert!(super::programs(Some("octokit"), "x").is_empty());
             for l in super::table() {
                 for h in &l.hosts {
                     let (_, port) = h.rsplit_once(':').expect("host:port");

@@ -1264,11 +1264,14 @@ impl<'a> Cx<'a> {
                 .map(|d| Arg::Func(*d))
                 .unwrap_or(Arg::Other),
             "binary_expression" => {
-                match (a.field("operator").map(|o| self.text(o)), a.field("left")) {
-                    (Some("+"), Some(l)) => match self.arg(l, scope, depth + 1) {
-                        Arg::Str(s) | Arg::Prefix(s) if !s.is_empty() => Arg::Prefix(s),
-                        _ => Arg::Other,
-                    },
+                match (
+                    a.field("operator").map(|o| self.text(o)),
+                    a.field("left"),
+                    a.field("right"),
+                ) {
+                    (Some("+"), Some(l), Some(r)) => {
+                        concat(self.arg(l, scope, depth + 1), self.arg(r, scope, depth + 1))
+                    }
                     _ => Arg::Other,
                 }
             }

@@ -131,6 +131,23 @@ CREATE TABLE IF NOT EXISTS opaque (
   path      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS opaque_server ON opaque(server_id);
+-- The least-privilege manifest derived from each server's report
+-- (mcpwarden/manifest/v1 JSON), and its items flattened for queries:
+-- `tool` is '' for the server-level union.
+CREATE TABLE IF NOT EXISTS manifests (
+  server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+  doc       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS manifest_items (
+  server_id  INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  tool       TEXT NOT NULL,
+  class      TEXT NOT NULL CHECK (class IN ('connect', 'listen', 'exec', 'env', 'fs', 'native')),
+  value      TEXT NOT NULL,
+  provenance TEXT NOT NULL,
+  secret     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS manifest_items_server ON manifest_items(server_id);
+CREATE INDEX IF NOT EXISTS manifest_items_class ON manifest_items(class, value);
 -- What reports read: the newest row of each source (a rescan with a newer
 -- analyser, or of a newer unpinned version, supersedes older rows).
 CREATE VIEW IF NOT EXISTS current_servers AS
@@ -372,6 +389,37 @@ fn b(x: bool) -> i64 {
     x as i64
 }
 
+/// The manifest of a stored report, as a document and as flat items.
+fn insert_manifest(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    source: &str,
+    analyser: &str,
+    rep: &ServerReport,
+) -> Result<()> {
+    let m = mcpwarden_policy::derive::derive(rep, source, analyser);
+    tx.execute(
+        "INSERT INTO manifests(server_id, doc) VALUES (?1, ?2)",
+        params![id, serde_json::to_string(&m).unwrap_or_default()],
+    )?;
+    let mut st = tx.prepare_cached("INSERT INTO manifest_items(server_id, tool, class, value, provenance, secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    let scopes = std::iter::once(("", &m.permissions))
+        .chain(m.tools.iter().map(|t| (t.name.as_str(), &t.permissions)));
+    for (tool, p) in scopes {
+        for (class, value, provenance, secret) in mcpwarden_policy::derive::items(p) {
+            st.execute(params![
+                id,
+                tool,
+                class,
+                value,
+                provenance.as_str(),
+                b(secret)
+            ])?;
+        }
+    }
+    Ok(())
+}
+
 fn insert(
     tx: &rusqlite::Transaction,
     run: i64,
@@ -450,6 +498,7 @@ fn insert(
     ])?;
     let id = tx.last_insert_rowid();
     let Some(rep) = rep else { return Ok(()) };
+    insert_manifest(tx, id, &r.source, analyser, rep)?;
     {
         let mut st = tx.prepare_cached("INSERT INTO findings(server_id, resource, kind, api, via, file, line, col, value, reach, part, confidence, function, tools) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?;
         for f in &rep.findings {

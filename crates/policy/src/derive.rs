@@ -309,6 +309,15 @@ impl Builder {
     ) {
         let ev = evidence(f);
         let shell = f.kind == Kind::SysShell;
+        // A wrapper library runs its own program; the values are its arguments.
+        let programs = mcpwarden_catalog::hosts::programs(f.via.as_deref(), &f.api);
+        if !programs.is_empty() {
+            for p in programs {
+                let key = (Some(p.clone()), shell, Provenance::Const, Origin::default());
+                self.exec.entry(key).or_default().insert(ev.clone());
+            }
+            return;
+        }
         if values.is_empty() {
             unresolved.insert(unresolved_entry(f, "command not resolved"));
             self.exec
@@ -377,6 +386,18 @@ impl Builder {
         tool: Option<&str>,
         unresolved: &mut BTreeSet<Unresolved>,
     ) {
+        // A database call's argument is often a query, not the file.
+        let kept: Vec<Value>;
+        let values = if f.kind == Kind::DbClient {
+            kept = values
+                .iter()
+                .filter(|v| looks_like_path(&v.text))
+                .cloned()
+                .collect();
+            &kept[..]
+        } else {
+            values
+        };
         let access = match f.kind {
             Kind::FsWrite => Access::Write,
             Kind::FsDelete => Access::Delete,
@@ -659,8 +680,51 @@ fn path_pattern(text: &str) -> String {
     }
 }
 
+/// A value that can be a file name (not a query or a message).
+fn looks_like_path(s: &str) -> bool {
+    const SQL: &[&str] = &[
+        "SELECT ", "INSERT ", "CREATE ", "UPDATE ", "DELETE ", "PRAGMA ", "WITH ", "DROP ",
+        "ALTER ",
+    ];
+    let head = s.trim_start().to_ascii_uppercase();
+    !s.is_empty()
+        && s.len() < 512
+        && !s.contains(['\n', ';'])
+        && !SQL.iter().any(|k| head.starts_with(k))
+}
+
 fn is_env_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Every item of a permission set as (class, value, provenance, secret):
+/// `connect host:port`, `listen port`, `exec program`, `env NAME`, `fs path`,
+/// `native library`. For stores and reports.
+pub fn items(p: &Permissions) -> Vec<(&'static str, String, Provenance, bool)> {
+    let mut out = vec![];
+    for c in &p.network.connect {
+        let port = c.port.map(|n| format!(":{n}")).unwrap_or_default();
+        out.push(("connect", format!("{}{port}", c.host), c.provenance, false));
+    }
+    for l in &p.network.listen {
+        let port = l.port.map_or("*".to_string(), |n| n.to_string());
+        out.push(("listen", port, l.provenance, false));
+    }
+    for e in &p.exec {
+        let prog = e.program.clone().unwrap_or_else(|| "*".into());
+        out.push(("exec", prog, e.provenance, false));
+    }
+    for e in &p.env {
+        out.push(("env", e.name.clone(), Provenance::Const, e.secret));
+    }
+    for f in &p.fs {
+        out.push(("fs", f.path.clone(), f.provenance, false));
+    }
+    for n in &p.native {
+        let lib = n.library.clone().unwrap_or_else(|| "*".into());
+        out.push(("native", lib, n.provenance, false));
+    }
+    out
 }
 
 /// Names that look like credentials.
