@@ -633,17 +633,6 @@ fn tool_arg_path(family: Family, param: &str, path: &[String]) -> Vec<String> {
     p
 }
 
-/// The literal a value is, when it is one.
-fn literal(options: &[Abs]) -> Option<String> {
-    match options {
-        [one] => match one.as_slice() {
-            [Piece::Lit(s)] => Some(s.clone()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// The text of a value known before the server runs (literals and
 /// well-known directories): a default that is itself `${HOME}/notes`.
 fn constant_text(abs: &Abs) -> Option<String> {

@@ -11,6 +11,7 @@ pub mod report;
 pub mod run;
 pub mod store;
 mod svg;
+mod values_report;
 
 use std::sync::OnceLock;
 

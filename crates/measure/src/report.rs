@@ -1091,6 +1091,8 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
         });
     }
 
+    tables.extend(crate::values_report::tables(store, &cap)?);
+
     let mut runs = vec![];
     {
         let mut st = store.conn().prepare("SELECT id, started_at, finished_at, input, analyser_version, total, resumed, downloaded, cached, scanned, opaque, failed, elapsed_ms FROM runs ORDER BY id")?;

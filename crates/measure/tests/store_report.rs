@@ -39,6 +39,7 @@ fn finding(kind: Kind, api: &str, reach: Reach, part: Part, tools: &[&str]) -> F
         part,
         confidence: Confidence::High,
         function: String::new(),
+        values: vec![],
     }
 }
 
@@ -371,6 +372,44 @@ fn a_real_scan_round_trips_through_sqlite() {
         .query_row("SELECT options FROM runs", [], |r| r.get(0))
         .unwrap();
     assert_eq!(opts, r#"{"jobs":2}"#);
+    // The manifest is stored whole and as items: `history` runs git, a constant.
+    let doc: String = c
+        .query_row("SELECT doc FROM manifests", [], |r| r.get(0))
+        .unwrap();
+    let m = mcpwarden_policy::Manifest::from_json(&doc).unwrap();
+    assert_eq!(m.tools.len(), 4);
+    let git: (String, String) = c
+        .query_row(
+            "SELECT value, provenance FROM manifest_items WHERE tool = 'history' AND class = 'exec'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(git, ("git".to_string(), "const".to_string()));
+    let url: String = c
+        .query_row(
+            "SELECT provenance FROM manifest_items WHERE tool = 'clip_url' AND class = 'connect'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(url, "tool-arg");
+    // The report's values section reads them.
+    let store = Store::open(&db, ANALYSER).unwrap();
+    let report = mcpwarden_measure::report::build(&store).unwrap();
+    let chosen = report
+        .tables
+        .iter()
+        .find(|t| t.id == "values_model_chosen")
+        .unwrap();
+    let md = format!("{:?}", chosen.rows);
+    assert!(md.contains("hosts") && md.contains("Int(1)"), "{md}");
+    let programs = report
+        .tables
+        .iter()
+        .find(|t| t.id == "values_programs")
+        .unwrap();
+    assert!(format!("{:?}", programs.rows).contains("\"git\""));
 }
 
 #[test]

@@ -66,7 +66,7 @@ fn library_hosts(findings: &[&Finding]) -> BTreeMap<String, Vec<Value>> {
     for f in findings.iter().filter(|f| f.resource == Resource::Network) {
         let Some(via) = &f.via else { continue };
         let named = |v: &&Value| host_of(v).is_some_and(|h| h.host != "*");
-        for v in f.values.iter().filter(named) {
+        for v in values_of(f).iter().filter(named) {
             let list = out.entry(via.clone()).or_default();
             if !list.contains(v) {
                 list.push(v.clone());
@@ -120,11 +120,7 @@ fn build(
     let mut b = Builder::default();
     for f in findings {
         let ev = evidence(f);
-        let values: Vec<Value> = if f.values.is_empty() {
-            vec![]
-        } else {
-            f.values.clone()
-        };
+        let values = values_of(f);
         match f.kind {
             Kind::NetHttp | Kind::NetConnect => b.connect(f, &values, tool, lib_hosts, unresolved),
             Kind::DbClient if f.resource == Resource::Network => {
@@ -163,6 +159,28 @@ fn build(
         }
     }
     b.finish()
+}
+
+/// A finding's values; a report without them (an older scan) falls back to
+/// its literal `value`, a constant unless it has an unknown part.
+fn values_of(f: &Finding) -> Vec<Value> {
+    if !f.values.is_empty() {
+        return f.values.clone();
+    }
+    f.value
+        .iter()
+        .map(|v| Value {
+            text: v.clone(),
+            provenance: if v.contains('*') {
+                Provenance::Unknown
+            } else {
+                Provenance::Const
+            },
+            source: None,
+            default: None,
+            param: None,
+        })
+        .collect()
 }
 
 fn unresolved_entry(f: &Finding, reason: &str) -> Unresolved {
