@@ -113,14 +113,15 @@ pub fn write_out(out: Option<&Path>, text: &str) -> ExitCode {
     }
 }
 
-fn prov(
-    p: Provenance,
-    source: &Option<String>,
-    tool: &Option<String>,
-    param: &Option<String>,
-) -> String {
-    match (p, source, tool, param) {
-        (Provenance::Config, Some(s), _, _) => format!("config {s}"),
+/// Where a value comes from, as the table shows it.
+fn prov(p: Provenance, o: &mcpwarden_policy::Origin) -> String {
+    let default = o
+        .default
+        .as_ref()
+        .map(|d| format!(" (default {d})"))
+        .unwrap_or_default();
+    match (p, &o.source, &o.tool, &o.param) {
+        (Provenance::Config, Some(s), _, _) => format!("config {s}{default}"),
         (Provenance::ToolArg, _, Some(t), Some(a)) => format!("tool-arg {t}.{a}"),
         (p, ..) => p.as_str().to_string(),
     }
@@ -139,12 +140,7 @@ fn lines(p: &Permissions) -> Vec<(String, String, String)> {
         out.push((
             "connect".into(),
             format!("{}{port}{via}", c.host),
-            prov(
-                c.provenance,
-                &c.origin.source,
-                &c.origin.tool,
-                &c.origin.param,
-            ),
+            prov(c.provenance, &c.origin),
         ));
     }
     for l in &p.network.listen {
@@ -152,27 +148,13 @@ fn lines(p: &Permissions) -> Vec<(String, String, String)> {
         out.push((
             "listen".into(),
             format!("port {port}"),
-            prov(
-                l.provenance,
-                &l.origin.source,
-                &l.origin.tool,
-                &l.origin.param,
-            ),
+            prov(l.provenance, &l.origin),
         ));
     }
     for e in &p.exec {
         let prog = e.program.clone().unwrap_or_else(|| "?".into());
         let what = if e.shell { "shell" } else { "exec" };
-        out.push((
-            what.into(),
-            prog,
-            prov(
-                e.provenance,
-                &e.origin.source,
-                &e.origin.tool,
-                &e.origin.param,
-            ),
-        ));
+        out.push((what.into(), prog, prov(e.provenance, &e.origin)));
     }
     for e in &p.env {
         let secret = if e.secret { " (secret)" } else { "" };
@@ -195,12 +177,7 @@ fn lines(p: &Permissions) -> Vec<(String, String, String)> {
         out.push((
             format!("fs {}", acc.join("")),
             f.path.clone(),
-            prov(
-                f.provenance,
-                &f.origin.source,
-                &f.origin.tool,
-                &f.origin.param,
-            ),
+            prov(f.provenance, &f.origin),
         ));
     }
     for n in &p.native {

@@ -94,7 +94,8 @@ fn placeholder(name: &str, launch: &Launch, default: Option<&str>) -> Result<Vec
         if !found.is_empty() {
             Ok(found)
         } else if let Some(d) = default {
-            Ok(vec![d.to_string()])
+            // A default may itself be `${HOME}/notes`.
+            expand(d, launch, None)
         } else {
             Err(Unbound(format!("{what} is not set and has no default")))
         }
@@ -180,6 +181,10 @@ mod tests {
             ["/data/notes"]
         );
         assert_eq!(expand("${ENV:MISSING}", &l, Some("/d")).unwrap(), ["/d"]);
+        assert_eq!(
+            expand("${ENV:MISSING}/x", &l, Some("${HOME}/n")).unwrap(),
+            ["/home/me/n/x"]
+        );
         assert!(expand("${ENV:MISSING}", &l, None).is_err());
         assert_eq!(expand("${CLI:--root}/x", &l, None).unwrap(), ["/r/x"]);
         assert_eq!(expand("${CLI:--port}", &l, None).unwrap(), ["9"]);
