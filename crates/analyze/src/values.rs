@@ -12,7 +12,7 @@
 use crate::link::{Linker, Target, Tier};
 use mcpwarden_lang::{Arg, Callee, DefId, Family, FileFacts, Local};
 use mcpwarden_model::{Provenance, Value};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{HashMap, HashSet};
 
 /// How deep values are followed (variables, imports and callers together).
@@ -21,6 +21,9 @@ const MAX_DEPTH: u32 = 8;
 const MAX_VALUES: usize = 8;
 /// Callers of one helper followed for one parameter.
 const MAX_CALLERS: usize = 16;
+/// Evaluation steps for one call site: fan-out multiplies (callers of callers
+/// of a helper), so the whole walk has one budget; past it, a value is unknown.
+const MAX_STEPS: u32 = 4_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Piece {
@@ -60,6 +63,8 @@ pub struct Values<'a> {
     handlers: &'a HashSet<(u32, u32)>,
     /// Callers of each definition: (file, def) → (file, ref index); built on first need.
     callers: OnceCell<HashMap<(u32, u32), Vec<(u32, u32)>>>,
+    /// Steps left for the call site being evaluated.
+    steps: Cell<u32>,
 }
 
 impl<'a> Values<'a> {
@@ -73,6 +78,7 @@ impl<'a> Values<'a> {
             targets,
             handlers,
             callers: OnceCell::new(),
+            steps: Cell::new(0),
         }
     }
 
@@ -87,6 +93,7 @@ impl<'a> Values<'a> {
     /// The values `arg`, seen at `line` inside `in_def` of `file`, may take.
     pub fn of(&self, file: u32, in_def: Option<DefId>, line: u32, arg: &Arg) -> Vec<Value> {
         let mut out: Vec<Value> = vec![];
+        self.steps.set(MAX_STEPS);
         for abs in self.eval(file, in_def, line, arg, 0, None) {
             let v = render(&abs);
             if !out.contains(&v) {
@@ -94,11 +101,6 @@ impl<'a> Values<'a> {
             }
         }
         out
-    }
-
-    /// The value of a literal key (an environment variable's name read as `process.env.X`).
-    pub fn literal(text: &str) -> Value {
-        render(&vec![Piece::Lit(text.to_string())])
     }
 
     fn eval(
@@ -110,9 +112,11 @@ impl<'a> Values<'a> {
         depth: u32,
         fr: Fr,
     ) -> Vec<Abs> {
-        if depth > MAX_DEPTH {
+        let left = self.steps.get();
+        if depth > MAX_DEPTH || left == 0 {
             return vec![vec![Piece::Unknown]];
         }
+        self.steps.set(left - 1);
         let d = depth + 1;
         let mut out = match arg {
             Arg::Str(s) => vec![vec![Piece::Lit(s.clone())]],
