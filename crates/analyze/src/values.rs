@@ -43,14 +43,23 @@ enum Piece {
 
 type Abs = Vec<Piece>;
 
+/// Where a value is seen: a file, its enclosing definition, a line (locals
+/// assigned before it count).
+#[derive(Clone, Copy, Debug)]
+struct At {
+    file: u32,
+    def: Option<DefId>,
+    line: u32,
+}
+
 /// A call being followed into a helper's `return`: its parameters stand for
 /// the caller's arguments.
 struct Frame<'f> {
     file: u32,
     def: DefId,
     args: &'f [Arg],
-    /// Where the call is: file, enclosing definition, line.
-    at: (u32, Option<DefId>, u32),
+    /// Where the call is.
+    at: At,
     parent: Fr<'f>,
 }
 
@@ -94,7 +103,12 @@ impl<'a> Values<'a> {
     pub fn of(&self, file: u32, in_def: Option<DefId>, line: u32, arg: &Arg) -> Vec<Value> {
         let mut out: Vec<Value> = vec![];
         self.steps.set(MAX_STEPS);
-        for abs in self.eval(file, in_def, line, arg, 0, None) {
+        let at = At {
+            file,
+            def: in_def,
+            line,
+        };
+        for abs in self.eval(at, arg, 0, None) {
             let v = render(&abs);
             if !out.contains(&v) {
                 out.push(v);
@@ -103,15 +117,7 @@ impl<'a> Values<'a> {
         out
     }
 
-    fn eval(
-        &self,
-        file: u32,
-        in_def: Option<DefId>,
-        line: u32,
-        arg: &Arg,
-        depth: u32,
-        fr: Fr,
-    ) -> Vec<Abs> {
+    fn eval(&self, at: At, arg: &Arg, depth: u32, fr: Fr) -> Vec<Abs> {
         let left = self.steps.get();
         if depth > MAX_DEPTH || left == 0 {
             return vec![vec![Piece::Unknown]];
@@ -132,14 +138,14 @@ impl<'a> Values<'a> {
             Arg::Concat(parts) => {
                 let mut acc: Vec<Abs> = vec![vec![]];
                 for p in parts {
-                    let options = self.eval(file, in_def, line, p, d, fr);
+                    let options = self.eval(at, p, d, fr);
                     acc = product(&acc, &options);
                 }
                 acc
             }
-            Arg::Either(options) => self.either(file, in_def, line, options, d, fr),
-            Arg::Path(callee) => self.path(file, in_def, line, callee, d, fr),
-            Arg::Call(callee, args) => self.call(file, in_def, line, callee, args, d, fr),
+            Arg::Either(options) => self.either(at, options, d, fr),
+            Arg::Path(callee) => self.path(at, callee, d, fr),
+            Arg::Call(callee, args) => self.call(at, callee, args, d, fr),
             _ => vec![vec![Piece::Unknown]],
         };
         out.truncate(MAX_VALUES);
@@ -147,19 +153,8 @@ impl<'a> Values<'a> {
     }
 
     /// `process.env.X ?? "d"`: the variable with its default; otherwise any of them.
-    fn either(
-        &self,
-        file: u32,
-        in_def: Option<DefId>,
-        line: u32,
-        options: &[Arg],
-        d: u32,
-        fr: Fr,
-    ) -> Vec<Abs> {
-        let evaluated: Vec<Vec<Abs>> = options
-            .iter()
-            .map(|o| self.eval(file, in_def, line, o, d, fr))
-            .collect();
+    fn either(&self, at: At, options: &[Arg], d: u32, fr: Fr) -> Vec<Abs> {
+        let evaluated: Vec<Vec<Abs>> = options.iter().map(|o| self.eval(at, o, d, fr)).collect();
         if let [first, second] = evaluated.as_slice() {
             if let ([one], [fallback]) = (first.as_slice(), second.as_slice()) {
                 if let ([Piece::Env(name, None)], Some(text)) =
@@ -172,17 +167,9 @@ impl<'a> Values<'a> {
         evaluated.into_iter().flatten().collect()
     }
 
-    fn path(
-        &self,
-        file: u32,
-        in_def: Option<DefId>,
-        line: u32,
-        callee: &Callee,
-        d: u32,
-        fr: Fr,
-    ) -> Vec<Abs> {
+    fn path(&self, at: At, callee: &Callee, d: u32, fr: Fr) -> Vec<Abs> {
         let one = |p: Piece| vec![vec![p]];
-        if let Some(p) = well_known(self.family(file), callee) {
+        if let Some(p) = well_known(self.family(at.file), callee) {
             return one(p);
         }
         // A member of an SDK's tool-call request: `request.arguments["name"]`.
@@ -196,36 +183,59 @@ impl<'a> Values<'a> {
         }
         match callee {
             Callee::Var { name, path } => {
-                if let Some(l) = self.local(file, in_def, line, name) {
+                if let Some(l) = self.local(at, name) {
                     return match path.is_empty() {
-                        true => self.eval(file, l.def, l.line, &l.value, d, fr),
+                        true => self.eval(
+                            At {
+                                file: at.file,
+                                def: l.def,
+                                line: l.line,
+                            },
+                            &l.value,
+                            d,
+                            fr,
+                        ),
                         false => one(Piece::Unknown),
                     };
                 }
-                match self.param(file, in_def, name) {
+                match self.param(at.file, at.def, name) {
                     Some((def, index, mut full)) => {
                         full.extend(path.iter().cloned());
-                        self.param_value(file, def, index, &full, d, fr)
+                        self.param_value(at.file, def, index, &full, d, fr)
                     }
                     None => one(Piece::Unknown),
                 }
             }
             Callee::Import { module, path } if !path.is_empty() => {
-                if let Some(v) = self.linker.const_value(file, callee) {
+                if let Some(v) = self.linker.const_value(at.file, callee) {
                     return one(Piece::Lit(v));
                 }
                 // A module-level variable of another file of the tree.
-                let Some(tf) = self.linker.import_file(file, module) else {
+                let Some(tf) = self.linker.import_file(at.file, module) else {
                     return one(Piece::Unknown);
                 };
-                match self.local(tf as u32, None, u32::MAX, &path[0]) {
-                    Some(l) if path.len() == 1 => {
-                        self.eval(tf as u32, None, l.line, &l.value, d, None)
-                    }
+                match self.local(
+                    At {
+                        file: tf as u32,
+                        def: None,
+                        line: u32::MAX,
+                    },
+                    &path[0],
+                ) {
+                    Some(l) if path.len() == 1 => self.eval(
+                        At {
+                            file: tf as u32,
+                            def: None,
+                            line: l.line,
+                        },
+                        &l.value,
+                        d,
+                        None,
+                    ),
                     _ => one(Piece::Unknown),
                 }
             }
-            _ => match self.linker.const_value(file, callee) {
+            _ => match self.linker.const_value(at.file, callee) {
                 Some(v) => one(Piece::Lit(v)),
                 None => one(Piece::Unknown),
             },
@@ -234,17 +244,8 @@ impl<'a> Values<'a> {
 
     /// Calls that build or fetch values: path joins, env reads with defaults,
     /// home and temp directories, dictionary reads of tool arguments.
-    fn call(
-        &self,
-        file: u32,
-        in_def: Option<DefId>,
-        line: u32,
-        callee: &Callee,
-        args: &[Arg],
-        d: u32,
-        fr: Fr,
-    ) -> Vec<Abs> {
-        let arg = |i: usize| args.get(i).map(|a| self.eval(file, in_def, line, a, d, fr));
+    fn call(&self, at: At, callee: &Callee, args: &[Arg], d: u32, fr: Fr) -> Vec<Abs> {
+        let arg = |i: usize| args.get(i).map(|a| self.eval(at, a, d, fr));
         let lit = |i: usize| args.get(i).and_then(|a| a.as_str()).map(str::to_string);
         let path = callee.path();
         let last = path.last().map(String::as_str).unwrap_or("");
@@ -260,7 +261,7 @@ impl<'a> Values<'a> {
             if let Some(name) = lit(0) {
                 let default = args
                     .get(1)
-                    .and_then(|a| constant_text(self.eval(file, in_def, line, a, d, fr).first()?));
+                    .and_then(|a| constant_text(self.eval(at, a, d, fr).first()?));
                 return vec![vec![Piece::Env(name, default)]];
             }
         }
@@ -325,16 +326,16 @@ impl<'a> Values<'a> {
             let getter = last.to_ascii_lowercase();
             if getter.starts_with("get") || getter.starts_with("require") {
                 if let (Some(key), Some((def, index, mut full))) =
-                    (lit(0), self.param(file, in_def, name))
+                    (lit(0), self.param(at.file, at.def, name))
                 {
                     full.extend(path[..path.len() - 1].iter().cloned());
                     full.push(key);
-                    return self.param_value(file, def, index, &full, d, fr);
+                    return self.param_value(at.file, def, index, &full, d, fr);
                 }
             }
         }
         // A helper of the tree: what it returns, its parameters bound to these arguments.
-        if let (Target::Def { file: tf, def }, _) = self.linker.resolve(file, callee) {
+        if let (Target::Def { file: tf, def }, _) = self.linker.resolve(at.file, callee) {
             let returns: Vec<&Arg> = self
                 .facts(tf)
                 .returns
@@ -348,12 +349,21 @@ impl<'a> Values<'a> {
                     file: tf,
                     def,
                     args,
-                    at: (file, in_def, line),
+                    at,
                     parent: fr,
                 };
                 let mut out: Vec<Abs> = vec![];
                 for r in returns {
-                    out.extend(self.eval(tf, Some(def), u32::MAX, r, d + 1, Some(&frame)));
+                    out.extend(self.eval(
+                        At {
+                            file: tf,
+                            def: Some(def),
+                            line: u32::MAX,
+                        },
+                        r,
+                        d + 1,
+                        Some(&frame),
+                    ));
                 }
                 return out;
             }
@@ -386,7 +396,8 @@ impl<'a> Values<'a> {
 
     /// The value a local variable was initialised with, innermost definition
     /// first, the latest assignment before `line`.
-    fn local(&self, file: u32, in_def: Option<DefId>, line: u32, name: &str) -> Option<&'a Local> {
+    fn local(&self, at: At, name: &str) -> Option<&'a Local> {
+        let (file, in_def, line) = (at.file, at.def, at.line);
         let facts = self.facts(file);
         let mut cur = in_def;
         for _ in 0..16 {
@@ -426,9 +437,8 @@ impl<'a> Values<'a> {
                 let Some(a) = frame.args.get(index as usize) else {
                     return vec![vec![Piece::Unknown]];
                 };
-                let (cf, cd, cl) = frame.at;
                 return self
-                    .eval(cf, cd, cl, a, d + 1, frame.parent)
+                    .eval(frame.at, a, d + 1, frame.parent)
                     .into_iter()
                     .map(|abs| with_members(abs, path))
                     .collect();
@@ -462,7 +472,16 @@ impl<'a> Values<'a> {
             let Some(a) = r.args.pos.get(index as usize) else {
                 continue;
             };
-            for abs in self.eval(cf, r.in_def, r.line, a, d + 1, None) {
+            for abs in self.eval(
+                At {
+                    file: cf,
+                    def: r.in_def,
+                    line: r.line,
+                },
+                a,
+                d + 1,
+                None,
+            ) {
                 let abs = with_members(abs, path);
                 if !out.contains(&abs) {
                     out.push(abs);
