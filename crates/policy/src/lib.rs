@@ -3,6 +3,7 @@
 //! the server); exporters and the enforcer read the manifest, never the scan.
 
 pub mod bind;
+pub mod export;
 pub mod manifest;
 
 pub use manifest::*;
