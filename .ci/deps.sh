@@ -37,4 +37,16 @@ if [ ! -f "$deps/node/.installed-v1" ]; then
     deno@2.9.6)
   touch "$deps/node/.installed-v1"
 fi
+# Exports (issue 13): more real servers (HTTP: server-gitlab, exec: mcp-git),
+# Node 26 (permission model with --allow-net; NODE_USE_ENV_PROXY for srt's
+# proxy) and Codex (`codex sandbox` checks the Codex export).
+if [ ! -f "$deps/node/.installed-export-v1" ]; then
+  (cd "$deps/node" && npm install --no-audit --no-fund --silent \
+    @modelcontextprotocol/server-gitlab@2025.4.25 \
+    mcp-git@0.0.4 \
+    node@26.10.0 \
+    @openai/codex@0.169.0)
+  touch "$deps/node/.installed-export-v1"
+fi
+command -v git >/dev/null 2>&1 || echo "deps: git is missing (the mcp-git export test needs it)" >&2
 echo "deps: ready in $deps"

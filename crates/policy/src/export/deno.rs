@@ -131,11 +131,33 @@ fn net_flag(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
     }
 }
 
+/// Deno-native servers get exactly the manifest's names. Servers run through
+/// Deno's Node compatibility read variables in their dependencies (which the
+/// manifest does not cover) and hand the whole environment to the programs
+/// they start: they get `--allow-env`, minus the secrets of the launch that
+/// the manifest does not read (`--deny-env`).
 fn env_flag(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
-    if plan.env.iter().any(|e| e.name == "*") {
+    let all = plan.env.iter().any(|e| e.name == "*");
+    let native = plan.cmd.first().is_some_and(|c| c.ends_with(".ts"));
+    if all || !native {
         flags.push("--allow-env".into());
         for e in &plan.env {
-            r.push(&e.item, Verdict::Exact, "--allow-env (the server reads its whole environment)");
+            r.push(&e.item, Verdict::Exact, "--allow-env");
+        }
+        if all {
+            return;
+        }
+        let deny: Vec<String> = plan
+            .launch
+            .env
+            .keys()
+            .filter(|k| super::srt::looks_secret(k) && !plan.env.iter().any(|e| &e.name == *k))
+            .cloned()
+            .collect();
+        r.add("env (every variable)", "code run through Deno's Node compatibility (dependencies, child_process) reads variables the manifest does not list");
+        if !deny.is_empty() {
+            r.note(format!("secrets in the launch environment that the manifest does not read are denied: {}", deny.join(", ")));
+            flags.push(format!("--deny-env={}", deny.join(",")));
         }
         return;
     }

@@ -381,6 +381,12 @@ impl<'a> Plan<'a> {
 /// Directories every target leaves readable for programs to run at all.
 pub const SYSTEM_DIRS: &[&str] = &["/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc"];
 
+/// A directory without its trailing slash (`/` stays `/`).
+pub fn clean_dir(d: &str) -> String {
+    let t = d.trim_end_matches('/');
+    if t.is_empty() { "/".into() } else { t.to_string() }
+}
+
 pub fn is_system(path: &str) -> bool {
     SYSTEM_DIRS
         .iter()

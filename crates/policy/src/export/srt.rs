@@ -96,6 +96,11 @@ fn filesystem(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
             r.add(format!("write {}", c.path), c.reason.clone());
         }
     }
+    if !plan.net.is_empty() || !plan.fetch_hosts.is_empty() {
+        let tmp = super::plan::clean_dir(&plan.launch.tmpdir);
+        push(&mut read, &tmp);
+        r.add(format!("read {tmp}"), "srt's proxy sockets are made in the temp directory; denying it would cut the sandbox off its proxy");
+    }
     if let Some(pkg) = srt_package(plan) {
         r.add(format!("read {pkg}"), "srt's own helpers run inside the sandbox");
         push(&mut read, &pkg);
