@@ -16,6 +16,7 @@ impl Resolver for FixedDisk {
     fn which(&self, program: &str, _path: &str) -> Option<String> {
         match program {
             "srt" => Some("/opt/deps/node_modules/.bin/srt".into()),
+            "codex" => Some("/opt/deps/node_modules/.bin/codex".into()),
             "node" | "git" | "npx" | "python3" => Some(format!("/usr/bin/{program}")),
             _ => None,
         }
@@ -25,6 +26,7 @@ impl Resolver for FixedDisk {
             "/opt/deps/node_modules/.bin/srt" => {
                 "/opt/deps/node_modules/@anthropic-ai/sandbox-runtime/dist/cli.js".into()
             }
+            "/opt/deps/node_modules/.bin/codex" => "/opt/deps/node_modules/@openai/codex/bin/codex.js".into(),
             _ => p.to_string(),
         }
     }

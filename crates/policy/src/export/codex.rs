@@ -4,10 +4,12 @@
 //! `write` / `deny`, with the special `:minimal` path; `network.enabled`,
 //! `network.mode` and the `network.domains` table of host → `allow`), and
 //! checked with `codex sandbox` 0.169 (`--permission-profile`, and
-//! `--enable network_proxy`, without which domain rules are not enforced).
+//! `--enable network_proxy`, without which domain rules are not enforced;
+//! the proxy refuses local addresses unless they are listed, and a listed
+//! `127.0.0.1` is reachable).
 
 use super::plan::{Plan, SYSTEM_DIRS};
-use super::srt::{common_items, existing_or_parent, is_local, no_command};
+use super::srt::{common_items, existing_or_parent, no_command};
 use super::{ExportError, LossReport, Output, Verdict};
 use std::fmt::Write as _;
 
@@ -60,6 +62,10 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> Vec<(String, &'static str)> {
         set(&mut out, d, "read");
         r.add(format!("read {d}"), "system libraries, programs and configuration");
     }
+    if let Some(dir) = codex_install(plan) {
+        set(&mut out, &dir, "read");
+        r.add(format!("read {dir}"), "codex runs its own sandbox helper from its install inside the sandbox");
+    }
     for c in &plan.code {
         set(&mut out, &c.path, if c.write { "write" } else { "read" });
         r.add(format!("{} {}", if c.write { "write" } else { "read" }, c.path), c.reason.clone());
@@ -75,6 +81,17 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> Vec<(String, &'static str)> {
         r.push(&f.item, v, d);
     }
     out
+}
+
+/// Where `codex` is installed (the npm packages under `@openai`, or the
+/// binary's directory), found on the launch PATH.
+fn codex_install(plan: &Plan) -> Option<String> {
+    let real = plan.resolver.real(&plan.resolver.which("codex", plan.path_var())?);
+    if let Some(i) = real.find("/node_modules/@openai/") {
+        return Some(real[..i + "/node_modules/@openai".len()].to_string());
+    }
+    let dir = real.rsplit_once('/')?.0.to_string();
+    (!super::plan::is_system(&dir)).then_some(dir)
 }
 
 /// Write wins over read for the same path.
@@ -95,12 +112,6 @@ fn network(plan: &Plan, r: &mut LossReport) -> Vec<String> {
         out.push(host);
     }
     for n in &plan.net {
-        if is_local(&n.host) {
-            r.push(&n.item, Verdict::Stricter, format!(
-                "codex's network proxy refuses local and private addresses: `{}` cannot be reached", n.host
-            ));
-            continue;
-        }
         let (v, d) = match n.port {
             Some(p) => (Verdict::Wider, format!("`{}` allowed on every port (Codex domain rules have no port; {p} needed)", n.host)),
             None => (Verdict::Exact, format!("`{}` allowed", n.host)),

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 /// The stand-in API (tests/support/fake_gitlab.py); killed on drop.
-struct Api {
+pub struct Api {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Drop for Api {
@@ -21,7 +21,7 @@ impl Drop for Api {
     }
 }
 
-fn api(d: &Deps) -> Api {
+pub fn api(d: &Deps) -> Api {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake_gitlab.py");
     let mut child = Command::new(d.python()).arg(script).stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
@@ -30,7 +30,7 @@ fn api(d: &Deps) -> Api {
     Api { child, url }
 }
 
-fn calls() -> Vec<Value> {
+pub fn calls() -> Vec<Value> {
     let p = json!("7");
     vec![
         json!({"tool": "search_repositories", "args": {"search": "demo"}}),
@@ -70,7 +70,7 @@ fn run(d: &Deps, name: &str, kind: ExportKind, node: &str) -> (Run, Value, Value
     (Run { x, good, other, script }, out, stray)
 }
 
-fn check_tools_work(out: &Value, what: &str) {
+pub fn check_tools_work(out: &Value, what: &str) {
     assert_eq!(out["tools"].as_array().unwrap().len(), 9, "{what}: {}", out["tools"]);
     assert_all_ok(out, what);
     assert!(result(out, "search_repositories", 0)["text"].as_str().unwrap().contains("me/demo"));
