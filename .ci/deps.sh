@@ -26,6 +26,9 @@ if [ ! -x "$deps/venv/bin/python" ]; then
 fi
 "$deps/venv/bin/python" -c 'import mcp' 2>/dev/null \
   || "$deps/venv/bin/pip" install -q 'mcp>=2,<3'
+# PyYAML: the export tests read the Docker MCP gateway catalog they produce.
+"$deps/venv/bin/python" -c 'import yaml' 2>/dev/null \
+  || "$deps/venv/bin/pip" install -q 'PyYAML>=6,<7'
 
 # npm packages, pinned so a test run is reproducible.
 if [ ! -f "$deps/node/.installed-v1" ]; then

@@ -8,6 +8,7 @@
 //! Needs `.ci/deps.sh` (MCPWARDEN_TEST_DEPS); without it each test prints
 //! `SKIP` and passes, except under `CI`, where a missing dependency fails.
 
+mod accepted;
 mod codex;
 mod filesystem;
 mod git;
