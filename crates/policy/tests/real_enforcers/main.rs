@@ -14,3 +14,4 @@ mod filesystem;
 mod git;
 mod gitlab;
 mod harness;
+mod vscode;
