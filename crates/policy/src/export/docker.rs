@@ -114,10 +114,11 @@ fn env_and_secrets(plan: &Plan, name: &str, y: &mut String, r: &mut LossReport) 
             let key = format!("{name}.{}", e.name.to_ascii_lowercase());
             r.push(&e.item, Verdict::Exact, format!("secret `{key}`: set it with `docker mcp secret set {key}=…`"));
             secrets.push((key, e.name.clone()));
-        } else {
-            let v = plan.launch.env.get(&e.name).cloned().unwrap_or_default();
+        } else if let Some(v) = plan.launch.env.get(&e.name) {
             r.push(&e.item, Verdict::Exact, "passed as env (value from the launch environment)");
-            env.push((e.name.clone(), v));
+            env.push((e.name.clone(), v.clone()));
+        } else {
+            r.push(&e.item, Verdict::Exact, "not set at this launch: add it to the entry's env to give it");
         }
     }
     if !secrets.is_empty() {
