@@ -9,14 +9,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
-#[command(after_help = "Exit codes: 0 exported; 1 the target cannot grant something the manifest needs (see the loss report; --allow-loss exports anyway); 2 bad usage, unreadable manifest, or a server command the target cannot run.
+#[command(
+    after_help = "Exit codes: 0 exported; 1 the target cannot grant something the manifest needs (see the loss report; --allow-loss exports anyway); 2 bad usage, unreadable manifest, or a server command the target cannot run.
 
 The configuration goes to stdout (or --out FILE), the command that starts the server under the target and the loss report to stderr; with --format json, one JSON document on stdout holds all three.
 
 Examples:
   mcpwarden export-manifest fs.json --export srt --out srt.json --grant-fs ~/work -- npx -y @modelcontextprotocol/server-filesystem ~/work
   mcpwarden export-manifest fs.json --export deno --grant-fs ~/work -- node node_modules/@modelcontextprotocol/server-filesystem/dist/index.js ~/work
-  mcpwarden export-manifest gitlab.json --export toolhive --format json -- npx -y @modelcontextprotocol/server-gitlab")]
+  mcpwarden export-manifest gitlab.json --export toolhive --format json -- npx -y @modelcontextprotocol/server-gitlab"
+)]
 pub struct ExportManifestArgs {
     /// The mcpwarden/manifest/v1 document (from `mcpwarden manifest … --format json`).
     manifest: PathBuf,
@@ -62,7 +64,9 @@ pub fn run(a: ExportManifestArgs) -> ExitCode {
         Err(ExportError::Loss(report)) => {
             let e = ExportError::Loss(report.clone());
             match a.format {
-                Format::Json => print_json(&serde_json::json!({ "error": e.to_string(), "report": report })),
+                Format::Json => {
+                    print_json(&serde_json::json!({ "error": e.to_string(), "report": report }))
+                }
                 Format::Text => eprint!("{}", report.to_text()),
             }
             let summary = e.to_string();

@@ -26,7 +26,9 @@ impl Resolver for FixedDisk {
             "/opt/deps/node_modules/.bin/srt" => {
                 "/opt/deps/node_modules/@anthropic-ai/sandbox-runtime/dist/cli.js".into()
             }
-            "/opt/deps/node_modules/.bin/codex" => "/opt/deps/node_modules/@openai/codex/bin/codex.js".into(),
+            "/opt/deps/node_modules/.bin/codex" => {
+                "/opt/deps/node_modules/@openai/codex/bin/codex.js".into()
+            }
             _ => p.to_string(),
         }
     }
@@ -39,8 +41,10 @@ impl Resolver for FixedDisk {
 }
 
 fn launch(argv: &[&str], grant: &[&str], env: &[(&str, &str)]) -> Launch {
-    let mut e: std::collections::BTreeMap<String, String> =
-        env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut e: std::collections::BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     e.insert("PATH".into(), "/usr/bin:/bin".into());
     e.insert("AWS_SECRET_ACCESS_KEY".into(), "not-for-the-server".into());
     Launch {
@@ -54,7 +58,9 @@ fn launch(argv: &[&str], grant: &[&str], env: &[(&str, &str)]) -> Launch {
 }
 
 fn render(manifest: &str, launch: &Launch, cmd: &[&str]) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests").join(manifest);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/manifests")
+        .join(manifest);
     let m = Manifest::load(&path).unwrap();
     let cmd: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
     let mut out = String::new();
@@ -81,22 +87,37 @@ fn render(manifest: &str, launch: &Launch, cmd: &[&str]) -> String {
 #[test]
 fn filesystem_server() {
     let l = launch(&["/srv/data"], &["/srv/data"], &[]);
-    let cmd = ["node", "/srv/app/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", "/srv/data"];
+    let cmd = [
+        "node",
+        "/srv/app/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js",
+        "/srv/data",
+    ];
     insta::assert_snapshot!(render("filesystem.json", &l, &cmd));
 }
 
 #[test]
 fn filesystem_server_through_npx() {
     let l = launch(&["/srv/data"], &["/srv/data"], &[]);
-    let cmd = ["npx", "-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "/srv/data"];
+    let cmd = [
+        "npx",
+        "-y",
+        "@modelcontextprotocol/server-filesystem@2026.8.31",
+        "/srv/data",
+    ];
     insta::assert_snapshot!(render("filesystem.json", &l, &cmd));
 }
 
 #[test]
 fn gitlab_server_on_a_local_api() {
-    let env = [("GITLAB_API_URL", "http://127.0.0.1:8929/api/v4"), ("GITLAB_PERSONAL_ACCESS_TOKEN", "glpat-x")];
+    let env = [
+        ("GITLAB_API_URL", "http://127.0.0.1:8929/api/v4"),
+        ("GITLAB_PERSONAL_ACCESS_TOKEN", "glpat-x"),
+    ];
     let l = launch(&[], &[], &env);
-    let cmd = ["node", "/srv/app/node_modules/@modelcontextprotocol/server-gitlab/dist/index.js"];
+    let cmd = [
+        "node",
+        "/srv/app/node_modules/@modelcontextprotocol/server-gitlab/dist/index.js",
+    ];
     insta::assert_snapshot!(render("gitlab.json", &l, &cmd));
 }
 
@@ -131,7 +152,11 @@ fn kitchen_sink() {
 
 #[test]
 fn kitchen_sink_as_a_node_script() {
-    let l = launch(&[], &["/srv/out"], &[("GITHUB_TOKEN", "ghp-x"), ("ACME_HOME", "/srv/acme")]);
+    let l = launch(
+        &[],
+        &["/srv/out"],
+        &[("GITHUB_TOKEN", "ghp-x"), ("ACME_HOME", "/srv/acme")],
+    );
     let cmd = ["/srv/acme/bin/server.js"];
     insta::assert_snapshot!(render("kitchen-sink.json", &l, &cmd));
 }
@@ -141,15 +166,27 @@ fn kinds_parse_by_name() {
     for k in ExportKind::ALL {
         assert_eq!(k.as_str().parse::<ExportKind>().unwrap(), *k);
     }
-    assert!("firejail".parse::<ExportKind>().unwrap_err().contains("srt, vscode"));
+    assert!("firejail"
+        .parse::<ExportKind>()
+        .unwrap_err()
+        .contains("srt, vscode"));
 }
 
 #[test]
 fn no_command_is_a_clear_error() {
-    let m = Manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests/git.json")).unwrap();
+    let m = Manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests/git.json"))
+        .unwrap();
     let l = launch(&[], &["/srv/repos"], &[]);
     let e = export_with(ExportKind::Srt, &m, &l, &[], true, &FixedDisk).unwrap_err();
     assert!(e.to_string().contains("after `--`"), "{e}");
-    let e = export_with(ExportKind::Node, &m, &l, &["python3".into(), "x.py".into()], true, &FixedDisk).unwrap_err();
+    let e = export_with(
+        ExportKind::Node,
+        &m,
+        &l,
+        &["python3".into(), "x.py".into()],
+        true,
+        &FixedDisk,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("node SCRIPT"), "{e}");
 }

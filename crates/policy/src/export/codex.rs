@@ -22,8 +22,15 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     let name = profile_name(plan);
     let mut r = LossReport::new("codex", plan.server_name());
     let mut t = String::new();
-    let _ = writeln!(t, "# Codex permission profile for {} (mcpwarden export)", plan.server_name());
-    let _ = writeln!(t, "# Codex needs `default_permissions` once any profile exists; keep yours, or:");
+    let _ = writeln!(
+        t,
+        "# Codex permission profile for {} (mcpwarden export)",
+        plan.server_name()
+    );
+    let _ = writeln!(
+        t,
+        "# Codex needs `default_permissions` once any profile exists; keep yours, or:"
+    );
     let _ = writeln!(t, "# default_permissions = \":workspace\"\n");
     let _ = writeln!(t, "[permissions.{name}.filesystem]");
     for (path, access) in filesystem(plan, &mut r) {
@@ -31,14 +38,21 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     }
     let domains = network(plan, &mut r);
     if !domains.is_empty() {
-        let _ = writeln!(t, "\n[permissions.{name}.network]\nenabled = true\nmode = \"full\"");
+        let _ = writeln!(
+            t,
+            "\n[permissions.{name}.network]\nenabled = true\nmode = \"full\""
+        );
         let _ = writeln!(t, "\n[permissions.{name}.network.domains]");
         for d in &domains {
             let _ = writeln!(t, "{} = \"allow\"", toml_key(d));
         }
     }
     for e in &plan.env {
-        r.push(&e.item, Verdict::Exact, "passed through (codex sandbox does not filter the environment)");
+        r.push(
+            &e.item,
+            Verdict::Exact,
+            "passed through (codex sandbox does not filter the environment)",
+        );
     }
     common_items(plan, &mut r, "codex");
     let mut command: Vec<String> = vec!["codex".into(), "sandbox".into()];
@@ -48,7 +62,12 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     command.extend(["-P".into(), name, "--".into()]);
     command.extend(plan.cmd.iter().cloned());
     r.note("put the profile in $CODEX_HOME/config.toml (default ~/.codex/config.toml)");
-    Ok(Output { config: t, config_path: CONFIG_FILE.into(), command, report: r })
+    Ok(Output {
+        config: t,
+        config_path: CONFIG_FILE.into(),
+        command,
+        report: r,
+    })
 }
 
 fn profile_name(plan: &Plan) -> String {
@@ -60,23 +79,44 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = vec![(":minimal".into(), "read")];
     for d in SYSTEM_DIRS {
         set(&mut out, d, "read");
-        r.add(format!("read {d}"), "system libraries, programs and configuration");
+        r.add(
+            format!("read {d}"),
+            "system libraries, programs and configuration",
+        );
     }
     if let Some(dir) = codex_install(plan) {
         set(&mut out, &dir, "read");
-        r.add(format!("read {dir}"), "codex runs its own sandbox helper from its install inside the sandbox");
+        r.add(
+            format!("read {dir}"),
+            "codex runs its own sandbox helper from its install inside the sandbox",
+        );
     }
     for c in &plan.code {
         set(&mut out, &c.path, if c.write { "write" } else { "read" });
-        r.add(format!("{} {}", if c.write { "write" } else { "read" }, c.path), c.reason.clone());
+        r.add(
+            format!("{} {}", if c.write { "write" } else { "read" }, c.path),
+            c.reason.clone(),
+        );
     }
     for f in &plan.fs {
         let (path, widened) = existing_or_parent(plan, &f.path, f.write);
         set(&mut out, &path, if f.write { "write" } else { "read" });
         let (v, d) = match (widened, f.write && !f.read) {
-            (true, _) => (Verdict::Wider, format!("`{}` does not exist yet: its directory `{path}` is granted", f.path)),
-            (false, true) => (Verdict::Wider, format!("`{path}` = \"write\", which lets it be read too")),
-            (false, false) => (Verdict::Exact, format!("`{path}` = \"{}\"", if f.write { "write" } else { "read" })),
+            (true, _) => (
+                Verdict::Wider,
+                format!(
+                    "`{}` does not exist yet: its directory `{path}` is granted",
+                    f.path
+                ),
+            ),
+            (false, true) => (
+                Verdict::Wider,
+                format!("`{path}` = \"write\", which lets it be read too"),
+            ),
+            (false, false) => (
+                Verdict::Exact,
+                format!("`{path}` = \"{}\"", if f.write { "write" } else { "read" }),
+            ),
         };
         r.push(&f.item, v, d);
     }
@@ -86,7 +126,9 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> Vec<(String, &'static str)> {
 /// Where `codex` is installed (the npm packages under `@openai`, or the
 /// binary's directory), found on the launch PATH.
 fn codex_install(plan: &Plan) -> Option<String> {
-    let real = plan.resolver.real(&plan.resolver.which("codex", plan.path_var())?);
+    let real = plan
+        .resolver
+        .real(&plan.resolver.which("codex", plan.path_var())?);
     if let Some(i) = real.find("/node_modules/@openai/") {
         return Some(real[..i + "/node_modules/@openai".len()].to_string());
     }
@@ -113,7 +155,13 @@ fn network(plan: &Plan, r: &mut LossReport) -> Vec<String> {
     }
     for n in &plan.net {
         let (v, d) = match n.port {
-            Some(p) => (Verdict::Wider, format!("`{}` allowed on every port (Codex domain rules have no port; {p} needed)", n.host)),
+            Some(p) => (
+                Verdict::Wider,
+                format!(
+                    "`{}` allowed on every port (Codex domain rules have no port; {p} needed)",
+                    n.host
+                ),
+            ),
             None => (Verdict::Exact, format!("`{}` allowed", n.host)),
         };
         r.push(&n.item, v, d);

@@ -21,7 +21,11 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     if !plan.native.is_empty() {
         flags.push("--allow-ffi".into());
         for n in &plan.native {
-            r.push(n, Verdict::Wider, "--allow-ffi lets any native library load");
+            r.push(
+                n,
+                Verdict::Wider,
+                "--allow-ffi lets any native library load",
+            );
         }
     }
     for o in &plan.other {
@@ -33,13 +37,22 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
         }
     }
     if let Some(t) = &plan.per_tool {
-        r.push(t, Verdict::Wider, "the flags apply to the whole process: every tool gets the union of the grants");
+        r.push(
+            t,
+            Verdict::Wider,
+            "the flags apply to the whole process: every tool gets the union of the grants",
+        );
     }
     plan.report_unbound(&mut r);
     let mut command = vec!["deno".to_string()];
     command.extend(flags);
     command.extend(entry);
-    Ok(Output { config: String::new(), config_path: String::new(), command, report: r })
+    Ok(Output {
+        config: String::new(),
+        config_path: String::new(),
+        command,
+        report: r,
+    })
 }
 
 /// The module to run and its arguments.
@@ -91,9 +104,27 @@ fn fs_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
             push(&mut write, &path);
         }
         let (v, d) = if widened {
-            (Verdict::Wider, format!("`{}` does not exist yet: its directory `{path}` is granted", f.path))
+            (
+                Verdict::Wider,
+                format!(
+                    "`{}` does not exist yet: its directory `{path}` is granted",
+                    f.path
+                ),
+            )
         } else {
-            (Verdict::Exact, format!("{}`{path}`", if f.write && f.read { "read and write " } else if f.write { "write " } else { "read " }))
+            (
+                Verdict::Exact,
+                format!(
+                    "{}`{path}`",
+                    if f.write && f.read {
+                        "read and write "
+                    } else if f.write {
+                        "write "
+                    } else {
+                        "read "
+                    }
+                ),
+            )
         };
         r.push(&f.item, v, d);
     }
@@ -121,9 +152,17 @@ fn net_flag(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
                 for h in ["0.0.0.0", "127.0.0.1", "localhost"] {
                     push(&mut hosts, &format!("{h}:{p}"));
                 }
-                r.push(&l.item, Verdict::Exact, format!("--allow-net=0.0.0.0:{p},127.0.0.1:{p},localhost:{p}"));
+                r.push(
+                    &l.item,
+                    Verdict::Exact,
+                    format!("--allow-net=0.0.0.0:{p},127.0.0.1:{p},localhost:{p}"),
+                );
             }
-            None => r.push(&l.item, Verdict::Stricter, "the port is not known: Deno grants listening per host:port"),
+            None => r.push(
+                &l.item,
+                Verdict::Stricter,
+                "the port is not known: Deno grants listening per host:port",
+            ),
         }
     }
     if !hosts.is_empty() {
@@ -156,7 +195,10 @@ fn env_flag(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
             .collect();
         r.add("env (every variable)", "code run through Deno's Node compatibility (dependencies, child_process) reads variables the manifest does not list");
         if !deny.is_empty() {
-            r.note(format!("secrets in the launch environment that the manifest does not read are denied: {}", deny.join(", ")));
+            r.note(format!(
+                "secrets in the launch environment that the manifest does not read are denied: {}",
+                deny.join(", ")
+            ));
             flags.push(format!("--deny-env={}", deny.join(",")));
         }
         return;
@@ -174,9 +216,17 @@ fn run_flag(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
     let mut progs: Vec<String> = vec![];
     for e in &plan.exec {
         if e.shell {
-            r.push(&e.item, Verdict::Wider, "--allow-run=sh: a shell can start any program");
+            r.push(
+                &e.item,
+                Verdict::Wider,
+                "--allow-run=sh: a shell can start any program",
+            );
         } else {
-            r.push(&e.item, Verdict::Exact, format!("--allow-run={}", e.program));
+            r.push(
+                &e.item,
+                Verdict::Exact,
+                format!("--allow-run={}", e.program),
+            );
         }
         push(&mut progs, &e.program);
         if let Some(p) = &e.resolved {

@@ -56,8 +56,9 @@ impl ExportKind {
     ];
 
     /// The names accepted on the command line (`--export KIND`).
-    pub const NAMES: &'static [&'static str] =
-        &["srt", "vscode", "codex", "toolhive", "docker", "node", "deno"];
+    pub const NAMES: &'static [&'static str] = &[
+        "srt", "vscode", "codex", "toolhive", "docker", "node", "deno",
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -224,7 +225,9 @@ pub(crate) struct Output {
 /// `python`, `deno`, `bun`; after the package for `npx`, `uvx`, `pipx run`;
 /// after the program otherwise.
 pub fn server_args(cmd: &[String]) -> Vec<String> {
-    let Some(first) = cmd.first() else { return vec![] };
+    let Some(first) = cmd.first() else {
+        return vec![];
+    };
     let base = first.rsplit('/').next().unwrap_or(first);
     let rest = &cmd[1..];
     let skip_one = |opts_with_value: &[&str]| -> Vec<String> {
@@ -233,7 +236,11 @@ pub fn server_args(cmd: &[String]) -> Vec<String> {
             if rest[i] == "-m" {
                 return rest[(i + 2).min(rest.len())..].to_vec();
             }
-            i += if opts_with_value.contains(&rest[i].as_str()) { 2 } else { 1 };
+            i += if opts_with_value.contains(&rest[i].as_str()) {
+                2
+            } else {
+                1
+            };
         }
         rest[(i + 1).min(rest.len())..].to_vec()
     };
@@ -241,12 +248,22 @@ pub fn server_args(cmd: &[String]) -> Vec<String> {
         "node" | "nodejs" | "bun" => skip_one(&["-r", "--require", "--import", "--loader"]),
         b if b.starts_with("python") => skip_one(&["-W", "-X", "-c"]),
         "deno" => {
-            let after_run = if rest.first().map(String::as_str) == Some("run") { &rest[1..] } else { rest };
-            let i = after_run.iter().position(|a| !a.starts_with('-')).unwrap_or(after_run.len());
+            let after_run = if rest.first().map(String::as_str) == Some("run") {
+                &rest[1..]
+            } else {
+                rest
+            };
+            let i = after_run
+                .iter()
+                .position(|a| !a.starts_with('-'))
+                .unwrap_or(after_run.len());
             after_run[(i + 1).min(after_run.len())..].to_vec()
         }
         "npx" | "uvx" | "pipx" => {
-            let r: Vec<&String> = rest.iter().filter(|a| !matches!(a.as_str(), "-y" | "--yes" | "run")).collect();
+            let r: Vec<&String> = rest
+                .iter()
+                .filter(|a| !matches!(a.as_str(), "-y" | "--yes" | "run"))
+                .collect();
             r.iter().skip(1).map(|s| s.to_string()).collect()
         }
         _ => rest.to_vec(),
@@ -275,12 +292,36 @@ mod tests {
 
     #[test]
     fn server_args_skip_interpreter_and_package() {
-        assert_eq!(server_args(&v(&["node", "--permission", "dist/index.js", "/a", "/b"])), v(&["/a", "/b"]));
-        assert_eq!(server_args(&v(&["npx", "-y", "@x/server", "/a"])), v(&["/a"]));
-        assert_eq!(server_args(&v(&["python3", "-m", "mcp_server_git", "--repository", "/r"])), v(&["--repository", "/r"]));
-        assert_eq!(server_args(&v(&["uvx", "mcp-server-fetch", "--x"])), v(&["--x"]));
-        assert_eq!(server_args(&v(&["deno", "run", "-A", "main.ts", "/d"])), v(&["/d"]));
-        assert_eq!(server_args(&v(&["/usr/local/bin/server", "--root", "/d"])), v(&["--root", "/d"]));
+        assert_eq!(
+            server_args(&v(&["node", "--permission", "dist/index.js", "/a", "/b"])),
+            v(&["/a", "/b"])
+        );
+        assert_eq!(
+            server_args(&v(&["npx", "-y", "@x/server", "/a"])),
+            v(&["/a"])
+        );
+        assert_eq!(
+            server_args(&v(&[
+                "python3",
+                "-m",
+                "mcp_server_git",
+                "--repository",
+                "/r"
+            ])),
+            v(&["--repository", "/r"])
+        );
+        assert_eq!(
+            server_args(&v(&["uvx", "mcp-server-fetch", "--x"])),
+            v(&["--x"])
+        );
+        assert_eq!(
+            server_args(&v(&["deno", "run", "-A", "main.ts", "/d"])),
+            v(&["/d"])
+        );
+        assert_eq!(
+            server_args(&v(&["/usr/local/bin/server", "--root", "/d"])),
+            v(&["--root", "/d"])
+        );
         assert!(server_args(&[]).is_empty());
     }
 

@@ -17,33 +17,59 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     if !plan.exec.is_empty() {
         flags.push("--allow-child-process".into());
         for e in &plan.exec {
-            r.push(&e.item, Verdict::Wider, format!(
-                "--allow-child-process lets the server start any program, not only `{}`", e.program
-            ));
+            r.push(
+                &e.item,
+                Verdict::Wider,
+                format!(
+                    "--allow-child-process lets the server start any program, not only `{}`",
+                    e.program
+                ),
+            );
         }
     }
     net_flags(plan, &mut r, &mut flags);
     if !plan.native.is_empty() {
         flags.push("--allow-addons".into());
         for n in &plan.native {
-            r.push(n, Verdict::Wider, "--allow-addons lets any native addon load");
+            r.push(
+                n,
+                Verdict::Wider,
+                "--allow-addons lets any native addon load",
+            );
         }
     }
     for e in &plan.env {
-        r.push(&e.item, Verdict::Exact, "passed through (Node's permission model does not restrict the environment)");
+        r.push(
+            &e.item,
+            Verdict::Exact,
+            "passed through (Node's permission model does not restrict the environment)",
+        );
     }
     for o in &plan.other {
-        r.push(o, Verdict::Exact, "not restricted by Node's permission model");
+        r.push(
+            o,
+            Verdict::Exact,
+            "not restricted by Node's permission model",
+        );
     }
     if let Some(t) = &plan.per_tool {
-        r.push(t, Verdict::Wider, "the flags apply to the whole process: every tool gets the union of the grants");
+        r.push(
+            t,
+            Verdict::Wider,
+            "the flags apply to the whole process: every tool gets the union of the grants",
+        );
     }
     plan.report_unbound(&mut r);
     r.note("the environment is not restricted: every variable of the launch reaches the server");
     let mut command = vec![node];
     command.extend(flags);
     command.extend(script_and_args);
-    Ok(Output { config: String::new(), config_path: String::new(), command, report: r })
+    Ok(Output {
+        config: String::new(),
+        config_path: String::new(),
+        command,
+        report: r,
+    })
 }
 
 /// `node [node flags] SCRIPT ARGS` → (`node`, [flags…, SCRIPT, ARGS…]); a
@@ -58,7 +84,11 @@ fn split_node_command(plan: &Plan) -> Result<(String, Vec<String>), ExportError>
         return Ok((first.clone(), cmd[1..].to_vec()));
     }
     if is_script(first) || plan.program.as_deref().is_some_and(is_script) {
-        let script = plan.program.clone().filter(|p| is_script(p)).unwrap_or_else(|| first.clone());
+        let script = plan
+            .program
+            .clone()
+            .filter(|p| is_script(p))
+            .unwrap_or_else(|| first.clone());
         let mut rest = vec![script];
         rest.extend(cmd[1..].iter().cloned());
         return Ok(("node".into(), rest));
@@ -92,9 +122,27 @@ fn fs_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
             push(&mut write, &path);
         }
         let (v, d) = if widened {
-            (Verdict::Wider, format!("`{}` does not exist yet: its directory `{path}` is granted", f.path))
+            (
+                Verdict::Wider,
+                format!(
+                    "`{}` does not exist yet: its directory `{path}` is granted",
+                    f.path
+                ),
+            )
         } else {
-            (Verdict::Exact, format!("{}`{path}`", if f.write && f.read { "read and write " } else if f.write { "write " } else { "read " }))
+            (
+                Verdict::Exact,
+                format!(
+                    "{}`{path}`",
+                    if f.write && f.read {
+                        "read and write "
+                    } else if f.write {
+                        "write "
+                    } else {
+                        "read "
+                    }
+                ),
+            )
         };
         r.push(&f.item, v, d);
     }
@@ -110,12 +158,21 @@ fn net_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
     flags.push("--allow-net".into());
     for n in &plan.net {
         let port = n.port.map(|p| format!(":{p}")).unwrap_or_default();
-        r.push(&n.item, Verdict::Wider, format!(
-            "--allow-net (Node 25+) opens every host and port, not only {}{port}", n.host
-        ));
+        r.push(
+            &n.item,
+            Verdict::Wider,
+            format!(
+                "--allow-net (Node 25+) opens every host and port, not only {}{port}",
+                n.host
+            ),
+        );
     }
     for l in &plan.listen {
-        r.push(&l.item, Verdict::Wider, "--allow-net (Node 25+) allows listening on any port");
+        r.push(
+            &l.item,
+            Verdict::Wider,
+            "--allow-net (Node 25+) allows listening on any port",
+        );
     }
 }
 

@@ -184,7 +184,10 @@ impl<'a> Plan<'a> {
             });
         }
         for n in &p.native {
-            let lib = n.library.clone().unwrap_or_else(|| "<unknown library>".into());
+            let lib = n
+                .library
+                .clone()
+                .unwrap_or_else(|| "<unknown library>".into());
             plan.native.push(Item {
                 class: "native",
                 label: format!("load {lib}"),
@@ -204,7 +207,11 @@ impl<'a> Plan<'a> {
 
     /// The launch `PATH`.
     pub fn path_var(&self) -> &str {
-        self.launch.env.get("PATH").map(String::as_str).unwrap_or("")
+        self.launch
+            .env
+            .get("PATH")
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     fn bind_connect(&mut self, c: &Connect) {
@@ -220,10 +227,18 @@ impl<'a> Plan<'a> {
                         .or_else(|| scheme.as_deref().and_then(default_port));
                     if host.is_empty() {
                         let reason = format!("`{v}` names no host");
-                        self.unbound.push(Unbound { item: item.clone(), reason });
+                        self.unbound.push(Unbound {
+                            item: item.clone(),
+                            reason,
+                        });
                         continue;
                     }
-                    self.net.push(Net { item: item.clone(), host, port, scheme: scheme.clone() });
+                    self.net.push(Net {
+                        item: item.clone(),
+                        host,
+                        port,
+                        scheme: scheme.clone(),
+                    });
                 }
             }
         }
@@ -233,7 +248,11 @@ impl<'a> Plan<'a> {
         let item = fs_item(f, self.manifest);
         let read = f.access.contains(&Access::Read);
         let write = f.access.contains(&Access::Write) || f.access.contains(&Access::Delete);
-        if f.path == "*" || f.provenance == Provenance::Unknown && !f.path.starts_with('/') && !f.path.contains("${") {
+        if f.path == "*"
+            || f.provenance == Provenance::Unknown
+                && !f.path.starts_with('/')
+                && !f.path.contains("${")
+        {
             let reason = "the path is not known: never granted".to_string();
             self.unbound.push(Unbound { item, reason });
             return;
@@ -243,7 +262,12 @@ impl<'a> Plan<'a> {
             Ok(paths) => {
                 for p in paths {
                     let path = sandbox_path(&p, &self.launch.cwd);
-                    self.fs.push(Fs { item: item.clone(), path, read, write });
+                    self.fs.push(Fs {
+                        item: item.clone(),
+                        path,
+                        read,
+                        write,
+                    });
                 }
             }
         }
@@ -267,7 +291,10 @@ impl<'a> Plan<'a> {
             match expand(&name, self.launch, e.origin.default.as_deref()) {
                 Ok(v) => v,
                 Err(err) => {
-                    self.unbound.push(Unbound { item, reason: err.0 });
+                    self.unbound.push(Unbound {
+                        item,
+                        reason: err.0,
+                    });
                     return;
                 }
             }
@@ -276,7 +303,12 @@ impl<'a> Plan<'a> {
         };
         for program in names {
             let resolved = self.find_program(&program);
-            self.exec.push(Exec { item: item.clone(), program, resolved, shell: e.shell });
+            self.exec.push(Exec {
+                item: item.clone(),
+                program,
+                resolved,
+                shell: e.shell,
+            });
         }
     }
 
@@ -293,7 +325,9 @@ impl<'a> Plan<'a> {
     /// The server's own code and interpreter: read access every target must
     /// give for the server to start.
     fn code_roots(&mut self) {
-        let Some(first) = self.cmd.first().cloned() else { return };
+        let Some(first) = self.cmd.first().cloned() else {
+            return;
+        };
         let found = if first.contains('/') {
             Some(sandbox_path(&first, &self.launch.cwd))
         } else {
@@ -311,14 +345,26 @@ impl<'a> Plan<'a> {
         let base = first.rsplit('/').next().unwrap_or(&first).to_string();
         if base == "npx" || base == "npm" {
             let cache = format!("{}/.npm", self.launch.home.trim_end_matches('/'));
-            self.add_code(&cache, true, "npx installs and runs the package from the npm cache".into());
-            self.fetch_hosts.push(("registry.npmjs.org:443".into(), "npx downloads the package".into()));
+            self.add_code(
+                &cache,
+                true,
+                "npx installs and runs the package from the npm cache".into(),
+            );
+            self.fetch_hosts.push((
+                "registry.npmjs.org:443".into(),
+                "npx downloads the package".into(),
+            ));
         }
         if base == "uvx" || base == "uv" {
             let cache = format!("{}/.cache/uv", self.launch.home.trim_end_matches('/'));
-            self.add_code(&cache, true, "uvx installs and runs the package from the uv cache".into());
+            self.add_code(
+                &cache,
+                true,
+                "uvx installs and runs the package from the uv cache".into(),
+            );
             for h in ["pypi.org:443", "files.pythonhosted.org:443"] {
-                self.fetch_hosts.push((h.into(), "uvx downloads the package".into()));
+                self.fetch_hosts
+                    .push((h.into(), "uvx downloads the package".into()));
             }
         }
         for arg in self.cmd.clone().iter().skip(1) {
@@ -340,7 +386,11 @@ impl<'a> Plan<'a> {
         if is_system(path) || self.code.iter().any(|c| c.path == path) {
             return;
         }
-        self.code.push(CodeRoot { path: path.to_string(), write, reason });
+        self.code.push(CodeRoot {
+            path: path.to_string(),
+            write,
+            reason,
+        });
     }
 
     /// Hosts reached over TLS (port 443 or `https`), for credential injection.
@@ -359,13 +409,20 @@ impl<'a> Plan<'a> {
     pub fn all_tls(&self) -> bool {
         !self.net.is_empty()
             && self.unbound.iter().all(|u| u.item.class != "network")
-            && self.net.iter().all(|n| n.port == Some(443) || n.scheme.as_deref() == Some("https"))
+            && self
+                .net
+                .iter()
+                .all(|n| n.port == Some(443) || n.scheme.as_deref() == Some("https"))
     }
 
     /// Items that cannot be granted, reported as `stricter` by every target.
     pub fn report_unbound(&self, r: &mut super::LossReport) {
         for u in &self.unbound {
-            r.push(&u.item, super::Verdict::Stricter, format!("not granted: {}", u.reason));
+            r.push(
+                &u.item,
+                super::Verdict::Stricter,
+                format!("not granted: {}", u.reason),
+            );
         }
     }
 
@@ -384,7 +441,11 @@ pub const SYSTEM_DIRS: &[&str] = &["/usr", "/lib", "/lib64", "/bin", "/sbin", "/
 /// A directory without its trailing slash (`/` stays `/`).
 pub fn clean_dir(d: &str) -> String {
     let t = d.trim_end_matches('/');
-    if t.is_empty() { "/".into() } else { t.to_string() }
+    if t.is_empty() {
+        "/".into()
+    } else {
+        t.to_string()
+    }
 }
 
 pub fn is_system(path: &str) -> bool {
@@ -429,14 +490,19 @@ pub fn split_url(v: &str) -> (Option<String>, String, Option<u16>) {
         None => (None, v),
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    let authority = authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority);
     if let Some(inner) = authority.strip_prefix('[') {
         let (h, after) = inner.split_once(']').unwrap_or((inner, ""));
         let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
         return (scheme, format!("[{h}]"), port);
     }
     match authority.rsplit_once(':') {
-        Some((h, p)) if p.parse::<u16>().is_ok() => (scheme, h.to_ascii_lowercase(), p.parse().ok()),
+        Some((h, p)) if p.parse::<u16>().is_ok() => {
+            (scheme, h.to_ascii_lowercase(), p.parse().ok())
+        }
         _ => (scheme, authority.to_ascii_lowercase(), None),
     }
 }
@@ -461,7 +527,9 @@ fn connect_values(c: &Connect, launch: &Launch) -> Result<Vec<String>, String> {
     match (c.provenance, c.origin.source.as_deref()) {
         (Provenance::Config, Some(src)) => source_values(src, launch, default),
         (Provenance::ToolArg, _) => Err(match (&c.origin.tool, &c.origin.param) {
-            (Some(t), Some(p)) => format!("the host is chosen by the model through `{t}.{p}`: any host"),
+            (Some(t), Some(p)) => {
+                format!("the host is chosen by the model through `{t}.{p}`: any host")
+            }
             _ => "the host is chosen by the model: any host".into(),
         }),
         _ => Err("the host is not known: never granted".into()),
@@ -482,7 +550,9 @@ fn source_values(src: &str, launch: &Launch, default: Option<&str>) -> Result<Ve
     }
     match default {
         Some(d) => Ok(vec![d.to_string()]),
-        None => Err(format!("`{src}` is not set at this launch and has no default")),
+        None => Err(format!(
+            "`{src}` is not set at this launch and has no default"
+        )),
     }
 }
 
@@ -510,13 +580,22 @@ fn connect_item(c: &Connect, m: &Manifest) -> Item {
     let key = connect_key(c);
     Item {
         class: "network",
-        label: format!("connect {}{port}{}", c.host, origin_suffix(c.provenance, &c.origin)),
-        tools: tools_with(m, |t| t.network.connect.iter().any(|x| connect_key(x) == key)),
+        label: format!(
+            "connect {}{port}{}",
+            c.host,
+            origin_suffix(c.provenance, &c.origin)
+        ),
+        tools: tools_with(m, |t| {
+            t.network.connect.iter().any(|x| connect_key(x) == key)
+        }),
     }
 }
 
 fn listen_item(l: &ListenItem, m: &Manifest) -> Item {
-    let port = l.port.map(|p| p.to_string()).unwrap_or_else(|| "<any port>".into());
+    let port = l
+        .port
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "<any port>".into());
     Item {
         class: "listen",
         label: format!("listen {port}{}", origin_suffix(l.provenance, &l.origin)),
@@ -536,7 +615,12 @@ fn fs_item(f: &FsRule, m: &Manifest) -> Item {
         .collect();
     Item {
         class: "fs",
-        label: format!("{} {}{}", access.join(","), f.path, origin_suffix(f.provenance, &f.origin)),
+        label: format!(
+            "{} {}{}",
+            access.join(","),
+            f.path,
+            origin_suffix(f.provenance, &f.origin)
+        ),
         tools: tools_with(m, |t| t.fs.iter().any(|x| x.path == f.path)),
     }
 }
@@ -546,7 +630,10 @@ fn exec_item(e: &ExecItem, m: &Manifest) -> Item {
     let shell = if e.shell { " (through a shell)" } else { "" };
     Item {
         class: "exec",
-        label: format!("exec {prog}{shell}{}", origin_suffix(e.provenance, &e.origin)),
+        label: format!(
+            "exec {prog}{shell}{}",
+            origin_suffix(e.provenance, &e.origin)
+        ),
         tools: tools_with(m, |t| t.exec.iter().any(|x| x.program == e.program)),
     }
 }
@@ -571,7 +658,10 @@ fn tools_with(m: &Manifest, has: impl Fn(&Permissions) -> bool) -> Vec<String> {
 /// One report row when tools differ in what they need.
 fn per_tool_item(m: &Manifest) -> Option<Item> {
     let first = m.tools.first()?;
-    let differ = m.tools.iter().any(|t| t.permissions != first.permissions || !t.handler_found);
+    let differ = m
+        .tools
+        .iter()
+        .any(|t| t.permissions != first.permissions || !t.handler_found);
     (m.tools.len() > 1 && differ).then(|| Item {
         class: "tools",
         label: format!("per-tool grants ({} tools)", m.tools.len()),
@@ -585,10 +675,22 @@ mod tests {
 
     #[test]
     fn splits_urls_and_host_ports() {
-        assert_eq!(split_url("https://api.x.io/v1"), (Some("https".into()), "api.x.io".into(), None));
-        assert_eq!(split_url("http://127.0.0.1:8080/x"), (Some("http".into()), "127.0.0.1".into(), Some(8080)));
-        assert_eq!(split_url("Example.com:22"), (None, "example.com".into(), Some(22)));
-        assert_eq!(split_url("http://u:p@h:1"), (Some("http".into()), "h".into(), Some(1)));
+        assert_eq!(
+            split_url("https://api.x.io/v1"),
+            (Some("https".into()), "api.x.io".into(), None)
+        );
+        assert_eq!(
+            split_url("http://127.0.0.1:8080/x"),
+            (Some("http".into()), "127.0.0.1".into(), Some(8080))
+        );
+        assert_eq!(
+            split_url("Example.com:22"),
+            (None, "example.com".into(), Some(22))
+        );
+        assert_eq!(
+            split_url("http://u:p@h:1"),
+            (Some("http".into()), "h".into(), Some(1))
+        );
         assert_eq!(split_url("[::1]:5"), (None, "[::1]".into(), Some(5)));
     }
 

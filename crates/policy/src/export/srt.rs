@@ -57,7 +57,11 @@ pub(crate) fn domains(plan: &Plan, r: &mut LossReport, target: &str, ports: bool
             (Some(p), true) => format!("{}:{p}", n.host),
             _ => n.host.clone(),
         };
-        let verdict = if n.port.is_some() && !ports { Verdict::Wider } else { Verdict::Exact };
+        let verdict = if n.port.is_some() && !ports {
+            Verdict::Wider
+        } else {
+            Verdict::Exact
+        };
         let detail = if verdict == Verdict::Wider {
             format!("allowed as `{entry}`: {target} cannot restrict the port")
         } else {
@@ -74,7 +78,10 @@ pub(crate) fn domains(plan: &Plan, r: &mut LossReport, target: &str, ports: bool
 fn network(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
     let allowed = domains(plan, r, target, true);
     for l in &plan.listen {
-        let port = l.port.map(|p| p.to_string()).unwrap_or_else(|| "its port".into());
+        let port = l
+            .port
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "its port".into());
         r.push(&l.item, Verdict::Stricter, format!(
             "the server may listen, but on Linux the sandbox has its own network namespace: nothing outside it can connect to {port}"
         ));
@@ -85,7 +92,10 @@ fn network(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
 fn filesystem(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
     let mut read: Vec<String> = SYSTEM_DIRS.iter().map(|s| s.to_string()).collect();
     for d in SYSTEM_DIRS {
-        r.add(format!("read {d}"), "system libraries, programs and configuration");
+        r.add(
+            format!("read {d}"),
+            "system libraries, programs and configuration",
+        );
     }
     let mut write: Vec<String> = vec![];
     for c in &plan.code {
@@ -102,7 +112,10 @@ fn filesystem(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
         r.add(format!("read {tmp}"), "srt's proxy sockets are made in the temp directory; denying it would cut the sandbox off its proxy");
     }
     if let Some(pkg) = srt_package(plan) {
-        r.add(format!("read {pkg}"), "srt's own helpers run inside the sandbox");
+        r.add(
+            format!("read {pkg}"),
+            "srt's own helpers run inside the sandbox",
+        );
         push(&mut read, &pkg);
     }
     for f in &plan.fs {
@@ -114,17 +127,40 @@ fn filesystem(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
             push(&mut write, &path);
         }
         let (v, detail) = match (widened, f.write && !f.read) {
-            (true, _) => (Verdict::Wider, format!("`{}` does not exist yet: its directory `{path}` is granted", f.path)),
-            (false, true) => (Verdict::Wider, format!("write granted on `{path}`; {target} lets it be read too")),
-            (false, false) => (Verdict::Exact, format!("{} `{path}`", if f.write { "read and write" } else { "read" })),
+            (true, _) => (
+                Verdict::Wider,
+                format!(
+                    "`{}` does not exist yet: its directory `{path}` is granted",
+                    f.path
+                ),
+            ),
+            (false, true) => (
+                Verdict::Wider,
+                format!("write granted on `{path}`; {target} lets it be read too"),
+            ),
+            (false, false) => (
+                Verdict::Exact,
+                format!(
+                    "{} `{path}`",
+                    if f.write { "read and write" } else { "read" }
+                ),
+            ),
         };
         r.push(&f.item, v, detail);
     }
     for e in &plan.exec {
-        if let Some(dir) = e.resolved.as_deref().and_then(|p| p.rsplit_once('/')).map(|(d, _)| d) {
+        if let Some(dir) = e
+            .resolved
+            .as_deref()
+            .and_then(|p| p.rsplit_once('/'))
+            .map(|(d, _)| d)
+        {
             if !super::plan::is_system(dir) && !dir.is_empty() {
                 push(&mut read, dir);
-                r.add(format!("read {dir}"), format!("holds the program `{}`", e.program));
+                r.add(
+                    format!("read {dir}"),
+                    format!("holds the program `{}`", e.program),
+                );
             }
         }
     }
@@ -151,7 +187,9 @@ fn push(v: &mut Vec<String>, s: &str) {
 
 /// The installed sandbox-runtime package, found from `srt` on the launch PATH.
 fn srt_package(plan: &Plan) -> Option<String> {
-    let cli = plan.resolver.real(&plan.resolver.which("srt", plan.path_var())?);
+    let cli = plan
+        .resolver
+        .real(&plan.resolver.which("srt", plan.path_var())?);
     let i = cli.find("/sandbox-runtime/")?;
     Some(cli[..i + "/sandbox-runtime".len()].to_string())
 }
@@ -180,14 +218,18 @@ fn credentials(plan: &Plan, r: &mut LossReport, settings: &mut Value) {
     let mut withheld = vec![];
     if !reads_all {
         for name in plan.launch.env.keys() {
-            if looks_secret(name) && env_name_ok(name) && !plan.env.iter().any(|e| &e.name == name) {
+            if looks_secret(name) && env_name_ok(name) && !plan.env.iter().any(|e| &e.name == name)
+            {
                 vars.push(json!({ "name": name, "mode": "deny" }));
                 withheld.push(name.clone());
             }
         }
     }
     if !withheld.is_empty() {
-        r.note(format!("secrets in the launch environment that the manifest does not read are withheld: {}", withheld.join(", ")));
+        r.note(format!(
+            "secrets in the launch environment that the manifest does not read are withheld: {}",
+            withheld.join(", ")
+        ));
     }
     r.note("srt passes the rest of the launching environment to the server (it filters no variable names but the credentials listed)");
     if vars.is_empty() {
@@ -196,16 +238,27 @@ fn credentials(plan: &Plan, r: &mut LossReport, settings: &mut Value) {
     settings["credentials"] = json!({ "envVars": vars });
     if vars.iter().any(|v| v["mode"] == "mask") {
         settings["network"]["tlsTerminate"] = json!({});
-        r.add("network.tlsTerminate", "masked credentials are substituted only on TLS connections srt terminates");
+        r.add(
+            "network.tlsTerminate",
+            "masked credentials are substituted only on TLS connections srt terminates",
+        );
     }
 }
 
 /// Names that usually hold credentials.
 pub(crate) fn looks_secret(name: &str) -> bool {
     let u = name.to_ascii_uppercase();
-    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "_KEY", "APIKEY", "CREDENTIAL"]
-        .iter()
-        .any(|p| u.contains(p))
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "_KEY",
+        "APIKEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|p| u.contains(p))
 }
 
 fn env_name_ok(n: &str) -> bool {
@@ -227,7 +280,11 @@ pub(crate) fn common_items(plan: &Plan, r: &mut LossReport, target: &str) {
         ));
     }
     for n in &plan.native {
-        r.push(n, Verdict::Wider, format!("{target} does not restrict native libraries: any readable one can be loaded"));
+        r.push(
+            n,
+            Verdict::Wider,
+            format!("{target} does not restrict native libraries: any readable one can be loaded"),
+        );
     }
     for o in &plan.other {
         r.push(o, Verdict::Exact, format!("not restricted by {target}"));
@@ -245,7 +302,12 @@ pub(crate) fn common_items(plan: &Plan, r: &mut LossReport, target: &str) {
 /// sandbox's own loopback is not the host's), and Node's built-in clients
 /// read the proxy variables only with `NODE_USE_ENV_PROXY=1`.
 fn command(plan: &Plan, r: &mut LossReport) -> Vec<String> {
-    let mut cmd: Vec<String> = vec!["srt".into(), "--settings".into(), SETTINGS_FILE.into(), "--".into()];
+    let mut cmd: Vec<String> = vec![
+        "srt".into(),
+        "--settings".into(),
+        SETTINGS_FILE.into(),
+        "--".into(),
+    ];
     let mut env: Vec<String> = vec![];
     if plan.net.iter().any(|n| is_local(&n.host)) {
         env.extend(["-u", "NO_PROXY", "-u", "no_proxy"].map(String::from));

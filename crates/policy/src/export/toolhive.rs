@@ -27,9 +27,15 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
             "allow_port": ports,
         }}
     });
-    let mut command: Vec<String> = ["thv", "run", "--isolate-network", "--permission-profile", PROFILE_FILE]
-        .map(String::from)
-        .to_vec();
+    let mut command: Vec<String> = [
+        "thv",
+        "run",
+        "--isolate-network",
+        "--permission-profile",
+        PROFILE_FILE,
+    ]
+    .map(String::from)
+    .to_vec();
     for e in &plan.env {
         command.extend(env_flag(plan, e, &mut r));
     }
@@ -39,25 +45,40 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
         command.push("--".into());
         command.extend(args);
     }
-    Ok(Output { config: pretty(&profile), config_path: PROFILE_FILE.into(), command, report: r })
+    Ok(Output {
+        config: pretty(&profile),
+        config_path: PROFILE_FILE.into(),
+        command,
+        report: r,
+    })
 }
 
 /// What runs in the container and its arguments: `npx -y PKG ARGS` →
 /// `npx://PKG`, `uvx PKG ARGS` → `uvx://PKG`, an image reference as is.
-pub(crate) fn container_source(plan: &Plan, target: &str, how: &str) -> Result<(String, Vec<String>), ExportError> {
+pub(crate) fn container_source(
+    plan: &Plan,
+    target: &str,
+    how: &str,
+) -> Result<(String, Vec<String>), ExportError> {
     let cmd = &plan.cmd;
     let Some(first) = cmd.first() else {
         return Err(super::srt::no_command(target));
     };
     let base = first.rsplit('/').next().unwrap_or(first);
-    let rest: Vec<String> = cmd[1..].iter().filter(|a| *a != "-y" && *a != "--yes").cloned().collect();
+    let rest: Vec<String> = cmd[1..]
+        .iter()
+        .filter(|a| *a != "-y" && *a != "--yes")
+        .cloned()
+        .collect();
     if matches!(base, "npx" | "uvx") {
         if let Some((pkg, args)) = rest.split_first() {
             let scheme = if base == "npx" { "npx" } else { "uvx" };
             return Ok((format!("{scheme}://{pkg}"), args.to_vec()));
         }
     }
-    let image_like = !first.starts_with('/') && !first.starts_with('.') && (first.contains('/') || first.contains(':'));
+    let image_like = !first.starts_with('/')
+        && !first.starts_with('.')
+        && (first.contains('/') || first.contains(':'));
     if image_like {
         return Ok((first.clone(), cmd[1..].to_vec()));
     }
@@ -76,9 +97,24 @@ pub(crate) fn mounts(plan: &Plan, r: &mut LossReport, target: &str) -> (Vec<Stri
             list.push(path.clone());
         }
         let (v, d) = match (widened, f.write && !f.read) {
-            (true, _) => (Verdict::Wider, format!("`{}` does not exist yet: its directory `{path}` is mounted", f.path)),
-            (false, true) => (Verdict::Wider, format!("`{path}` mounted read-write ({target} cannot mount write-only)")),
-            (false, false) => (Verdict::Exact, format!("`{path}` mounted {}", if f.write { "read-write" } else { "read-only" })),
+            (true, _) => (
+                Verdict::Wider,
+                format!(
+                    "`{}` does not exist yet: its directory `{path}` is mounted",
+                    f.path
+                ),
+            ),
+            (false, true) => (
+                Verdict::Wider,
+                format!("`{path}` mounted read-write ({target} cannot mount write-only)"),
+            ),
+            (false, false) => (
+                Verdict::Exact,
+                format!(
+                    "`{path}` mounted {}",
+                    if f.write { "read-write" } else { "read-only" }
+                ),
+            ),
         };
         r.push(&f.item, v, d);
     }
@@ -119,9 +155,15 @@ fn outbound(plan: &Plan, r: &mut LossReport) -> (Vec<String>, Vec<u16>) {
         if n.port.is_none() {
             why.push("port not known: 80 and 443 allowed".into());
         } else if shared_ports {
-            why.push(format!("allow_port is shared by every host: ports {ports:?} allowed"));
+            why.push(format!(
+                "allow_port is shared by every host: ports {ports:?} allowed"
+            ));
         }
-        let v = if why.is_empty() { Verdict::Exact } else { Verdict::Wider };
+        let v = if why.is_empty() {
+            Verdict::Exact
+        } else {
+            Verdict::Wider
+        };
         let mut d = format!("allow_host {}", entries.join(", "));
         if !why.is_empty() {
             d.push_str(&format!(" ({})", why.join("; ")));
@@ -138,16 +180,31 @@ fn env_flag(plan: &Plan, e: &super::plan::Env, r: &mut LossReport) -> Vec<String
         return vec![];
     }
     if e.secret || looks_secret(&e.name) {
-        r.push(&e.item, Verdict::Exact, format!("from ToolHive's secret store: `thv secret set {}` first", e.name));
+        r.push(
+            &e.item,
+            Verdict::Exact,
+            format!(
+                "from ToolHive's secret store: `thv secret set {}` first",
+                e.name
+            ),
+        );
         return vec!["--secret".into(), format!("{},target={}", e.name, e.name)];
     }
     match plan.launch.env.get(&e.name) {
         Some(v) => {
-            r.push(&e.item, Verdict::Exact, "passed with --env (value from the launch environment)");
+            r.push(
+                &e.item,
+                Verdict::Exact,
+                "passed with --env (value from the launch environment)",
+            );
             vec!["--env".into(), format!("{}={v}", e.name)]
         }
         None => {
-            r.push(&e.item, Verdict::Exact, "not set at this launch: add `--env NAME=VALUE` to give it");
+            r.push(
+                &e.item,
+                Verdict::Exact,
+                "not set at this launch: add `--env NAME=VALUE` to give it",
+            );
             vec![]
         }
     }
@@ -159,19 +216,32 @@ pub(crate) fn container_common(plan: &Plan, r: &mut LossReport, target: &str) {
         r.push(&l.item, Verdict::Stricter, format!("{target} publishes no port of a stdio server: nothing outside the container can connect"));
     }
     for e in &plan.exec {
-        r.push(&e.item, Verdict::Wider, format!(
-            "any program in the container image can run; `{}` must be in the image", e.program
-        ));
+        r.push(
+            &e.item,
+            Verdict::Wider,
+            format!(
+                "any program in the container image can run; `{}` must be in the image",
+                e.program
+            ),
+        );
     }
     for n in &plan.native {
-        r.push(n, Verdict::Wider, "any library in the container image can be loaded");
+        r.push(
+            n,
+            Verdict::Wider,
+            "any library in the container image can be loaded",
+        );
     }
     for o in &plan.other {
         r.push(o, Verdict::Exact, format!("not restricted by {target}"));
     }
     if let Some(t) = &plan.per_tool {
-        r.push(t, Verdict::Wider, format!("{target} confines the whole server to the union of its tools' grants"));
+        r.push(
+            t,
+            Verdict::Wider,
+            format!("{target} confines the whole server to the union of its tools' grants"),
+        );
     }
     plan.report_unbound(r);
-    r.note(format!("the server runs in a container: its code comes from the package or image, not from this machine's paths"));
+    r.note("the server runs in a container: its code comes from the package or image, not from this machine's paths");
 }

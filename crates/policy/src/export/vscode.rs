@@ -16,8 +16,17 @@ pub const CONFIG_FILE: &str = ".vscode/mcp.json";
 
 /// Credential stores denied unless the manifest reads them.
 const SECRET_STORES: &[&str] = &[
-    ".ssh", ".aws", ".gnupg", ".config/gcloud", ".azure", ".kube", ".docker",
-    ".netrc", ".npmrc", ".pypirc", ".git-credentials",
+    ".ssh",
+    ".aws",
+    ".gnupg",
+    ".config/gcloud",
+    ".azure",
+    ".kube",
+    ".docker",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
 ];
 
 pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
@@ -31,7 +40,11 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     }
     let (deny_read, allow_write) = filesystem(plan, &mut r);
     for e in &plan.env {
-        r.push(&e.item, Verdict::Exact, "passed through (VS Code's sandbox does not filter the environment)");
+        r.push(
+            &e.item,
+            Verdict::Exact,
+            "passed through (VS Code's sandbox does not filter the environment)",
+        );
     }
     common_items(plan, &mut r, "vscode");
     r.add("network *.npmjs.org", "VS Code adds it to every sandbox");
@@ -42,8 +55,17 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     let doc = json!({ "servers": { name.clone(): entry.clone() } });
     let mut add = entry;
     add["name"] = json!(name);
-    let command = vec!["code".into(), "--add-mcp".into(), serde_json::to_string(&add).unwrap_or_default()];
-    Ok(Output { config: pretty(&doc), config_path: CONFIG_FILE.into(), command, report: r })
+    let command = vec![
+        "code".into(),
+        "--add-mcp".into(),
+        serde_json::to_string(&add).unwrap_or_default(),
+    ];
+    Ok(Output {
+        config: pretty(&doc),
+        config_path: CONFIG_FILE.into(),
+        command,
+        report: r,
+    })
 }
 
 fn entry(plan: &Plan, allowed: &[String], deny_read: &[String], allow_write: &[String]) -> Value {
@@ -65,9 +87,19 @@ pub(crate) fn server_key(plan: &Plan) -> String {
     let base = n.rsplit('/').next().unwrap_or(n);
     let k: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
-    if k.trim_matches('-').is_empty() { "server".into() } else { k }
+    if k.trim_matches('-').is_empty() {
+        "server".into()
+    } else {
+        k
+    }
 }
 
 fn filesystem(plan: &Plan, r: &mut LossReport) -> (Vec<String>, Vec<String>) {
@@ -82,8 +114,17 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> (Vec<String>, Vec<String>) {
             write.push(path.clone());
         }
         let (v, d) = match (f.write, widened) {
-            (true, true) => (Verdict::Wider, format!("`{}` does not exist yet: its directory `{path}` is writable", f.path)),
-            (true, false) => (Verdict::Exact, format!("writable: `{path}` (reads are not confined)")),
+            (true, true) => (
+                Verdict::Wider,
+                format!(
+                    "`{}` does not exist yet: its directory `{path}` is writable",
+                    f.path
+                ),
+            ),
+            (true, false) => (
+                Verdict::Exact,
+                format!("writable: `{path}` (reads are not confined)"),
+            ),
             (false, _) => (Verdict::Exact, format!("readable: `{path}`")),
         };
         r.push(&f.item, v, d);
@@ -92,7 +133,13 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> (Vec<String>, Vec<String>) {
     let deny: Vec<String> = SECRET_STORES
         .iter()
         .map(|s| format!("{home}/{s}"))
-        .filter(|d| !plan.fs.iter().any(|f| f.path == *d || f.path.starts_with(&format!("{d}/")) || d.starts_with(&format!("{}/", f.path))))
+        .filter(|d| {
+            !plan.fs.iter().any(|f| {
+                f.path == *d
+                    || f.path.starts_with(&format!("{d}/"))
+                    || d.starts_with(&format!("{}/", f.path))
+            })
+        })
         .collect();
     r.note(format!(
         "reads are not confined to the manifest's paths (the sandbox block has no allowRead); denied: the credential stores {}",

@@ -17,7 +17,9 @@ fn codex_home(x: &mcpwarden_policy::export::Export, dir: &Path) -> String {
 #[test]
 fn filesystem_server_under_codex_sandbox() {
     let test = "filesystem_server_under_codex_sandbox";
-    let Some(d) = deps(test, &["codex", "node"]) else { return };
+    let Some(d) = deps(test, &["codex", "node"]) else {
+        return;
+    };
     if !userns(test) {
         return;
     }
@@ -27,10 +29,20 @@ fn filesystem_server_under_codex_sandbox() {
     std::fs::write(root.join("a.txt"), "alpha").unwrap();
     std::fs::create_dir_all(base.join("outside")).unwrap();
     std::fs::write(base.join("outside/secret.txt"), "TOP-SECRET").unwrap();
-    let script = d.nm().join("@modelcontextprotocol/server-filesystem/dist/index.js").display().to_string();
+    let script = d
+        .nm()
+        .join("@modelcontextprotocol/server-filesystem/dist/index.js")
+        .display()
+        .to_string();
     let r = root.display().to_string();
-    let l = launch(&d, &base, &[r.clone()], &[&root], &[]);
-    let x = exported(ExportKind::Codex, &manifest("filesystem.json"), &l, &argv(&["node", &script, &r]), &base);
+    let l = launch(&d, &base, std::slice::from_ref(&r), &[&root], &[]);
+    let x = exported(
+        ExportKind::Codex,
+        &manifest("filesystem.json"),
+        &l,
+        &argv(&["node", &script, &r]),
+        &base,
+    );
     let env = [("CODEX_HOME", codex_home(&x, &base))];
     let calls = [
         json!({"tool": "read_text_file", "args": {"path": root.join("a.txt")}}),
@@ -48,34 +60,84 @@ fn filesystem_server_under_codex_sandbox() {
     ];
     let out = drive(&d, &wide, &env, &base, &calls);
     let read = result(&out, "read_text_file", 0);
-    assert!(read["is_error"] == true && !read["text"].as_str().unwrap().contains("TOP-SECRET"), "{read}");
-    assert!(!base.join("outside/w.txt").exists(), "codex let the server write outside the grant");
+    assert!(
+        read["is_error"] == true && !read["text"].as_str().unwrap().contains("TOP-SECRET"),
+        "{read}"
+    );
+    assert!(
+        !base.join("outside/w.txt").exists(),
+        "codex let the server write outside the grant"
+    );
 }
 
 #[test]
 fn gitlab_server_under_codex_sandbox() {
     use crate::gitlab::{api, calls, check_tools_work};
     let test = "gitlab_server_under_codex_sandbox";
-    let Some(d) = deps(test, &["codex", "node"]) else { return };
+    let Some(d) = deps(test, &["codex", "node"]) else {
+        return;
+    };
     if !userns(test) {
         return;
     }
     let base = scratch("gitlab-codex");
     let (good, other) = (api(&d), api(&d));
-    let script = d.nm().join("@modelcontextprotocol/server-gitlab/dist/index.js").display().to_string();
+    let script = d
+        .nm()
+        .join("@modelcontextprotocol/server-gitlab/dist/index.js")
+        .display()
+        .to_string();
     let token = ("GITLAB_PERSONAL_ACCESS_TOKEN", "glpat-test".to_string());
-    let l = launch(&d, &base, &[], &[], &[("GITLAB_API_URL", good.url.clone()), token.clone()]);
-    let x = exported(ExportKind::Codex, &manifest("gitlab.json"), &l, &argv(&["node", &script]), &base);
-    assert!(x.command.contains(&"network_proxy".to_string()), "{:?}", x.command);
+    let l = launch(
+        &d,
+        &base,
+        &[],
+        &[],
+        &[("GITLAB_API_URL", good.url.clone()), token.clone()],
+    );
+    let x = exported(
+        ExportKind::Codex,
+        &manifest("gitlab.json"),
+        &l,
+        &argv(&["node", &script]),
+        &base,
+    );
+    assert!(
+        x.command.contains(&"network_proxy".to_string()),
+        "{:?}",
+        x.command
+    );
     let home = ("CODEX_HOME", codex_home(&x, &base));
-    let out = drive(&d, &x.command, &[("GITLAB_API_URL", good.url.clone()), token.clone(), home.clone()], &base, &calls());
+    let out = drive(
+        &d,
+        &x.command,
+        &[
+            ("GITLAB_API_URL", good.url.clone()),
+            token.clone(),
+            home.clone(),
+        ],
+        &base,
+        &calls(),
+    );
     check_tools_work(&out, test);
     // Codex's domain rules have no ports: another port of the same host is
     // reachable, as the loss report says ("wider").
-    assert_eq!(verdict(&x, "network"), mcpwarden_policy::export::Verdict::Wider);
+    assert_eq!(
+        verdict(&x, "network"),
+        mcpwarden_policy::export::Verdict::Wider
+    );
     // A host the manifest does not name is refused by Codex's proxy.
     let elsewhere = other.url.replace("127.0.0.1", "localhost");
-    let out = drive(&d, &x.command, &[("GITLAB_API_URL", elsewhere.clone()), token, home], &base, &calls()[..1]);
+    let out = drive(
+        &d,
+        &x.command,
+        &[("GITLAB_API_URL", elsewhere.clone()), token, home],
+        &base,
+        &calls()[..1],
+    );
     let r = result(&out, "search_repositories", 0);
-    assert_eq!(r["is_error"], true, "codex let the server reach {elsewhere}: {r}");
+    assert_eq!(
+        r["is_error"], true,
+        "codex let the server reach {elsewhere}: {r}"
+    );
 }

@@ -21,8 +21,17 @@ fn setup(d: &Deps, name: &str) -> Setup {
     std::fs::create_dir_all(base.join("outside")).unwrap();
     let secret = base.join("outside/secret.txt");
     std::fs::write(&secret, "TOP-SECRET").unwrap();
-    let script = d.nm().join("@modelcontextprotocol/server-filesystem/dist/index.js").display().to_string();
-    Setup { base, root, secret, script }
+    let script = d
+        .nm()
+        .join("@modelcontextprotocol/server-filesystem/dist/index.js")
+        .display()
+        .to_string();
+    Setup {
+        base,
+        root,
+        secret,
+        script,
+    }
 }
 
 /// Every tool of the server, with input inside the granted root.
@@ -47,10 +56,21 @@ fn allowed_calls(root: &Path) -> Vec<Value> {
 }
 
 fn check_tools_work(out: &Value, root: &Path, what: &str) {
-    assert_eq!(out["tools"].as_array().unwrap().len(), 14, "{what}: {}", out["tools"]);
+    assert_eq!(
+        out["tools"].as_array().unwrap().len(),
+        14,
+        "{what}: {}",
+        out["tools"]
+    );
     assert_all_ok(out, what);
-    assert!(result(out, "read_text_file", 0)["text"].as_str().unwrap().contains("alpha"));
-    assert_eq!(std::fs::read_to_string(root.join("made/moved.txt")).unwrap(), "edited");
+    assert!(result(out, "read_text_file", 0)["text"]
+        .as_str()
+        .unwrap()
+        .contains("alpha"));
+    assert_eq!(
+        std::fs::read_to_string(root.join("made/moved.txt")).unwrap(),
+        "edited"
+    );
 }
 
 /// The probe's attempts: outside file, outside write, a port, a program.
@@ -64,15 +84,23 @@ fn probe_plan(s: &Setup, port: u16, stray: &Path) -> Value {
 #[test]
 fn filesystem_server_under_srt() {
     let test = "filesystem_server_under_srt";
-    let Some(d) = deps(test, &["srt", "node"]) else { return };
+    let Some(d) = deps(test, &["srt", "node"]) else {
+        return;
+    };
     if !userns(test) {
         return;
     }
     let s = setup(&d, "fs-srt");
     let root = s.root.display().to_string();
-    let l = launch(&d, &s.base, &[root.clone()], &[&s.root], &[]);
+    let l = launch(&d, &s.base, std::slice::from_ref(&root), &[&s.root], &[]);
     let cmd = argv(&["node", &s.script, &root]);
-    let x = exported(ExportKind::Srt, &manifest("filesystem.json"), &l, &cmd, &s.base);
+    let x = exported(
+        ExportKind::Srt,
+        &manifest("filesystem.json"),
+        &l,
+        &cmd,
+        &s.base,
+    );
     let out = drive(&d, &x.command, &[], &s.base, &allowed_calls(&s.root));
     check_tools_work(&out, &s.root, test);
 
@@ -90,11 +118,19 @@ fn filesystem_server_under_srt() {
     assert_eq!(read["is_error"], true, "{read}");
     assert!(!read["text"].as_str().unwrap().contains("TOP-SECRET"));
     assert_eq!(result(&out, "write_file", 0)["is_error"], true);
-    assert!(!outside_write.exists(), "srt let the server write outside the grant");
+    assert!(
+        !outside_write.exists(),
+        "srt let the server write outside the grant"
+    );
 
     let (_l, port) = forbidden_port();
     let stray = stray_program(&s.base.join("outside"));
-    let p = probe(&runner(&x, &s.script), &s.root.join("probe.mjs"), &[("PATH", d.path_var())], &probe_plan(&s, port, &stray));
+    let p = probe(
+        &runner(&x, &s.script),
+        &s.root.join("probe.mjs"),
+        &[("PATH", d.path_var())],
+        &probe_plan(&s, port, &stray),
+    );
     for what in ["read", "write", "connect", "spawn"] {
         assert!(refused(&p, what), "srt did not refuse {what}: {p}");
     }
@@ -104,42 +140,75 @@ fn filesystem_server_under_srt() {
 #[test]
 fn filesystem_server_under_node_permissions() {
     let test = "filesystem_server_under_node_permissions";
-    let Some(d) = deps(test, &["node"]) else { return };
+    let Some(d) = deps(test, &["node"]) else {
+        return;
+    };
     let s = setup(&d, "fs-node");
     let root = s.root.display().to_string();
-    let l = launch(&d, &s.base, &[root.clone()], &[&s.root], &[]);
+    let l = launch(&d, &s.base, std::slice::from_ref(&root), &[&s.root], &[]);
     let node = d.bin().join("node").display().to_string();
     let cmd = argv(&[&node, &s.script, &root]);
-    let x = exported(ExportKind::Node, &manifest("filesystem.json"), &l, &cmd, &s.base);
-    assert!(x.command.contains(&"--permission".to_string()), "{:?}", x.command);
+    let x = exported(
+        ExportKind::Node,
+        &manifest("filesystem.json"),
+        &l,
+        &cmd,
+        &s.base,
+    );
+    assert!(
+        x.command.contains(&"--permission".to_string()),
+        "{:?}",
+        x.command
+    );
     let out = drive(&d, &x.command, &[], &s.base, &allowed_calls(&s.root));
     check_tools_work(&out, &s.root, test);
 
     let (_l, port) = forbidden_port();
     let stray = stray_program(&s.base.join("outside"));
-    let p = probe(&runner(&x, &s.script), &s.root.join("probe.mjs"), &[("PATH", d.path_var())], &probe_plan(&s, port, &stray));
+    let p = probe(
+        &runner(&x, &s.script),
+        &s.root.join("probe.mjs"),
+        &[("PATH", d.path_var())],
+        &probe_plan(&s, port, &stray),
+    );
     for what in ["read", "write", "connect", "spawn"] {
         assert!(refused(&p, what), "node did not refuse {what}: {p}");
-        assert!(p[what].as_str().unwrap().contains("ERR_ACCESS_DENIED"), "{what}: {p}");
+        assert!(
+            p[what].as_str().unwrap().contains("ERR_ACCESS_DENIED"),
+            "{what}: {p}"
+        );
     }
 }
 
 #[test]
 fn filesystem_server_under_deno() {
     let test = "filesystem_server_under_deno";
-    let Some(d) = deps(test, &["deno"]) else { return };
+    let Some(d) = deps(test, &["deno"]) else {
+        return;
+    };
     let s = setup(&d, "fs-deno");
     let root = s.root.display().to_string();
-    let l = launch(&d, &s.base, &[root.clone()], &[&s.root], &[]);
+    let l = launch(&d, &s.base, std::slice::from_ref(&root), &[&s.root], &[]);
     let cmd = argv(&["node", &s.script, &root]);
-    let mut x = exported(ExportKind::Deno, &manifest("filesystem.json"), &l, &cmd, &s.base);
+    let mut x = exported(
+        ExportKind::Deno,
+        &manifest("filesystem.json"),
+        &l,
+        &cmd,
+        &s.base,
+    );
     x.command[0] = d.bin().join("deno").display().to_string();
     let out = drive(&d, &x.command, &[], &s.base, &allowed_calls(&s.root));
     check_tools_work(&out, &s.root, test);
 
     let (_l, port) = forbidden_port();
     let stray = stray_program(&s.base.join("outside"));
-    let p = probe(&runner(&x, &s.script), &s.root.join("probe.mjs"), &[("PATH", d.path_var())], &probe_plan(&s, port, &stray));
+    let p = probe(
+        &runner(&x, &s.script),
+        &s.root.join("probe.mjs"),
+        &[("PATH", d.path_var())],
+        &probe_plan(&s, port, &stray),
+    );
     for what in ["read", "write", "connect", "spawn"] {
         assert!(refused(&p, what), "deno did not refuse {what}: {p}");
     }

@@ -13,7 +13,11 @@ const IDENTITY: [(&str, &str); 4] = [
 ];
 
 fn env() -> Vec<(&'static str, String)> {
-    IDENTITY.iter().map(|(k, v)| (*k, v.to_string())).chain([("GIT_CONFIG_NOSYSTEM", "1".to_string())]).collect()
+    IDENTITY
+        .iter()
+        .map(|(k, v)| (*k, v.to_string()))
+        .chain([("GIT_CONFIG_NOSYSTEM", "1".to_string())])
+        .collect()
 }
 
 /// Every tool, in an order where each succeeds.
@@ -66,9 +70,20 @@ fn drive_all(d: &Deps, cmd: &[String], repo: &Path, cwd: &Path) -> Value {
 }
 
 fn check(out: &Value, what: &str) {
-    assert_eq!(out["tools"].as_array().unwrap().len(), 15, "{what}: {}", out["tools"]);
+    assert_eq!(
+        out["tools"].as_array().unwrap().len(),
+        15,
+        "{what}: {}",
+        out["tools"]
+    );
     assert_all_ok(out, what);
-    assert!(result(out, "git_log", 0)["text"].as_str().unwrap().contains("first"), "{what}");
+    assert!(
+        result(out, "git_log", 0)["text"]
+            .as_str()
+            .unwrap()
+            .contains("first"),
+        "{what}"
+    );
 }
 
 fn script(d: &Deps) -> String {
@@ -78,7 +93,9 @@ fn script(d: &Deps) -> String {
 #[test]
 fn git_server_under_srt() {
     let test = "git_server_under_srt";
-    let Some(d) = deps(test, &["srt", "node"]) else { return };
+    let Some(d) = deps(test, &["srt", "node"]) else {
+        return;
+    };
     if !userns(test) {
         return;
     }
@@ -87,52 +104,101 @@ fn git_server_under_srt() {
     std::fs::create_dir_all(&repos).unwrap();
     let l = launch(&d, &base, &[], &[&repos], &env());
     let sc = script(&d);
-    let x = exported(ExportKind::Srt, &manifest("git.json"), &l, &argv(&["node", &sc]), &base);
+    let x = exported(
+        ExportKind::Srt,
+        &manifest("git.json"),
+        &l,
+        &argv(&["node", &sc]),
+        &base,
+    );
     check(&drive_all(&d, &x.command, &repos.join("r"), &base), test);
     // A repository outside the granted directory is out of reach for git too.
     let outside = base.join("outside");
     prepare(&outside);
-    let out = drive(&d, &x.command, &env(), &base, &[json!({"tool": "git_init", "args": {"repo_path": outside}})]);
+    let out = drive(
+        &d,
+        &x.command,
+        &env(),
+        &base,
+        &[json!({"tool": "git_init", "args": {"repo_path": outside}})],
+    );
     assert_eq!(result(&out, "git_init", 0)["is_error"], true, "{out}");
-    assert!(!outside.join(".git").exists(), "git wrote outside the grant under srt");
+    assert!(
+        !outside.join(".git").exists(),
+        "git wrote outside the grant under srt"
+    );
     assert_eq!(verdict(&x, "exec"), Verdict::Wider);
     let stray = stray_program(&outside);
-    let p = probe(&runner(&x, &sc), &repos.join("probe.mjs"), &[("PATH", d.path_var())], &json!({"spawn": stray}));
+    let p = probe(
+        &runner(&x, &sc),
+        &repos.join("probe.mjs"),
+        &[("PATH", d.path_var())],
+        &json!({"spawn": stray}),
+    );
     assert!(refused(&p, "spawn"), "{p}");
 }
 
 #[test]
 fn git_server_under_deno() {
     let test = "git_server_under_deno";
-    let Some(d) = deps(test, &["deno"]) else { return };
+    let Some(d) = deps(test, &["deno"]) else {
+        return;
+    };
     let base = scratch("git-deno");
     let repos = base.join("repos");
     std::fs::create_dir_all(&repos).unwrap();
     let l = launch(&d, &base, &[], &[&repos], &env());
     let sc = script(&d);
-    let mut x = exported(ExportKind::Deno, &manifest("git.json"), &l, &argv(&["node", &sc]), &base);
+    let mut x = exported(
+        ExportKind::Deno,
+        &manifest("git.json"),
+        &l,
+        &argv(&["node", &sc]),
+        &base,
+    );
     x.command[0] = d.bin().join("deno").display().to_string();
     check(&drive_all(&d, &x.command, &repos.join("r"), &base), test);
     assert_eq!(verdict(&x, "exec"), Verdict::Exact);
-    let p = probe(&runner(&x, &sc), &repos.join("probe.mjs"), &[("PATH", d.path_var())], &json!({"spawn": "ls", "read": "/etc/hostname"}));
-    assert!(refused(&p, "spawn"), "deno let a program other than git run: {p}");
+    let p = probe(
+        &runner(&x, &sc),
+        &repos.join("probe.mjs"),
+        &[("PATH", d.path_var())],
+        &json!({"spawn": "ls", "read": "/etc/hostname"}),
+    );
+    assert!(
+        refused(&p, "spawn"),
+        "deno let a program other than git run: {p}"
+    );
     assert!(refused(&p, "read"), "{p}");
 }
 
 #[test]
 fn git_server_under_node_permissions() {
     let test = "git_server_under_node_permissions";
-    let Some(d) = deps(test, &["node"]) else { return };
+    let Some(d) = deps(test, &["node"]) else {
+        return;
+    };
     let base = scratch("git-node");
     let repos = base.join("repos");
     std::fs::create_dir_all(&repos).unwrap();
     let l = launch(&d, &base, &[], &[&repos], &env());
     let node = d.bin().join("node").display().to_string();
     let sc = script(&d);
-    let x = exported(ExportKind::Node, &manifest("git.json"), &l, &argv(&[&node, &sc]), &base);
+    let x = exported(
+        ExportKind::Node,
+        &manifest("git.json"),
+        &l,
+        &argv(&[&node, &sc]),
+        &base,
+    );
     check(&drive_all(&d, &x.command, &repos.join("r"), &base), test);
     // --allow-child-process cannot name programs: the report says wider.
     assert_eq!(verdict(&x, "exec"), Verdict::Wider);
-    let p = probe(&runner(&x, &sc), &repos.join("probe.mjs"), &[("PATH", d.path_var())], &json!({"read": "/etc/hostname", "write": base.join("w")}));
+    let p = probe(
+        &runner(&x, &sc),
+        &repos.join("probe.mjs"),
+        &[("PATH", d.path_var())],
+        &json!({"read": "/etc/hostname", "write": base.join("w")}),
+    );
     assert!(refused(&p, "read") && refused(&p, "write"), "{p}");
 }

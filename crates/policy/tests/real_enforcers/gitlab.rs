@@ -23,9 +23,15 @@ impl Drop for Api {
 
 pub fn api(d: &Deps) -> Api {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake_gitlab.py");
-    let mut child = Command::new(d.python()).arg(script).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(d.python())
+        .arg(script)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let url = format!("http://127.0.0.1:{}/api/v4", line.trim());
     Api { child, url }
 }
@@ -57,29 +63,64 @@ struct Run {
 fn run(d: &Deps, name: &str, kind: ExportKind, node: &str) -> (Run, Value, Value) {
     let dir = scratch(name);
     let (good, other) = (api(d), api(d));
-    let script = d.nm().join("@modelcontextprotocol/server-gitlab/dist/index.js").display().to_string();
-    let env = [("GITLAB_API_URL", good.url.clone()), ("GITLAB_PERSONAL_ACCESS_TOKEN", "glpat-test".to_string())];
+    let script = d
+        .nm()
+        .join("@modelcontextprotocol/server-gitlab/dist/index.js")
+        .display()
+        .to_string();
+    let env = [
+        ("GITLAB_API_URL", good.url.clone()),
+        ("GITLAB_PERSONAL_ACCESS_TOKEN", "glpat-test".to_string()),
+    ];
     let l = launch(d, &dir, &[], &[], &env);
-    let mut x = exported(kind, &manifest("gitlab.json"), &l, &argv(&[node, &script]), &dir);
+    let mut x = exported(
+        kind,
+        &manifest("gitlab.json"),
+        &l,
+        &argv(&[node, &script]),
+        &dir,
+    );
     if kind == ExportKind::Deno {
         x.command[0] = d.bin().join("deno").display().to_string();
     }
     let out = drive(d, &x.command, &env, &dir, &calls());
-    let env2 = [("GITLAB_API_URL", other.url.clone()), ("GITLAB_PERSONAL_ACCESS_TOKEN", "glpat-test".to_string())];
+    let env2 = [
+        ("GITLAB_API_URL", other.url.clone()),
+        ("GITLAB_PERSONAL_ACCESS_TOKEN", "glpat-test".to_string()),
+    ];
     let stray = drive(d, &x.command, &env2, &dir, &calls()[..1]);
-    (Run { x, good, other, script }, out, stray)
+    (
+        Run {
+            x,
+            good,
+            other,
+            script,
+        },
+        out,
+        stray,
+    )
 }
 
 pub fn check_tools_work(out: &Value, what: &str) {
-    assert_eq!(out["tools"].as_array().unwrap().len(), 9, "{what}: {}", out["tools"]);
+    assert_eq!(
+        out["tools"].as_array().unwrap().len(),
+        9,
+        "{what}: {}",
+        out["tools"]
+    );
     assert_all_ok(out, what);
-    assert!(result(out, "search_repositories", 0)["text"].as_str().unwrap().contains("me/demo"));
+    assert!(result(out, "search_repositories", 0)["text"]
+        .as_str()
+        .unwrap()
+        .contains("me/demo"));
 }
 
 #[test]
 fn gitlab_server_under_srt() {
     let test = "gitlab_server_under_srt";
-    let Some(d) = deps(test, &["srt", "node"]) else { return };
+    let Some(d) = deps(test, &["srt", "node"]) else {
+        return;
+    };
     if !userns(test) {
         return;
     }
@@ -87,25 +128,41 @@ fn gitlab_server_under_srt() {
     check_tools_work(&out, test);
     assert!(r.x.command.contains(&"NODE_USE_ENV_PROXY=1".to_string()));
     let s = result(&stray, "search_repositories", 0);
-    assert_eq!(s["is_error"], true, "srt let the server reach {}: {s}", r.other.url);
+    assert_eq!(
+        s["is_error"], true,
+        "srt let the server reach {}: {s}",
+        r.other.url
+    );
     let _ = (&r.good, &r.script);
 }
 
 #[test]
 fn gitlab_server_under_deno() {
     let test = "gitlab_server_under_deno";
-    let Some(d) = deps(test, &["deno"]) else { return };
+    let Some(d) = deps(test, &["deno"]) else {
+        return;
+    };
     let (r, out, stray) = run(&d, "gitlab-deno", ExportKind::Deno, "node");
     check_tools_work(&out, test);
     let s = result(&stray, "search_repositories", 0);
-    assert_eq!(s["is_error"], true, "deno let the server reach {}: {s}", r.other.url);
-    assert!(s["text"].as_str().unwrap().contains("net access") || s["text"].as_str().unwrap().contains("NotCapable"), "{s}");
+    assert_eq!(
+        s["is_error"], true,
+        "deno let the server reach {}: {s}",
+        r.other.url
+    );
+    assert!(
+        s["text"].as_str().unwrap().contains("net access")
+            || s["text"].as_str().unwrap().contains("NotCapable"),
+        "{s}"
+    );
 }
 
 #[test]
 fn gitlab_server_under_node_permissions() {
     let test = "gitlab_server_under_node_permissions";
-    let Some(d) = deps(test, &["node"]) else { return };
+    let Some(d) = deps(test, &["node"]) else {
+        return;
+    };
     let node = d.bin().join("node").display().to_string();
     let (r, out, stray) = run(&d, "gitlab-node", ExportKind::Node, &node);
     check_tools_work(&out, test);
@@ -114,8 +171,18 @@ fn gitlab_server_under_node_permissions() {
     assert_eq!(verdict(&r.x, "network"), Verdict::Wider);
     assert_eq!(result(&stray, "search_repositories", 0)["is_error"], false);
     // Without the network grant the same server cannot connect at all.
-    let p = probe(&runner(&r.x, &r.script)[..1].to_vec().into_iter().chain(["--permission".to_string(), format!("--allow-fs-read={}", d.root.display())]).collect::<Vec<_>>(),
-        &d.root.join("node/probe-gitlab.mjs"), &[("PATH", d.path_var())],
-        &json!({"connect": r.good.url.trim_start_matches("http://").trim_end_matches("/api/v4")}));
+    let p = probe(
+        &runner(&r.x, &r.script)[..1]
+            .to_vec()
+            .into_iter()
+            .chain([
+                "--permission".to_string(),
+                format!("--allow-fs-read={}", d.root.display()),
+            ])
+            .collect::<Vec<_>>(),
+        &d.root.join("node/probe-gitlab.mjs"),
+        &[("PATH", d.path_var())],
+        &json!({"connect": r.good.url.trim_start_matches("http://").trim_end_matches("/api/v4")}),
+    );
     assert!(refused(&p, "connect"), "{p}");
 }

@@ -67,7 +67,9 @@ pub fn userns(test: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        if std::env::var_os("CI").is_some() && Command::new("bwrap").arg("--version").output().is_err() {
+        if std::env::var_os("CI").is_some()
+            && Command::new("bwrap").arg("--version").output().is_err()
+        {
             panic!("{test}: bubblewrap is missing (run .ci/deps.sh)");
         }
         println!("SKIP {test}: this kernel does not let bubblewrap create namespaces");
@@ -77,18 +79,33 @@ pub fn userns(test: &str) -> bool {
 
 /// A fresh directory for one test.
 pub fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("enforce-{name}-{}", std::process::id()));
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("enforce-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 pub fn manifest(name: &str) -> Manifest {
-    Manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests").join(name)).unwrap()
+    Manifest::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/manifests")
+            .join(name),
+    )
+    .unwrap()
 }
 
-pub fn launch(d: &Deps, cwd: &Path, argv: &[String], grant: &[&Path], env: &[(&str, String)]) -> Launch {
-    let mut e: BTreeMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+pub fn launch(
+    d: &Deps,
+    cwd: &Path,
+    argv: &[String],
+    grant: &[&Path],
+    env: &[(&str, String)],
+) -> Launch {
+    let mut e: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     e.insert("PATH".into(), d.path_var());
     Launch {
         home: std::env::var("HOME").unwrap_or_else(|_| "/root".into()),
@@ -113,18 +130,36 @@ pub fn exported(kind: ExportKind, m: &Manifest, l: &Launch, cmd: &[String], dir:
 
 /// The verdict the report gives the first item of `class`.
 pub fn verdict(x: &Export, class: &str) -> Verdict {
-    x.report.items.iter().find(|i| i.class == class).map(|i| i.verdict).unwrap()
+    x.report
+        .items
+        .iter()
+        .find(|i| i.class == class)
+        .map(|i| i.verdict)
+        .unwrap()
 }
 
 /// Start the server with `command`, list its tools and make `calls`.
-pub fn drive(d: &Deps, command: &[String], env: &[(&str, String)], cwd: &Path, calls: &[Value]) -> Value {
-    let mut e: BTreeMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+pub fn drive(
+    d: &Deps,
+    command: &[String],
+    env: &[(&str, String)],
+    cwd: &Path,
+    calls: &[Value],
+) -> Value {
+    let mut e: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     e.insert("PATH".into(), d.path_var());
     let plan = json!({ "command": command, "env": e, "cwd": cwd, "calls": calls });
     let plan_file = cwd.join(format!("plan-{}.json", std::process::id()));
     std::fs::write(&plan_file, plan.to_string()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/mcp_drive.py");
-    let out = Command::new(d.python()).arg(script).arg(&plan_file).output().unwrap();
+    let out = Command::new(d.python())
+        .arg(script)
+        .arg(&plan_file)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
         panic!(
@@ -138,13 +173,23 @@ pub fn drive(d: &Deps, command: &[String], env: &[(&str, String)], cwd: &Path, c
 /// Every call of `out` answered without error.
 pub fn assert_all_ok(out: &Value, what: &str) {
     for r in out["results"].as_array().unwrap() {
-        assert_eq!(r["is_error"], false, "{what}: {} failed: {}", r["tool"], r["text"]);
+        assert_eq!(
+            r["is_error"], false,
+            "{what}: {} failed: {}",
+            r["tool"], r["text"]
+        );
     }
 }
 
 /// The result of the call to `tool` (the first one).
 pub fn result<'a>(out: &'a Value, tool: &str, nth: usize) -> &'a Value {
-    out["results"].as_array().unwrap().iter().filter(|r| r["tool"] == tool).nth(nth).unwrap()
+    out["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["tool"] == tool)
+        .nth(nth)
+        .unwrap()
 }
 
 /// Run the probe (tests/support/probe.mjs, copied to `at`) with `runner`
@@ -154,25 +199,41 @@ pub fn probe(runner: &[String], at: &Path, env: &[(&str, String)], plan: &Value)
     std::fs::copy(src, at).unwrap();
     let mut cmd = Command::new(&runner[0]);
     cmd.args(&runner[1..]).arg(at).arg(plan.to_string());
-    cmd.env_clear().envs(env.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    cmd.env_clear()
+        .envs(env.iter().map(|(k, v)| (k.to_string(), v.clone())));
     cmd.env("HOME", std::env::var("HOME").unwrap_or_default());
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().rev().find(|l| l.starts_with('{')).unwrap_or_else(|| {
-        panic!("probe printed nothing ({}): {stdout}\n{}", out.status, String::from_utf8_lossy(&out.stderr))
-    });
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| {
+            panic!(
+                "probe printed nothing ({}): {stdout}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
     serde_json::from_str(line).unwrap()
 }
 
 /// The export's command with `script` (and what follows) cut off.
 pub fn runner(x: &Export, script: &str) -> Vec<String> {
-    let i = x.command.iter().position(|a| a == script).unwrap_or_else(|| panic!("{script} not in {:?}", x.command));
+    let i = x
+        .command
+        .iter()
+        .position(|a| a == script)
+        .unwrap_or_else(|| panic!("{script} not in {:?}", x.command));
     x.command[..i].to_vec()
 }
 
 /// The export's command with each `from` argument replaced by `to`.
 pub fn with_args(x: &Export, from: &str, to: &str) -> Vec<String> {
-    x.command.iter().map(|a| if a == from { to.to_string() } else { a.clone() }).collect()
+    x.command
+        .iter()
+        .map(|a| if a == from { to.to_string() } else { a.clone() })
+        .collect()
 }
 
 /// A TCP listener on 127.0.0.1 nobody is asked to reach.

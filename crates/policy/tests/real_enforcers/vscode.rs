@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 #[test]
 fn filesystem_server_under_the_vscode_sandbox() {
     let test = "filesystem_server_under_the_vscode_sandbox";
-    let Some(d) = deps(test, &["srt", "node"]) else { return };
+    let Some(d) = deps(test, &["srt", "node"]) else {
+        return;
+    };
     if !userns(test) {
         return;
     }
@@ -18,13 +20,29 @@ fn filesystem_server_under_the_vscode_sandbox() {
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(home.join(".ssh/id_ed25519"), "PRIVATE-KEY").unwrap();
     std::fs::write(base.join("elsewhere.txt"), "not in the manifest").unwrap();
-    let script = d.nm().join("@modelcontextprotocol/server-filesystem/dist/index.js").display().to_string();
+    let script = d
+        .nm()
+        .join("@modelcontextprotocol/server-filesystem/dist/index.js")
+        .display()
+        .to_string();
     let r = root.display().to_string();
-    let mut l = launch(&d, &base, &[r.clone()], &[&root], &[]);
+    let mut l = launch(&d, &base, std::slice::from_ref(&r), &[&root], &[]);
     l.home = home.display().to_string();
-    let x = exported(ExportKind::Vscode, &manifest("filesystem.json"), &l, &argv(&["node", &script, &r]), &base);
+    let x = exported(
+        ExportKind::Vscode,
+        &manifest("filesystem.json"),
+        &l,
+        &argv(&["node", &script, &r]),
+        &base,
+    );
     let doc: Value = serde_json::from_str(&x.config).unwrap();
-    let entry = doc["servers"].as_object().unwrap().values().next().unwrap().clone();
+    let entry = doc["servers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap()
+        .clone();
     let sb = &entry["sandbox"];
     let settings = json!({
         "network": {"allowedDomains": ["*.npmjs.org"], "deniedDomains": []},
@@ -37,8 +55,20 @@ fn filesystem_server_under_the_vscode_sandbox() {
     std::fs::write(&f, settings.to_string()).unwrap();
     // The server is told its root is the parent, so it tries everything.
     let b = base.display().to_string();
-    let mut cmd = argv(&["srt", "--settings", &f.display().to_string(), "--", entry["command"].as_str().unwrap()]);
-    cmd.extend(entry["args"].as_array().unwrap().iter().map(|a| if a == &json!(r) { b.clone() } else { a.as_str().unwrap().to_string() }));
+    let mut cmd = argv(&[
+        "srt",
+        "--settings",
+        &f.display().to_string(),
+        "--",
+        entry["command"].as_str().unwrap(),
+    ]);
+    cmd.extend(entry["args"].as_array().unwrap().iter().map(|a| {
+        if a == &json!(r) {
+            b.clone()
+        } else {
+            a.as_str().unwrap().to_string()
+        }
+    }));
     let calls = [
         json!({"tool": "write_file", "args": {"path": root.join("a.txt"), "content": "a"}}),
         json!({"tool": "read_text_file", "args": {"path": root.join("a.txt")}}),
@@ -50,10 +80,17 @@ fn filesystem_server_under_the_vscode_sandbox() {
     assert_eq!(result(&out, "write_file", 0)["is_error"], false, "{out}");
     assert_eq!(result(&out, "read_text_file", 0)["text"], "a");
     let key = result(&out, "read_text_file", 1);
-    assert!(key["is_error"] == true && !key["text"].as_str().unwrap().contains("PRIVATE"), "{key}");
+    assert!(
+        key["is_error"] == true && !key["text"].as_str().unwrap().contains("PRIVATE"),
+        "{key}"
+    );
     // No allowRead in VS Code's block: other reads pass, as the report says.
     assert_eq!(result(&out, "read_text_file", 2)["is_error"], false);
-    assert!(x.report.notes.iter().any(|n| n.contains("reads are not confined")));
+    assert!(x
+        .report
+        .notes
+        .iter()
+        .any(|n| n.contains("reads are not confined")));
     assert_eq!(result(&out, "write_file", 1)["is_error"], true);
     assert!(!base.join("w.txt").exists());
 }
