@@ -362,6 +362,12 @@ impl<'a> Plan<'a> {
                 true,
                 "uvx installs and runs the package from the uv cache".into(),
             );
+            let pythons = format!("{}/.local/share/uv", self.launch.home.trim_end_matches('/'));
+            self.add_code(
+                &pythons,
+                false,
+                "uvx may run a Python it installed there".into(),
+            );
             for h in ["pypi.org:443", "files.pythonhosted.org:443"] {
                 self.fetch_hosts
                     .push((h.into(), "uvx downloads the package".into()));
