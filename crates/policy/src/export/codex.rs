@@ -104,10 +104,7 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> Vec<(String, &'static str)> {
         let (v, d) = match (widened, f.write && !f.read) {
             (true, _) => (
                 Verdict::Wider,
-                format!(
-                    "`{}` does not exist yet: its directory `{path}` is granted",
-                    f.path
-                ),
+                super::srt::widened_why(&f.path, &path, "granted"),
             ),
             (false, true) => (
                 Verdict::Wider,

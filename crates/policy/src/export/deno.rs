@@ -106,10 +106,7 @@ fn fs_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
         let (v, d) = if widened {
             (
                 Verdict::Wider,
-                format!(
-                    "`{}` does not exist yet: its directory `{path}` is granted",
-                    f.path
-                ),
+                super::srt::widened_why(&f.path, &path, "granted"),
             )
         } else {
             (

@@ -129,10 +129,7 @@ fn filesystem(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
         let (v, detail) = match (widened, f.write && !f.read) {
             (true, _) => (
                 Verdict::Wider,
-                format!(
-                    "`{}` does not exist yet: its directory `{path}` is granted",
-                    f.path
-                ),
+                super::srt::widened_why(&f.path, &path, "granted"),
             ),
             (false, true) => (
                 Verdict::Wider,
@@ -167,15 +164,36 @@ fn filesystem(plan: &Plan, r: &mut LossReport, target: &str) -> Value {
     json!({ "denyRead": ["/"], "allowRead": read, "allowWrite": write, "denyWrite": [] })
 }
 
-/// A file that does not exist yet cannot be bound into the sandbox: grant
-/// the directory that will hold it.
+/// What a sandbox can name: a file that does not exist yet cannot be bound
+/// into it (its directory is granted), nor can a glob pattern (the directory
+/// above the first wildcard is granted).
 pub(crate) fn existing_or_parent(plan: &Plan, path: &str, write: bool) -> (String, bool) {
+    if let Some(i) = path.find(['*', '?', '[']) {
+        let dir = path[..i].rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        return (
+            if dir.is_empty() {
+                "/".into()
+            } else {
+                dir.to_string()
+            },
+            true,
+        );
+    }
     if !write || plan.resolver.exists(path) {
         return (path.to_string(), false);
     }
     match path.rsplit_once('/') {
         Some((parent, _)) if !parent.is_empty() => (parent.to_string(), true),
         _ => (path.to_string(), false),
+    }
+}
+
+/// Why a path was widened to `granted`, for the loss report.
+pub(crate) fn widened_why(path: &str, granted: &str, how: &str) -> String {
+    if path.contains(['*', '?', '[']) {
+        format!("`{path}` is a pattern: its directory `{granted}` is {how}")
+    } else {
+        format!("`{path}` does not exist yet: its directory `{granted}` is {how}")
     }
 }
 

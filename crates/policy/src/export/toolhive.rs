@@ -99,10 +99,7 @@ pub(crate) fn mounts(plan: &Plan, r: &mut LossReport, target: &str) -> (Vec<Stri
         let (v, d) = match (widened, f.write && !f.read) {
             (true, _) => (
                 Verdict::Wider,
-                format!(
-                    "`{}` does not exist yet: its directory `{path}` is mounted",
-                    f.path
-                ),
+                super::srt::widened_why(&f.path, &path, "mounted"),
             ),
             (false, true) => (
                 Verdict::Wider,

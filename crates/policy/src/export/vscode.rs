@@ -116,10 +116,7 @@ fn filesystem(plan: &Plan, r: &mut LossReport) -> (Vec<String>, Vec<String>) {
         let (v, d) = match (f.write, widened) {
             (true, true) => (
                 Verdict::Wider,
-                format!(
-                    "`{}` does not exist yet: its directory `{path}` is writable",
-                    f.path
-                ),
+                super::srt::widened_why(&f.path, &path, "writable"),
             ),
             (true, false) => (
                 Verdict::Exact,
