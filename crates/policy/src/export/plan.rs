@@ -220,6 +220,14 @@ impl<'a> Plan<'a> {
             Err(reason) => self.unbound.push(Unbound { item, reason }),
             Ok(values) => {
                 for v in values {
+                    if v.contains("${") {
+                        let reason = format!("`{v}` still holds a placeholder after binding");
+                        self.unbound.push(Unbound {
+                            item: item.clone(),
+                            reason,
+                        });
+                        continue;
+                    }
                     let (scheme, host, port) = split_url(&v);
                     let scheme = scheme.or_else(|| c.scheme.clone());
                     let port = port
@@ -261,6 +269,14 @@ impl<'a> Plan<'a> {
             Err(e) => self.unbound.push(Unbound { item, reason: e.0 }),
             Ok(paths) => {
                 for p in paths {
+                    if p.contains("${") {
+                        let reason = format!("`{p}` still holds a placeholder after binding");
+                        self.unbound.push(Unbound {
+                            item: item.clone(),
+                            reason,
+                        });
+                        continue;
+                    }
                     let path = sandbox_path(&p, &self.launch.cwd);
                     self.fs.push(Fs {
                         item: item.clone(),
@@ -302,6 +318,14 @@ impl<'a> Plan<'a> {
             vec![name]
         };
         for program in names {
+            if program.contains("${") {
+                let reason = format!("`{program}` still holds a placeholder after binding");
+                self.unbound.push(Unbound {
+                    item: item.clone(),
+                    reason,
+                });
+                continue;
+            }
             let resolved = self.find_program(&program);
             self.exec.push(Exec {
                 item: item.clone(),
