@@ -30,6 +30,11 @@ fi
 "$deps/venv/bin/python" -c 'import yaml' 2>/dev/null \
   || "$deps/venv/bin/pip" install -q 'PyYAML>=6,<7'
 
+# A Python server from PyPI for the export tests (runs git through GitPython;
+# it shares the client's mcp 2.x).
+"$deps/venv/bin/python" -c 'import mcp_server_git' 2>/dev/null \
+  || "$deps/venv/bin/pip" install -q 'mcp-server-git==2026.10.19'
+
 # npm packages, pinned so a test run is reproducible.
 if [ ! -f "$deps/node/.installed-v1" ]; then
   mkdir -p "$deps/node"

@@ -144,6 +144,19 @@ fn git_server_without_granted_roots() {
 }
 
 #[test]
+fn python_git_server() {
+    let l = launch(&["--repository", "/srv/repo"], &["/srv/repo"], &[]);
+    let cmd = [
+        "python3",
+        "-m",
+        "mcp_server_git",
+        "--repository",
+        "/srv/repo",
+    ];
+    insta::assert_snapshot!(render("python-git.json", &l, &cmd));
+}
+
+#[test]
 fn kitchen_sink() {
     let l = launch(&[], &["/srv/out"], &[("GITHUB_TOKEN", "ghp-x")]);
     let cmd = ["ghcr.io/acme/kitchen-sink:1.0", "--verbose"];

@@ -15,6 +15,7 @@ const MANIFESTS: &[&str] = &[
     "filesystem.json",
     "gitlab.json",
     "git.json",
+    "python-git.json",
     "kitchen-sink.json",
 ];
 

@@ -14,4 +14,5 @@ mod filesystem;
 mod git;
 mod gitlab;
 mod harness;
+mod pygit;
 mod vscode;
