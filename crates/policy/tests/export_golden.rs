@@ -174,6 +174,53 @@ fn kitchen_sink_as_a_node_script() {
     insta::assert_snapshot!(render("kitchen-sink.json", &l, &cmd));
 }
 
+/// The same disk with an old Node on PATH.
+struct OldNode;
+
+impl Resolver for OldNode {
+    fn which(&self, program: &str, path: &str) -> Option<String> {
+        FixedDisk.which(program, path)
+    }
+    fn real(&self, p: &str) -> String {
+        FixedDisk.real(p)
+    }
+    fn is_file(&self, p: &str) -> bool {
+        FixedDisk.is_file(p)
+    }
+    fn exists(&self, p: &str) -> bool {
+        FixedDisk.exists(p)
+    }
+    fn version(&self, _program: &str) -> Option<(u32, u32)> {
+        Some((20, 19))
+    }
+}
+
+#[test]
+fn node_flags_follow_the_node_version() {
+    let m =
+        Manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests/gitlab.json"))
+            .unwrap();
+    let l = launch(
+        &[],
+        &[],
+        &[("GITLAB_API_URL", "http://127.0.0.1:8929/api/v4")],
+    );
+    let cmd: Vec<String> = ["node", "/srv/app/index.js"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let old = export_with(ExportKind::Node, &m, &l, &cmd, false, &OldNode).unwrap();
+    assert_eq!(old.command[1], "--experimental-permission");
+    assert!(
+        !old.command.iter().any(|a| a == "--allow-net"),
+        "{:?}",
+        old.command
+    );
+    let new = export_with(ExportKind::Node, &m, &l, &cmd, false, &FixedDisk).unwrap();
+    assert_eq!(new.command[1], "--permission");
+    assert!(new.command.iter().any(|a| a == "--allow-net"));
+}
+
 #[test]
 fn kinds_parse_by_name() {
     for k in ExportKind::ALL {

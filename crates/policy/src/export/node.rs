@@ -12,7 +12,8 @@ use super::{ExportError, LossReport, Output, Verdict};
 pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
     let (node, script_and_args) = split_node_command(plan)?;
     let mut r = LossReport::new("node", plan.server_name());
-    let mut flags: Vec<String> = vec!["--permission".into()];
+    let v = node_version(plan, &node);
+    let mut flags: Vec<String> = vec![permission_flag(v, &mut r).into()];
     fs_flags(plan, &mut r, &mut flags);
     if !plan.exec.is_empty() {
         flags.push("--allow-child-process".into());
@@ -27,7 +28,7 @@ pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
             );
         }
     }
-    net_flags(plan, &mut r, &mut flags);
+    net_flags(plan, v, &mut r, &mut flags);
     if !plan.native.is_empty() {
         flags.push("--allow-addons".into());
         for n in &plan.native {
@@ -147,28 +148,63 @@ fn fs_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
     flags.extend(write.iter().map(|p| format!("--allow-fs-write={p}")));
 }
 
-fn net_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
+/// The Node that will run the server, found on the launch PATH: its version
+/// decides the flags (`None`: not found, the newest is assumed).
+fn node_version(plan: &Plan, node: &str) -> Option<(u32, u32)> {
+    let path = if node.contains('/') {
+        node.to_string()
+    } else {
+        plan.resolver.which(node, plan.path_var())?
+    };
+    plan.resolver.version(&path)
+}
+
+/// `--permission` from Node 22.13 / 23.5; `--experimental-permission` before.
+fn permission_flag(v: Option<(u32, u32)>, r: &mut LossReport) -> &'static str {
+    match v {
+        Some((major, minor))
+            if major < 22 || (major == 22 && minor < 13) || (major == 23 && minor < 5) =>
+        {
+            r.note(format!("Node {major}.{minor} found on PATH: its permission model is `--experimental-permission`"));
+            "--experimental-permission"
+        }
+        _ => "--permission",
+    }
+}
+
+/// `--allow-net` exists from Node 25 (all or nothing); older Node does not
+/// restrict the network at all (and refuses the flag).
+fn net_flags(plan: &Plan, v: Option<(u32, u32)>, r: &mut LossReport, flags: &mut Vec<String>) {
+    let has_net_permission = v.is_none_or(|(major, _)| major >= 25);
     if plan.net.is_empty() && plan.listen.is_empty() {
-        r.note("the network is denied (Node 25+; Node 22/24 do not restrict the network)");
+        if has_net_permission {
+            r.note("the network is denied (Node 25+)");
+        } else {
+            r.note(
+                "this Node does not restrict the network (Node 25+ denies it under --permission)",
+            );
+        }
         return;
     }
-    flags.push("--allow-net".into());
+    let why = if has_net_permission {
+        flags.push("--allow-net".into());
+        "--allow-net (Node 25+) opens every host and port".to_string()
+    } else {
+        "this Node does not restrict the network at all (Node 25+ has --allow-net, still every host)".to_string()
+    };
     for n in &plan.net {
         let port = n.port.map(|p| format!(":{p}")).unwrap_or_default();
         r.push(
             &n.item,
             Verdict::Wider,
-            format!(
-                "--allow-net (Node 25+) opens every host and port, not only {}{port}",
-                n.host
-            ),
+            format!("{why}, not only {}{port}", n.host),
         );
     }
     for l in &plan.listen {
         r.push(
             &l.item,
             Verdict::Wider,
-            "--allow-net (Node 25+) allows listening on any port",
+            format!("{why}: any port may listen"),
         );
     }
 }

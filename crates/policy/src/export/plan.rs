@@ -17,6 +17,11 @@ pub trait Resolver {
     fn is_file(&self, p: &str) -> bool;
     /// Whether `p` exists.
     fn exists(&self, p: &str) -> bool;
+    /// `(major, minor)` of a program that prints `vX.Y.Z` for `--version`
+    /// (Node); `None` when unknown.
+    fn version(&self, _program: &str) -> Option<(u32, u32)> {
+        None
+    }
 }
 
 /// The real file system and `PATH`.
@@ -42,6 +47,15 @@ impl Resolver for SystemResolver {
     }
     fn exists(&self, p: &str) -> bool {
         std::path::Path::new(p).exists()
+    }
+    fn version(&self, program: &str) -> Option<(u32, u32)> {
+        let out = std::process::Command::new(program)
+            .arg("--version")
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut it = text.trim().trim_start_matches('v').split('.');
+        Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
     }
 }
 

@@ -214,3 +214,56 @@ fn filesystem_server_under_deno() {
     }
     assert_eq!(verdict(&x, "fs"), Verdict::Exact);
 }
+
+/// The Node of the system (Debian's is 20): `--experimental-permission`, and
+/// no network permission to give.
+#[test]
+fn filesystem_server_under_the_system_node() {
+    let test = "filesystem_server_under_the_system_node";
+    let Some(d) = deps(test, &[]) else { return };
+    let version = std::process::Command::new("/usr/bin/node")
+        .arg("--version")
+        .output();
+    let Ok(version) = version else {
+        println!("SKIP {test}: no /usr/bin/node");
+        return;
+    };
+    let s = setup(&d, "fs-node-system");
+    let root = s.root.display().to_string();
+    let mut l = launch(&d, &s.base, std::slice::from_ref(&root), &[&s.root], &[]);
+    l.env.insert("PATH".into(), "/usr/bin:/bin".into());
+    let cmd = argv(&["node", &s.script, &root]);
+    let x = exported(
+        ExportKind::Node,
+        &manifest("filesystem.json"),
+        &l,
+        &cmd,
+        &s.base,
+    );
+    let v = String::from_utf8_lossy(&version.stdout);
+    let old = v
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok())
+        .is_some_and(|m| m < 22);
+    if old {
+        assert_eq!(x.command[1], "--experimental-permission", "{v}");
+    }
+    let mut command = x.command.clone();
+    command[0] = "/usr/bin/node".into();
+    let out = drive(&d, &command, &[], &s.base, &allowed_calls(&s.root));
+    check_tools_work(&out, &s.root, test);
+    let stray = stray_program(&s.base.join("outside"));
+    let mut runner = runner(&x, &s.script);
+    runner[0] = "/usr/bin/node".into();
+    let p = probe(
+        &runner,
+        &s.root.join("probe.mjs"),
+        &[("PATH", "/usr/bin:/bin".into())],
+        &json!({"read": s.secret, "write": s.base.join("outside/w"), "spawn": stray}),
+    );
+    for what in ["read", "write", "spawn"] {
+        assert!(refused(&p, what), "node {v}: did not refuse {what}: {p}");
+    }
+}
