@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deps=${MCPWARDEN_TEST_DEPS:-$PWD/target/test-deps}
 mkdir -p "$deps"
+# One install at a time: checkouts that share $deps ran npm into the same
+# node_modules at once and left packages with missing files.
+exec 9>"$deps/.install.lock"
+if command -v flock >/dev/null; then flock 9; fi
 
 need_apt=()
 for pkg in bubblewrap socat ripgrep; do
