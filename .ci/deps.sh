@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 deps=${MCPWARDEN_TEST_DEPS:-$PWD/target/test-deps}
 mkdir -p "$deps"
+# One install at a time: checkouts that share $deps ran npm into the same
+# node_modules at once and left packages with missing files.
+exec 9>"$deps/.install.lock"
+if command -v flock >/dev/null; then flock 9; fi
 
 need_apt=()
 for pkg in bubblewrap socat ripgrep; do
@@ -26,6 +30,14 @@ if [ ! -x "$deps/venv/bin/python" ]; then
 fi
 "$deps/venv/bin/python" -c 'import mcp' 2>/dev/null \
   || "$deps/venv/bin/pip" install -q 'mcp>=2,<3'
+# PyYAML: the export tests read the Docker MCP gateway catalog they produce.
+"$deps/venv/bin/python" -c 'import yaml' 2>/dev/null \
+  || "$deps/venv/bin/pip" install -q 'PyYAML>=6,<7'
+
+# A Python server from PyPI for the export tests (runs git through GitPython;
+# it shares the client's mcp 2.x).
+"$deps/venv/bin/python" -c 'import mcp_server_git' 2>/dev/null \
+  || "$deps/venv/bin/pip" install -q 'mcp-server-git==2026.10.19'
 
 # npm packages, pinned so a test run is reproducible.
 if [ ! -f "$deps/node/.installed-v1" ]; then
@@ -37,4 +49,16 @@ if [ ! -f "$deps/node/.installed-v1" ]; then
     deno@2.9.6)
   touch "$deps/node/.installed-v1"
 fi
+# Exports (issue 13): more real servers (HTTP: server-gitlab, exec: mcp-git),
+# Node 26 (permission model with --allow-net; NODE_USE_ENV_PROXY for srt's
+# proxy) and Codex (`codex sandbox` checks the Codex export).
+if [ ! -f "$deps/node/.installed-export-v1" ]; then
+  (cd "$deps/node" && npm install --no-audit --no-fund --silent \
+    @modelcontextprotocol/server-gitlab@2025.4.25 \
+    mcp-git@0.0.4 \
+    node@26.10.0 \
+    @openai/codex@0.169.0)
+  touch "$deps/node/.installed-export-v1"
+fi
+command -v git >/dev/null 2>&1 || echo "deps: git is missing (the mcp-git export test needs it)" >&2
 echo "deps: ready in $deps"

@@ -1,5 +1,6 @@
 //! `mcpwarden`: what can this MCP server do to your machine?
 
+mod export_cmd;
 mod manifest_cmd;
 mod measure_cmd;
 mod text;
@@ -60,6 +61,8 @@ enum Command {
     Report(measure_cmd::ReportArgs),
     /// Print one table of a results database (servers, findings, tools) as CSV or JSON lines.
     Export(measure_cmd::ExportArgs),
+    /// Export a stored manifest to a sandbox (srt, vscode, codex, toolhive, docker, node, deno), with a loss report.
+    ExportManifest(export_cmd::ExportManifestArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Measure(a) => measure_cmd::measure(a),
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),
+        Command::ExportManifest(a) => export_cmd::run(a),
         Command::Scan {
             path,
             format,

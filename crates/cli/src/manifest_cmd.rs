@@ -14,15 +14,17 @@ use std::process::ExitCode;
 #[command(
     after_help = "TARGET is a directory or a package: npm:NAME@VERSION, pypi:NAME==VERSION, \
 crates:NAME@VERSION, git:URL@REV#SUBDIR. Packages are fetched into the cache, verified and never run.\n\n\
-Exit codes: 0 manifest written; 2 the target is missing, cannot be fetched, or bad usage.\n\n\
+Exit codes: 0 manifest written (or exported); 1 with --export, the target cannot grant something the manifest needs; 2 the target is missing, cannot be fetched, or bad usage.\n\n\
 Examples:\n  mcpwarden manifest examples/notes-server\n  mcpwarden manifest npm:@modelcontextprotocol/server-filesystem --format json > fs.manifest.json"
 )]
 pub struct ManifestArgs {
     /// A server directory, or a package source (npm:, pypi:, crates:, git:).
     pub target: String,
-    /// `text` is a per-tool table; `json` the mcpwarden/manifest/v1 document.
-    #[arg(long, value_enum, default_value_t = ManifestFormat::Json)]
-    pub format: ManifestFormat,
+    /// `json` (default) is the mcpwarden/manifest/v1 document, `text` a per-tool
+    /// table; with --export, `json` prints the export as one document and `text`
+    /// (default) the configuration, the command and the loss report.
+    #[arg(long, value_enum)]
+    pub format: Option<ManifestFormat>,
     /// Write the output to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -32,6 +34,20 @@ pub struct ManifestArgs {
     /// Use the cache only; never download.
     #[arg(long)]
     pub offline: bool,
+    /// Export the manifest to a sandbox instead of printing it: srt, vscode,
+    /// codex, toolhive, docker, node, deno (see `mcpwarden export-manifest --help`).
+    #[arg(long = "export", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(mcpwarden_policy::export::ExportKind::NAMES))]
+    pub export: Option<String>,
+    /// With --export: a directory that paths chosen by the model may use; repeat for several.
+    #[arg(long = "grant-fs", value_name = "DIR", requires = "export")]
+    pub grant_fs: Vec<String>,
+    /// With --export: export even when the target would block something the manifest needs.
+    #[arg(long, requires = "export")]
+    pub allow_loss: bool,
+    /// With --export: the command that starts the server (after `--`); `config`
+    /// values are bound from it and from the environment.
+    #[arg(last = true, value_name = "SERVER CMD")]
+    pub cmd: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -81,7 +97,19 @@ pub fn manifest(a: ManifestArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let text = match a.format {
+    if let Some(kind) = &a.export {
+        let json = a.format == Some(ManifestFormat::Json);
+        return crate::export_cmd::export_manifest(
+            &m,
+            kind,
+            a.out.as_deref(),
+            json,
+            &a.grant_fs,
+            a.allow_loss,
+            &a.cmd,
+        );
+    }
+    let text = match a.format.unwrap_or(ManifestFormat::Json) {
         ManifestFormat::Json => serde_json::to_string_pretty(&m)
             .map(|s| s + "\n")
             .unwrap_or_default(),

@@ -79,6 +79,19 @@ pub fn expand(value: &str, launch: &Launch, default: Option<&str>) -> Result<Vec
             .ok_or_else(|| Unbound(format!("unterminated placeholder in `{value}`")))?;
         let name = &rest[start + 2..end];
         let lit = &rest[..start];
+        // A tool argument after a known prefix only picks a name below it:
+        // `${ENV:NOTES_DIR}/${ARG:save.name}.md` is everything below the folder.
+        let prefixed = results.iter().any(|r| !r.is_empty()) || !lit.is_empty();
+        if name.starts_with("ARG:") && prefixed {
+            return Ok(results
+                .iter()
+                .map(|r| {
+                    let full = format!("{r}{lit}");
+                    let dir = full.rfind('/').map_or("", |i| &full[..i]);
+                    format!("{}/**", if dir.is_empty() { "." } else { dir })
+                })
+                .collect());
+        }
         let options = placeholder(name, launch, default)?;
         results = results
             .iter()
@@ -189,6 +202,14 @@ mod tests {
         assert_eq!(expand("${CLI:--root}/x", &l, None).unwrap(), ["/r/x"]);
         assert_eq!(expand("${CLI:--port}", &l, None).unwrap(), ["9"]);
         assert_eq!(expand("${ARG:read.path}", &l, None).unwrap(), ["/granted"]);
+        assert_eq!(
+            expand("${ENV:NOTES_DIR}/${ARG:save.name}.md", &l, None).unwrap(),
+            ["/data/notes/**"]
+        );
+        assert_eq!(
+            expand("/srv/docs/${ARG:d.file}", &Launch::default(), None).unwrap(),
+            ["/srv/docs/**"]
+        );
         assert!(expand("${ARG:read.path}", &Launch::default(), None).is_err());
         assert!(expand("${NOPE}", &l, None).is_err());
         assert!(expand("${HOME", &l, None).is_err());

@@ -4,6 +4,7 @@
 
 pub mod bind;
 pub mod derive;
+pub mod export;
 pub mod manifest;
 
 pub use manifest::*;
