@@ -8,6 +8,7 @@ pub mod matcher;
 pub mod project;
 pub mod reach;
 pub mod source;
+pub mod stack;
 pub mod tools;
 mod tools_compiled;
 pub mod units;
@@ -182,7 +183,12 @@ fn import_names(line: &[u8]) -> Vec<&[u8]> {
 }
 
 /// Scan the server rooted at `root` (a directory, or a single source file).
+/// Runs on the analysis threads (see [`stack`]), whatever the caller's stack.
 pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
+    stack::run(|| scan_here(root, opts))
+}
+
+fn scan_here(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     let started = Instant::now();
     let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ScanError::NotFound(root.display().to_string()),

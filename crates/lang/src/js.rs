@@ -1057,9 +1057,15 @@ impl<'a> Cx<'a> {
     }
 
     fn args(&self, list: Node, scope: ScopeId) -> Args {
+        self.args_at(list, scope, 0)
+    }
+
+    /// `args` at argument depth `depth` (nested calls keep counting, so
+    /// `f(f(f(...)))` stops at `arg`'s cap instead of recursing without end).
+    fn args_at(&self, list: Node, scope: ScopeId, depth: u32) -> Args {
         let mut out = Args::default();
         if list.kind() == "template_string" {
-            out.pos.push(self.arg(list, scope, 0));
+            out.pos.push(self.arg(list, scope, depth));
             return out;
         }
         let mut c = list.walk();
@@ -1067,7 +1073,7 @@ impl<'a> Cx<'a> {
             if a.kind() == "comment" {
                 continue;
             }
-            out.pos.push(self.arg(a, scope, 0));
+            out.pos.push(self.arg(a, scope, depth));
             if out.pos.len() >= 8 {
                 break;
             }
@@ -1141,7 +1147,7 @@ impl<'a> Cx<'a> {
                         };
                         let inner = a
                             .field("arguments")
-                            .map(|l| self.args(l, scope).pos)
+                            .map(|l| self.args_at(l, scope, depth + 1).pos)
                             .unwrap_or_default();
                         Arg::Call(callee, inner)
                     }
