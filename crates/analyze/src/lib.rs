@@ -689,6 +689,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
     });
     tool_reports.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    let registered = tool_reports
+        .iter()
+        .filter(|t| t.entry == Some(EntryKind::Tool));
+    report.stats.tools_registered = registered.clone().count() as u64;
+    report.stats.tools_with_handler = registered.filter(|t| t.handler_found).count() as u64;
     report.tools = tool_reports;
     report.stats.graph_nodes = graph.edges.len() as u64;
     report.stats.graph_edges = graph.edge_count;

@@ -372,3 +372,34 @@ fn deep_nesting_never_aborts() {
         }
     }
 }
+
+/// A tool whose handler is not found is counted, in text and JSON: an
+/// incomplete attribution is never silent.
+#[test]
+fn tools_without_a_handler_are_counted() {
+    let d = tmpdir("handlers");
+    std::fs::write(
+        d.join("index.ts"),
+        "import { McpServer } from \"@modelcontextprotocol/sdk/server/mcp.js\";\n\
+         import { handlers } from \"some-package\";\n\
+         const server = new McpServer({ name: \"hf\", version: \"1\" });\n\
+         server.tool(\"found\", async () => process.env.HOME);\n\
+         server.tool(\"lost\", handlers.lost);\n",
+    )
+    .unwrap();
+    let out = bin().arg("scan").arg(&d).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("tools (2, handler found for 1)"), "{text}");
+    let out = bin()
+        .arg("scan")
+        .arg(&d)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stats = &v["servers"][0]["stats"];
+    assert_eq!(
+        (&stats["tools_registered"], &stats["tools_with_handler"]),
+        (&serde_json::json!(2), &serde_json::json!(1))
+    );
+}
