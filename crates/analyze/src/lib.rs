@@ -10,6 +10,7 @@ pub mod reach;
 pub mod source;
 pub mod stack;
 pub mod tools;
+mod tools_class;
 mod tools_compiled;
 pub mod units;
 pub mod walk;
@@ -404,7 +405,19 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             if by_path[i].is_some() {
                 continue;
             }
-            let found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
+            let mut found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
+            let classes = tools_class::find(&linker, i as u32, &f.facts, f.lang.family());
+            found.regs.extend(classes.regs);
+            found
+                .registered_handlers
+                .extend(classes.registered_handlers);
+            for r in &mut found.regs {
+                let h = std::mem::replace(&mut r.handler, Handler::None);
+                r.handler = tools_class::class_handler(&linker, h);
+                if let Handler::Def(f, d) = r.handler {
+                    found.registered_handlers.push((f, d));
+                }
+            }
             regs.extend(found.regs);
             listed.extend(found.listed);
             dispatchers.extend(found.dispatchers);

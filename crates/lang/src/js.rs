@@ -1294,6 +1294,13 @@ impl<'a> Cx<'a> {
                 class,
             )
         };
+        // `this.name = "search"` / a field `name = "search"`: a constant of the
+        // class (`Class.name`), the way tool classes name themselves.
+        if value.kind() == "string" {
+            let key = format!("{}.{name}", self.facts.defs[class as usize].name);
+            self.facts.consts.push((key, self.src.unquote(value)));
+            return;
+        }
         if !matches!(value.kind(), "call_expression" | "new_expression") {
             return;
         }
