@@ -476,7 +476,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                 &f.facts.star_imports,
             ) {
                 let node = graph.node(fi as u32, r.in_def);
-                let labels = graph.intern(&r.labels);
+                let labels = graph.intern(&graph::resolved_labels(&linker, fi as u32, &r.labels));
                 let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
                 pending.push(Pending {
                     finding: Finding {

@@ -985,6 +985,8 @@ impl<'a> Cx<'a> {
                 if let Some(v) = case.field("value") {
                     if let Some(s) = self.label_value(v, scope) {
                         pending.push(s);
+                    } else if let Some(s) = self.label_path(v, scope) {
+                        pending.push(s);
                     }
                 }
                 let has_body = case
@@ -1007,6 +1009,19 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+    }
+
+    /// `case tools.Search.name:` / `case SEARCH:` from another module: a
+    /// symbolic label the linker resolves to the constant's value.
+    fn label_path(&mut self, v: Node, scope: ScopeId) -> Option<String> {
+        let v = unwrap(v);
+        if !matches!(v.kind(), "member_expression" | "identifier") {
+            return None;
+        }
+        let callee = self.scopes.resolve(scope, &self.raw_path(v)?);
+        let i = self.facts.label_paths.len();
+        self.facts.label_paths.push(callee);
+        Some(format!("{}{i}", crate::ir::LABEL_PATH_MARK))
     }
 
     fn label_value(&self, v: Node, scope: ScopeId) -> Option<String> {
