@@ -374,3 +374,33 @@ fn every_language_is_generated() {
     assert_eq!(all().len(), 8);
     assert!(all().iter().all(|l| l.exprs.len() >= 6));
 }
+
+/// A class whose base resolves through the class itself (`class A extends
+/// A.B`, seen in a real bundle): looking a method up in the bases recursed
+/// through the linker without end.
+#[test]
+fn bases_through_the_class_itself_end() {
+    let cases = [
+        ("a.js", "class A extends A.B {}\nnew A().foo();\nconsole.log(process.env.HOME);\n"),
+        ("a.ts", "class A extends A.B {}\nnew A().foo();\nconsole.log(process.env.HOME);\n"),
+        ("a.py", "import os\n\nclass A(A.B):\n    pass\n\nA().foo()\nos.getenv('HOME')\n"),
+        (
+            "A.java",
+            "class A extends A.B { void m() { new A().foo(); System.getenv(\"HOME\"); } }\n",
+        ),
+        ("a.kt", "open class A : A.B() { fun m() { A().foo(); System.getenv(\"HOME\") } }\n"),
+        (
+            "A.cs",
+            "class A : A.B { void M() { new A().Foo(); System.Environment.GetEnvironmentVariable(\"HOME\"); } }\n",
+        ),
+    ];
+    let tmp = std::env::temp_dir().join(format!("mcpwarden-selfbase-{}", std::process::id()));
+    for (name, src) in cases {
+        let d = tmp.join(name.replace('.', "_"));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(name), src).unwrap();
+        let report = on_small_stack(move || scan(&d, &Options::default()));
+        check(name, &report.unwrap());
+    }
+    std::fs::remove_dir_all(&tmp).ok();
+}
