@@ -9,7 +9,7 @@
 //! keeps the cost at O(entries × (nodes + edges)).
 
 use crate::link::{Linker, Target, Tier};
-use mcpwarden_lang::{Arg, Callee, DefKind, RefKind};
+use mcpwarden_lang::{symbolic_label, Arg, Callee, DefKind, RefKind};
 use std::collections::{HashMap, HashSet};
 
 pub type NodeId = u32;
@@ -177,7 +177,7 @@ impl Graph {
                     }
                 }
                 let from = g.node(fi, r.in_def);
-                let labels = g.intern(&r.labels);
+                let labels = g.intern(&resolved_labels(linker, fi, &r.labels));
                 if r.kind != RefKind::Access {
                     g.link(linker, &targets[fi as usize][ri], from, labels, r.line);
                 }
@@ -315,4 +315,23 @@ impl Graph {
             _ => {}
         }
     }
+}
+
+/// A reference's branch labels, symbolic ones (`case tools.Search.name:`, a
+/// constant of another module) replaced by the constant's value; one the
+/// linker cannot name is dropped.
+pub fn resolved_labels<'a>(
+    linker: &Linker,
+    file: u32,
+    labels: &'a [String],
+) -> std::borrow::Cow<'a, [String]> {
+    if !labels.iter().any(|l| symbolic_label(l).is_some()) {
+        return std::borrow::Cow::Borrowed(labels);
+    }
+    let paths = &linker.files[file as usize].facts.label_paths;
+    let named = labels.iter().filter_map(|l| match symbolic_label(l) {
+        Some(i) => paths.get(i).and_then(|c| linker.const_value(file, c)),
+        None => Some(l.clone()),
+    });
+    std::borrow::Cow::Owned(named.collect())
 }

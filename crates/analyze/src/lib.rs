@@ -8,7 +8,9 @@ pub mod matcher;
 pub mod project;
 pub mod reach;
 pub mod source;
+pub mod stack;
 pub mod tools;
+mod tools_class;
 mod tools_compiled;
 pub mod units;
 pub mod values;
@@ -183,7 +185,12 @@ fn import_names(line: &[u8]) -> Vec<&[u8]> {
 }
 
 /// Scan the server rooted at `root` (a directory, or a single source file).
+/// Runs on the analysis threads (see [`stack`]), whatever the caller's stack.
 pub fn scan(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
+    stack::run(|| scan_here(root, opts))
+}
+
+fn scan_here(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
     let started = Instant::now();
     let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ScanError::NotFound(root.display().to_string()),
@@ -399,7 +406,19 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             if by_path[i].is_some() {
                 continue;
             }
-            let found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
+            let mut found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
+            let classes = tools_class::find(&linker, i as u32, &f.facts, f.lang.family());
+            found.regs.extend(classes.regs);
+            found
+                .registered_handlers
+                .extend(classes.registered_handlers);
+            for r in &mut found.regs {
+                let h = std::mem::replace(&mut r.handler, Handler::None);
+                r.handler = tools_class::class_handler(&linker, h);
+                if let Handler::Def(f, d) = r.handler {
+                    found.registered_handlers.push((f, d));
+                }
+            }
             regs.extend(found.regs);
             listed.extend(found.listed);
             dispatchers.extend(found.dispatchers);
@@ -460,7 +479,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                 &f.facts.star_imports,
             ) {
                 let node = graph.node(fi as u32, r.in_def);
-                let labels = graph.intern(&r.labels);
+                let labels = graph.intern(&graph::resolved_labels(&linker, fi as u32, &r.labels));
                 let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
                 pending.push(Pending {
                     finding: Finding {
@@ -725,6 +744,11 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
     });
     tool_reports.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    let registered = tool_reports
+        .iter()
+        .filter(|t| t.entry == Some(EntryKind::Tool));
+    report.stats.tools_registered = registered.clone().count() as u64;
+    report.stats.tools_with_handler = registered.filter(|t| t.handler_found).count() as u64;
     report.tools = tool_reports;
     report.stats.graph_nodes = graph.edges.len() as u64;
     report.stats.graph_edges = graph.edge_count;

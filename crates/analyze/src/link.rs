@@ -369,7 +369,7 @@ impl<'a> Linker<'a> {
                     if let (Target::Def { file: bf, def: bd }, _) =
                         self.resolve_depth(file, base, depth + 1)
                     {
-                        if let Some((mf, md)) = self.method(bf, bd, name, 0) {
+                        if let Some((mf, md)) = self.method(bf, bd, name, depth) {
                             return (Target::Def { file: mf, def: md }, Tier::SelfMember);
                         }
                     }
@@ -380,14 +380,14 @@ impl<'a> Linker<'a> {
             Callee::SelfMember {
                 class: Some(c),
                 path,
-            } if path.len() >= 2 && self.field(file, *c, &path[0], 0).is_some() => {
-                let (ff, mut value) = self.field(file, *c, &path[0], 0).expect("checked");
+            } if path.len() >= 2 && self.field(file, *c, &path[0], depth).is_some() => {
+                let (ff, mut value) = self.field(file, *c, &path[0], depth).expect("checked");
                 append(&mut value, &path[1..]);
                 let (t, _) = self.resolve_depth(ff, &value, depth + 1);
                 (t, Tier::SelfMember)
             }
             Callee::SelfMember { class, path } => match (class, path.first()) {
-                (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, 0) {
+                (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, depth) {
                     Some((mf, md)) => (Target::Def { file: mf, def: md }, Tier::SelfMember),
                     None => (Target::Name(m.clone()), Tier::NameOnly),
                 },
@@ -760,13 +760,13 @@ impl<'a> Linker<'a> {
                 } else {
                     "constructor"
                 };
-                return match self.method(file, def, ctor, 0) {
+                return match self.method(file, def, ctor, depth) {
                     Some((mf, md)) => Target::Def { file: mf, def: md },
                     None => Target::Def { file, def },
                 };
             }
             if rest.len() == 1 {
-                if let Some((mf, md)) = self.method(file, def, rest[0], 0) {
+                if let Some((mf, md)) = self.method(file, def, rest[0], depth) {
                     return Target::Def { file: mf, def: md };
                 }
             }
@@ -774,7 +774,7 @@ impl<'a> Linker<'a> {
             // result, then the member.
             let lead = usize::from(path[0] == "()");
             if path.len() > lead + 2 && path[lead] != "()" && path[lead + 1] == "()" {
-                if let Some((mf, md)) = self.method(file, def, &path[lead], 0) {
+                if let Some((mf, md)) = self.method(file, def, &path[lead], depth) {
                     if let Some(t) = self.through_result(mf, md, &path[lead + 2..], depth) {
                         return t;
                     }
@@ -783,7 +783,7 @@ impl<'a> Linker<'a> {
             // `srv.client.Do()` on a value of a struct (a Go receiver declared in
             // another file of the package): what the field holds, then the member.
             if path.len() >= 3 && path[0] == "()" && path[1] != "()" {
-                if let Some((ff, mut value)) = self.field(file, def, &path[1], 0) {
+                if let Some((ff, mut value)) = self.field(file, def, &path[1], depth) {
                     append(&mut value, &path[2..]);
                     return self.resolve_depth(ff, &value, depth + 1).0;
                 }
@@ -816,7 +816,9 @@ impl<'a> Linker<'a> {
         {
             return Some((file, x.value.clone()));
         }
-        if depth > 8 {
+        // The depth is shared with `resolve_depth`, which calls back here: a base
+        // that resolves through the class itself (`class A extends A.B`) ends.
+        if depth > 12 {
             return None;
         }
         for base in &f.facts.defs[class as usize].bases {
@@ -824,7 +826,9 @@ impl<'a> Linker<'a> {
             if base.through_call() {
                 continue;
             }
-            if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
+            if let (Target::Def { file: bf, def: bd }, _) =
+                self.resolve_depth(file, base, depth + 1)
+            {
                 if (bf, bd) != (file, class) {
                     if let Some(found) = self.field(bf, bd, name, depth + 1) {
                         return Some(found);
@@ -840,7 +844,8 @@ impl<'a> Linker<'a> {
         if let Some(&m) = self.methods.get(&(file, class, name)) {
             return Some((file, m));
         }
-        if depth > 8 {
+        // Shared with `resolve_depth` (see `field`).
+        if depth > 12 {
             return None;
         }
         let d = &self.files[file as usize].facts.defs[class as usize];
@@ -848,7 +853,9 @@ impl<'a> Linker<'a> {
             if base.through_call() {
                 continue;
             }
-            if let (Target::Def { file: bf, def: bd }, _) = self.resolve_depth(file, base, 1) {
+            if let (Target::Def { file: bf, def: bd }, _) =
+                self.resolve_depth(file, base, depth + 1)
+            {
                 let bdef = &self.files[bf as usize].facts.defs[bd as usize];
                 if bdef.kind == DefKind::Class && (bf, bd) != (file, class) {
                     if let Some(found) = self.method(bf, bd, name, depth + 1) {

@@ -215,14 +215,21 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
                 (Some(e), _) => format!("{}/{}: {}", e.stage, e.kind, first_line(&e.message)),
                 (None, Some(r)) => {
                     let classes: Vec<&str> = r.resources.iter().map(|c| c.as_str()).collect();
+                    let tools: Vec<_> = r.tools.iter().filter(|t| is_tool(t)).collect();
+                    let lost = tools.iter().filter(|t| !t.handler_found).count();
                     format!(
-                        "{}  {} tools  {}",
+                        "{}  {} tools{}  {}",
                         if classes.is_empty() {
                             "no class".to_string()
                         } else {
                             classes.join(" ")
                         },
-                        r.tools.iter().filter(|t| is_tool(t)).count(),
+                        tools.len(),
+                        if lost > 0 {
+                            format!(" ({lost} without a handler)")
+                        } else {
+                            String::new()
+                        },
                         if record.from_cache == Some(true) {
                             "cached"
                         } else {

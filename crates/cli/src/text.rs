@@ -87,7 +87,13 @@ pub fn render(r: &ServerReport, color: bool) -> String {
         .iter()
         .filter(|t| t.entry == Some(EntryKind::Tool) || t.entry.is_none())
         .collect();
-    let _ = writeln!(o, "\n{} ({})", paint("tools", "1", color), tools.len());
+    let found = tools.iter().filter(|t| t.handler_found).count();
+    let count = if found == tools.len() {
+        tools.len().to_string()
+    } else {
+        format!("{}, handler found for {found}", tools.len())
+    };
+    let _ = writeln!(o, "\n{} ({count})", paint("tools", "1", color));
     if tools.is_empty() {
         let _ = writeln!(o, "  none found");
     }

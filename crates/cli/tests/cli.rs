@@ -298,3 +298,108 @@ fn languages_limit_what_is_analysed() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cobol"));
 }
+
+/// One file per language nested 20,000 deep (calls; lambdas in Java), and a
+/// tool whose handler starts a 20,000-step call chain: `scan` in text and JSON
+/// and `--tool` (which prints the chain) finish, and the deep files are
+/// reported as truncated. The analyser's own tests cover every construct.
+#[test]
+fn deep_nesting_never_aborts() {
+    let d = tmpdir("deep");
+    let n = 20_000;
+    let calls = format!("{}1{}", "f(".repeat(n), ")".repeat(n));
+    let files = [
+        ("a.ts", format!("const v = {calls};\n")),
+        ("b.js", format!("const v = {calls};\n")),
+        ("c.py", format!("v = {calls}\n")),
+        (
+            "d.go",
+            format!("package main\nfunc main() {{ v := {calls}; _ = v }}\n"),
+        ),
+        ("e.rs", format!("fn main() {{ let v = {calls}; }}\n")),
+        (
+            "F.java",
+            format!(
+                "class F {{ void m() {{ Object v = {}1; }} }}\n",
+                "() -> ".repeat(n)
+            ),
+        ),
+        ("g.kt", format!("fun main() {{ val v = {calls} }}\n")),
+        (
+            "H.cs",
+            format!("class H {{ void M() {{ object v = {calls}; }} }}\n"),
+        ),
+    ];
+    for (name, src) in &files {
+        std::fs::write(d.join(name), src).unwrap();
+    }
+    let mut chain = String::from(
+        "import { McpServer } from \"@modelcontextprotocol/sdk/server/mcp.js\";\n\
+         const server = new McpServer({ name: \"deep\", version: \"1\" });\n\
+         server.tool(\"deep\", async () => f0());\n",
+    );
+    for i in 0..n {
+        chain.push_str(&format!("function f{i}() {{ return f{}(); }}\n", i + 1));
+    }
+    chain.push_str(&format!("function f{n}() {{ return process.env.HOME; }}\n"));
+    std::fs::write(d.join("server.js"), chain).unwrap();
+    for args in [
+        &["--format", "json"][..],
+        &["--format", "text"][..],
+        &["--tool", "deep"][..],
+    ] {
+        let out = bin().arg("scan").arg(&d).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        if args[1] == "json" {
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let truncated: Vec<&str> = v["servers"][0]["skipped"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["reason"].as_str().unwrap().starts_with("truncated"))
+                .map(|s| s["path"].as_str().unwrap())
+                .collect();
+            for (name, _) in &files {
+                assert!(
+                    truncated.contains(name),
+                    "{name} not truncated: {truncated:?}"
+                );
+            }
+            let tool = &v["servers"][0]["tools"][0];
+            assert_eq!(tool["name"], "deep");
+            assert!(tool["kinds"].to_string().contains("sys.env"), "{tool}");
+        }
+    }
+}
+
+/// A tool whose handler is not found is counted, in text and JSON: an
+/// incomplete attribution is never silent.
+#[test]
+fn tools_without_a_handler_are_counted() {
+    let d = tmpdir("handlers");
+    std::fs::write(
+        d.join("index.ts"),
+        "import { McpServer } from \"@modelcontextprotocol/sdk/server/mcp.js\";\n\
+         import { handlers } from \"some-package\";\n\
+         const server = new McpServer({ name: \"hf\", version: \"1\" });\n\
+         server.tool(\"found\", async () => process.env.HOME);\n\
+         server.tool(\"lost\", handlers.lost);\n",
+    )
+    .unwrap();
+    let out = bin().arg("scan").arg(&d).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("tools (2, handler found for 1)"), "{text}");
+    let out = bin()
+        .arg("scan")
+        .arg(&d)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stats = &v["servers"][0]["stats"];
+    assert_eq!(
+        (&stats["tools_registered"], &stats["tools_with_handler"]),
+        (&serde_json::json!(2), &serde_json::json!(1))
+    );
+}

@@ -392,6 +392,18 @@ pub struct FileFacts {
     pub syntax_errors: u32,
     /// True when the traversal stopped descending somewhere (nesting cap).
     pub truncated: bool,
+    /// Branch labels only the linker can name (`case tools.Search.name:`, the
+    /// constant in another module): a label `"\u{1}N"` in [`Ref::labels`] is
+    /// the constant `label_paths[N]` denotes (see [`symbolic_label`]).
+    pub label_paths: Vec<Callee>,
+}
+
+/// Marks a label that stands for `FileFacts::label_paths[i]`.
+pub const LABEL_PATH_MARK: char = '\u{1}';
+
+/// The index into `label_paths` of a symbolic label, if it is one.
+pub fn symbolic_label(label: &str) -> Option<usize> {
+    label.strip_prefix(LABEL_PATH_MARK)?.parse().ok()
 }
 
 /// Shifts definition ids and lines of facts extracted from one part of a file
@@ -502,7 +514,13 @@ impl FileFacts {
             r.args.kw.iter_mut().for_each(|(_, a)| s.arg(a));
             r.in_def = r.in_def.map(|d| s.def(d));
             r.decorates = r.decorates.map(|d| s.def(d));
+            for l in &mut r.labels {
+                if let Some(i) = symbolic_label(l) {
+                    *l = format!("{LABEL_PATH_MARK}{}", i + self.label_paths.len());
+                }
+            }
         }
+        other.label_paths.iter_mut().for_each(|c| s.callee(c));
         for o in &mut other.objects {
             o.line += s.lines;
             if o.name_line > 0 {
@@ -538,6 +556,7 @@ impl FileFacts {
         self.locals.append(&mut other.locals);
         self.returns.append(&mut other.returns);
         self.consts.append(&mut other.consts);
+        self.label_paths.append(&mut other.label_paths);
         for i in other.imports {
             if !self.imports.contains(&i) {
                 self.imports.push(i);

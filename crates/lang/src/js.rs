@@ -1113,6 +1113,8 @@ impl<'a> Cx<'a> {
                 if let Some(v) = case.field("value") {
                     if let Some(s) = self.label_value(v, scope) {
                         pending.push(s);
+                    } else if let Some(s) = self.label_path(v, scope) {
+                        pending.push(s);
                     }
                 }
                 let has_body = case
@@ -1135,6 +1137,19 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+    }
+
+    /// `case tools.Search.name:` / `case SEARCH:` from another module: a
+    /// symbolic label the linker resolves to the constant's value.
+    fn label_path(&mut self, v: Node, scope: ScopeId) -> Option<String> {
+        let v = unwrap(v);
+        if !matches!(v.kind(), "member_expression" | "identifier") {
+            return None;
+        }
+        let callee = self.scopes.resolve(scope, &self.raw_path(v)?);
+        let i = self.facts.label_paths.len();
+        self.facts.label_paths.push(callee);
+        Some(format!("{}{i}", crate::ir::LABEL_PATH_MARK))
     }
 
     fn label_value(&self, v: Node, scope: ScopeId) -> Option<String> {
@@ -1185,9 +1200,15 @@ impl<'a> Cx<'a> {
     }
 
     fn args(&self, list: Node, scope: ScopeId) -> Args {
+        self.args_at(list, scope, 0)
+    }
+
+    /// `args` at argument depth `depth` (nested calls keep counting, so
+    /// `f(f(f(...)))` stops at `arg`'s cap instead of recursing without end).
+    fn args_at(&self, list: Node, scope: ScopeId, depth: u32) -> Args {
         let mut out = Args::default();
         if list.kind() == "template_string" {
-            out.pos.push(self.arg(list, scope, 0));
+            out.pos.push(self.arg(list, scope, depth));
             return out;
         }
         let mut c = list.walk();
@@ -1195,7 +1216,7 @@ impl<'a> Cx<'a> {
             if a.kind() == "comment" {
                 continue;
             }
-            out.pos.push(self.arg(a, scope, 0));
+            out.pos.push(self.arg(a, scope, depth));
             if out.pos.len() >= 8 {
                 break;
             }
@@ -1276,7 +1297,7 @@ impl<'a> Cx<'a> {
                         };
                         let inner = a
                             .field("arguments")
-                            .map(|l| self.args(l, scope).pos)
+                            .map(|l| self.args_at(l, scope, depth + 1).pos)
                             .unwrap_or_default();
                         Arg::Call(callee, inner)
                     }
@@ -1442,6 +1463,13 @@ impl<'a> Cx<'a> {
                 class,
             )
         };
+        // `this.name = "search"` / a field `name = "search"`: a constant of the
+        // class (`Class.name`), the way tool classes name themselves.
+        if value.kind() == "string" {
+            let key = format!("{}.{name}", self.facts.defs[class as usize].name);
+            self.facts.consts.push((key, self.src.unquote(value)));
+            return;
+        }
         if !matches!(value.kind(), "call_expression" | "new_expression") {
             return;
         }

@@ -763,6 +763,22 @@ impl<'a> Cx<'a> {
                 None => break,
             };
         }
+        // `self.name = "search"`: a constant of the class (`Class.name`), as a
+        // class attribute would be (tool classes name themselves this way).
+        if l.kind() == "attribute" && v.kind() == "string" && !self.has_interpolation(v) {
+            let on_self = l
+                .field("object")
+                .is_some_and(|o| self.src.text(o) == "self");
+            if let (true, Some(attr)) = (on_self, l.field("attribute")) {
+                let key = format!(
+                    "{}.{}",
+                    self.facts.defs[class as usize].name,
+                    self.src.text(attr)
+                );
+                self.facts.consts.push((key, self.src.unquote(v)));
+            }
+            return;
+        }
         if l.kind() != "attribute" || v.kind() != "call" {
             return;
         }

@@ -4,6 +4,7 @@
 //! the measurement study's tables and charts (`report`) or raw exports
 //! (`export`). `run` drives collection and scanning with bounded concurrency.
 
+pub mod archive;
 pub mod categories;
 pub mod export;
 pub mod popularity;

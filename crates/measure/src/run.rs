@@ -279,7 +279,11 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
     let scanned = catch_unwind(AssertUnwindSafe(|| scan(&collected.root, scan_opts)));
     let scan_ms = t1.elapsed().as_millis() as u64;
     let report = match scanned {
-        Ok(Ok(r)) => r,
+        Ok(Ok(mut r)) => {
+            r.skipped.extend(crate::archive::skipped(&collected));
+            r.skipped.sort();
+            r
+        }
         Ok(Err(e)) => {
             let err = ErrorInfo {
                 stage: "scan".into(),

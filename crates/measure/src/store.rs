@@ -8,7 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
 /// Bumped whenever a table or column changes meaning; an older or newer file is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+/// Older schema versions this mcpwarden still reads; `open` upgrades them in
+/// place (v2 added `servers.tools_with_handler`).
+const OLDEST_READABLE: i64 = 1;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
@@ -71,7 +74,8 @@ CREATE TABLE IF NOT EXISTS servers (
   from_cache          INTEGER,
   list_line           INTEGER,
   scanned_at          TEXT NOT NULL,
-  metadata            TEXT NOT NULL DEFAULT '{}'
+  metadata            TEXT NOT NULL DEFAULT '{}',
+  tools_with_handler  INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS servers_key ON servers(source, version, analyser_version);
 CREATE INDEX IF NOT EXISTS servers_status ON servers(status);
@@ -266,7 +270,9 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        check_version(&conn, path, true)?;
+        if check_version(&conn, path, true)? == Some(1) {
+            upgrade_v1(&conn)?;
+        }
         conn.execute_batch(SCHEMA)?;
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?1)",
@@ -346,7 +352,19 @@ impl Store {
     }
 }
 
-fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<()> {
+/// v1 → v2: one column added at the end of `servers` (NULL for old rows: unknown).
+fn upgrade_v1(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "BEGIN;
+         ALTER TABLE servers ADD COLUMN tools_with_handler INTEGER;
+         UPDATE meta SET value = '2' WHERE key = 'schema_version';
+         COMMIT;",
+    )?;
+    Ok(())
+}
+
+/// The schema version of an existing store (`None` for a new, empty file).
+fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<Option<i64>> {
     let has_meta: bool = conn
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
@@ -358,7 +376,7 @@ fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<()> {
     if !has_meta {
         let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if creating && tables == 0 {
-            return Ok(());
+            return Ok(None);
         }
         return Err(StoreError(format!(
             "{}: not an mcpwarden results database",
@@ -373,9 +391,9 @@ fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<()> {
         )
         .optional()?;
     match v.and_then(|v| v.parse::<i64>().ok()) {
-        Some(SCHEMA_VERSION) => Ok(()),
+        Some(v) if (OLDEST_READABLE..=SCHEMA_VERSION).contains(&v) => Ok(Some(v)),
         Some(v) => Err(StoreError(format!(
-            "{}: results database schema v{v}; this mcpwarden reads and writes v{SCHEMA_VERSION}",
+            "{}: results database schema v{v}; this mcpwarden reads v{OLDEST_READABLE} to v{SCHEMA_VERSION} and writes v{SCHEMA_VERSION}",
             path.display()
         ))),
         None => Err(StoreError(format!(
@@ -451,9 +469,9 @@ fn insert(
         "INSERT INTO servers(run_id, source, registry, name, version, analyser_version, status, error_stage, error_kind, error_message,
            category, category_source, category_confidence, popularity_raw, popularity_kind, popularity_band, languages, sdk,
            network, system, file, memory, reach_network, reach_system, reach_file, reach_memory, classes, kinds, call_sites, tool_count,
-           files, bytes, collect_ms, scan_ms, digest, from_cache, list_line, scanned_at, metadata)
+           files, bytes, collect_ms, scan_ms, digest, from_cache, list_line, scanned_at, metadata, tools_with_handler)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,
-           ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39)",
+           ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40)",
     )?
     .execute(params![
         run,
@@ -495,6 +513,11 @@ fn insert(
         r.list_line.map(|l| l as i64),
         now,
         r.metadata.to_string(),
+        rep.map(|x| x
+            .tools
+            .iter()
+            .filter(|t| is_tool(t) && t.handler_found)
+            .count() as i64),
     ])?;
     let id = tx.last_insert_rowid();
     let Some(rep) = rep else { return Ok(()) };

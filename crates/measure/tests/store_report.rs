@@ -367,7 +367,11 @@ fn a_real_scan_round_trips_through_sqlite() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(v, "1");
+    assert_eq!(v, "2");
+    let with_handler: i64 = c
+        .query_row("SELECT tools_with_handler FROM servers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(with_handler, 4);
     let opts: String = c
         .query_row("SELECT options FROM runs", [], |r| r.get(0))
         .unwrap();
@@ -483,7 +487,7 @@ fn a_store_of_another_schema_version_is_refused() {
         )
         .unwrap();
     let e = Store::open(&db, ANALYSER).err().unwrap().to_string();
-    assert!(e.contains("schema v99") && e.contains("v1"), "{e}");
+    assert!(e.contains("schema v99") && e.contains("v2"), "{e}");
     assert!(Store::open_read(&db).is_err());
     let not_ours = _d.join("other.sqlite");
     Connection::open(&not_ours)
@@ -500,6 +504,42 @@ fn a_store_of_another_schema_version_is_refused() {
         .unwrap()
         .to_string()
         .contains("no such database"));
+}
+
+/// A v1 file (before `servers.tools_with_handler`) is read as is and
+/// upgraded in place when opened for writing; its old rows say NULL (unknown).
+#[test]
+fn a_v1_store_is_read_and_upgraded() {
+    let (_d, db) = fixture_db("v1");
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch(
+        "ALTER TABLE servers DROP COLUMN tools_with_handler;
+         UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+    )
+    .unwrap();
+    drop(c);
+    Store::open_read(&db).unwrap();
+    drop(Store::open(&db, ANALYSER).unwrap());
+    let c = Connection::open(&db).unwrap();
+    let v: String = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, "2");
+    let unknown: i64 = c
+        .query_row(
+            "SELECT count(*) FROM servers WHERE tools_with_handler IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let all: i64 = c
+        .query_row("SELECT count(*) FROM servers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(unknown, all);
 }
 
 #[test]

@@ -378,6 +378,13 @@ pub struct Stats {
     /// Time spent linking, building the graph and walking it.
     #[serde(default)]
     pub graph_ms: u64,
+    /// MCP tools registered (resource and prompt handlers not counted).
+    #[serde(default)]
+    pub tools_registered: u64,
+    /// Of those, the tools whose handler was found: a tool without one reaches
+    /// nothing, so `tools_registered - tools_with_handler` tools are unknown.
+    #[serde(default)]
+    pub tools_with_handler: u64,
 }
 
 /// Everything mcpwarden knows about one server.
