@@ -1005,6 +1005,12 @@ impl<'a> Cx<'a> {
     }
 
     fn args(&self, list: Node, scope: ScopeId) -> Args {
+        self.args_at(list, scope, 0)
+    }
+
+    /// Arguments of a call nested in a value: they keep its depth, so
+    /// `f(f(f(...)))` stops at the cap instead of starting over at each level.
+    fn args_at(&self, list: Node, scope: ScopeId, depth: u32) -> Args {
         let mut out = Args::default();
         let mut c = list.walk();
         for a in list.named_children(&mut c) {
@@ -1012,11 +1018,11 @@ impl<'a> Cx<'a> {
                 "keyword_argument" => {
                     if let (Some(n), Some(v)) = (a.field("name"), a.field("value")) {
                         out.kw
-                            .push((self.src.text(n).to_string(), self.arg(v, scope, 0)));
+                            .push((self.src.text(n).to_string(), self.arg(v, scope, depth)));
                     }
                 }
                 "comment" => {}
-                _ => out.pos.push(self.arg(a, scope, 0)),
+                _ => out.pos.push(self.arg(a, scope, depth)),
             }
             if out.pos.len() + out.kw.len() >= 12 {
                 break;
@@ -1080,7 +1086,7 @@ impl<'a> Cx<'a> {
                 let args = a
                     .field("arguments")
                     .filter(|l| l.kind() == "argument_list")
-                    .map(|l| self.args(l, scope).pos)
+                    .map(|l| self.args_at(l, scope, depth + 1).pos)
                     .unwrap_or_default();
                 Arg::Call(self.scopes.resolve(scope, &raw), args)
             }
