@@ -341,6 +341,8 @@ fn same_package_from_many_threads() {
 
 /// A PyPI-like index whose file links are relative to the metadata URL.
 fn pypi_index(srv: &Server, sdist: &[u8], wheel: &[u8], sdist_sha: &str) {
+    let native = platform_wheel("x86_64");
+    let other = platform_wheel("aarch64");
     let f = |name: &str, kind: &str, sha: String, size: usize| {
         json!({"filename": name, "packagetype": kind, "url": format!("../../packages/ab/cd/{name}"),
                "digests": {"sha256": sha, "md5": "x"}, "size": size, "yanked": false})
@@ -353,7 +355,9 @@ fn pypi_index(srv: &Server, sdist: &[u8], wheel: &[u8], sdist_sha: &str) {
                       f("mcp_demo-0.1.0.tar.gz", "sdist", sdist_sha.to_string(), sdist.len())],
             "0.2.0": [f("mcp_demo-0.2.0-cp312-cp312-manylinux_2_17_x86_64.whl", "bdist_wheel", "00".repeat(32), 10),
                       f("mcp_demo-0.2.0-py3-none-any.whl", "bdist_wheel", sha256_hex(wheel), wheel.len())],
-            "0.3.0": [f("mcp_demo-0.3.0-cp312-cp312-win_amd64.whl", "bdist_wheel", "00".repeat(32), 10)]
+            "0.3.0": [f("mcp_demo-0.3.0-cp312-cp312-win_amd64.whl", "bdist_wheel", sha256_hex(&other), other.len()),
+                      f("mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_aarch64.whl", "bdist_wheel", sha256_hex(&other), other.len()),
+                      f("mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "bdist_wheel", sha256_hex(&native), native.len())]
         },
         "urls": []
     });
@@ -373,6 +377,33 @@ fn pypi_index(srv: &Server, sdist: &[u8], wheel: &[u8], sdist_sha: &str) {
         "/packages/ab/cd/mcp_demo-0.2.0-py3-none-any.whl",
         vec![Resp::ok(wheel.to_vec())],
     );
+    for (name, w) in [
+        ("mcp_demo-0.3.0-cp312-cp312-win_amd64.whl", &other),
+        (
+            "mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_aarch64.whl",
+            &other,
+        ),
+        (
+            "mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            &native,
+        ),
+    ] {
+        srv.route(
+            &format!("/packages/ab/cd/{name}"),
+            vec![Resp::ok(w.clone())],
+        );
+    }
+}
+
+/// A binary wheel: Python beside a compiled extension for `arch`.
+fn platform_wheel(arch: &str) -> Vec<u8> {
+    let so = [&b"\x7fELF"[..], arch.as_bytes(), &[0u8; 64]].concat();
+    let ext = format!("mcp_demo/_speedups.cpython-312-{arch}-linux-gnu.so");
+    common::zip(&[
+        ("mcp_demo/server.py", b"import os"),
+        (ext.as_str(), &so),
+        ("mcp_demo-0.3.0.dist-info/METADATA", b"Name: mcp-demo\n"),
+    ])
 }
 
 #[test]
@@ -425,11 +456,21 @@ fn pypi_sdist_wheel_relative_links_and_cache() {
         log.iter().all(|p| !p.starts_with("/pypi/mcp-demo/0")),
         "per-version endpoint used: {log:?}"
     );
-    assert!(!log.iter().any(|p| p.contains("manylinux")));
+    assert!(!log.iter().any(|p| p.contains("0.2.0-cp312")));
 
-    // Only platform wheels: nothing to analyse.
-    let e = collect(&cfg, &Source::parse("pypi:mcp-demo==0.3.0").unwrap()).unwrap_err();
-    assert_eq!(e.kind(), "no-source", "{e}");
+    // Only platform wheels: this platform's (else any), its Python and its
+    // binary (which the scan reports as opaque) both there.
+    let p = collect(&cfg, &Source::parse("pypi:mcp-demo==0.3.0").unwrap()).unwrap();
+    assert!(p.root.join("mcp_demo/server.py").is_file());
+    let arch = if cfg!(all(target_os = "linux", target_arch = "aarch64")) {
+        "aarch64"
+    } else {
+        "x86_64"
+    };
+    let so = format!("mcp_demo/_speedups.cpython-312-{arch}-linux-gnu.so");
+    if cfg!(target_os = "linux") {
+        assert!(p.root.join(&so).is_file(), "{so} missing");
+    }
     let e = collect(&cfg, &Source::parse("pypi:mcp-demo==9.9").unwrap()).unwrap_err();
     assert_eq!(e.kind(), "not-found", "{e}");
 
