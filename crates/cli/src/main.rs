@@ -1,5 +1,6 @@
 //! `mcpwarden`: what can this MCP server do to your machine?
 
+mod cache_cmd;
 mod measure_cmd;
 mod text;
 
@@ -57,6 +58,9 @@ enum Command {
     Report(measure_cmd::ReportArgs),
     /// Print one table of a results database (servers, findings, tools) as CSV or JSON lines.
     Export(measure_cmd::ExportArgs),
+    /// Manage the download cache (`prune` by age and size).
+    #[command(subcommand)]
+    Cache(cache_cmd::CacheCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Measure(a) => measure_cmd::measure(a),
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),
+        Command::Cache(c) => cache_cmd::run(c),
         Command::Scan {
             path,
             format,

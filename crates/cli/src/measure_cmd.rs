@@ -48,6 +48,9 @@ pub struct MeasureArgs {
     /// Only the first N servers of the list.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Keep each unpacked tree in the cache (CACHE/trees) instead of removing it after its scan; several MB a package.
+    #[arg(long)]
+    pub keep_trees: bool,
 }
 
 #[derive(Args)]
@@ -136,6 +139,9 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         cfg.cache_dir = c.clone();
     }
     cfg.offline |= a.offline;
+    cfg.keep_trees |= a.keep_trees;
+    // Trees and downloads of runs that were killed; a day spares any run still going.
+    let _ = mcpwarden_collect::clean_tmp(&cfg, Duration::from_secs(24 * 3600));
     if let Some(u) = &a.npm_registry {
         cfg.npm_registry = u.clone();
     }
@@ -161,7 +167,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         limit: a.limit,
         scan: Default::default(),
         input,
-        options: serde_json::json!({"jobs": a.jobs, "rescan": a.rescan, "offline": cfg.offline, "limit": a.limit,
+        options: serde_json::json!({"jobs": a.jobs, "rescan": a.rescan, "offline": cfg.offline, "limit": a.limit, "keep_trees": a.keep_trees,
             "cache": cfg.cache_dir.display().to_string(), "npm_registry": cfg.npm_registry, "pypi_url": cfg.pypi_url}),
     };
 

@@ -289,3 +289,34 @@ fn from_dir_measures_every_subfolder() {
         "{stdout}{stderr}"
     );
 }
+
+#[test]
+fn cache_prune_by_size_and_age() {
+    let d = tmpdir("prune");
+    let cache = d.join("cache");
+    let fan = cache.join("archives/sha256/ab");
+    std::fs::create_dir_all(&fan).unwrap();
+    std::fs::write(fan.join("ab01"), vec![0u8; 3000]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(fan.join("ab02"), vec![0u8; 2000]).unwrap();
+    let prune = |args: &[&str]| {
+        bin()
+            .args(["cache", "prune", "--cache"])
+            .arg(&cache)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = prune(&["--max-size", "lots"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(text(&out).1.contains("--max-size"));
+    // Over 4 KiB: the least recently used archive goes.
+    let out = prune(&["--max-size", "4K"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("removed 1 entries"), "{stdout}");
+    assert!(!fan.join("ab01").exists() && fan.join("ab02").exists());
+    let out = prune(&["--older-than", "0"]);
+    assert!(text(&out).0.contains("removed 1 entries"));
+    assert!(!fan.join("ab02").exists());
+}

@@ -155,7 +155,7 @@ pub(crate) fn collect(
     let own = if is_latest && from_info.summary.is_some() && from_info.readme.is_some() {
         local::LocalMeta::default()
     } else {
-        local::read(&crate::extract::tree_root(&tree))
+        local::read(&crate::extract::tree_root(tree.dir()))
     };
     let (first, second) = if is_latest {
         (
@@ -191,7 +191,7 @@ pub(crate) fn collect(
     if pinned.is_none() {
         cache.write_resolved("pypi", &key, &version)?;
     }
-    collected(cache, &meta, false, None)
+    collected(cache, &meta, tree, false, None)
 }
 
 fn filename(f: &Value) -> &str {

@@ -61,7 +61,9 @@ fn npm_collects_verifies_retries_and_caches() {
     );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
-    let cfg = config(cache.path(), &srv.base);
+    // The kept-trees layout (`--keep-trees`); temporary trees are tested below.
+    let mut cfg = config(cache.path(), &srv.base);
+    cfg.keep_trees = true;
 
     let src = Source::parse("npm:@acme/weather-mcp").unwrap();
     let c = collect(&cfg, &src).unwrap();
@@ -312,7 +314,8 @@ fn same_package_from_many_threads() {
     );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
-    let cfg = config(cache.path(), &srv.base);
+    let mut cfg = config(cache.path(), &srv.base);
+    cfg.keep_trees = true;
     let src = Source::parse("npm:@acme/weather-mcp@1.0.0").unwrap();
     let results: Vec<_> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..6).map(|_| s.spawn(|| collect(&cfg, &src))).collect();
@@ -656,7 +659,10 @@ fn crates_collects_the_latest_release_verified_and_cached() {
         offline: true,
         ..cfg.clone()
     };
-    assert_eq!(collect(&off, &src).unwrap().root, c.root);
+    assert_eq!(
+        collect(&off, &src).unwrap().root.file_name(),
+        c.root.file_name()
+    );
 
     // A checksum that does not match the archive is refused.
     let e = collect(&cfg, &Source::parse("crates:rmcp-notes@0.1.0").unwrap()).unwrap_err();
@@ -664,4 +670,101 @@ fn crates_collects_the_latest_release_verified_and_cached() {
     // Unknown versions are named.
     let e = collect(&cfg, &Source::parse("crates:rmcp-notes@9.9.9").unwrap()).unwrap_err();
     assert!(e.to_string().contains("9.9.9"), "{e}");
+}
+
+/// Without `keep_trees` a tree lives as long as its `Collected`; the archive
+/// stays, so the next collection (offline too) needs no download. `prune`
+/// trims the archives by age and size.
+#[test]
+fn trees_are_temporary_archives_stay_and_prune() {
+    let srv = Server::start();
+    let tb = npm_tarball();
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &tb,
+            json!({"integrity": format!("sha512-{}", sha512_b64(&tb))}),
+        ))],
+    );
+    srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
+    let cache = tempfile::tempdir().unwrap();
+    let cfg = config(cache.path(), &srv.base);
+    let src = Source::parse("npm:@acme/weather-mcp@1.0.0").unwrap();
+    let c = collect(&cfg, &src).unwrap();
+    assert!(c.is_temporary() && c.root.join("package.json").is_file());
+    let root = c.root.clone();
+    let copy = c.clone();
+    drop(c);
+    assert!(root.is_dir(), "removed while a clone still holds it");
+    drop(copy);
+    assert!(!root.exists(), "tree left behind");
+    assert!(!cache.path().join("trees").exists());
+    assert_eq!(
+        common::files_under(&cache.path().join("tmp")),
+        Vec::<String>::new()
+    );
+    let archive = cache
+        .path()
+        .join(format!("archives/sha256/{}", &sha256_hex(&tb)[..2]))
+        .join(sha256_hex(&tb));
+    assert!(archive.is_file());
+
+    // Offline, from the archive alone.
+    let downloads = srv.count(TARBALL);
+    let off = mcpwarden_collect::Config {
+        offline: true,
+        ..cfg.clone()
+    };
+    let again = collect(&off, &src).unwrap();
+    assert!(again.from_cache && again.root.join("dist/index.js").is_file());
+    assert_eq!(srv.count(TARBALL), downloads);
+    drop(again);
+
+    // A tampered archive is not trusted: downloaded again.
+    fs::write(&archive, b"tampered").unwrap();
+    let fresh = collect(&cfg, &src).unwrap();
+    assert!(!fresh.from_cache);
+    assert_eq!(srv.count(TARBALL), downloads + 1);
+    drop(fresh);
+
+    use mcpwarden_collect::{prune, PruneOptions};
+    let size = fs::metadata(&archive).unwrap().len();
+    // Within limits: nothing goes.
+    let r = prune(
+        cache.path(),
+        &PruneOptions {
+            older_than: Some(std::time::Duration::from_secs(3600)),
+            max_bytes: Some(size),
+        },
+    )
+    .unwrap();
+    assert_eq!((r.removed, r.kept, r.kept_bytes), (0, 1, size));
+    // Over the size limit: the least recently used goes.
+    let r = prune(
+        cache.path(),
+        &PruneOptions {
+            older_than: None,
+            max_bytes: Some(size - 1),
+        },
+    )
+    .unwrap();
+    assert_eq!((r.removed, r.freed_bytes, r.kept), (1, size, 0));
+    assert!(!archive.exists());
+    // Metadata stays: offline is now a clear miss, online a fresh download.
+    let e = collect(&off, &src).unwrap_err();
+    assert_eq!(e.kind(), "offline-miss", "{e}");
+    collect(&cfg, &src).unwrap();
+    assert!(archive.is_file());
+    // By age.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let r = prune(
+        cache.path(),
+        &PruneOptions {
+            older_than: Some(std::time::Duration::from_millis(10)),
+            max_bytes: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.removed, 1);
 }

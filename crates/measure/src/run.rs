@@ -279,7 +279,15 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
     let scanned = catch_unwind(AssertUnwindSafe(|| scan(&collected.root, scan_opts)));
     let scan_ms = t1.elapsed().as_millis() as u64;
     let report = match scanned {
-        Ok(Ok(r)) => r,
+        Ok(Ok(mut r)) => {
+            // What extraction left out (links, `..` paths) belongs with what the scan left out.
+            r.skipped
+                .extend(collected.skipped.iter().map(|s| mcpwarden_model::Skipped {
+                    path: s.path.clone(),
+                    reason: s.reason.clone(),
+                }));
+            r
+        }
         Ok(Err(e)) => {
             let err = ErrorInfo {
                 stage: "scan".into(),
@@ -397,7 +405,7 @@ fn build(
         }
         meta.insert("parsed_files".into(), json!(r.stats.parsed));
     }
-    if let Some(c) = c {
+    if let Some(c) = c.filter(|c| !c.is_temporary()) {
         meta.insert("root".into(), json!(c.root.display().to_string()));
     }
     ServerRecord {
