@@ -10,7 +10,8 @@ deps=${MCPWARDEN_TEST_DEPS:-$PWD/target/test-deps}
 mkdir -p "$deps"
 
 need_apt=()
-for pkg in bubblewrap socat ripgrep; do
+# postgresql: the shared result store's tests start a throwaway server (initdb, pg_ctl).
+for pkg in bubblewrap socat ripgrep postgresql; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -5,9 +5,10 @@
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mcpwarden_collect::{from_dir, read_list, Config};
+use mcpwarden_measure::backend::{self, SharedOptions};
 use mcpwarden_measure::export::{export, ExportError, ExportTable, Format};
 use mcpwarden_measure::run::{measure as run_measure, Event, RunOptions};
-use mcpwarden_measure::store::{is_tool, Status, Store};
+use mcpwarden_measure::store::{is_tool, Status};
 use mcpwarden_measure::{analyser_version, report};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,14 +17,23 @@ use std::time::Duration;
 
 #[derive(Args)]
 #[command(
-    after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only"
+    after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only\n  mcpwarden measure list.tsv --db postgres://mcpw:PASSWORD@db.example/mcpw   # one worker of a shared run"
 )]
 pub struct MeasureArgs {
     /// The servers: a TSV, CSV or JSONL list (a `source` column such as npm:NAME@VERSION, pypi:NAME==VERSION, crates:NAME@VERSION, git:URL@REV#SUBDIR, dir:PATH, or `registry`, `name`, `version` columns), or MCP registry server.json documents.
     pub list: Option<PathBuf>,
-    /// The results database (SQLite; created when missing, resumed otherwise).
-    #[arg(long, value_name = "FILE")]
-    pub db: PathBuf,
+    /// The results database: a SQLite file (created when missing, resumed otherwise), or a PostgreSQL server (postgres://USER:PASSWORD@HOST/DB) shared by workers on many machines (docs/distributed.md).
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: String,
+    /// PostgreSQL only: how long a worker's claim on a package lives without a heartbeat (renewed every third of it); a crashed worker's packages are taken over after this.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub lease: f64,
+    /// PostgreSQL only: name of the shared run (default: derived from the list, the analyser and --rescan, so workers given the same list join the same run).
+    #[arg(long, value_name = "NAME")]
+    pub run: Option<String>,
+    /// Wait this long after each server (for tests that interrupt a run).
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub debug_pause_ms: u64,
     /// Also measure every subfolder of DIR as a server.
     #[arg(long, value_name = "DIR")]
     pub from_dir: Option<PathBuf>,
@@ -58,8 +68,8 @@ pub struct MeasureArgs {
     after_help = "Writes report.md, report.html (self-contained, inline SVG charts), summary.json, one CSV per table and charts/*.svg.\n\nExample:\n  mcpwarden report results.sqlite --out report/"
 )]
 pub struct ReportArgs {
-    /// The results database written by `mcpwarden measure`.
-    pub db: PathBuf,
+    /// The results database written by `mcpwarden measure`: a SQLite file or a postgres:// URL.
+    pub db: String,
     /// Output directory (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -70,8 +80,8 @@ pub struct ReportArgs {
     after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head"
 )]
 pub struct ExportArgs {
-    /// The results database written by `mcpwarden measure`.
-    pub db: PathBuf,
+    /// The results database written by `mcpwarden measure`: a SQLite file or a postgres:// URL.
+    pub db: String,
     #[arg(long, value_enum)]
     pub format: ExportFormat,
     #[arg(long, value_enum, default_value_t = TableArg::Servers)]
@@ -148,7 +158,14 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
     if let Some(u) = &a.pypi_url {
         cfg.pypi_url = u.clone();
     }
-    let mut store = match Store::open(&a.db, analyser_version()) {
+    if !(a.lease.is_finite() && a.lease >= 1.0) {
+        eprintln!("mcpwarden: --lease {}: expected at least 1 second", a.lease);
+        return ExitCode::from(2);
+    }
+    let shared = SharedOptions {
+        lease: Duration::from_secs_f64(a.lease),
+    };
+    let mut store = match backend::open(&a.db, analyser_version(), shared) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("mcpwarden: {e}");
@@ -167,6 +184,8 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         limit: a.limit,
         scan: Default::default(),
         input,
+        run_key: a.run.clone(),
+        pause: Duration::from_millis(a.debug_pause_ms),
         options: serde_json::json!({"jobs": a.jobs, "rescan": a.rescan, "offline": cfg.offline, "limit": a.limit, "keep_trees": a.keep_trees,
             "cache": cfg.cache_dir.display().to_string(), "npm_registry": cfg.npm_registry, "pypi_url": cfg.pypi_url}),
     };
@@ -257,7 +276,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
             }
         }
     };
-    let result = run_measure(&mut store, &cfg, entries, &opts, &mut on_event);
+    let result = run_measure(store.as_mut(), &cfg, entries, &opts, &mut on_event);
     bar.finish_and_clear();
     let s = match result {
         Ok(s) => s,
@@ -272,7 +291,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         t.total,
         secs(t.elapsed_ms),
         s.run_id,
-        a.db.display()
+        store.describe()
     );
     println!(
         "  downloaded {}, from cache {}, already stored {}",
@@ -285,7 +304,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
     for (reason, n) in &s.failures {
         println!("    {reason:<28} {n}");
     }
-    println!("next: mcpwarden report {} --out report/", a.db.display());
+    println!("next: mcpwarden report {} --out report/", a.db);
     ExitCode::SUCCESS
 }
 
@@ -298,7 +317,7 @@ fn first_line(s: &str) -> &str {
 }
 
 pub fn report(a: ReportArgs) -> ExitCode {
-    let store = match Store::open_read(&a.db) {
+    let store = match backend::open_read(&a.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("mcpwarden: {e}");
@@ -331,7 +350,7 @@ pub fn report(a: ReportArgs) -> ExitCode {
 }
 
 pub fn export_cmd(a: ExportArgs) -> ExitCode {
-    let store = match Store::open_read(&a.db) {
+    let store = match backend::open_read(&a.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("mcpwarden: {e}");

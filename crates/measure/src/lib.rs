@@ -4,10 +4,13 @@
 //! the measurement study's tables and charts (`report`) or raw exports
 //! (`export`). `run` drives collection and scanning with bounded concurrency.
 
+pub mod backend;
 pub mod categories;
 pub mod export;
+pub mod pg;
 pub mod popularity;
 pub mod report;
+pub mod rows;
 pub mod run;
 pub mod store;
 mod svg;
