@@ -190,7 +190,10 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
             "cache": cfg.cache_dir.display().to_string(), "npm_registry": cfg.npm_registry, "pypi_url": cfg.pypi_url}),
     };
 
-    // A bar with counts and ETA on a terminal; one plain line per server otherwise.
+    // A bar with counts, rate and ETA on a terminal; one plain line per server
+    // otherwise, with the same rate and ETA. Results are committed as they
+    // arrive, so Ctrl-C or a kill loses only the servers in flight, which a
+    // rerun measures (and nothing is stored twice: a rerun skips what is stored).
     let tty = std::io::stderr().is_terminal();
     let bar = ProgressBar::with_draw_target(
         None,
@@ -202,12 +205,13 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
     );
     bar.set_style(
         ProgressStyle::with_template(
-            "{bar:30.cyan/blue} {pos}/{len} {msg}  {elapsed_precise} ETA {eta}",
+            "{bar:30.cyan/blue} {pos}/{len} {per_sec:.1} {msg}  {elapsed_precise} ETA {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("█▉▊▋▌▍▎▏ "),
     );
     let (mut ok, mut opaque, mut failed) = (0u64, 0u64, 0u64);
+    let mut rate = Rate::default();
     let mut on_event = |e: Event| match e {
         Event::Started {
             todo,
@@ -215,6 +219,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
             duplicates,
         } => {
             bar.set_length(todo as u64);
+            rate = Rate::start();
             let mut line = format!("measuring {todo} servers with {} jobs", opts.jobs);
             if resumed > 0 {
                 line.push_str(&format!("; {resumed} already stored (--rescan to redo)"));
@@ -258,7 +263,8 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
                 (None, None) => String::new(),
             };
             let line = format!(
-                "[{done}/{todo}] {:<6} {}  {}  ({} + {})",
+                "[{done}/{todo}{}] {:<6} {}  {}  ({} + {})",
+                rate.show(done, todo),
                 status.as_str(),
                 record.source,
                 what,
@@ -306,6 +312,30 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
     }
     println!("next: mcpwarden report {} --out report/", a.db);
     ExitCode::SUCCESS
+}
+
+/// Servers per second and time left, for the plain (non-terminal) lines.
+#[derive(Default)]
+struct Rate(Option<std::time::Instant>);
+
+impl Rate {
+    fn start() -> Rate {
+        Rate(Some(std::time::Instant::now()))
+    }
+
+    /// ` 3.2/s ETA 4m10s` once a rate is known.
+    fn show(&self, done: usize, todo: usize) -> String {
+        let Some(t0) = self.0 else {
+            return String::new();
+        };
+        let elapsed = t0.elapsed().as_secs_f64();
+        if done == 0 || elapsed <= 0.0 {
+            return String::new();
+        }
+        let per_sec = done as f64 / elapsed;
+        let left = todo.saturating_sub(done) as f64 / per_sec;
+        format!(" {per_sec:.1}/s ETA {}", secs((left * 1000.0) as u64))
+    }
 }
 
 fn first_line(s: &str) -> &str {
