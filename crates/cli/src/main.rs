@@ -1,6 +1,7 @@
 //! `mcpwarden`: what can this MCP server do to your machine?
 
 mod cache_cmd;
+mod discover_cmd;
 mod measure_cmd;
 mod text;
 
@@ -58,6 +59,8 @@ enum Command {
     Report(measure_cmd::ReportArgs),
     /// Print one table of a results database (servers, findings, tools) as CSV or JSON lines.
     Export(measure_cmd::ExportArgs),
+    /// List MCP server packages of npm (by keyword search) or PyPI (from candidate names), in the `measure` list format.
+    Discover(discover_cmd::DiscoverArgs),
     /// Manage the download cache (`prune` by age and size).
     #[command(subcommand)]
     Cache(cache_cmd::CacheCommand),
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),
         Command::Cache(c) => cache_cmd::run(c),
+        Command::Discover(a) => discover_cmd::run(a),
         Command::Scan {
             path,
             format,

@@ -350,7 +350,8 @@ fn killed_and_interrupted_runs_resume_without_loss_or_duplicates() {
             .unwrap();
         let mut by: std::collections::BTreeMap<String, i64> = Default::default();
         for v in jsonl(&o.stdout) {
-            *by.entry(v["source"].as_str().unwrap().to_string()).or_default() += 1;
+            *by.entry(v["source"].as_str().unwrap().to_string())
+                .or_default() += 1;
         }
         by.into_iter().collect()
     };
@@ -381,7 +382,10 @@ fn killed_and_interrupted_runs_resume_without_loss_or_duplicates() {
             .unwrap();
         child.wait().unwrap();
         let before = rows();
-        assert!(before.len() < servers.len(), "{signal}: finished before the signal");
+        assert!(
+            before.len() < servers.len(),
+            "{signal}: finished before the signal"
+        );
         let out = measure(&list, &db, &d.join("cache"), &[]);
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{stderr}");

@@ -14,6 +14,7 @@
 mod cache;
 mod config;
 mod crates;
+pub mod discover;
 mod error;
 pub mod extract;
 mod git;
