@@ -289,3 +289,51 @@ fn bad_postgres_urls_fail_clearly() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A package that every worker died on is stored as an error after three
+/// tries instead of killing workers forever.
+#[test]
+fn a_package_that_kills_workers_is_abandoned() {
+    let Some(pg) = pg_harness::start("a_package_that_kills_workers_is_abandoned") else {
+        return;
+    };
+    let d = tmpdir("abandon");
+    let (list, sources) = fixture_list(&d, 2);
+    let run = |extra: &[&str]| {
+        let o = bin()
+            .arg("measure")
+            .arg(&list)
+            .args(["--db", &pg.url, "--offline", "--lease", "1", "--run", "r1"])
+            .arg("--cache")
+            .arg(d.join("cache"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&[]);
+    let mut c = pg.client();
+    // As if three workers had died on the first package.
+    c.execute(
+        "UPDATE claims SET state = 'claimed', attempts = 3, worker = 'gone:1:0', lease_until = now() - interval '1 second' WHERE run_key = 'r1' AND source = $1",
+        &[&sources[0]],
+    )
+    .unwrap();
+    c.execute("DELETE FROM servers WHERE source = $1", &[&sources[0]])
+        .unwrap();
+    run(&[]);
+    let row = c
+        .query_one(
+            "SELECT status, error_stage, error_kind, error_message FROM servers WHERE source = $1",
+            &[&sources[0]],
+        )
+        .unwrap();
+    let (status, stage, kind): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+    assert_eq!(
+        (status.as_str(), stage.as_str(), kind.as_str()),
+        ("error", "claim", "abandoned")
+    );
+    let msg: String = row.get(3);
+    assert!(msg.contains("3 workers stopped"), "{msg}");
+    let _ = std::fs::remove_dir_all(&d);
+}

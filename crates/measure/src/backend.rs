@@ -30,7 +30,16 @@ pub trait ResultStore {
 /// Hands out source keys to worker threads.
 pub trait Claims: Send + Sync {
     /// The next key, or `None` when nothing is left for this process.
-    fn next(&self) -> Result<Option<String>>;
+    fn next(&self) -> Result<Option<Claim>>;
+}
+
+/// One unit of work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub key: String,
+    /// How many workers have taken it, this one included: more than one
+    /// means earlier workers died (or stalled) while measuring it.
+    pub attempts: u32,
 }
 
 /// In-process queue: each key once, in order.
@@ -49,9 +58,12 @@ impl LocalClaims {
 }
 
 impl Claims for LocalClaims {
-    fn next(&self) -> Result<Option<String>> {
+    fn next(&self) -> Result<Option<Claim>> {
         let i = self.next.fetch_add(1, Ordering::Relaxed);
-        Ok(self.keys.get(i).cloned())
+        Ok(self.keys.get(i).map(|k| Claim {
+            key: k.clone(),
+            attempts: 1,
+        }))
     }
 }
 

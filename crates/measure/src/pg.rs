@@ -8,7 +8,7 @@
 //! same transaction that marks its row done, and only while the row is still
 //! this worker's: every source gets exactly one result.
 
-use crate::backend::{Claims, ResultStore, SharedOptions};
+use crate::backend::{Claim, Claims, ResultStore, SharedOptions};
 use crate::rows::{self, Val};
 use crate::store::{
     now_utc, Result, RunTotals, ServerRecord, Store, StoreError, SCHEMA, SCHEMA_VERSION,
@@ -43,7 +43,7 @@ const CLAIM: &str = "UPDATE claims SET state = 'claimed', worker = $2, attempts 
     SELECT source FROM claims
      WHERE run_key = $1 AND (state = 'todo' OR (state = 'claimed' AND lease_until < now()))
      ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED)
-  RETURNING source";
+  RETURNING source, attempts";
 
 /// `store::SCHEMA` in PostgreSQL's dialect: 64-bit integers and serial ids.
 pub fn schema() -> String {
@@ -346,7 +346,7 @@ impl PgClaims {
 }
 
 impl Claims for PgClaims {
-    fn next(&self) -> Result<Option<String>> {
+    fn next(&self) -> Result<Option<Claim>> {
         let lease = self.lease.as_secs_f64();
         loop {
             {
@@ -355,7 +355,11 @@ impl Claims for PgClaims {
                     .lock()
                     .map_err(|_| StoreError("claim connection poisoned".into()))?;
                 if let Some(row) = c.query_opt(CLAIM, &[&self.run_key, &self.worker, &lease])? {
-                    return Ok(Some(row.get(0)));
+                    let attempts: i64 = row.get(1);
+                    return Ok(Some(Claim {
+                        key: row.get(0),
+                        attempts: attempts.clamp(0, u32::MAX as i64) as u32,
+                    }));
                 }
                 // Nothing free. Rows others hold may still come free (their
                 // worker may die): wait while any is held, then stop.

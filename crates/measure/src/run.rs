@@ -27,6 +27,10 @@ use std::time::Instant;
 /// Results written per transaction at most (more when they arrive together).
 const BATCH: usize = 64;
 
+/// A shared run gives a package to this many workers at most: one that kills
+/// every worker measuring it (memory, a hang) is then stored as an error.
+const MAX_ATTEMPTS: u32 = 3;
+
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// Servers in flight at once (each collected, then scanned, by one worker).
@@ -127,16 +131,21 @@ pub fn measure(
             let (todo, stop, claims) = (&todo, &stop, &claims);
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let key = match claims.next() {
-                        Ok(Some(k)) => k,
+                    let claim = match claims.next() {
+                        Ok(Some(c)) => c,
                         Ok(None) => break,
                         Err(e) => {
                             let _ = tx.send(Err(e));
                             break;
                         }
                     };
-                    let entry = todo.get(&key).cloned().unwrap_or_else(|| bare_entry(&key));
-                    let rec = process(cfg, &entry, &key, &opts.scan);
+                    let key = &claim.key;
+                    let entry = todo.get(key).cloned().unwrap_or_else(|| bare_entry(key));
+                    let rec = if claim.attempts > MAX_ATTEMPTS {
+                        abandoned(&entry, key, claim.attempts)
+                    } else {
+                        process(cfg, &entry, key, &opts.scan)
+                    };
                     std::thread::sleep(opts.pause);
                     if tx.send(Ok(rec)).is_err() {
                         break;
@@ -393,6 +402,19 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
         Some(report),
         None,
     )
+}
+
+/// The record of a package whose earlier workers all died measuring it.
+fn abandoned(entry: &ListEntry, key: &str, attempts: u32) -> ServerRecord {
+    let err = ErrorInfo {
+        stage: "claim".into(),
+        kind: "abandoned".into(),
+        message: format!(
+            "{key}: {} workers stopped while measuring it (killed, out of memory or hung); not tried again",
+            attempts - 1
+        ),
+    };
+    failed(entry, key, None, 0, err)
 }
 
 fn failed(

@@ -14,17 +14,21 @@ pub struct Postgres {
     pub url: String,
 }
 
-/// The server, or why there is none. Under `CI` a missing server is a failure.
+/// The server, or `None` (with `SKIP` printed) when PostgreSQL is not
+/// installed. Under `CI` a missing server is a failure; a server that is
+/// installed but does not start always is.
 pub fn start(test: &str) -> Option<Postgres> {
-    match try_start() {
+    let Some(bin) = bin_dir() else {
+        let why = "no initdb/pg_ctl under /usr/lib/postgresql/*/bin";
+        if std::env::var_os("CI").is_some() {
+            panic!("{test}: PostgreSQL is required under CI: {why}");
+        }
+        eprintln!("SKIP {test}: {why} (install Debian's postgresql package: .ci/deps.sh)");
+        return None;
+    };
+    match try_start(bin, test) {
         Ok(p) => Some(p),
-        Err(why) if std::env::var_os("CI").is_some() => {
-            panic!("{test}: PostgreSQL is required under CI: {why}")
-        }
-        Err(why) => {
-            eprintln!("SKIP {test}: {why} (install Debian's postgresql package: .ci/deps.sh)");
-            None
-        }
+        Err(why) => panic!("{test}: PostgreSQL is installed but did not start: {why}"),
     }
 }
 
@@ -52,9 +56,9 @@ fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
     }
 }
 
-fn try_start() -> Result<Postgres, String> {
-    let bin = bin_dir().ok_or("no initdb/pg_ctl under /usr/lib/postgresql/*/bin")?;
-    let dir = std::env::temp_dir().join(format!("mcpwarden-pg-{}", std::process::id()));
+fn try_start(bin: PathBuf, test: &str) -> Result<Postgres, String> {
+    // One directory per server: tests of one binary run in parallel.
+    let dir = std::env::temp_dir().join(format!("mcpwarden-pg-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let root = is_root();
