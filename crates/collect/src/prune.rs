@@ -174,7 +174,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
         "t" => 1 << 40,
         _ => return None,
     };
-    (n >= 0.0 && n.is_finite()).then(|| (n * mult as f64) as u64)
+    (n >= 0.0 && n.is_finite()).then_some((n * mult as f64) as u64)
 }
 
 #[cfg(test)]

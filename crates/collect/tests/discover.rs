@@ -110,7 +110,7 @@ fn npm_search_pages_judges_and_filters_by_date() {
     let entries = mcpwarden_collect::read_list(&list).unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0].popularity.as_deref(), Some("4200"));
-    assert!(entries[1].extra.get("evidence").is_some());
+    assert!(entries[1].extra.contains_key("evidence"));
 
     // Without --since the old server is listed too.
     let all = discover::npm(&cfg, &kws[..1], None, 10_000).unwrap();
