@@ -40,15 +40,17 @@ limit=()
 [ -n "$n" ] && limit=(--limit "$n")
 
 # GNU time gives the peak resident set of the run (the process and its children).
-/usr/bin/time -f '%e %M' -o "$work/time" \
+/usr/bin/time -f '%e %M %U %S' -o "$work/time" \
   "$bin" measure "$list" --db "$db" --cache "$cache" "${limit[@]}" "$@" >"$work/out" 2>"$work/err" \
   || { cat "$work/err" >&2; exit 1; }
-read -r secs peak_kb <"$work/time"
+read -r secs peak_kb user sys <"$work/time"
 after=$(bytes "$cache")
 
-python3 - "$db" "$cache" "$secs" "$peak_kb" "$before" "$after" "$eco" "$work/out" <<'PY'
+python3 - "$db" "$cache" "$secs" "$peak_kb" "$before" "$after" "$eco" "$work/out" "$user" "$sys" "$(nproc)" <<'PY'
 import os, sqlite3, sys
-db, cache, secs, peak_kb, before, after, eco, out = sys.argv[1:]
+db, cache, secs, peak_kb, before, after, eco, out, user, system, cores = sys.argv[1:]
+cpu, cores = float(user) + float(system), int(cores)
+load = os.getloadavg()[0]
 secs, peak_kb, before, after, eco = float(secs), int(peak_kb), int(before), int(after), int(eco)
 con = sqlite3.connect(db)
 run = con.execute("SELECT total, resumed, downloaded, cached, scanned, opaque, failed FROM runs ORDER BY id DESC LIMIT 1").fetchone()
@@ -74,6 +76,10 @@ rate = done / secs if secs > 0 else 0
 per_pkg = arch / max(len(digests), 1)
 print(f"packages        {done} measured ({scanned} scanned, {opaque} opaque, {failed} failed; {downloaded} downloaded, {cached} from cache; {resumed} already stored)")
 print(f"time            {secs:.1f} s  ->  {rate:.2f} packages/s")
+print(f"cpu             {cpu:.1f} s user+sys, {cpu / max(done, 1):.3f} s a package; {cores} cores, load average {load:.1f} at the end")
+if cpu > 0:
+    idle = done / cpu * cores
+    print(f"                on {cores} idle cores (CPU-bound): about {idle:.2f} packages/s, {eco / idle / 60:.0f} min for {eco}")
 print(f"peak memory     {peak_kb / 1024:.0f} MiB")
 print(f"cache           {mib(after):.0f} MiB in all (grew {mib(after - before):+.0f} MiB): archives {mib(size('archives')):.0f} MiB, kept trees {mib(size('trees')):.0f} MiB, tmp {mib(size('tmp')):.1f} MiB")
 print(f"this list       {len(digests)} archives, {mib(arch):.0f} MiB ({per_pkg / 2**20:.2f} MiB a package)")

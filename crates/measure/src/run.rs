@@ -27,6 +27,12 @@ use std::time::Instant;
 /// Results written per transaction at most (more when they arrive together).
 const BATCH: usize = 64;
 
+/// Stack of the worker threads and of rayon's pool. The scan recurses over
+/// syntax trees and call graphs; the 2 MiB default of spawned threads (the
+/// main thread of `mcpwarden scan` has 8) overflowed on a real package,
+/// which aborts the whole run. Only touched pages cost memory.
+const STACK: usize = 64 << 20;
+
 /// A shared run gives a package to this many workers at most: one that kills
 /// every worker measuring it (memory, a hang) is then stored as an error.
 const MAX_ATTEMPTS: u32 = 3;
@@ -120,6 +126,10 @@ pub fn measure(
         duplicates: duplicates as usize,
     });
     let claims = store.claims(&run_key, &order)?;
+    // The first pool built wins; a caller that built its own keeps it.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK)
+        .build_global();
     let jobs = opts.jobs.clamp(1, 256).min(todo.len().max(1));
     let n_todo = todo.len();
     let stop = AtomicBool::new(false);
@@ -129,7 +139,8 @@ pub fn measure(
         for _ in 0..jobs {
             let tx = tx.clone();
             let (todo, stop, claims) = (&todo, &stop, &claims);
-            scope.spawn(move || {
+            let worker = std::thread::Builder::new().stack_size(STACK);
+            let spawned = worker.spawn_scoped(scope, move || {
                 while !stop.load(Ordering::Relaxed) {
                     let claim = match claims.next() {
                         Ok(Some(c)) => c,
@@ -152,6 +163,10 @@ pub fn measure(
                     }
                 }
             });
+            if let Err(e) = spawned {
+                failure = Some(StoreError(format!("starting a worker thread: {e}")));
+                stop.store(true, Ordering::Relaxed);
+            }
         }
         drop(tx);
         let mut done = 0;
