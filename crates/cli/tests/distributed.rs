@@ -335,5 +335,15 @@ fn a_package_that_kills_workers_is_abandoned() {
     );
     let msg: String = row.get(3);
     assert!(msg.contains("3 workers stopped"), "{msg}");
+    // Errors are retried by the next worker of the run, like a SQLite rerun.
+    run(&[]);
+    let status: String = c
+        .query_one(
+            "SELECT status FROM servers WHERE source = $1",
+            &[&sources[0]],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "ok");
     let _ = std::fs::remove_dir_all(&d);
 }

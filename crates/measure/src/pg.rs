@@ -206,6 +206,15 @@ impl ResultStore for PgStore {
              ON CONFLICT DO NOTHING",
             &[&run_key, &keys],
         )?;
+        // Rows done with an error (or whose result is gone) are tried again,
+        // as a rerun with SQLite retries errors; rows done with a result stay done.
+        self.client.execute(
+            "UPDATE claims c SET state = 'todo', worker = NULL, lease_until = NULL, attempts = 0
+              WHERE c.run_key = $1 AND c.state = 'done' AND c.source = ANY($2)
+                AND NOT EXISTS (SELECT 1 FROM servers s WHERE s.source = c.source
+                                   AND s.analyser_version = $3 AND s.status != 'error')",
+            &[&run_key, &keys, &self.analyser],
+        )?;
         let worker = worker_id();
         self.claim = Some((run_key.to_string(), worker.clone()));
         Ok(Box::new(PgClaims::start(
