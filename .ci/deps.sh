@@ -14,7 +14,8 @@ exec 9>"$deps/.install.lock"
 if command -v flock >/dev/null; then flock 9; fi
 
 need_apt=()
-for pkg in bubblewrap socat ripgrep; do
+# postgresql: the shared result store's tests start a throwaway server (initdb, pg_ctl).
+for pkg in bubblewrap socat ripgrep postgresql; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -1,5 +1,7 @@
 //! `mcpwarden`: what can this MCP server do to your machine?
 
+mod cache_cmd;
+mod discover_cmd;
 mod export_cmd;
 mod manifest_cmd;
 mod measure_cmd;
@@ -63,6 +65,11 @@ enum Command {
     Export(measure_cmd::ExportArgs),
     /// Export a stored manifest to a sandbox (srt, vscode, codex, toolhive, docker, node, deno), with a loss report.
     ExportManifest(export_cmd::ExportManifestArgs),
+    /// List MCP server packages of npm (by keyword search) or PyPI (from candidate names), in the `measure` list format.
+    Discover(discover_cmd::DiscoverArgs),
+    /// Manage the download cache (`prune` by age and size).
+    #[command(subcommand)]
+    Cache(cache_cmd::CacheCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,6 +87,8 @@ fn main() -> ExitCode {
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),
         Command::ExportManifest(a) => export_cmd::run(a),
+        Command::Cache(c) => cache_cmd::run(c),
+        Command::Discover(a) => discover_cmd::run(a),
         Command::Scan {
             path,
             format,

@@ -5,9 +5,10 @@
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mcpwarden_collect::{from_dir, read_list, Config};
+use mcpwarden_measure::backend::{self, SharedOptions};
 use mcpwarden_measure::export::{export, ExportError, ExportTable, Format};
 use mcpwarden_measure::run::{measure as run_measure, Event, RunOptions};
-use mcpwarden_measure::store::{is_tool, Status, Store};
+use mcpwarden_measure::store::{is_tool, Status};
 use mcpwarden_measure::{analyser_version, report};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,14 +17,23 @@ use std::time::Duration;
 
 #[derive(Args)]
 #[command(
-    after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only"
+    after_help = "Exit codes: 0 the run finished (failed packages are results, stored with their reason); 1 the database could not be written; 2 bad usage or an unreadable list.\n\nExamples:\n  mcpwarden measure examples/ecosystem-sample.tsv --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --jobs 8 --limit 100\n  mcpwarden measure --from-dir servers/ --db results.sqlite\n  mcpwarden measure list.tsv --db results.sqlite --offline   # cache only\n  mcpwarden measure list.tsv --db postgres://mcpw:PASSWORD@db.example/mcpw   # one worker of a shared run"
 )]
 pub struct MeasureArgs {
     /// The servers: a TSV, CSV or JSONL list (a `source` column such as npm:NAME@VERSION, pypi:NAME==VERSION, crates:NAME@VERSION, git:URL@REV#SUBDIR, dir:PATH, or `registry`, `name`, `version` columns), or MCP registry server.json documents.
     pub list: Option<PathBuf>,
-    /// The results database (SQLite; created when missing, resumed otherwise).
-    #[arg(long, value_name = "FILE")]
-    pub db: PathBuf,
+    /// The results database: a SQLite file (created when missing, resumed otherwise), or a PostgreSQL server (postgres://USER:PASSWORD@HOST/DB) shared by workers on many machines (docs/distributed.md).
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: String,
+    /// PostgreSQL only: how long a worker's claim on a package lives without a heartbeat (renewed every third of it); a crashed worker's packages are taken over after this.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub lease: f64,
+    /// PostgreSQL only: name of the shared run (default: derived from the list, the analyser and --rescan, so workers given the same list join the same run).
+    #[arg(long, value_name = "NAME")]
+    pub run: Option<String>,
+    /// Wait this long after each server (for tests that interrupt a run).
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub debug_pause_ms: u64,
     /// Also measure every subfolder of DIR as a server.
     #[arg(long, value_name = "DIR")]
     pub from_dir: Option<PathBuf>,
@@ -48,6 +58,9 @@ pub struct MeasureArgs {
     /// Only the first N servers of the list.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Keep each unpacked tree in the cache (CACHE/trees) instead of removing it after its scan; several MB a package.
+    #[arg(long)]
+    pub keep_trees: bool,
 }
 
 #[derive(Args)]
@@ -55,8 +68,8 @@ pub struct MeasureArgs {
     after_help = "Writes report.md, report.html (self-contained, inline SVG charts), summary.json, one CSV per table and charts/*.svg.\n\nExample:\n  mcpwarden report results.sqlite --out report/"
 )]
 pub struct ReportArgs {
-    /// The results database written by `mcpwarden measure`.
-    pub db: PathBuf,
+    /// The results database written by `mcpwarden measure`: a SQLite file or a postgres:// URL.
+    pub db: String,
     /// Output directory (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -67,8 +80,8 @@ pub struct ReportArgs {
     after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head"
 )]
 pub struct ExportArgs {
-    /// The results database written by `mcpwarden measure`.
-    pub db: PathBuf,
+    /// The results database written by `mcpwarden measure`: a SQLite file or a postgres:// URL.
+    pub db: String,
     #[arg(long, value_enum)]
     pub format: ExportFormat,
     #[arg(long, value_enum, default_value_t = TableArg::Servers)]
@@ -136,13 +149,23 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         cfg.cache_dir = c.clone();
     }
     cfg.offline |= a.offline;
+    cfg.keep_trees |= a.keep_trees;
+    // Trees and downloads of runs that were killed; a day spares any run still going.
+    let _ = mcpwarden_collect::clean_tmp(&cfg, Duration::from_secs(24 * 3600));
     if let Some(u) = &a.npm_registry {
         cfg.npm_registry = u.clone();
     }
     if let Some(u) = &a.pypi_url {
         cfg.pypi_url = u.clone();
     }
-    let mut store = match Store::open(&a.db, analyser_version()) {
+    if !(a.lease.is_finite() && a.lease >= 1.0) {
+        eprintln!("mcpwarden: --lease {}: expected at least 1 second", a.lease);
+        return ExitCode::from(2);
+    }
+    let shared = SharedOptions {
+        lease: Duration::from_secs_f64(a.lease),
+    };
+    let mut store = match backend::open(&a.db, analyser_version(), shared) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("mcpwarden: {e}");
@@ -161,11 +184,16 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         limit: a.limit,
         scan: Default::default(),
         input,
-        options: serde_json::json!({"jobs": a.jobs, "rescan": a.rescan, "offline": cfg.offline, "limit": a.limit,
+        run_key: a.run.clone(),
+        pause: Duration::from_millis(a.debug_pause_ms),
+        options: serde_json::json!({"jobs": a.jobs, "rescan": a.rescan, "offline": cfg.offline, "limit": a.limit, "keep_trees": a.keep_trees,
             "cache": cfg.cache_dir.display().to_string(), "npm_registry": cfg.npm_registry, "pypi_url": cfg.pypi_url}),
     };
 
-    // A bar with counts and ETA on a terminal; one plain line per server otherwise.
+    // A bar with counts, rate and ETA on a terminal; one plain line per server
+    // otherwise, with the same rate and ETA. Results are committed as they
+    // arrive, so Ctrl-C or a kill loses only the servers in flight, which a
+    // rerun measures (and nothing is stored twice: a rerun skips what is stored).
     let tty = std::io::stderr().is_terminal();
     let bar = ProgressBar::with_draw_target(
         None,
@@ -177,12 +205,13 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
     );
     bar.set_style(
         ProgressStyle::with_template(
-            "{bar:30.cyan/blue} {pos}/{len} {msg}  {elapsed_precise} ETA {eta}",
+            "{bar:30.cyan/blue} {pos}/{len} {per_sec:.1} {msg}  {elapsed_precise} ETA {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("█▉▊▋▌▍▎▏ "),
     );
     let (mut ok, mut opaque, mut failed) = (0u64, 0u64, 0u64);
+    let mut rate = Rate::default();
     let mut on_event = |e: Event| match e {
         Event::Started {
             todo,
@@ -190,6 +219,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
             duplicates,
         } => {
             bar.set_length(todo as u64);
+            rate = Rate::start();
             let mut line = format!("measuring {todo} servers with {} jobs", opts.jobs);
             if resumed > 0 {
                 line.push_str(&format!("; {resumed} already stored (--rescan to redo)"));
@@ -240,7 +270,8 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
                 (None, None) => String::new(),
             };
             let line = format!(
-                "[{done}/{todo}] {:<6} {}  {}  ({} + {})",
+                "[{done}/{todo}{}] {:<6} {}  {}  ({} + {})",
+                rate.show(done, todo),
                 status.as_str(),
                 record.source,
                 what,
@@ -258,7 +289,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
             }
         }
     };
-    let result = run_measure(&mut store, &cfg, entries, &opts, &mut on_event);
+    let result = run_measure(store.as_mut(), &cfg, entries, &opts, &mut on_event);
     bar.finish_and_clear();
     let s = match result {
         Ok(s) => s,
@@ -273,7 +304,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
         t.total,
         secs(t.elapsed_ms),
         s.run_id,
-        a.db.display()
+        store.describe()
     );
     println!(
         "  downloaded {}, from cache {}, already stored {}",
@@ -286,8 +317,32 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
     for (reason, n) in &s.failures {
         println!("    {reason:<28} {n}");
     }
-    println!("next: mcpwarden report {} --out report/", a.db.display());
+    println!("next: mcpwarden report {} --out report/", a.db);
     ExitCode::SUCCESS
+}
+
+/// Servers per second and time left, for the plain (non-terminal) lines.
+#[derive(Default)]
+struct Rate(Option<std::time::Instant>);
+
+impl Rate {
+    fn start() -> Rate {
+        Rate(Some(std::time::Instant::now()))
+    }
+
+    /// ` 3.2/s ETA 4m10s` once a rate is known.
+    fn show(&self, done: usize, todo: usize) -> String {
+        let Some(t0) = self.0 else {
+            return String::new();
+        };
+        let elapsed = t0.elapsed().as_secs_f64();
+        if done == 0 || elapsed <= 0.0 {
+            return String::new();
+        }
+        let per_sec = done as f64 / elapsed;
+        let left = todo.saturating_sub(done) as f64 / per_sec;
+        format!(" {per_sec:.1}/s ETA {}", secs((left * 1000.0) as u64))
+    }
 }
 
 fn first_line(s: &str) -> &str {
@@ -299,7 +354,7 @@ fn first_line(s: &str) -> &str {
 }
 
 pub fn report(a: ReportArgs) -> ExitCode {
-    let store = match Store::open_read(&a.db) {
+    let store = match backend::open_read(&a.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("mcpwarden: {e}");
@@ -332,7 +387,7 @@ pub fn report(a: ReportArgs) -> ExitCode {
 }
 
 pub fn export_cmd(a: ExportArgs) -> ExitCode {
-    let store = match Store::open_read(&a.db) {
+    let store = match backend::open_read(&a.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("mcpwarden: {e}");

@@ -289,3 +289,112 @@ fn from_dir_measures_every_subfolder() {
         "{stdout}{stderr}"
     );
 }
+
+#[test]
+fn cache_prune_by_size_and_age() {
+    let d = tmpdir("prune");
+    let cache = d.join("cache");
+    let fan = cache.join("archives/sha256/ab");
+    std::fs::create_dir_all(&fan).unwrap();
+    std::fs::write(fan.join("ab01"), vec![0u8; 3000]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(fan.join("ab02"), vec![0u8; 2000]).unwrap();
+    let prune = |args: &[&str]| {
+        bin()
+            .args(["cache", "prune", "--cache"])
+            .arg(&cache)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = prune(&["--max-size", "lots"]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
+    assert!(text(&out).1.contains("--max-size"));
+    // Over 4 KiB: the least recently used archive goes.
+    let out = prune(&["--max-size", "4K"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("removed 1 entries"), "{stdout}");
+    assert!(!fan.join("ab01").exists() && fan.join("ab02").exists());
+    let out = prune(&["--older-than", "0"]);
+    assert!(text(&out).0.contains("removed 1 entries"));
+    assert!(!fan.join("ab02").exists());
+}
+
+/// A run killed (SIGKILL) or interrupted (SIGINT) mid-way and then resumed:
+/// every server ends up with exactly one row, none lost.
+#[test]
+fn killed_and_interrupted_runs_resume_without_loss_or_duplicates() {
+    let d = tmpdir("resume");
+    let mut servers: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/fixtures/attribution"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    servers.sort();
+    servers.truncate(12);
+    let list = d.join("list.tsv");
+    let lines: Vec<String> = servers
+        .iter()
+        .map(|p| format!("dir:{}", p.display()))
+        .collect();
+    std::fs::write(&list, format!("source\n{}\n", lines.join("\n"))).unwrap();
+    let db = d.join("r.sqlite");
+    let rows = || -> Vec<(String, i64)> {
+        let o = bin()
+            .args(["export"])
+            .arg(&db)
+            .args(["--format", "jsonl"])
+            .output()
+            .unwrap();
+        let mut by: std::collections::BTreeMap<String, i64> = Default::default();
+        for v in jsonl(&o.stdout) {
+            *by.entry(v["source"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+        by.into_iter().collect()
+    };
+    for signal in ["-KILL", "-INT"] {
+        let _ = std::fs::remove_file(&db);
+        let mut child = bin()
+            .arg("measure")
+            .arg(&list)
+            .arg("--db")
+            .arg(&db)
+            .arg("--cache")
+            .arg(d.join("cache"))
+            .args(["--offline", "--jobs", "1", "--debug-pause-ms", "150"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for a few results, then stop it the hard way.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while rows().len() < 3 {
+            assert!(std::time::Instant::now() < deadline, "no progress");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        child.wait().unwrap();
+        let before = rows();
+        assert!(
+            before.len() < servers.len(),
+            "{signal}: finished before the signal"
+        );
+        let out = measure(&list, &db, &d.join("cache"), &[]);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            stdout.contains(&format!("already stored {}", before.len())),
+            "{signal}: {stdout}"
+        );
+        let after = rows();
+        assert_eq!(after.len(), servers.len(), "{signal}: lost results");
+        assert!(after.iter().all(|(_, n)| *n == 1), "{signal}: {after:?}");
+    }
+}

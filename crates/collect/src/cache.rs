@@ -1,12 +1,13 @@
 //! The content cache.
 //!
 //! ```text
-//! CACHE/archives/sha256/ab/<sha256>      downloaded archives, by content digest
-//! CACHE/trees/<id>/                      extracted trees (<id> = archive sha256, or git-<commit>)
+//! CACHE/archives/sha256/ab/<sha256>      downloaded archives, by content digest (mtime = last use)
+//! CACHE/trees/<id>/                      kept trees (<id> = archive sha256 with --keep-trees, or git-<commit>)
 //! CACHE/trees/<id>.skipped.json          what extraction skipped (links, specials)
 //! CACHE/meta/<registry>/<name>@<version>.json   what was resolved, and the metadata for the classifier
 //! CACHE/resolved/<registry>/<name>.json  the version an unversioned source last resolved to (for --offline)
-//! CACHE/tmp/                             work in progress; safe to delete when no run is active
+//! CACHE/tmp/                             downloads in progress and the trees being scanned;
+//!                                        safe to delete when no run is active
 //! ```
 //!
 //! Every file and tree appears by `rename` of a finished temporary sibling,
@@ -257,6 +258,19 @@ impl Cache {
         let bytes = serde_json::to_vec(&json!({ "version": version })).unwrap_or_default();
         self.write_atomic(&self.resolved_path(registry, name), &bytes)
     }
+}
+
+/// Marks a cache entry as just used (its mtime), so pruning by age removes
+/// what no run has needed for longest. Best effort.
+pub(crate) fn touch(p: &Path) {
+    let now = std::time::SystemTime::now();
+    let _ = match fs::File::open(p) {
+        Ok(f) if p.is_dir() => f.set_modified(now),
+        _ => fs::OpenOptions::new()
+            .append(true)
+            .open(p)
+            .and_then(|f| f.set_modified(now)),
+    };
 }
 
 /// Best-effort removal of a temporary tree.

@@ -32,6 +32,9 @@ pub struct Config {
     /// Largest unpacked/packed ratio (compression bombs); checked once over
     /// [`RATIO_FLOOR`] bytes, since tiny archives of text compress well legitimately.
     pub max_ratio: u64,
+    /// Keep unpacked trees under `CACHE/trees/` instead of removing each after
+    /// its scan (`--keep-trees`): faster reruns, several MB of disk a package.
+    pub keep_trees: bool,
 }
 
 /// Below this many unpacked bytes the compression ratio is not checked.
@@ -105,6 +108,7 @@ impl Config {
             max_unpacked_bytes: 1 << 30,
             max_files: 100_000,
             max_ratio: 200,
+            keep_trees: false,
         }
     }
 }

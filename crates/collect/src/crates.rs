@@ -129,7 +129,7 @@ pub(crate) fn collect(
     );
     let (archive, sha256) = fetch_archive(cfg, cache, &url, Some(&expected))?;
     let tree = ensure_tree(cfg, cache, &archive, &sha256)?;
-    let m = local::read(&crate::extract::tree_root(&tree));
+    let m = local::read(&crate::extract::tree_root(tree.dir()));
     let meta = Meta {
         registry: "crates".into(),
         name: real_name,
@@ -145,7 +145,7 @@ pub(crate) fn collect(
     if pinned.is_none() {
         cache.write_resolved("crates", name, &version)?;
     }
-    collected(cache, &meta, false, None)
+    collected(cache, &meta, tree, false, None)
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Safe extraction of .tar.gz / .tgz / .tar / .zip / .whl.
 //!
 //! The destination is a fresh directory that only this code writes to, and
-//! no link is ever created in it, so a path that is checked to be relative
-//! and free of `..` cannot lead outside it. Links and special files are
+//! no link is ever created in it, so a relative path whose `..` parts are
+//! resolved lexically cannot lead outside it. Entries whose `..` climbs above
+//! the root make the archive hostile; those that stay inside
+//! (`pkg-0.1.0/../README.md`) are skipped and reported. Links and special files are
 //! skipped and reported. Bytes, entries and the compression ratio are
 //! counted as data flows, not taken from headers, which can lie.
 
@@ -20,7 +22,8 @@ use crate::error::{io_err, CollectError, ErrorKind, Result};
 pub struct Skipped {
     /// Path inside the archive, as written there.
     pub path: String,
-    /// `symlink`, `hardlink`, `special`, `conflict`, `encrypted`, `unsupported-compression`, `unwritable`.
+    /// `symlink`, `hardlink`, `special`, `conflict`, `encrypted`, `unsupported-compression`,
+    /// `unwritable`, `dot-dot-path` (written with `..` yet inside the archive).
     pub reason: String,
     /// The link target, or the error.
     pub detail: Option<String>,
@@ -199,10 +202,23 @@ impl Budget<'_> {
     }
 }
 
-/// Turns an archive path into a relative path with no `.`/`..`/empty parts.
-/// `Ok(None)` is the archive root itself (`./`). Absolute paths, `..` and
-/// drive letters make the whole archive hostile: no honest package has them.
-fn safe_rel(raw: &[u8], backslash_is_sep: bool) -> std::result::Result<Option<PathBuf>, String> {
+/// Where an archive path leads once `.`, `..` and empty parts are resolved.
+#[derive(Debug, PartialEq, Eq)]
+enum Rel {
+    /// The archive root itself (`./`).
+    Root,
+    /// A plain relative path.
+    Plain(PathBuf),
+    /// A path written with `..` that still stays inside the root
+    /// (`pkg-0.1.0/../README.md`): not written, reported as skipped.
+    Odd(PathBuf),
+}
+
+/// Resolves an archive path lexically. Absolute paths, drive letters and
+/// `..` that climbs above the root make the whole archive hostile: no honest
+/// package has them. (Nothing in the destination is a link, so a lexical
+/// resolution is the real one.)
+fn safe_rel(raw: &[u8], backslash_is_sep: bool) -> std::result::Result<Rel, String> {
     let shown = String::from_utf8_lossy(raw);
     if raw.starts_with(b"/") || (backslash_is_sep && raw.starts_with(b"\\")) {
         return Err(format!("absolute path `{shown}`"));
@@ -210,24 +226,50 @@ fn safe_rel(raw: &[u8], backslash_is_sep: bool) -> std::result::Result<Option<Pa
     if raw.contains(&0) {
         return Err(format!("NUL byte in path `{shown}`"));
     }
-    let mut out = PathBuf::new();
-    let parts = raw.split(|&b| b == b'/' || (backslash_is_sep && b == b'\\'));
-    for (i, part) in parts.enumerate() {
-        match part {
-            b"" | b"." => continue,
-            b".." => return Err(format!("path traversal `{shown}`")),
-            _ => {}
-        }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut odd = false;
+    let split = raw.split(|&b| b == b'/' || (backslash_is_sep && b == b'\\'));
+    for (i, part) in split.enumerate() {
         if i == 0 && part.len() == 2 && part[1] == b':' && part[0].is_ascii_alphabetic() {
             return Err(format!("absolute path `{shown}`"));
         }
-        out.push(os_str(part));
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                odd = true;
+                if parts.pop().is_none() {
+                    return Err(format!("path traversal `{shown}` leaves the archive root"));
+                }
+            }
+            _ => parts.push(part),
+        }
     }
-    Ok(if out.as_os_str().is_empty() {
-        None
-    } else {
-        Some(out)
+    let out: PathBuf = parts.iter().map(|p| os_str(p)).collect();
+    Ok(match (out.as_os_str().is_empty(), odd) {
+        (true, _) => Rel::Root,
+        (false, true) => Rel::Odd(out),
+        (false, false) => Rel::Plain(out),
     })
+}
+
+/// The path to write an entry at, or `None` after recording why not.
+fn entry_path(
+    raw: &[u8],
+    backslash_is_sep: bool,
+    skipped: &mut Vec<Skipped>,
+) -> Result<Option<PathBuf>> {
+    match safe_rel(raw, backslash_is_sep).map_err(hostile)? {
+        Rel::Root => Ok(None),
+        Rel::Plain(p) => Ok(Some(p)),
+        Rel::Odd(p) => {
+            skipped.push(Skipped {
+                path: String::from_utf8_lossy(raw).into_owned(),
+                reason: "dot-dot-path".into(),
+                detail: Some(format!("resolves to {} inside the archive", p.display())),
+            });
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -400,7 +442,7 @@ fn extract_tar(
         }
         budget.entry()?;
         let raw = entry.path_bytes().into_owned();
-        let Some(rel) = safe_rel(&raw, false).map_err(hostile)? else {
+        let Some(rel) = entry_path(&raw, false, &mut skipped)? else {
             continue;
         };
         let shown = rel.display().to_string();
@@ -493,7 +535,9 @@ fn extract_zip(
                 } else {
                     "unsupported-compression"
                 };
-                safe_rel(name.as_bytes(), true).map_err(hostile)?;
+                if entry_path(name.as_bytes(), true, &mut skipped)?.is_none() {
+                    continue;
+                }
                 skipped.push(Skipped {
                     path: name,
                     reason: reason.into(),
@@ -510,7 +554,7 @@ fn extract_zip(
         };
         let raw = f.name_raw().to_vec();
         // Zips made on Windows may use '\' as separator.
-        let Some(rel) = safe_rel(&raw, true).map_err(hostile)? else {
+        let Some(rel) = entry_path(&raw, true, &mut skipped)? else {
             continue;
         };
         if f.is_symlink() {

@@ -9,7 +9,7 @@ use sha2::Digest as _;
 
 use crate::cache::{remove_tree, Cache, Meta};
 use crate::error::{io_err, CollectError, ErrorKind, Result};
-use crate::{collected, local, offline_miss, Collected, Config};
+use crate::{collected, local, offline_miss, Collected, Config, Tree};
 
 /// Settings for every git command: no hooks, no symlinks in the checkout
 /// (they become small files holding the target), no command-running
@@ -49,7 +49,7 @@ pub(crate) fn collect(
     };
     if cfg.offline {
         let m = from_meta(None).ok_or_else(|| offline_miss(&format!("{url} at {ref_key}")))?;
-        return collected(cache, &m, true, subdir);
+        return collected(cache, &m, Tree::kept(cache, &m.tree), true, subdir);
     }
 
     // Which commit is it now? A full commit id needs no asking; a branch or
@@ -70,13 +70,13 @@ pub(crate) fn collect(
     }
     if let Some(c) = &commit {
         if let Some(m) = from_meta(Some(c)) {
-            return collected(cache, &m, true, subdir);
+            return collected(cache, &m, Tree::kept(cache, &m.tree), true, subdir);
         }
         let tree_id = format!("git-{c}");
         if cache.tree_path(&tree_id).is_dir() {
             let m = meta_for(cache, url, c, &tree_id);
             cache.write_meta(&url_key, ref_key, &m)?;
-            return collected(cache, &m, true, subdir);
+            return collected(cache, &m, Tree::kept(cache, &m.tree), true, subdir);
         }
     }
 
@@ -110,7 +110,7 @@ pub(crate) fn collect(
     cache.install_tree(&tmp, &tree_id, &[])?;
     let m = meta_for(cache, url, &head, &tree_id);
     cache.write_meta(&url_key, ref_key, &m)?;
-    collected(cache, &m, false, subdir)
+    collected(cache, &m, Tree::kept(cache, &m.tree), false, subdir)
 }
 
 /// Cache record for a checkout; `version` is the commit (it is stored under

@@ -14,6 +14,7 @@
 mod cache;
 mod config;
 mod crates;
+pub mod discover;
 mod error;
 pub mod extract;
 mod git;
@@ -21,10 +22,12 @@ mod http;
 mod list;
 mod local;
 mod npm;
+mod prune;
 mod pypi;
 mod source;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 pub use config::{Config, DEFAULT_NPM_REGISTRY, DEFAULT_PYPI_URL, RATIO_FLOOR};
@@ -32,6 +35,7 @@ pub use error::{CollectError, ErrorKind};
 pub use extract::Skipped;
 pub use list::{from_dir, read_list, ListEntry, ListError};
 pub use local::TEXT_LIMIT;
+pub use prune::{parse_size, prune, PruneOptions, PruneReport};
 pub use source::Source;
 
 use cache::{Cache, Meta};
@@ -67,6 +71,48 @@ pub struct Collected {
     pub skipped: Vec<Skipped>,
     /// The cached archive, for npm and PyPI sources.
     pub archive: Option<PathBuf>,
+    /// Set when `root` lies in a temporary tree, removed once the last
+    /// clone of this `Collected` is dropped.
+    temp_tree: Option<Arc<TempTree>>,
+}
+
+impl Collected {
+    /// Whether `root` disappears when this collection is dropped.
+    pub fn is_temporary(&self) -> bool {
+        self.temp_tree.is_some()
+    }
+}
+
+/// A tree unpacked for one scan; removed when dropped.
+#[derive(Debug)]
+struct TempTree(PathBuf);
+
+impl Drop for TempTree {
+    fn drop(&mut self) {
+        cache::remove_tree(&self.0);
+    }
+}
+
+/// An unpacked tree: kept in `trees/`, or temporary.
+pub(crate) struct Tree {
+    dir: PathBuf,
+    skipped: Vec<Skipped>,
+    temp: Option<Arc<TempTree>>,
+}
+
+impl Tree {
+    /// A tree kept in the cache under `trees/<id>`.
+    fn kept(cache: &Cache, id: &str) -> Tree {
+        Tree {
+            dir: cache.tree_path(id),
+            skipped: cache.skipped(id),
+            temp: None,
+        }
+    }
+
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
 }
 
 /// Fetches (or finds in the cache) one source and returns where its tree is.
@@ -106,15 +152,15 @@ pub fn collect(cfg: &Config, src: &Source) -> std::result::Result<Collected, Col
     Ok(c)
 }
 
-/// `Collected` for a cached tree, with the metadata the cache remembers.
+/// `Collected` for an unpacked tree, with the metadata the cache remembers.
 fn collected(
     cache: &Cache,
     meta: &Meta,
+    tree: Tree,
     from_cache: bool,
     subdir: Option<&str>,
 ) -> Result<Collected> {
-    let tree = cache.tree_path(&meta.tree);
-    let mut root = extract::tree_root(&tree);
+    let mut root = extract::tree_root(&tree.dir);
     if let Some(d) = subdir {
         root = root.join(d);
         if !root.is_dir() {
@@ -141,13 +187,14 @@ fn collected(
         keywords: meta.keywords.clone(),
         readme: meta.readme.clone(),
         ms: 0,
-        skipped: cache.skipped(&meta.tree),
+        skipped: tree.skipped,
         archive,
+        temp_tree: tree.temp,
     })
 }
 
-/// A cached version whose tree is present (re-extracted from a cached
-/// archive if only the tree was deleted).
+/// A cached version: its kept tree, or its archive (checked against its
+/// digest) unpacked again.
 fn cached(
     cfg: &Config,
     cache: &Cache,
@@ -156,23 +203,27 @@ fn cached(
     version: &str,
 ) -> Option<Collected> {
     let meta = cache.read_meta(registry, key_name, version)?;
-    if !cache.tree_path(&meta.tree).is_dir() {
+    let tree = if cache.tree_path(&meta.tree).is_dir() {
+        cache::touch(&cache.tree_path(&meta.tree));
+        Tree::kept(cache, &meta.tree)
+    } else {
         let sha = meta.digest.strip_prefix("sha256:")?;
         let archive = cache.archive_path(sha);
         // The file name is its digest; check it still is before trusting it.
         if http::sha256_file(&archive).ok()? != sha {
             return None;
         }
-        ensure_tree(cfg, cache, &archive, sha).ok()?;
-    }
-    collected(cache, &meta, true, None).ok()
+        cache::touch(&archive);
+        ensure_tree(cfg, cache, &archive, sha).ok()?
+    };
+    collected(cache, &meta, tree, true, None).ok()
 }
 
-/// Extracts a verified archive into `trees/<sha256>` unless already there.
-fn ensure_tree(cfg: &Config, cache: &Cache, archive: &Path, sha256: &str) -> Result<PathBuf> {
-    let dest = cache.tree_path(sha256);
-    if dest.is_dir() {
-        return Ok(dest);
+/// Unpacks a verified archive: into `trees/<sha256>` with `keep_trees` (or
+/// when a kept tree is there already), else into a temporary tree.
+fn ensure_tree(cfg: &Config, cache: &Cache, archive: &Path, sha256: &str) -> Result<Tree> {
+    if cache.tree_path(sha256).is_dir() {
+        return Ok(Tree::kept(cache, sha256));
     }
     let tmp = cache.temp_path("tree")?;
     std::fs::create_dir_all(&tmp).map_err(|e| io_err(tmp.display(), e))?;
@@ -182,7 +233,19 @@ fn ensure_tree(cfg: &Config, cache: &Cache, archive: &Path, sha256: &str) -> Res
         max_ratio: cfg.max_ratio,
     };
     match extract::extract(archive, &tmp, &limits) {
-        Ok(skipped) => cache.install_tree(&tmp, sha256, &skipped),
+        Ok(skipped) if cfg.keep_trees => {
+            let dir = cache.install_tree(&tmp, sha256, &skipped)?;
+            Ok(Tree {
+                dir,
+                skipped,
+                temp: None,
+            })
+        }
+        Ok(skipped) => Ok(Tree {
+            dir: tmp.clone(),
+            skipped,
+            temp: Some(Arc::new(TempTree(tmp))),
+        }),
         Err(e) => {
             cache::remove_tree(&tmp);
             Err(e)
@@ -315,5 +378,6 @@ fn local_dir(p: &Path) -> Result<Collected> {
         ms: 0,
         skipped: Vec::new(),
         archive: None,
+        temp_tree: None,
     })
 }

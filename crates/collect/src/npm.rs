@@ -122,7 +122,7 @@ pub(crate) fn collect(
         meta.readme = top_readme();
     }
     if meta.readme.is_none() || meta.summary.is_none() {
-        let m = local::read(&crate::extract::tree_root(&tree));
+        let m = local::read(&crate::extract::tree_root(tree.dir()));
         meta.readme = meta.readme.or(m.readme).or_else(top_readme);
         meta.summary = meta.summary.or(m.summary);
     }
@@ -130,7 +130,7 @@ pub(crate) fn collect(
     if pinned.is_none() {
         cache.write_resolved("npm", name, &version)?;
     }
-    collected(cache, &meta, false, None)
+    collected(cache, &meta, tree, false, None)
 }
 
 /// The strongest hash in `dist.integrity` (SRI: `sha512-BASE64 sha1-BASE64`),

@@ -1,4 +1,6 @@
-//! PyPI: `/pypi/NAME/json` → sdist (or a pure-Python wheel) → verified, extracted tree.
+//! PyPI: `/pypi/NAME/json` → sdist (or a pure-Python wheel, else a platform
+//! wheel, whose Python is scanned and whose binaries the scan reports as
+//! opaque) → verified, extracted tree.
 //!
 //! Only the project endpoint is used: some mirrors answer 404 to the
 //! per-version one (`/pypi/NAME/VERSION/json`), and `releases[VERSION]` in
@@ -97,7 +99,7 @@ pub(crate) fn collect(
                 format!("{name}=={version} has no files")
             } else {
                 format!(
-                    "{name}=={version} has no sdist and no pure-Python wheel (only {})",
+                    "{name}=={version} has no sdist and no wheel (only {})",
                     names.join(", ")
                 )
             },
@@ -153,7 +155,7 @@ pub(crate) fn collect(
     let own = if is_latest && from_info.summary.is_some() && from_info.readme.is_some() {
         local::LocalMeta::default()
     } else {
-        local::read(&crate::extract::tree_root(&tree))
+        local::read(&crate::extract::tree_root(tree.dir()))
     };
     let (first, second) = if is_latest {
         (
@@ -189,7 +191,7 @@ pub(crate) fn collect(
     if pinned.is_none() {
         cache.write_resolved("pypi", &key, &version)?;
     }
-    collected(cache, &meta, false, None)
+    collected(cache, &meta, tree, false, None)
 }
 
 fn filename(f: &Value) -> &str {
@@ -223,11 +225,23 @@ fn release_files<'a>(
     None
 }
 
-/// The sdist (any of .tar.gz/.tgz/.tar/.zip), else a wheel for any
-/// platform (`-none-any.whl`); files not yanked first.
+/// The sdist (any of .tar.gz/.tar/.zip), else a wheel for any platform
+/// (`-none-any.whl`), else a platform wheel (this machine's first, then any):
+/// files not yanked first.
 fn choose_file(files: &[Value]) -> Option<&Value> {
-    let name = |f: &Value| filename(f).to_ascii_lowercase();
-    let yanked = |f: &Value| f.get("yanked").and_then(Value::as_bool).unwrap_or(false);
+    source_file(files)
+        .or_else(|| platform_wheel(files, std::env::consts::OS, std::env::consts::ARCH))
+}
+
+fn name(f: &Value) -> String {
+    filename(f).to_ascii_lowercase()
+}
+
+fn yanked(f: &Value) -> bool {
+    f.get("yanked").and_then(Value::as_bool).unwrap_or(false)
+}
+
+fn source_file(files: &[Value]) -> Option<&Value> {
     let sdist = |f: &Value| {
         let n = name(f);
         f.get("packagetype")
@@ -251,6 +265,49 @@ fn choose_file(files: &[Value]) -> Option<&Value> {
         }
     }
     None
+}
+
+/// A binary wheel, best first: not yanked, built for `os`/`arch`, for
+/// Python 3. Any wheel beats none: its Python files are what we scan.
+fn platform_wheel<'a>(files: &'a [Value], os: &str, arch: &str) -> Option<&'a Value> {
+    files
+        .iter()
+        .filter(|f| name(f).ends_with(".whl"))
+        .min_by_key(|f| {
+            let n = name(f);
+            (
+                yanked(f),
+                !platform_matches(platform_tag(&n), os, arch),
+                !(n.contains("-cp3") || n.contains("-py3")),
+            )
+        })
+}
+
+/// The platform part of a wheel name (`manylinux_2_17_x86_64.manylinux2014_x86_64`).
+fn platform_tag(wheel: &str) -> &str {
+    let stem = wheel.strip_suffix(".whl").unwrap_or(wheel);
+    stem.rsplit('-').next().unwrap_or("")
+}
+
+fn platform_matches(tag: &str, os: &str, arch: &str) -> bool {
+    let os_words: &[&str] = match os {
+        "linux" => &["linux"],
+        "macos" => &["macosx"],
+        "windows" => &["win"],
+        _ => &[],
+    };
+    let arch_words: &[&str] = match arch {
+        "x86_64" => &["x86_64", "amd64", "universal2", "intel"],
+        "aarch64" => &["aarch64", "arm64", "universal2"],
+        "x86" => &["i686", "win32"],
+        _ => &[],
+    };
+    tag.split('.').any(|t| {
+        os_words
+            .iter()
+            .any(|o| t.starts_with(o) || t.contains(&format!("{o}_")))
+            && (arch_words.iter().any(|a| t.ends_with(a)) || t == "win32" && arch == "x86")
+    })
 }
 
 #[cfg(test)]
@@ -277,7 +334,7 @@ mod tests {
             filename(choose_file(&files[..2]).unwrap()),
             "x-1.0-py3-none-any.whl"
         );
-        assert!(choose_file(&files[..1]).is_none());
+        assert!(source_file(&files[..1]).is_none());
         let y = vec![
             json!({"filename": "x-1.0.tar.gz", "packagetype": "sdist", "yanked": true}),
             f("x-1.0-py2.py3-none-any.whl", "bdist_wheel"),
@@ -286,6 +343,28 @@ mod tests {
             filename(choose_file(&y).unwrap()),
             "x-1.0-py2.py3-none-any.whl"
         );
+    }
+
+    #[test]
+    fn platform_wheels_this_platform_first() {
+        let f = |n: &str| json!({"filename": n, "packagetype": "bdist_wheel"});
+        let files = vec![
+            f("x-1.0-cp312-cp312-win_amd64.whl"),
+            f("x-1.0-cp312-cp312-macosx_11_0_arm64.whl"),
+            f("x-1.0-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl"),
+            f("x-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+            f("x-1.0-cp312-cp312-musllinux_1_1_x86_64.whl"),
+        ];
+        let pick = |os, arch| filename(platform_wheel(&files, os, arch).unwrap()).to_string();
+        assert_eq!(pick("linux", "x86_64"), filename(&files[3]));
+        assert_eq!(pick("linux", "aarch64"), filename(&files[2]));
+        assert_eq!(pick("macos", "aarch64"), filename(&files[1]));
+        assert_eq!(pick("windows", "x86_64"), filename(&files[0]));
+        // No wheel for this platform: any wheel.
+        assert_eq!(pick("freebsd", "riscv64"), filename(&files[0]));
+        assert!(platform_wheel(&[json!({"filename": "x-1.0.exe"})], "linux", "x86_64").is_none());
+        // Only platform wheels: choose_file falls back to one.
+        assert!(choose_file(&files).is_some());
     }
 
     #[test]

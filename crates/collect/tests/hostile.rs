@@ -125,6 +125,43 @@ fn tar_with_parent_traversal_is_refused() {
     }
 }
 
+/// `pkg-0.1.0/../README.md` stays inside the root: the archive is accepted,
+/// the odd entry is reported and not written (it would add a second top-level
+/// entry and move the scan root).
+#[test]
+fn dot_dot_inside_the_root_is_skipped_not_hostile() {
+    let w = work(&tar_gz(&[
+        E::File(b"pkg-0.1.0/setup.py", b"ok"),
+        E::File(b"pkg-0.1.0/../README.md", b"readme"),
+        E::File(b"pkg-0.1.0/src/../lib/x.py", b"x"),
+    ]));
+    let skipped = extract(&w.archive, &w.dest, &LIMITS).expect("accepted");
+    let odd: Vec<(&str, &str)> = skipped
+        .iter()
+        .map(|s| (s.path.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        odd,
+        [
+            ("pkg-0.1.0/../README.md", "dot-dot-path"),
+            ("pkg-0.1.0/src/../lib/x.py", "dot-dot-path")
+        ]
+    );
+    assert!(skipped[0].detail.as_deref().unwrap().contains("README.md"));
+    assert_eq!(common::files_under(&w.dest), ["pkg-0.1.0/setup.py"]);
+    assert_eq!(tree_root(&w.dest), w.dest.join("pkg-0.1.0"));
+    w.assert_nothing_outside();
+
+    let w = work(&common::zip(&[
+        ("pkg/ok.py", b"ok"),
+        ("pkg\\..\\x.py", b"x"),
+    ]));
+    let skipped = extract(&w.archive, &w.dest, &LIMITS).expect("accepted");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].reason, "dot-dot-path");
+    assert_eq!(common::files_under(&w.dest), ["pkg/ok.py"]);
+}
+
 #[test]
 fn tar_with_absolute_path_is_refused() {
     let w = work(&[]);

@@ -38,13 +38,21 @@ fn run(src: &str) {
     )
     .unwrap();
     assert!(again.from_cache);
-    assert_eq!(again.root, c.root);
+    // Each collection unpacks its own temporary tree, removed when dropped.
+    assert_eq!(
+        again.root.file_name(),
+        c.root.file_name(),
+        "{} vs {}",
+        again.root.display(),
+        c.root.display()
+    );
+    let first = c.root.clone();
+    let (c_ms, c_root) = (c.ms, c.root.display().to_string());
+    drop(c);
+    assert!(!first.exists(), "temporary tree left behind");
     eprintln!(
         "{}: {} ms cold, {} ms cached, root {}",
-        src,
-        c.ms,
-        again.ms,
-        c.root.display()
+        src, c_ms, again.ms, c_root
     );
 }
 

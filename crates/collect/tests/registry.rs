@@ -61,7 +61,9 @@ fn npm_collects_verifies_retries_and_caches() {
     );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
-    let cfg = config(cache.path(), &srv.base);
+    // The kept-trees layout (`--keep-trees`); temporary trees are tested below.
+    let mut cfg = config(cache.path(), &srv.base);
+    cfg.keep_trees = true;
 
     let src = Source::parse("npm:@acme/weather-mcp").unwrap();
     let c = collect(&cfg, &src).unwrap();
@@ -312,7 +314,8 @@ fn same_package_from_many_threads() {
     );
     srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
     let cache = tempfile::tempdir().unwrap();
-    let cfg = config(cache.path(), &srv.base);
+    let mut cfg = config(cache.path(), &srv.base);
+    cfg.keep_trees = true;
     let src = Source::parse("npm:@acme/weather-mcp@1.0.0").unwrap();
     let results: Vec<_> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..6).map(|_| s.spawn(|| collect(&cfg, &src))).collect();
@@ -341,6 +344,8 @@ fn same_package_from_many_threads() {
 
 /// A PyPI-like index whose file links are relative to the metadata URL.
 fn pypi_index(srv: &Server, sdist: &[u8], wheel: &[u8], sdist_sha: &str) {
+    let native = platform_wheel("x86_64");
+    let other = platform_wheel("aarch64");
     let f = |name: &str, kind: &str, sha: String, size: usize| {
         json!({"filename": name, "packagetype": kind, "url": format!("../../packages/ab/cd/{name}"),
                "digests": {"sha256": sha, "md5": "x"}, "size": size, "yanked": false})
@@ -353,7 +358,9 @@ fn pypi_index(srv: &Server, sdist: &[u8], wheel: &[u8], sdist_sha: &str) {
                       f("mcp_demo-0.1.0.tar.gz", "sdist", sdist_sha.to_string(), sdist.len())],
             "0.2.0": [f("mcp_demo-0.2.0-cp312-cp312-manylinux_2_17_x86_64.whl", "bdist_wheel", "00".repeat(32), 10),
                       f("mcp_demo-0.2.0-py3-none-any.whl", "bdist_wheel", sha256_hex(wheel), wheel.len())],
-            "0.3.0": [f("mcp_demo-0.3.0-cp312-cp312-win_amd64.whl", "bdist_wheel", "00".repeat(32), 10)]
+            "0.3.0": [f("mcp_demo-0.3.0-cp312-cp312-win_amd64.whl", "bdist_wheel", sha256_hex(&other), other.len()),
+                      f("mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_aarch64.whl", "bdist_wheel", sha256_hex(&other), other.len()),
+                      f("mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "bdist_wheel", sha256_hex(&native), native.len())]
         },
         "urls": []
     });
@@ -373,6 +380,33 @@ fn pypi_index(srv: &Server, sdist: &[u8], wheel: &[u8], sdist_sha: &str) {
         "/packages/ab/cd/mcp_demo-0.2.0-py3-none-any.whl",
         vec![Resp::ok(wheel.to_vec())],
     );
+    for (name, w) in [
+        ("mcp_demo-0.3.0-cp312-cp312-win_amd64.whl", &other),
+        (
+            "mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_aarch64.whl",
+            &other,
+        ),
+        (
+            "mcp_demo-0.3.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            &native,
+        ),
+    ] {
+        srv.route(
+            &format!("/packages/ab/cd/{name}"),
+            vec![Resp::ok(w.clone())],
+        );
+    }
+}
+
+/// A binary wheel: Python beside a compiled extension for `arch`.
+fn platform_wheel(arch: &str) -> Vec<u8> {
+    let so = [&b"\x7fELF"[..], arch.as_bytes(), &[0u8; 64]].concat();
+    let ext = format!("mcp_demo/_speedups.cpython-312-{arch}-linux-gnu.so");
+    common::zip(&[
+        ("mcp_demo/server.py", b"import os"),
+        (ext.as_str(), &so),
+        ("mcp_demo-0.3.0.dist-info/METADATA", b"Name: mcp-demo\n"),
+    ])
 }
 
 #[test]
@@ -425,11 +459,21 @@ fn pypi_sdist_wheel_relative_links_and_cache() {
         log.iter().all(|p| !p.starts_with("/pypi/mcp-demo/0")),
         "per-version endpoint used: {log:?}"
     );
-    assert!(!log.iter().any(|p| p.contains("manylinux")));
+    assert!(!log.iter().any(|p| p.contains("0.2.0-cp312")));
 
-    // Only platform wheels: nothing to analyse.
-    let e = collect(&cfg, &Source::parse("pypi:mcp-demo==0.3.0").unwrap()).unwrap_err();
-    assert_eq!(e.kind(), "no-source", "{e}");
+    // Only platform wheels: this platform's (else any), its Python and its
+    // binary (which the scan reports as opaque) both there.
+    let p = collect(&cfg, &Source::parse("pypi:mcp-demo==0.3.0").unwrap()).unwrap();
+    assert!(p.root.join("mcp_demo/server.py").is_file());
+    let arch = if cfg!(all(target_os = "linux", target_arch = "aarch64")) {
+        "aarch64"
+    } else {
+        "x86_64"
+    };
+    let so = format!("mcp_demo/_speedups.cpython-312-{arch}-linux-gnu.so");
+    if cfg!(target_os = "linux") {
+        assert!(p.root.join(&so).is_file(), "{so} missing");
+    }
     let e = collect(&cfg, &Source::parse("pypi:mcp-demo==9.9").unwrap()).unwrap_err();
     assert_eq!(e.kind(), "not-found", "{e}");
 
@@ -615,7 +659,10 @@ fn crates_collects_the_latest_release_verified_and_cached() {
         offline: true,
         ..cfg.clone()
     };
-    assert_eq!(collect(&off, &src).unwrap().root, c.root);
+    assert_eq!(
+        collect(&off, &src).unwrap().root.file_name(),
+        c.root.file_name()
+    );
 
     // A checksum that does not match the archive is refused.
     let e = collect(&cfg, &Source::parse("crates:rmcp-notes@0.1.0").unwrap()).unwrap_err();
@@ -623,4 +670,101 @@ fn crates_collects_the_latest_release_verified_and_cached() {
     // Unknown versions are named.
     let e = collect(&cfg, &Source::parse("crates:rmcp-notes@9.9.9").unwrap()).unwrap_err();
     assert!(e.to_string().contains("9.9.9"), "{e}");
+}
+
+/// Without `keep_trees` a tree lives as long as its `Collected`; the archive
+/// stays, so the next collection (offline too) needs no download. `prune`
+/// trims the archives by age and size.
+#[test]
+fn trees_are_temporary_archives_stay_and_prune() {
+    let srv = Server::start();
+    let tb = npm_tarball();
+    srv.route(
+        META,
+        vec![Resp::ok(npm_doc(
+            &srv.base,
+            &tb,
+            json!({"integrity": format!("sha512-{}", sha512_b64(&tb))}),
+        ))],
+    );
+    srv.route(TARBALL, vec![Resp::ok(tb.clone())]);
+    let cache = tempfile::tempdir().unwrap();
+    let cfg = config(cache.path(), &srv.base);
+    let src = Source::parse("npm:@acme/weather-mcp@1.0.0").unwrap();
+    let c = collect(&cfg, &src).unwrap();
+    assert!(c.is_temporary() && c.root.join("package.json").is_file());
+    let root = c.root.clone();
+    let copy = c.clone();
+    drop(c);
+    assert!(root.is_dir(), "removed while a clone still holds it");
+    drop(copy);
+    assert!(!root.exists(), "tree left behind");
+    assert!(!cache.path().join("trees").exists());
+    assert_eq!(
+        common::files_under(&cache.path().join("tmp")),
+        Vec::<String>::new()
+    );
+    let archive = cache
+        .path()
+        .join(format!("archives/sha256/{}", &sha256_hex(&tb)[..2]))
+        .join(sha256_hex(&tb));
+    assert!(archive.is_file());
+
+    // Offline, from the archive alone.
+    let downloads = srv.count(TARBALL);
+    let off = mcpwarden_collect::Config {
+        offline: true,
+        ..cfg.clone()
+    };
+    let again = collect(&off, &src).unwrap();
+    assert!(again.from_cache && again.root.join("dist/index.js").is_file());
+    assert_eq!(srv.count(TARBALL), downloads);
+    drop(again);
+
+    // A tampered archive is not trusted: downloaded again.
+    fs::write(&archive, b"tampered").unwrap();
+    let fresh = collect(&cfg, &src).unwrap();
+    assert!(!fresh.from_cache);
+    assert_eq!(srv.count(TARBALL), downloads + 1);
+    drop(fresh);
+
+    use mcpwarden_collect::{prune, PruneOptions};
+    let size = fs::metadata(&archive).unwrap().len();
+    // Within limits: nothing goes.
+    let r = prune(
+        cache.path(),
+        &PruneOptions {
+            older_than: Some(std::time::Duration::from_secs(3600)),
+            max_bytes: Some(size),
+        },
+    )
+    .unwrap();
+    assert_eq!((r.removed, r.kept, r.kept_bytes), (0, 1, size));
+    // Over the size limit: the least recently used goes.
+    let r = prune(
+        cache.path(),
+        &PruneOptions {
+            older_than: None,
+            max_bytes: Some(size - 1),
+        },
+    )
+    .unwrap();
+    assert_eq!((r.removed, r.freed_bytes, r.kept), (1, size, 0));
+    assert!(!archive.exists());
+    // Metadata stays: offline is now a clear miss, online a fresh download.
+    let e = collect(&off, &src).unwrap_err();
+    assert_eq!(e.kind(), "offline-miss", "{e}");
+    collect(&cfg, &src).unwrap();
+    assert!(archive.is_file());
+    // By age.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let r = prune(
+        cache.path(),
+        &PruneOptions {
+            older_than: Some(std::time::Duration::from_millis(10)),
+            max_bytes: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.removed, 1);
 }

@@ -12,11 +12,15 @@ use mcpwarden_model::Skipped;
 /// Paths are made relative to the scanned root when they lie under it
 /// (`package/bin/x` → `bin/x` for npm).
 pub fn skipped(c: &Collected) -> Vec<Skipped> {
-    let top = c
-        .root
+    entries(&c.root, &c.skipped)
+}
+
+/// [`skipped`] over a tree's root and the entries extraction left out.
+fn entries(root: &std::path::Path, left_out: &[mcpwarden_collect::Skipped]) -> Vec<Skipped> {
+    let top = root
         .file_name()
         .map(|n| format!("{}/", n.to_string_lossy()));
-    c.skipped
+    left_out
         .iter()
         .map(|s| {
             let path = top
@@ -40,25 +44,14 @@ pub fn skipped(c: &Collected) -> Vec<Skipped> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mcpwarden_collect::Source;
     use std::path::PathBuf;
 
-    fn collected(root: &str, skipped: Vec<mcpwarden_collect::Skipped>) -> Collected {
-        Collected {
-            source: Source::parse("npm:x").unwrap(),
-            registry: "npm".into(),
-            name: "x".into(),
-            version: "1.0.0".into(),
-            root: PathBuf::from(root),
-            digest: String::new(),
-            from_cache: false,
-            summary: None,
-            keywords: vec![],
-            readme: None,
-            ms: 0,
-            skipped,
-            archive: None,
-        }
+    /// What `skipped` sees of a collected package: its root and the entries left out.
+    fn collected(
+        root: &str,
+        skipped: Vec<mcpwarden_collect::Skipped>,
+    ) -> (PathBuf, Vec<mcpwarden_collect::Skipped>) {
+        (PathBuf::from(root), skipped)
     }
 
     fn entry(path: &str, reason: &str, detail: Option<&str>) -> mcpwarden_collect::Skipped {
@@ -80,7 +73,7 @@ mod tests {
                 entry("package/x", "conflict", Some("exists")),
             ],
         );
-        let got: Vec<(String, String)> = skipped(&c)
+        let got: Vec<(String, String)> = entries(&c.0, &c.1)
             .into_iter()
             .map(|s| (s.path, s.reason))
             .collect();

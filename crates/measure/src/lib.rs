@@ -5,10 +5,13 @@
 //! (`export`). `run` drives collection and scanning with bounded concurrency.
 
 pub mod archive;
+pub mod backend;
 pub mod categories;
 pub mod export;
+pub mod pg;
 pub mod popularity;
 pub mod report;
+pub mod rows;
 pub mod run;
 pub mod store;
 mod svg;

@@ -1,7 +1,8 @@
 //! One measurement run: collect, scan and store every server of a list.
 //!
-//! `jobs` worker threads each take the next server, collect it (network or
-//! cache) and scan it; the scan itself runs on rayon's pool, so file-level
+//! `jobs` worker threads each take the next server (from the store's queue:
+//! the list in order, or claims shared with other processes for PostgreSQL),
+//! collect it (network or cache) and scan it; the scan itself runs on rayon's pool, so file-level
 //! parallelism is shared between the servers being scanned. Finished results
 //! go over a small bounded channel to the calling thread, the only writer,
 //! which stores them in batched transactions. Memory is therefore bounded by
@@ -9,21 +10,32 @@
 //! collector or scanner is caught and stored as that server's error: one bad
 //! package never stops a run.
 
+use crate::backend::ResultStore;
 use crate::categories::{Taxonomy, Text};
 use crate::popularity;
-use crate::store::{ErrorInfo, RunTotals, ServerRecord, Status, Store, StoreError};
+use crate::store::{ErrorInfo, RunTotals, ServerRecord, Status, StoreError};
 use mcpwarden_analyze::{scan, Options, ScanError};
 use mcpwarden_collect::{collect, Collected, Config, ListEntry, Source};
 use mcpwarden_model::ServerReport;
 use serde_json::json;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
 /// Results written per transaction at most (more when they arrive together).
 const BATCH: usize = 64;
+
+/// Stack of the worker threads and of rayon's pool. The scan recurses over
+/// syntax trees and call graphs; the 2 MiB default of spawned threads (the
+/// main thread of `mcpwarden scan` has 8) overflowed on a real package,
+/// which aborts the whole run. Only touched pages cost memory.
+const STACK: usize = 64 << 20;
+
+/// A shared run gives a package to this many workers at most: one that kills
+/// every worker measuring it (memory, a hang) is then stored as an error.
+const MAX_ATTEMPTS: u32 = 3;
 
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -38,6 +50,10 @@ pub struct RunOptions {
     pub input: String,
     /// The options as given, stored with the run.
     pub options: serde_json::Value,
+    /// Names the shared run (PostgreSQL); default: derived from the list.
+    pub run_key: Option<String>,
+    /// Wait after each server (tests use it to kill a worker mid-run).
+    pub pause: std::time::Duration,
 }
 
 /// What the caller hears about, on the writer thread.
@@ -65,14 +81,11 @@ pub struct Summary {
     pub failures: BTreeMap<String, u64>,
 }
 
-struct Work {
-    entry: ListEntry,
-    key: String,
-}
-
-/// Measure `entries` into `store`.
+/// Measure `entries` into `store`. With a shared store (PostgreSQL) the
+/// work is claimed from the queue that every worker of the same list shares;
+/// otherwise this process does the whole list.
 pub fn measure(
-    store: &mut Store,
+    store: &mut dyn ResultStore,
     cfg: &Config,
     entries: Vec<ListEntry>,
     opts: &RunOptions,
@@ -85,7 +98,7 @@ pub fn measure(
     for e in entries {
         let key = e.source.key();
         if seen.insert(key.clone()) {
-            distinct.push(Work { entry: e, key });
+            distinct.push((key, e));
         } else {
             duplicates += 1;
         }
@@ -94,15 +107,11 @@ pub fn measure(
         distinct.truncate(n);
     }
     let total = distinct.len();
-    let mut todo = vec![];
-    let mut resumed = 0usize;
-    for w in distinct {
-        if !opts.rescan && store.is_stored(&w.key, pinned(&w.entry.source))? {
-            resumed += 1;
-        } else {
-            todo.push(w);
-        }
-    }
+    let run_key = opts
+        .run_key
+        .clone()
+        .unwrap_or_else(|| run_key(store.analyser(), opts.rescan, &distinct));
+    let (order, todo, resumed) = to_do(store, distinct, opts.rescan)?;
     let run_id = store.begin_run(&opts.input, &opts.options)?;
     let mut summary = Summary {
         run_id,
@@ -116,44 +125,71 @@ pub fn measure(
         resumed,
         duplicates: duplicates as usize,
     });
-
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
+    let claims = store.claims(&run_key, &order)?;
+    // The first pool built wins; a caller that built its own keeps it.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK)
+        .build_global();
     let jobs = opts.jobs.clamp(1, 256).min(todo.len().max(1));
     let n_todo = todo.len();
-    let mut write_error = None;
+    let stop = AtomicBool::new(false);
+    let mut failure = None;
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<ServerRecord>(1);
+        let (tx, rx) = mpsc::sync_channel::<Result<ServerRecord, StoreError>>(1);
         for _ in 0..jobs {
             let tx = tx.clone();
-            let (todo, next, stop) = (&todo, &next, &stop);
-            scope.spawn(move || loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(w) = todo.get(i) else { break };
-                let rec = process(cfg, &w.entry, &w.key, &opts.scan);
-                if tx.send(rec).is_err() {
-                    break;
+            let (todo, stop, claims) = (&todo, &stop, &claims);
+            let worker = std::thread::Builder::new().stack_size(STACK);
+            let spawned = worker.spawn_scoped(scope, move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let claim = match claims.next() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            break;
+                        }
+                    };
+                    let key = &claim.key;
+                    let entry = todo.get(key).cloned().unwrap_or_else(|| bare_entry(key));
+                    let rec = if claim.attempts > MAX_ATTEMPTS {
+                        abandoned(&entry, key, claim.attempts)
+                    } else {
+                        process(cfg, &entry, key, &opts.scan)
+                    };
+                    std::thread::sleep(opts.pause);
+                    if tx.send(Ok(rec)).is_err() {
+                        break;
+                    }
                 }
             });
+            if let Err(e) = spawned {
+                failure = Some(StoreError(format!("starting a worker thread: {e}")));
+                stop.store(true, Ordering::Relaxed);
+            }
         }
         drop(tx);
         let mut done = 0;
         let mut batch: Vec<ServerRecord> = Vec::with_capacity(BATCH);
         while let Ok(first) = rx.recv() {
-            batch.push(first);
-            while batch.len() < BATCH {
-                match rx.try_recv() {
+            let mut next = Some(first);
+            while let Some(item) = next.take() {
+                match item {
                     Ok(r) => batch.push(r),
-                    Err(_) => break,
+                    Err(e) => failure = Some(e),
+                }
+                if batch.len() < BATCH {
+                    next = rx.try_recv().ok();
                 }
             }
-            if let Err(e) = store.write(run_id, &batch) {
-                // The store is unusable (disk full, locked): stop, keep what is committed.
+            if failure.is_none() {
+                if let Err(e) = store.write(run_id, &batch) {
+                    failure = Some(e);
+                }
+            }
+            if failure.is_some() {
+                // The store is unusable (disk full, locked, gone): stop, keep what is committed.
                 stop.store(true, Ordering::Relaxed);
-                write_error = Some(e);
                 break;
             }
             for r in batch.drain(..) {
@@ -162,18 +198,80 @@ pub fn measure(
                 progress(Event::Stored {
                     record: &r,
                     done,
-                    todo: n_todo,
+                    todo: n_todo.max(done),
                 });
             }
         }
         drop(rx);
     });
+    drop(claims);
     summary.totals.elapsed_ms = started.elapsed().as_millis() as u64;
-    if let Some(e) = write_error {
+    if let Some(e) = failure {
         return Err(e);
     }
     store.finish_run(run_id, &summary.totals)?;
     Ok(summary)
+}
+
+type ToDo = (Vec<String>, HashMap<String, ListEntry>, usize);
+
+/// What is left of the list: keys in list order, their entries, and how
+/// many are already stored (a pinned version must match; errors never count).
+fn to_do(
+    store: &mut dyn ResultStore,
+    distinct: Vec<(String, ListEntry)>,
+    rescan: bool,
+) -> Result<ToDo, StoreError> {
+    let stored: HashSet<(String, String)> = if rescan {
+        HashSet::new()
+    } else {
+        store.stored_sources()?.into_iter().collect()
+    };
+    let any_version: HashSet<&str> = stored.iter().map(|(s, _)| s.as_str()).collect();
+    let mut todo = HashMap::new();
+    let mut order = vec![];
+    let mut resumed = 0usize;
+    for (key, e) in distinct {
+        let done = match pinned(&e.source) {
+            Some(v) => stored.contains(&(key.clone(), v.to_string())),
+            None => any_version.contains(key.as_str()),
+        };
+        if done {
+            resumed += 1;
+        } else {
+            order.push(key.clone());
+            todo.insert(key, e);
+        }
+    }
+    Ok((order, todo, resumed))
+}
+
+/// Names a shared run: the analyser, `--rescan` and the list's sources, so
+/// workers started with the same list join the same run (FNV-1a, 64 bits).
+fn run_key(analyser: &str, rescan: bool, list: &[(String, ListEntry)]) -> String {
+    let mut keys: Vec<&str> = list.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort_unstable();
+    let flag = if rescan { "rescan" } else { "" };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [analyser, flag].into_iter().chain(keys) {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("list-{h:016x}")
+}
+
+/// A queue row this process's list does not have (another worker's list
+/// differs): measured from its source alone.
+fn bare_entry(key: &str) -> ListEntry {
+    ListEntry {
+        line: 0,
+        source: Source::parse(key).unwrap_or_else(|_| Source::Dir(key.into())),
+        category: None,
+        popularity: None,
+        extra: Default::default(),
+    }
 }
 
 fn count(s: &mut Summary, r: &ServerRecord) {
@@ -317,6 +415,19 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
     )
 }
 
+/// The record of a package whose earlier workers all died measuring it.
+fn abandoned(entry: &ListEntry, key: &str, attempts: u32) -> ServerRecord {
+    let err = ErrorInfo {
+        stage: "claim".into(),
+        kind: "abandoned".into(),
+        message: format!(
+            "{key}: {} workers stopped while measuring it (killed, out of memory or hung); not tried again",
+            attempts - 1
+        ),
+    };
+    failed(entry, key, None, 0, err)
+}
+
 fn failed(
     entry: &ListEntry,
     key: &str,
@@ -401,7 +512,7 @@ fn build(
         }
         meta.insert("parsed_files".into(), json!(r.stats.parsed));
     }
-    if let Some(c) = c {
+    if let Some(c) = c.filter(|c| !c.is_temporary()) {
         meta.insert("root".into(), json!(c.root.display().to_string()));
     }
     ServerRecord {

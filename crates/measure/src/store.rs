@@ -1,9 +1,12 @@
-//! The result store: one SQLite file that anyone can query with `sqlite3`
-//! (schema documented in `docs/store.md`). Only one thread writes, in
-//! transactions; a rerun asks `is_stored` before collecting anything.
+//! The result store's SQLite backend (the default): one file that anyone can
+//! query with `sqlite3` (schema documented in `docs/store.md`). Only one
+//! thread writes, in transactions; a rerun asks `is_stored` before collecting
+//! anything. `SCHEMA` is the one definition of the tables: the PostgreSQL
+//! backend (`pg`) translates it, and `rows` builds what a result writes.
 
 use crate::popularity::Popularity;
-use mcpwarden_model::{Finding, ServerReport, Tool};
+use crate::rows::{self, Val};
+use mcpwarden_model::{ServerReport, Tool};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
@@ -13,7 +16,7 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// place (v2 added `servers.tools_with_handler`).
 const OLDEST_READABLE: i64 = 1;
 
-const SCHEMA: &str = r#"
+pub(crate) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -139,7 +142,7 @@ CREATE INDEX IF NOT EXISTS opaque_server ON opaque(server_id);
 -- (mcpwarden/manifest/v1 JSON), and its items flattened for queries:
 -- `tool` is '' for the server-level union.
 CREATE TABLE IF NOT EXISTS manifests (
-  server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+  server_id INTEGER NOT NULL PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
   doc       TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS manifest_items (
@@ -257,6 +260,8 @@ pub struct RunTotals {
 pub struct Store {
     conn: Connection,
     analyser: String,
+    /// The file, or what the snapshot was taken from.
+    path: String,
 }
 
 impl Store {
@@ -285,6 +290,7 @@ impl Store {
         Ok(Store {
             conn,
             analyser: analyser.to_string(),
+            path: path.display().to_string(),
         })
     }
 
@@ -300,7 +306,21 @@ impl Store {
         Ok(Store {
             conn,
             analyser: String::new(),
+            path: path.display().to_string(),
         })
+    }
+
+    /// A store over a connection that already holds the schema (a snapshot).
+    pub(crate) fn from_conn(conn: Connection, what: &str) -> Store {
+        Store {
+            conn,
+            analyser: String::new(),
+            path: what.to_string(),
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
     pub fn conn(&self) -> &Connection {
@@ -337,6 +357,15 @@ impl Store {
             )
             .optional()?;
         Ok(found.is_some())
+    }
+
+    /// `(source, version)` of every result (not error) stored for this analyser.
+    pub fn stored_sources(&self) -> Result<Vec<(String, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT source, version FROM servers WHERE analyser_version = ?1 AND status != 'error'",
+        )?;
+        let rows = st.query_map(params![self.analyser], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Write results in one transaction; a row for the same source, version
@@ -403,39 +432,20 @@ fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<Optio
     }
 }
 
-fn b(x: bool) -> i64 {
-    x as i64
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match self {
+            Val::Null => ToSqlOutput::Owned(Value::Null),
+            Val::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Val::Real(f) => ToSqlOutput::Owned(Value::Real(*f)),
+            Val::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+        })
+    }
 }
 
-/// The manifest of a stored report, as a document and as flat items.
-fn insert_manifest(
-    tx: &rusqlite::Transaction,
-    id: i64,
-    source: &str,
-    analyser: &str,
-    rep: &ServerReport,
-) -> Result<()> {
-    let m = mcpwarden_policy::derive::derive(rep, source, analyser);
-    tx.execute(
-        "INSERT INTO manifests(server_id, doc) VALUES (?1, ?2)",
-        params![id, serde_json::to_string(&m).unwrap_or_default()],
-    )?;
-    let mut st = tx.prepare_cached("INSERT INTO manifest_items(server_id, tool, class, value, provenance, secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-    let scopes = std::iter::once(("", &m.permissions))
-        .chain(m.tools.iter().map(|t| (t.name.as_str(), &t.permissions)));
-    for (tool, p) in scopes {
-        for (class, value, provenance, secret) in mcpwarden_policy::derive::items(p) {
-            st.execute(params![
-                id,
-                tool,
-                class,
-                value,
-                provenance.as_str(),
-                b(secret)
-            ])?;
-        }
-    }
-    Ok(())
+fn sqlite_placeholder(i: usize) -> String {
+    format!("?{i}")
 }
 
 fn insert(
@@ -446,149 +456,41 @@ fn insert(
     r: &ServerRecord,
 ) -> Result<()> {
     tx.execute("DELETE FROM servers WHERE source = ?1 AND analyser_version = ?2 AND (version = ?3 OR status = 'error')", params![r.source, analyser, r.version])?;
-    let status = r.status();
-    let rep = r.report.as_ref();
-    let res = rep.map(|x| x.resources);
-    let reach = rep.map(|x| x.reachable_resources);
-    let server_findings: Option<Vec<&Finding>> = rep.map(|x| {
-        x.findings
-            .iter()
-            .filter(|f| f.part == mcpwarden_model::Part::Server)
-            .collect()
-    });
-    let kinds = rep
-        .map(|x| {
-            x.kinds
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
-    tx.prepare_cached(
-        "INSERT INTO servers(run_id, source, registry, name, version, analyser_version, status, error_stage, error_kind, error_message,
-           category, category_source, category_confidence, popularity_raw, popularity_kind, popularity_band, languages, sdk,
-           network, system, file, memory, reach_network, reach_system, reach_file, reach_memory, classes, kinds, call_sites, tool_count,
-           files, bytes, collect_ms, scan_ms, digest, from_cache, list_line, scanned_at, metadata, tools_with_handler)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,
-           ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40)",
-    )?
-    .execute(params![
-        run,
-        r.source,
-        r.registry,
-        r.name,
-        r.version,
-        analyser,
-        status.as_str(),
-        r.error.as_ref().map(|e| e.stage.as_str()),
-        r.error.as_ref().map(|e| e.kind.as_str()),
-        r.error.as_ref().map(|e| e.message.as_str()),
-        r.category,
-        r.category_source,
-        r.category_confidence,
-        r.popularity.raw,
-        r.popularity.kind.as_str(),
-        r.popularity.band,
-        rep.map(|x| x.languages.join(",")).unwrap_or_default(),
-        rep.map(|x| x.sdk.join(",")).unwrap_or_default(),
-        res.map(|s| b(s.network)),
-        res.map(|s| b(s.system)),
-        res.map(|s| b(s.file)),
-        res.map(|s| b(s.memory)),
-        reach.map(|s| b(s.network)),
-        reach.map(|s| b(s.system)),
-        reach.map(|s| b(s.file)),
-        reach.map(|s| b(s.memory)),
-        res.map(|s| s.iter().count() as i64),
-        kinds,
-        server_findings.as_ref().map(|f| f.len() as i64),
-        rep.map(|x| x.tools.iter().filter(|t| is_tool(t)).count() as i64),
-        rep.map(|x| x.stats.files as i64),
-        rep.map(|x| x.stats.bytes as i64),
-        r.collect_ms as i64,
-        rep.map(|_| r.scan_ms as i64),
-        r.digest,
-        r.from_cache.map(b),
-        r.list_line.map(|l| l as i64),
-        now,
-        r.metadata.to_string(),
-        rep.map(|x| x
-            .tools
-            .iter()
-            .filter(|t| is_tool(t) && t.handler_found)
-            .count() as i64),
-    ])?;
-    let id = tx.last_insert_rowid();
-    let Some(rep) = rep else { return Ok(()) };
-    insert_manifest(tx, id, &r.source, analyser, rep)?;
-    {
-        let mut st = tx.prepare_cached("INSERT INTO findings(server_id, resource, kind, api, via, file, line, col, value, reach, part, confidence, function, tools) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?;
-        for f in &rep.findings {
-            let confidence = match f.confidence {
-                mcpwarden_model::Confidence::High => "high",
-                mcpwarden_model::Confidence::Low => "low",
-            };
-            st.execute(params![
-                id,
-                f.resource.as_str(),
-                f.kind.as_str(),
-                f.api,
-                f.via,
-                f.file,
-                f.line,
-                f.column,
-                f.value,
-                f.reach.as_str(),
-                f.part.as_str(),
-                confidence,
-                f.function,
-                serde_json::to_string(&f.tools).unwrap_or_default()
-            ])?;
+    let rows = rows::server_rows(run, analyser, now, r);
+    let sql = |t, c| rows::insert_sql(t, c, sqlite_placeholder);
+    tx.prepare_cached(&sql("servers", rows::SERVER_COLS))?
+        .execute(rusqlite::params_from_iter(&rows.server))?;
+    let id = Val::Int(tx.last_insert_rowid());
+    let with_id = |row: &[Val]| {
+        std::iter::once(id.clone())
+            .chain(row.iter().cloned())
+            .collect::<Vec<_>>()
+    };
+    for (table, cols, list) in [
+        ("findings", rows::FINDING_COLS, &rows.findings),
+        ("skipped", rows::SKIPPED_COLS, &rows.skipped),
+        ("opaque", rows::OPAQUE_COLS, &rows.opaque),
+        ("manifests", rows::MANIFEST_COLS, &rows.manifest),
+        (
+            "manifest_items",
+            rows::MANIFEST_ITEM_COLS,
+            &rows.manifest_items,
+        ),
+    ] {
+        let mut st = tx.prepare_cached(&sql(table, cols))?;
+        for row in list {
+            st.execute(rusqlite::params_from_iter(with_id(row)))?;
         }
     }
-    {
-        let mut st = tx.prepare_cached("INSERT INTO tools(server_id, name, entry, def_file, def_line, handler_found, network, system, file, memory, kinds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
-        let mut kst = tx.prepare_cached(
-            "INSERT OR IGNORE INTO tool_kinds(tool_id, server_id, kind) VALUES (?1, ?2, ?3)",
-        )?;
-        for t in &rep.tools {
-            let has = |r| b(t.resources.contains(&r));
-            use mcpwarden_model::Resource::*;
-            let kinds = t
-                .kinds
-                .iter()
-                .map(|k| k.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            st.execute(params![
-                id,
-                t.name,
-                entry(t),
-                t.file,
-                t.line,
-                b(t.handler_found),
-                has(Network),
-                has(System),
-                has(File),
-                has(Memory),
-                kinds
-            ])?;
-            let tid = tx.last_insert_rowid();
-            for k in &t.kinds {
-                kst.execute(params![tid, id, k.as_str()])?;
-            }
-        }
-    }
-    {
-        let mut st =
-            tx.prepare_cached("INSERT INTO skipped(server_id, path, reason) VALUES (?1, ?2, ?3)")?;
-        for s in &rep.skipped {
-            st.execute(params![id, s.path, s.reason])?;
-        }
-        let mut st = tx.prepare_cached("INSERT INTO opaque(server_id, path) VALUES (?1, ?2)")?;
-        for p in &rep.opaque {
-            st.execute(params![id, p])?;
+    let mut st = tx.prepare_cached(&sql("tools", rows::TOOL_COLS))?;
+    let mut kst = tx.prepare_cached(
+        "INSERT OR IGNORE INTO tool_kinds(tool_id, server_id, kind) VALUES (?1, ?2, ?3)",
+    )?;
+    for t in &rows.tools {
+        st.execute(rusqlite::params_from_iter(with_id(&t.row)))?;
+        let tid = tx.last_insert_rowid();
+        for k in &t.kinds {
+            kst.execute(params![tid, id, k])?;
         }
     }
     Ok(())
@@ -597,14 +499,6 @@ fn insert(
 /// Registrations without an entry kind are tools (the scanner's older form).
 pub fn is_tool(t: &Tool) -> bool {
     matches!(t.entry, None | Some(mcpwarden_model::EntryKind::Tool))
-}
-
-fn entry(t: &Tool) -> &'static str {
-    match t.entry {
-        None | Some(mcpwarden_model::EntryKind::Tool) => "tool",
-        Some(mcpwarden_model::EntryKind::Resource) => "resource",
-        Some(mcpwarden_model::EntryKind::Prompt) => "prompt",
-    }
 }
 
 /// Current UTC time as RFC 3339 (`2026-11-25T10:02:47Z`), without a date crate.

@@ -132,6 +132,8 @@ fn archive_links_are_reported_and_stored() {
         scan: Default::default(),
         input: "test".into(),
         options: json!({}),
+        run_key: None,
+        pause: std::time::Duration::ZERO,
     };
     let entries = vec![
         entry(1, "npm:linked-mcp@1.0.0"),

@@ -1,0 +1,349 @@
+//! The PostgreSQL store against a real server: three `mcpwarden measure`
+//! workers share one list while one is killed mid-run; every package ends up
+//! with exactly one result, and the report equals a single SQLite run's.
+
+mod pg_harness;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mcpwarden"));
+    c.env_remove("MCPWARDEN_CACHE_DIR")
+        .env("MCPWARDEN_OFFLINE", "1");
+    c
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("mcpwarden-dist-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `dir:` sources: the fixture servers of this repository (no registry).
+fn fixture_list(dir: &Path, n: usize) -> (PathBuf, Vec<String>) {
+    let mut servers = vec![];
+    for group in ["attribution", "python", "javascript", "go"] {
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/fixtures").join(group))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        cases.sort();
+        servers.extend(cases);
+    }
+    servers.truncate(n);
+    assert_eq!(servers.len(), n, "not enough fixture servers");
+    let sources: Vec<String> = servers
+        .iter()
+        .map(|p| format!("dir:{}", p.display()))
+        .collect();
+    let list = dir.join("list.tsv");
+    std::fs::write(&list, format!("source\n{}\n", sources.join("\n"))).unwrap();
+    (list, sources)
+}
+
+fn worker(list: &Path, db: &str, cache: &Path, log: &Path) -> Child {
+    bin()
+        .arg("measure")
+        .arg(list)
+        .args([
+            "--db",
+            db,
+            "--jobs",
+            "2",
+            "--lease",
+            "2",
+            "--debug-pause-ms",
+            "250",
+            "--offline",
+        ])
+        .arg("--cache")
+        .arg(cache)
+        .stdout(Stdio::from(
+            std::fs::File::create(log.with_extension("out")).unwrap(),
+        ))
+        .stderr(Stdio::from(std::fs::File::create(log).unwrap()))
+        .spawn()
+        .unwrap()
+}
+
+fn wait(mut c: Child, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        if let Some(st) = c.try_wait().unwrap() {
+            let err = std::fs::read_to_string(log).unwrap_or_default();
+            assert!(st.success(), "worker failed: {st}\n{err}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "worker hung");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Every file of a report but the timings (which differ from run to run).
+fn report_files(db: &str, out: &Path) -> BTreeMap<String, String> {
+    let o = bin()
+        .args(["report", db, "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut files = BTreeMap::new();
+    for e in std::fs::read_dir(out).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".csv") && name != "timings.csv" {
+            files.insert(name, std::fs::read_to_string(e.path()).unwrap());
+        }
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let tables: Vec<&serde_json::Value> = summary["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["id"] != "timings")
+        .collect();
+    files.insert(
+        "summary.json#headline".into(),
+        summary["headline"].to_string(),
+    );
+    files.insert(
+        "summary.json#tables".into(),
+        serde_json::to_string(&tables).unwrap(),
+    );
+    files
+}
+
+#[test]
+fn three_workers_one_killed_every_package_once() {
+    let Some(pg) = pg_harness::start("three_workers_one_killed_every_package_once") else {
+        return;
+    };
+    let d = tmpdir("three");
+    let (list, sources) = fixture_list(&d, 24);
+
+    let workers: Vec<(Child, PathBuf)> = (0..3)
+        .map(|i| {
+            let log = d.join(format!("worker{i}.log"));
+            (
+                worker(&list, &pg.url, &d.join(format!("cache{i}")), &log),
+                log,
+            )
+        })
+        .collect();
+    let mut workers = workers.into_iter();
+    let (mut victim, _) = workers.next().unwrap();
+
+    // Kill the first worker once it has stored a result and holds a claim.
+    let mut client = pg.client();
+    let pattern = format!("%:{}:%", victim.id());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let row = client
+            .query_opt(
+                "SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'claimed') FROM claims WHERE worker LIKE $1",
+                &[&pattern],
+            )
+            .ok()
+            .flatten();
+        let (done, held): (i64, i64) = row.map(|r| (r.get(0), r.get(1))).unwrap_or((0, 0));
+        if done >= 1 && held >= 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the first worker never got going"
+        );
+        assert!(
+            victim.try_wait().unwrap().is_none(),
+            "the first worker finished too early"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    victim.kill().unwrap(); // SIGKILL: no clean-up, its claims stay until the lease ends
+    victim.wait().unwrap();
+    for (c, log) in workers {
+        wait(c, &log);
+    }
+
+    // Exactly one result per package, all of them stored.
+    let rows = client
+        .query(
+            "SELECT source, count(*) FROM servers GROUP BY source ORDER BY source",
+            &[],
+        )
+        .unwrap();
+    let counts: BTreeMap<String, i64> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let mut want: Vec<String> = sources.clone();
+    want.sort();
+    assert_eq!(counts.keys().cloned().collect::<Vec<_>>(), want);
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+    let states = client
+        .query(
+            "SELECT state, count(*), max(attempts) FROM claims GROUP BY state",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(states.len(), 1, "claims left undone");
+    assert_eq!(states[0].get::<_, String>(0), "done");
+    let retaken: i64 = client
+        .query_one("SELECT count(*) FROM claims WHERE attempts > 1", &[])
+        .unwrap()
+        .get(0);
+    assert!(retaken >= 1, "no claim of the killed worker was taken over");
+
+    // The same list in one SQLite run reports the same.
+    let sqlite = d.join("single.sqlite");
+    let o = bin()
+        .arg("measure")
+        .arg(&list)
+        .arg("--db")
+        .arg(&sqlite)
+        .arg("--cache")
+        .arg(d.join("cache-single"))
+        .args(["--offline", "--jobs", "2"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let from_pg = report_files(&pg.url, &d.join("report-pg"));
+    let from_sqlite = report_files(sqlite.to_str().unwrap(), &d.join("report-sqlite"));
+    assert_eq!(
+        from_pg.keys().collect::<Vec<_>>(),
+        from_sqlite.keys().collect::<Vec<_>>()
+    );
+    for (name, text) in &from_sqlite {
+        assert_eq!(
+            &from_pg[name], text,
+            "{name} differs between PostgreSQL and SQLite"
+        );
+    }
+
+    // `export` reads PostgreSQL too.
+    let o = bin()
+        .args(["export", &pg.url, "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).lines().count(),
+        sources.len()
+    );
+
+    // A rerun finds everything stored: nothing left to claim.
+    let o = bin()
+        .arg("measure")
+        .arg(&list)
+        .args(["--db", &pg.url, "--offline", "--lease", "2"])
+        .arg("--cache")
+        .arg(d.join("cache0"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains(&format!("already stored {}", sources.len())),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn bad_postgres_urls_fail_clearly() {
+    let d = tmpdir("badurl");
+    let list = d.join("list.tsv");
+    std::fs::write(&list, "source\ndir:/tmp\n").unwrap();
+    // Nothing listens on this port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://u:topsecret@127.0.0.1:{port}/x");
+    let o = bin()
+        .arg("measure")
+        .arg(&list)
+        .args(["--db", &url])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("127.0.0.1") && !err.contains("topsecret"),
+        "{err}"
+    );
+    let o = bin()
+        .args(["report", &url, "--out"])
+        .arg(d.join("r"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A package that every worker died on is stored as an error after three
+/// tries instead of killing workers forever.
+#[test]
+fn a_package_that_kills_workers_is_abandoned() {
+    let Some(pg) = pg_harness::start("a_package_that_kills_workers_is_abandoned") else {
+        return;
+    };
+    let d = tmpdir("abandon");
+    let (list, sources) = fixture_list(&d, 2);
+    let run = |extra: &[&str]| {
+        let o = bin()
+            .arg("measure")
+            .arg(&list)
+            .args(["--db", &pg.url, "--offline", "--lease", "1", "--run", "r1"])
+            .arg("--cache")
+            .arg(d.join("cache"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&[]);
+    let mut c = pg.client();
+    // As if three workers had died on the first package.
+    c.execute(
+        "UPDATE claims SET state = 'claimed', attempts = 3, worker = 'gone:1:0', lease_until = now() - interval '1 second' WHERE run_key = 'r1' AND source = $1",
+        &[&sources[0]],
+    )
+    .unwrap();
+    c.execute("DELETE FROM servers WHERE source = $1", &[&sources[0]])
+        .unwrap();
+    run(&[]);
+    let row = c
+        .query_one(
+            "SELECT status, error_stage, error_kind, error_message FROM servers WHERE source = $1",
+            &[&sources[0]],
+        )
+        .unwrap();
+    let (status, stage, kind): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+    assert_eq!(
+        (status.as_str(), stage.as_str(), kind.as_str()),
+        ("error", "claim", "abandoned")
+    );
+    let msg: String = row.get(3);
+    assert!(msg.contains("3 workers stopped"), "{msg}");
+    // Errors are retried by the next worker of the run, like a SQLite rerun.
+    run(&[]);
+    let status: String = c
+        .query_one(
+            "SELECT status FROM servers WHERE source = $1",
+            &[&sources[0]],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(status, "ok");
+    let _ = std::fs::remove_dir_all(&d);
+}
