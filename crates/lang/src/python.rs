@@ -917,12 +917,10 @@ impl<'a> Cx<'a> {
             return;
         }
         match n.kind() {
-            "boolean_operator" => {
-                if n.field("operator").map(|o| self.src.text(o)) == Some("or") {
-                    for f in ["left", "right"] {
-                        if let Some(x) = n.field(f) {
-                            self.collect_eq_labels(unwrap(x), scope, out, depth + 1);
-                        }
+            "boolean_operator" if n.field("operator").map(|o| self.src.text(o)) == Some("or") => {
+                for f in ["left", "right"] {
+                    if let Some(x) = n.field(f) {
+                        self.collect_eq_labels(unwrap(x), scope, out, depth + 1);
                     }
                 }
             }
