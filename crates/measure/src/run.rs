@@ -64,11 +64,14 @@ pub enum Event<'a> {
         resumed: usize,
         duplicates: usize,
     },
-    /// One server stored (`done` of `todo`).
+    /// One server stored (`done` of `todo` by this process).
     Stored {
         record: &'a ServerRecord,
         done: usize,
         todo: usize,
+        /// With a shared (PostgreSQL) run: packages of the whole run done,
+        /// by all workers, and in all, as of the last batch written.
+        shared: Option<(u64, u64)>,
     },
 }
 
@@ -155,13 +158,14 @@ pub fn measure(
         }
         drop(tx);
         let mut done = 0;
-        let mut on_stored = |r: &ServerRecord| {
+        let mut on_stored = |r: &ServerRecord, shared| {
             done += 1;
             count(&mut summary, r);
             progress(Event::Stored {
                 record: r,
                 done,
                 todo: n_todo.max(done),
+                shared,
             });
         };
         if let Err(e) = write_results(store, run_id, &rx, &mut on_stored) {
@@ -227,7 +231,7 @@ fn write_results(
     store: &mut dyn ResultStore,
     run_id: i64,
     rx: &mpsc::Receiver<Result<ServerRecord, StoreError>>,
-    on_stored: &mut dyn FnMut(&ServerRecord),
+    on_stored: &mut dyn FnMut(&ServerRecord, Option<(u64, u64)>),
 ) -> Result<(), StoreError> {
     let mut batch: Vec<ServerRecord> = Vec::with_capacity(BATCH);
     while let Ok(first) = rx.recv() {
@@ -239,8 +243,9 @@ fn write_results(
             }
         }
         store.write(run_id, &batch)?;
+        let shared = store.run_progress()?;
         for r in batch.drain(..) {
-            on_stored(&r);
+            on_stored(&r, shared);
         }
     }
     Ok(())

@@ -225,6 +225,18 @@ impl ResultStore for PgStore {
         )?))
     }
 
+    fn run_progress(&mut self) -> Result<Option<(u64, u64)>> {
+        let Some((run_key, _)) = &self.claim else {
+            return Ok(None);
+        };
+        let row = self.client.query_one(
+            "SELECT count(*) FILTER (WHERE state = 'done'), count(*) FROM claims WHERE run_key = $1",
+            &[run_key],
+        )?;
+        let (done, total): (i64, i64) = (row.get(0), row.get(1));
+        Ok(Some((done.max(0) as u64, total.max(0) as u64)))
+    }
+
     fn write(&mut self, run: i64, records: &[ServerRecord]) -> Result<usize> {
         let now = now_utc();
         let mut tx = self.client.transaction()?;
