@@ -225,13 +225,16 @@ impl Workers<'_> {
     }
 }
 
+/// `(done, total)` of a shared run, when the store shares it.
+type SharedProgress = Option<(u64, u64)>;
+
 /// The single writer: stores results in batches of what has arrived, and
 /// reports each stored one; stops at the first error (a worker's or the store's).
 fn write_results(
     store: &mut dyn ResultStore,
     run_id: i64,
     rx: &mpsc::Receiver<Result<ServerRecord, StoreError>>,
-    on_stored: &mut dyn FnMut(&ServerRecord, Option<(u64, u64)>),
+    on_stored: &mut dyn FnMut(&ServerRecord, SharedProgress),
 ) -> Result<(), StoreError> {
     let mut batch: Vec<ServerRecord> = Vec::with_capacity(BATCH);
     while let Ok(first) = rx.recv() {
