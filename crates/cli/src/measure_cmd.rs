@@ -212,6 +212,7 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
     );
     let (mut ok, mut opaque, mut failed) = (0u64, 0u64, 0u64);
     let mut rate = Rate::default();
+    let mut shared_seen = false;
     let mut on_event = |e: Event| match e {
         Event::Started {
             todo,
@@ -234,7 +235,12 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
                 eprintln!("{line}");
             }
         }
-        Event::Stored { record, done, todo } => {
+        Event::Stored {
+            record,
+            done,
+            todo,
+            shared,
+        } => {
             let status = record.status();
             match status {
                 Status::Ok => ok += 1,
@@ -269,8 +275,15 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
                 }
                 (None, None) => String::new(),
             };
+            // A shared run's bar counts every worker's packages.
+            let (done, todo) = shared.map_or((done, todo), |(d, t)| (d as usize, t as usize));
             let line = format!(
-                "[{done}/{todo}{}] {:<6} {}  {}  ({} + {})",
+                "[{done}/{todo}{}{}] {:<6} {}  {}  ({} + {})",
+                if shared.is_some() {
+                    " in the shared run"
+                } else {
+                    ""
+                },
                 rate.show(done, todo),
                 status.as_str(),
                 record.source,
@@ -280,7 +293,13 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
             );
             if tty {
                 bar.set_message(format!("ok {ok} · opaque {opaque} · failed {failed}"));
-                bar.inc(1);
+                bar.set_length(todo as u64);
+                bar.set_position(done as u64);
+                if shared.is_some() && !shared_seen {
+                    // The first count includes work done before: not a rate.
+                    bar.reset_eta();
+                    shared_seen = true;
+                }
                 if status == Status::Error {
                     bar.println(line);
                 }
@@ -322,24 +341,35 @@ pub fn measure(a: MeasureArgs) -> ExitCode {
 }
 
 /// Servers per second and time left, for the plain (non-terminal) lines.
+/// (For a shared run, `done` counts every worker's packages: the rate is
+/// taken from the first count seen, which may include work done earlier.)
 #[derive(Default)]
-struct Rate(Option<std::time::Instant>);
+struct Rate {
+    start: Option<std::time::Instant>,
+    base: Option<usize>,
+}
 
 impl Rate {
     fn start() -> Rate {
-        Rate(Some(std::time::Instant::now()))
+        Rate {
+            start: Some(std::time::Instant::now()),
+            base: None,
+        }
     }
 
     /// ` 3.2/s ETA 4m10s` once a rate is known.
-    fn show(&self, done: usize, todo: usize) -> String {
-        let Some(t0) = self.0 else {
+    fn show(&mut self, done: usize, todo: usize) -> String {
+        let Some(t0) = self.start else {
             return String::new();
         };
+        // The first count seen, less the one server it includes.
+        let base = *self.base.get_or_insert(done.saturating_sub(1));
         let elapsed = t0.elapsed().as_secs_f64();
-        if done == 0 || elapsed <= 0.0 {
+        let done_here = done.saturating_sub(base);
+        if done_here == 0 || elapsed <= 0.0 {
             return String::new();
         }
-        let per_sec = done as f64 / elapsed;
+        let per_sec = done_here as f64 / elapsed;
         let left = todo.saturating_sub(done) as f64 / per_sec;
         format!(" {per_sec:.1}/s ETA {}", secs((left * 1000.0) as u64))
     }

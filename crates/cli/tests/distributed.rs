@@ -176,6 +176,12 @@ fn three_workers_one_killed_every_package_once() {
     victim.wait().unwrap();
     for (c, log) in workers {
         wait(c, &log);
+        // Progress counts the whole shared run, not one worker's share.
+        let err = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            err.contains(&format!("/{} in the shared run", sources.len())),
+            "{err}"
+        );
     }
 
     // Exactly one result per package, all of them stored.

@@ -25,6 +25,11 @@ pub trait ResultStore {
     /// Stores results in one transaction; returns how many were kept (a
     /// result whose claim another worker took over is dropped).
     fn write(&mut self, run: i64, records: &[ServerRecord]) -> Result<usize>;
+    /// `(done, total)` packages of the shared run, by every worker; `None`
+    /// when this process has the run to itself.
+    fn run_progress(&mut self) -> Result<Option<(u64, u64)>> {
+        Ok(None)
+    }
 }
 
 /// Hands out source keys to worker threads.

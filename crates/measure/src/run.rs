@@ -10,7 +10,7 @@
 //! collector or scanner is caught and stored as that server's error: one bad
 //! package never stops a run.
 
-use crate::backend::ResultStore;
+use crate::backend::{Claims, ResultStore};
 use crate::categories::{Taxonomy, Text};
 use crate::popularity;
 use crate::store::{ErrorInfo, RunTotals, ServerRecord, Status, StoreError};
@@ -64,11 +64,14 @@ pub enum Event<'a> {
         resumed: usize,
         duplicates: usize,
     },
-    /// One server stored (`done` of `todo`).
+    /// One server stored (`done` of `todo` by this process).
     Stored {
         record: &'a ServerRecord,
         done: usize,
         todo: usize,
+        /// With a shared (PostgreSQL) run: packages of the whole run done,
+        /// by all workers, and in all, as of the last batch written.
+        shared: Option<(u64, u64)>,
     },
 }
 
@@ -134,35 +137,20 @@ pub fn measure(
     let n_todo = todo.len();
     let stop = AtomicBool::new(false);
     let mut failure = None;
+    let work = Workers {
+        cfg,
+        opts,
+        todo: &todo,
+        claims: claims.as_ref(),
+        stop: &stop,
+    };
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<Result<ServerRecord, StoreError>>(1);
         for _ in 0..jobs {
-            let tx = tx.clone();
-            let (todo, stop, claims) = (&todo, &stop, &claims);
-            let worker = std::thread::Builder::new().stack_size(STACK);
-            let spawned = worker.spawn_scoped(scope, move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let claim = match claims.next() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => break,
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            break;
-                        }
-                    };
-                    let key = &claim.key;
-                    let entry = todo.get(key).cloned().unwrap_or_else(|| bare_entry(key));
-                    let rec = if claim.attempts > MAX_ATTEMPTS {
-                        abandoned(&entry, key, claim.attempts)
-                    } else {
-                        process(cfg, &entry, key, &opts.scan)
-                    };
-                    std::thread::sleep(opts.pause);
-                    if tx.send(Ok(rec)).is_err() {
-                        break;
-                    }
-                }
-            });
+            let (tx, work) = (tx.clone(), &work);
+            let spawned = std::thread::Builder::new()
+                .stack_size(STACK)
+                .spawn_scoped(scope, move || work.run(tx));
             if let Err(e) = spawned {
                 failure = Some(StoreError(format!("starting a worker thread: {e}")));
                 stop.store(true, Ordering::Relaxed);
@@ -170,38 +158,22 @@ pub fn measure(
         }
         drop(tx);
         let mut done = 0;
-        let mut batch: Vec<ServerRecord> = Vec::with_capacity(BATCH);
-        while let Ok(first) = rx.recv() {
-            let mut next = Some(first);
-            while let Some(item) = next.take() {
-                match item {
-                    Ok(r) => batch.push(r),
-                    Err(e) => failure = Some(e),
-                }
-                if batch.len() < BATCH {
-                    next = rx.try_recv().ok();
-                }
-            }
-            if failure.is_none() {
-                if let Err(e) = store.write(run_id, &batch) {
-                    failure = Some(e);
-                }
-            }
-            if failure.is_some() {
-                // The store is unusable (disk full, locked, gone): stop, keep what is committed.
-                stop.store(true, Ordering::Relaxed);
-                break;
-            }
-            for r in batch.drain(..) {
-                done += 1;
-                count(&mut summary, &r);
-                progress(Event::Stored {
-                    record: &r,
-                    done,
-                    todo: n_todo.max(done),
-                });
-            }
+        let mut on_stored = |r: &ServerRecord, shared| {
+            done += 1;
+            count(&mut summary, r);
+            progress(Event::Stored {
+                record: r,
+                done,
+                todo: n_todo.max(done),
+                shared,
+            });
+        };
+        if let Err(e) = write_results(store, run_id, &rx, &mut on_stored) {
+            failure = Some(e);
         }
+        // The store is unusable (disk full, locked, gone) or a claim failed:
+        // stop, keep what is committed.
+        stop.store(true, Ordering::Relaxed);
         drop(rx);
     });
     drop(claims);
@@ -211,6 +183,75 @@ pub fn measure(
     }
     store.finish_run(run_id, &summary.totals)?;
     Ok(summary)
+}
+
+/// What each worker thread shares.
+struct Workers<'a> {
+    cfg: &'a Config,
+    opts: &'a RunOptions,
+    todo: &'a HashMap<String, ListEntry>,
+    claims: &'a dyn Claims,
+    stop: &'a AtomicBool,
+}
+
+impl Workers<'_> {
+    /// Claims, measures and sends results until the queue is empty or the run stops.
+    fn run(&self, tx: mpsc::SyncSender<Result<ServerRecord, StoreError>>) {
+        while !self.stop.load(Ordering::Relaxed) {
+            let claim = match self.claims.next() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    break;
+                }
+            };
+            let key = &claim.key;
+            let entry = self
+                .todo
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| bare_entry(key));
+            let rec = if claim.attempts > MAX_ATTEMPTS {
+                abandoned(&entry, key, claim.attempts)
+            } else {
+                process(self.cfg, &entry, key, &self.opts.scan)
+            };
+            std::thread::sleep(self.opts.pause);
+            if tx.send(Ok(rec)).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// `(done, total)` of a shared run, when the store shares it.
+type SharedProgress = Option<(u64, u64)>;
+
+/// The single writer: stores results in batches of what has arrived, and
+/// reports each stored one; stops at the first error (a worker's or the store's).
+fn write_results(
+    store: &mut dyn ResultStore,
+    run_id: i64,
+    rx: &mpsc::Receiver<Result<ServerRecord, StoreError>>,
+    on_stored: &mut dyn FnMut(&ServerRecord, SharedProgress),
+) -> Result<(), StoreError> {
+    let mut batch: Vec<ServerRecord> = Vec::with_capacity(BATCH);
+    while let Ok(first) = rx.recv() {
+        let mut next = Some(first);
+        while let Some(item) = next.take() {
+            batch.push(item?);
+            if batch.len() < BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        store.write(run_id, &batch)?;
+        let shared = store.run_progress()?;
+        for r in batch.drain(..) {
+            on_stored(&r, shared);
+        }
+    }
+    Ok(())
 }
 
 type ToDo = (Vec<String>, HashMap<String, ListEntry>, usize);

@@ -8,18 +8,18 @@
 //! same transaction that marks its row done, and only while the row is still
 //! this worker's: every source gets exactly one result.
 
-use crate::backend::{Claim, Claims, ResultStore, SharedOptions};
+mod claims;
+mod snapshot;
+
+pub use snapshot::snapshot;
+
+use crate::backend::{Claims, ResultStore, SharedOptions};
 use crate::rows::{self, Val};
-use crate::store::{
-    now_utc, Result, RunTotals, ServerRecord, Store, StoreError, SCHEMA, SCHEMA_VERSION,
-};
+use crate::store::{now_utc, Result, RunTotals, ServerRecord, StoreError, SCHEMA, SCHEMA_VERSION};
 use bytes::BytesMut;
+use claims::PgClaims;
 use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, NoTls};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 /// The queue of shared runs (PostgreSQL only).
 const CLAIMS: &str = r#"
@@ -225,6 +225,18 @@ impl ResultStore for PgStore {
         )?))
     }
 
+    fn run_progress(&mut self) -> Result<Option<(u64, u64)>> {
+        let Some((run_key, _)) = &self.claim else {
+            return Ok(None);
+        };
+        let row = self.client.query_one(
+            "SELECT count(*) FILTER (WHERE state = 'done'), count(*) FROM claims WHERE run_key = $1",
+            &[run_key],
+        )?;
+        let (done, total): (i64, i64) = (row.get(0), row.get(1));
+        Ok(Some((done.max(0) as u64, total.max(0) as u64)))
+    }
+
     fn write(&mut self, run: i64, records: &[ServerRecord]) -> Result<usize> {
         let now = now_utc();
         let mut tx = self.client.transaction()?;
@@ -309,189 +321,6 @@ fn insert(
         }
     }
     Ok(())
-}
-
-/// Claims rows of one shared run; a heartbeat thread renews their leases.
-struct PgClaims {
-    client: Mutex<Client>,
-    run_key: String,
-    worker: String,
-    lease: Duration,
-    stop: Arc<AtomicBool>,
-    heartbeat: Option<JoinHandle<()>>,
-}
-
-impl PgClaims {
-    fn start(url: &str, run_key: &str, worker: &str, shared: SharedOptions) -> Result<PgClaims> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut beat = connect(url)?;
-        let (k, w, s, lease) = (
-            run_key.to_string(),
-            worker.to_string(),
-            stop.clone(),
-            shared.lease,
-        );
-        let heartbeat = std::thread::spawn(move || {
-            let every = lease / 3;
-            let mut waited = Duration::ZERO;
-            while !s.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
-                waited += Duration::from_millis(50);
-                if waited < every {
-                    continue;
-                }
-                waited = Duration::ZERO;
-                // A failed renewal is retried on the next beat; the lease has two more.
-                let _ = beat.execute(
-                    "UPDATE claims SET lease_until = now() + make_interval(secs => $3)
-                      WHERE run_key = $1 AND worker = $2 AND state = 'claimed'",
-                    &[&k, &w, &lease.as_secs_f64()],
-                );
-            }
-        });
-        Ok(PgClaims {
-            client: Mutex::new(connect(url)?),
-            run_key: run_key.to_string(),
-            worker: worker.to_string(),
-            lease: shared.lease,
-            stop,
-            heartbeat: Some(heartbeat),
-        })
-    }
-}
-
-impl Claims for PgClaims {
-    fn next(&self) -> Result<Option<Claim>> {
-        let lease = self.lease.as_secs_f64();
-        loop {
-            {
-                let mut c = self
-                    .client
-                    .lock()
-                    .map_err(|_| StoreError("claim connection poisoned".into()))?;
-                if let Some(row) = c.query_opt(CLAIM, &[&self.run_key, &self.worker, &lease])? {
-                    let attempts: i64 = row.get(1);
-                    return Ok(Some(Claim {
-                        key: row.get(0),
-                        attempts: attempts.clamp(0, u32::MAX as i64) as u32,
-                    }));
-                }
-                // Nothing free. Rows others hold may still come free (their
-                // worker may die): wait while any is held, then stop.
-                let held: i64 = c
-                    .query_one(
-                        "SELECT count(*) FROM claims WHERE run_key = $1 AND state = 'claimed'",
-                        &[&self.run_key],
-                    )?
-                    .get(0);
-                if held == 0 {
-                    return Ok(None);
-                }
-            }
-            std::thread::sleep((self.lease / 4).min(Duration::from_secs(2)));
-        }
-    }
-}
-
-impl Drop for PgClaims {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(h) = self.heartbeat.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-/// Tables copied into a snapshot, parents first.
-const TABLES: &[&str] = &[
-    "meta",
-    "runs",
-    "servers",
-    "findings",
-    "tools",
-    "tool_kinds",
-    "skipped",
-    "opaque",
-    "manifests",
-    "manifest_items",
-];
-
-/// Copies the store's tables into an in-memory SQLite database, so `report`
-/// and `export` run the same queries on either backend.
-pub fn snapshot(url: &str) -> Result<Store> {
-    let mut pg = connect(url)?;
-    let exists: bool = pg
-        .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])?
-        .get(0);
-    let version: Option<String> = if exists {
-        pg.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?
-            .map(|r| r.get(0))
-    } else {
-        None
-    };
-    match version {
-        Some(v) if v == SCHEMA_VERSION.to_string() => {}
-        Some(v) => {
-            return Err(StoreError(format!(
-                "{}: results database schema v{v}; this mcpwarden reads v{SCHEMA_VERSION}",
-                redact(url)
-            )))
-        }
-        None => {
-            return Err(StoreError(format!(
-                "{}: not an mcpwarden results database",
-                redact(url)
-            )))
-        }
-    }
-    let mut conn = rusqlite::Connection::open_in_memory()?;
-    conn.execute_batch(SCHEMA)?;
-    // One consistent view of every table.
-    let mut tx = pg
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()?;
-    let out = conn.transaction()?;
-    for table in TABLES {
-        let cols: Vec<String> = out
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let col_refs: Vec<&str> = cols.iter().map(String::as_str).collect();
-        let mut ins = out.prepare(&rows::insert_sql(table, &col_refs, |i| format!("?{i}")))?;
-        let select = format!("SELECT {} FROM {table}", cols.join(", "));
-        let empty: [&(dyn ToSql + Sync); 0] = [];
-        let it = tx.query_raw(&select, empty)?;
-        let mut it = it;
-        use postgres::fallible_iterator::FallibleIterator;
-        while let Some(row) = it.next()? {
-            let vals: Vec<Val> = (0..cols.len()).map(|i| val_of(&row, i)).collect();
-            ins.execute(rusqlite::params_from_iter(vals))?;
-        }
-    }
-    out.commit()?;
-    tx.commit()?;
-    Ok(Store::from_conn(conn, &redact(url)))
-}
-
-fn val_of(row: &postgres::Row, i: usize) -> Val {
-    let ty = row.columns()[i].type_().clone();
-    let v = if ty == Type::INT8 {
-        row.get::<_, Option<i64>>(i).map(Val::Int)
-    } else if ty == Type::INT4 {
-        row.get::<_, Option<i32>>(i).map(|x| Val::Int(x as i64))
-    } else if ty == Type::FLOAT8 {
-        row.get::<_, Option<f64>>(i).map(Val::Real)
-    } else if ty == Type::BOOL {
-        row.get::<_, Option<bool>>(i).map(|b| Val::Int(b as i64))
-    } else {
-        row.try_get::<_, Option<String>>(i)
-            .ok()
-            .flatten()
-            .map(Val::Text)
-    };
-    v.unwrap_or(Val::Null)
 }
 
 #[cfg(test)]
