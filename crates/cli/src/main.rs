@@ -1,6 +1,7 @@
 //! `mcpwarden`: what can this MCP server do to your machine?
 
 mod measure_cmd;
+mod run_cmd;
 mod text;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -57,6 +58,10 @@ enum Command {
     Report(measure_cmd::ReportArgs),
     /// Print one table of a results database (servers, findings, tools) as CSV or JSON lines.
     Export(measure_cmd::ExportArgs),
+    /// Run an MCP server in a sandbox built from its manifest, behind a per-tool policy proxy.
+    Run(run_cmd::RunArgs),
+    /// Print which sandbox layers this machine offers to `mcpwarden run`.
+    Doctor(run_cmd::DoctorArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,6 +77,8 @@ fn main() -> ExitCode {
         Command::Measure(a) => measure_cmd::measure(a),
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),
+        Command::Run(a) => run_cmd::run(a),
+        Command::Doctor(a) => run_cmd::doctor(a),
         Command::Scan {
             path,
             format,

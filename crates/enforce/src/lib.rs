@@ -8,9 +8,13 @@ pub mod core;
 pub mod framing;
 pub mod grants;
 pub mod json;
+pub mod locate;
 pub mod paths;
 pub mod policy;
 pub mod proxy;
 pub mod rpc;
+pub mod run;
+#[cfg(target_os = "linux")]
+pub mod sandbox;
 
 pub use crate::core::{Core, Mode, Out};
