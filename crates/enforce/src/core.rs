@@ -310,7 +310,12 @@ impl Core {
         let Some(tools) = msg["result"].get_mut("tools").and_then(|t| t.as_array_mut()) else { return false };
         let before = tools.len();
         tools.retain(|t| t["name"].as_str().is_some_and(|n| self.policy.tool_allowed(n, &self.grants)));
-        tools.len() != before
+        let removed = tools.len() != before;
+        // A list filtered for this policy must not be shared across users.
+        if removed && msg["result"].get("cacheScope").is_some() {
+            msg["result"]["cacheScope"] = json!("private");
+        }
+        removed
     }
 }
 

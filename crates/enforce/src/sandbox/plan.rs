@@ -67,9 +67,12 @@ fn runtime_paths(cfg: &mut Config, path_var: &str, launch: &Launch) {
     let sc = parse_command(&cfg.argv);
     let own = sc.script.map(|s| PathBuf::from(&launch.cwd).join(s)).unwrap_or(cfg.program.clone());
     if let Some(dir) = package_dir(&own) {
+        // An npm package's dependencies are hoisted into the outermost node_modules.
+        let hoisted = dir.ancestors().filter(|a| a.ends_with("node_modules")).last().map(PathBuf::from);
         if dir != std::path::Path::new("/") {
             cfg.read.push(dir);
         }
+        cfg.read.extend(hoisted);
     }
 }
 
