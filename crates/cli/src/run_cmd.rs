@@ -20,12 +20,14 @@ pub enum ModeArg {
 }
 
 #[derive(Args)]
-#[command(after_help = "Exit codes: the server's own exit status (128+N when it is killed by signal N); \
+#[command(
+    after_help = "Exit codes: the server's own exit status (128+N when it is killed by signal N); \
 125 mcpwarden refused to start (bad manifest or grant, --strict with a missing layer); \
 126 the server could not be started; 127 the server's program was not found.\n\n\
 Example (an MCP client's server entry):\n  \
 mcpwarden run --manifest fs.manifest.json --grant-fs ~/notes -- node server.js ~/notes\n\n\
-See docs/run.md.")]
+See docs/run.md."
+)]
 pub struct RunArgs {
     /// The mcpwarden/manifest/v1 file to enforce.
     #[arg(long, value_name = "FILE", required_unless_present_any = ["derive", "sandbox_init"], conflicts_with = "derive")]
@@ -92,7 +94,11 @@ fn options(a: RunArgs) -> Result<RunOptions, RunError> {
         (Some(p), _) => Manifest::load(p).map_err(|e| setup(e.0))?,
         (None, _) => derive_manifest(&a.command)?,
     };
-    let grant_hosts = a.grant_host.iter().map(|h| HostGrant::parse(h).map_err(|e| setup(format!("--grant-host: {e}")))).collect::<Result<_, _>>()?;
+    let grant_hosts = a
+        .grant_host
+        .iter()
+        .map(|h| HostGrant::parse(h).map_err(|e| setup(format!("--grant-host: {e}"))))
+        .collect::<Result<_, _>>()?;
     Ok(RunOptions {
         manifest,
         cmd: a.command,
@@ -117,7 +123,8 @@ fn options(a: RunArgs) -> Result<RunOptions, RunError> {
 /// Derivation (`mcpwarden_policy::derive::derive`) is not in this build yet.
 fn derive_manifest(cmd: &[String]) -> Result<Manifest, RunError> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let pkg = mcpwarden_enforce::locate::locate_package(cmd, &cwd).map_err(|e| RunError(format!("--derive: {e}"), EXIT_SETUP))?;
+    let pkg = mcpwarden_enforce::locate::locate_package(cmd, &cwd)
+        .map_err(|e| RunError(format!("--derive: {e}"), EXIT_SETUP))?;
     Err(RunError(
         format!("--derive: manifest derivation is not yet available in this build (server package found at {}); write the manifest and pass --manifest FILE", pkg.display()),
         EXIT_SETUP,
@@ -128,10 +135,19 @@ pub fn doctor(_a: DoctorArgs) -> ExitCode {
     let layers = mcpwarden_enforce::sandbox::detect::detect();
     println!("mcpwarden doctor: sandbox layers for `mcpwarden run` on this machine");
     for l in &layers {
-        let s = if l.available { "available  " } else { "UNAVAILABLE" };
+        let s = if l.available {
+            "available  "
+        } else {
+            "UNAVAILABLE"
+        };
         println!("  {:<20} {s} {}", l.name, l.detail);
     }
-    println!("  {:<20} {} {}", "stdio proxy", "available  ", "per-tool checks of every tools/call (no kernel support needed)");
+    println!(
+        "  {:<20} {} {}",
+        "stdio proxy",
+        "available  ",
+        "per-tool checks of every tools/call (no kernel support needed)"
+    );
     let missing = layers.iter().filter(|l| !l.available).count();
     if missing == 0 {
         println!("All layers available: `mcpwarden run --strict` will start.");

@@ -33,7 +33,10 @@ pub enum Out {
     ToServer(Vec<u8>),
     ToClient(Vec<u8>),
     /// Ask the user on the terminal, then call `Core::answer(key, ..)`.
-    AskTerminal { key: u64, question: String },
+    AskTerminal {
+        key: u64,
+        question: String,
+    },
     /// One audit log line.
     Audit(Value),
     /// Persist these grants (`--remember`).
@@ -83,7 +86,11 @@ pub struct Core {
 
 impl Core {
     pub fn new(policy: Policy, grants: Grants, mode: Mode, remembered: Option<Grants>) -> Core {
-        let nonce = format!("{:x}{:x}", std::process::id(), Instant::now().elapsed().as_nanos() ^ nanos());
+        let nonce = format!(
+            "{:x}{:x}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos() ^ nanos()
+        );
         Core {
             policy,
             grants,
@@ -110,26 +117,57 @@ impl Core {
         let msg = match parse_strict(text) {
             Ok(v) => v,
             Err(e) => {
-                let w = Out::Warn(format!("client sent invalid JSON ({e}); answered with a parse error"));
-                return vec![Out::ToClient(rpc::error(&Value::Null, -32700, &format!("Parse error: {e}"))), w];
+                let w = Out::Warn(format!(
+                    "client sent invalid JSON ({e}); answered with a parse error"
+                ));
+                return vec![
+                    Out::ToClient(rpc::error(
+                        &Value::Null,
+                        -32700,
+                        &format!("Parse error: {e}"),
+                    )),
+                    w,
+                ];
             }
         };
         let Value::Object(obj) = &msg else {
-            let why = if msg.is_array() { "batches are not supported" } else { "not a JSON-RPC object" };
-            return vec![Out::ToClient(rpc::error(&Value::Null, -32600, &format!("Invalid Request: {why}")))];
+            let why = if msg.is_array() {
+                "batches are not supported"
+            } else {
+                "not a JSON-RPC object"
+            };
+            return vec![Out::ToClient(rpc::error(
+                &Value::Null,
+                -32600,
+                &format!("Invalid Request: {why}"),
+            ))];
         };
         let id = obj.get("id");
         match obj.get("method").map(|m| m.as_str()) {
             Some(Some(method)) => self.client_request(method, id, &msg, line),
-            Some(None) => vec![Out::ToClient(rpc::error(id.unwrap_or(&Value::Null), -32600, "Invalid Request: method is not a string"))],
+            Some(None) => vec![Out::ToClient(rpc::error(
+                id.unwrap_or(&Value::Null),
+                -32600,
+                "Invalid Request: method is not a string",
+            ))],
             None if id.is_some() && (obj.contains_key("result") || obj.contains_key("error")) => {
                 self.client_response(&msg, line)
             }
-            None => vec![Out::ToClient(rpc::error(id.unwrap_or(&Value::Null), -32600, "Invalid Request"))],
+            None => vec![Out::ToClient(rpc::error(
+                id.unwrap_or(&Value::Null),
+                -32600,
+                "Invalid Request",
+            ))],
         }
     }
 
-    fn client_request(&mut self, method: &str, id: Option<&Value>, msg: &Value, line: &[u8]) -> Vec<Out> {
+    fn client_request(
+        &mut self,
+        method: &str,
+        id: Option<&Value>,
+        msg: &Value,
+        line: &[u8],
+    ) -> Vec<Out> {
         if let Some(v) = msg["params"]["_meta"][rpc::META_VERSION].as_str() {
             self.version = v.to_string();
         }
@@ -156,38 +194,114 @@ impl Core {
     fn call(&mut self, id: Option<&Value>, msg: &Value, line: &[u8]) -> Vec<Out> {
         let id = match id {
             Some(id @ (Value::String(_) | Value::Number(_))) => id.clone(),
-            Some(_) => return vec![Out::ToClient(rpc::error(&Value::Null, -32600, "Invalid Request: id must be a string or number"))],
-            None => return vec![Out::Warn("client sent tools/call as a notification; dropped".into())],
+            Some(_) => {
+                return vec![Out::ToClient(rpc::error(
+                    &Value::Null,
+                    -32600,
+                    "Invalid Request: id must be a string or number",
+                ))]
+            }
+            None => {
+                return vec![Out::Warn(
+                    "client sent tools/call as a notification; dropped".into(),
+                )]
+            }
         };
         let Some(tool) = msg["params"]["name"].as_str() else {
-            return vec![Out::ToClient(rpc::error(&id, -32602, "Invalid params: tools/call needs a tool name"))];
+            return vec![Out::ToClient(rpc::error(
+                &id,
+                -32602,
+                "Invalid params: tools/call needs a tool name",
+            ))];
         };
         let args = msg["params"].get("arguments");
         let checked = self.policy.check(tool, args, &self.grants);
         let version = self.version.clone();
-        self.decide(id, tool, args.cloned(), checked, line, version, Instant::now(), 0)
+        self.decide(
+            id,
+            tool,
+            args.cloned(),
+            checked,
+            line,
+            version,
+            Instant::now(),
+            0,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn decide(&mut self, id: Value, tool: &str, args: Option<Value>, checked: Checked, line: &[u8], version: String, start: Instant, rounds: u8) -> Vec<Out> {
+    fn decide(
+        &mut self,
+        id: Value,
+        tool: &str,
+        args: Option<Value>,
+        checked: Checked,
+        line: &[u8],
+        version: String,
+        start: Instant,
+        rounds: u8,
+    ) -> Vec<Out> {
         let Some(denial) = checked.denial else {
             let decision = if rounds > 0 { "ask-allow" } else { "allow" };
             return self.forward_call(&id, tool, decision, None, checked.decided_by, start, line);
         };
         match self.mode {
-            Mode::Audit => self.forward_call(&id, tool, "would-deny", Some(denial.rule), checked.decided_by, start, line),
-            Mode::Ask if rounds < MAX_ASKS_PER_CALL && denial.need.is_some() && !self.was_refused(&denial) => {
+            Mode::Audit => self.forward_call(
+                &id,
+                tool,
+                "would-deny",
+                Some(denial.rule),
+                checked.decided_by,
+                start,
+                line,
+            ),
+            Mode::Ask
+                if rounds < MAX_ASKS_PER_CALL
+                    && denial.need.is_some()
+                    && !self.was_refused(&denial) =>
+            {
                 let need = denial.need.clone().expect("checked");
-                let ask = Ask { line: line.to_vec(), id, tool: tool.into(), args, need, version, start, rounds };
+                let ask = Ask {
+                    line: line.to_vec(),
+                    id,
+                    tool: tool.into(),
+                    args,
+                    need,
+                    version,
+                    start,
+                    rounds,
+                };
                 self.ask(ask, &denial)
             }
-            _ => self.deny(&id, &denial, checked.decided_by, &version, start, rounds > 0),
+            _ => self.deny(
+                &id,
+                &denial,
+                checked.decided_by,
+                &version,
+                start,
+                rounds > 0,
+            ),
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn forward_call(&mut self, id: &Value, tool: &str, decision: &'static str, rule: Option<&'static str>, args: Map<String, Value>, start: Instant, line: &[u8]) -> Vec<Out> {
-        let call = Call { tool: tool.into(), decision, rule, args, start };
+    fn forward_call(
+        &mut self,
+        id: &Value,
+        tool: &str,
+        decision: &'static str,
+        rule: Option<&'static str>,
+        args: Map<String, Value>,
+        start: Instant,
+        line: &[u8],
+    ) -> Vec<Out> {
+        let call = Call {
+            tool: tool.into(),
+            decision,
+            rule,
+            args,
+            start,
+        };
         let mut out = vec![Out::ToServer(line.to_vec())];
         if self.calls.len() < MAX_PENDING {
             self.calls.insert(id_key(id), call);
@@ -197,13 +311,27 @@ impl Core {
         out
     }
 
-    fn deny(&mut self, id: &Value, d: &Denial, args: Map<String, Value>, version: &str, start: Instant, asked: bool) -> Vec<Out> {
+    fn deny(
+        &mut self,
+        id: &Value,
+        d: &Denial,
+        args: Map<String, Value>,
+        version: &str,
+        start: Instant,
+        asked: bool,
+    ) -> Vec<Out> {
         let reply = if matches!(d.rule, "unknown-tool" | "tool-needs-unknown") {
             rpc::error(id, -32602, &format!("Unknown tool: {}", d.tool))
         } else {
             rpc::denial_result(id, d, self.mode.as_str(), version)
         };
-        let call = Call { tool: d.tool.clone(), decision: if asked { "ask-deny" } else { "deny" }, rule: Some(d.rule), args, start };
+        let call = Call {
+            tool: d.tool.clone(),
+            decision: if asked { "ask-deny" } else { "deny" },
+            rule: Some(d.rule),
+            args,
+            start,
+        };
         let mut rec = audit_record(&call, Some(start.elapsed().as_secs_f64() * 1000.0));
         rec["reason"] = json!(d.reason);
         vec![Out::ToClient(reply), Out::Audit(rec)]
@@ -239,7 +367,9 @@ impl Core {
 
     /// The user's answer to a pending question: grant and re-check, or deny.
     pub fn answer(&mut self, key: u64, allow: bool) -> Vec<Out> {
-        let Some(ask) = self.asks.remove(&key) else { return vec![] };
+        let Some(ask) = self.asks.remove(&key) else {
+            return vec![];
+        };
         let mut out = vec![];
         if allow {
             self.grant(&ask.tool, &ask.need);
@@ -249,8 +379,19 @@ impl Core {
         } else {
             self.refused.push((ask.tool.clone(), ask.need.clone()));
         }
-        let checked = self.policy.check(&ask.tool, ask.args.as_ref(), &self.grants);
-        out.extend(self.decide(ask.id, &ask.tool, ask.args, checked, &ask.line, ask.version, ask.start, ask.rounds + 1));
+        let checked = self
+            .policy
+            .check(&ask.tool, ask.args.as_ref(), &self.grants);
+        out.extend(self.decide(
+            ask.id,
+            &ask.tool,
+            ask.args,
+            checked,
+            &ask.line,
+            ask.version,
+            ask.start,
+            ask.rounds + 1,
+        ));
         out
     }
 
@@ -282,7 +423,9 @@ impl Core {
             Ok(v @ Value::Object(_)) => v,
             Ok(_) | Err(_) => {
                 let shown = String::from_utf8_lossy(&text[..text.len().min(200)]).into_owned();
-                return vec![Out::Warn(format!("dropped a line from the server that is not a JSON-RPC object: {shown}"))];
+                return vec![Out::Warn(format!(
+                    "dropped a line from the server that is not a JSON-RPC object: {shown}"
+                ))];
             }
         };
         if msg.get("method").is_some() || msg.get("id").is_none() {
@@ -291,11 +434,17 @@ impl Core {
         let key = id_key(&msg["id"]);
         let mut out = vec![];
         if let Some(call) = self.calls.remove(&key) {
-            out.push(Out::Audit(audit_record(&call, Some(call.start.elapsed().as_secs_f64() * 1000.0))));
+            out.push(Out::Audit(audit_record(
+                &call,
+                Some(call.start.elapsed().as_secs_f64() * 1000.0),
+            )));
         }
         let tracked = self.list_ids.remove(&key);
         if (tracked || looks_like_tool_list(&msg)) && self.filter_tools(&mut msg) {
-            out.insert(0, Out::ToClient(serde_json::to_vec(&msg).expect("serialise")));
+            out.insert(
+                0,
+                Out::ToClient(serde_json::to_vec(&msg).expect("serialise")),
+            );
         } else {
             out.insert(0, Out::ToClient(line.to_vec()));
         }
@@ -307,9 +456,18 @@ impl Core {
         if self.mode != Mode::Enforce {
             return false;
         }
-        let Some(tools) = msg["result"].get_mut("tools").and_then(|t| t.as_array_mut()) else { return false };
+        let Some(tools) = msg["result"]
+            .get_mut("tools")
+            .and_then(|t| t.as_array_mut())
+        else {
+            return false;
+        };
         let before = tools.len();
-        tools.retain(|t| t["name"].as_str().is_some_and(|n| self.policy.tool_allowed(n, &self.grants)));
+        tools.retain(|t| {
+            t["name"]
+                .as_str()
+                .is_some_and(|n| self.policy.tool_allowed(n, &self.grants))
+        });
         let removed = tools.len() != before;
         // A list filtered for this policy must not be shared across users.
         if removed && msg["result"].get("cacheScope").is_some() {
@@ -320,12 +478,16 @@ impl Core {
 }
 
 fn looks_like_tool_list(msg: &Value) -> bool {
-    msg["result"]["tools"].as_array().is_some_and(|a| a.iter().any(|t| t.get("inputSchema").is_some()))
+    msg["result"]["tools"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|t| t.get("inputSchema").is_some()))
 }
 
 fn question(tool: &str, need: &Need, reason: &str) -> String {
     let what = match need {
-        Need::Tool => format!("let the model call the tool `{tool}`, which the manifest does not allow"),
+        Need::Tool => {
+            format!("let the model call the tool `{tool}`, which the manifest does not allow")
+        }
         Need::Root(d) => format!("let `{tool}` use files under {}", d.display()),
         Need::Host(h) => format!("let `{tool}` connect to {h}"),
         Need::Command => format!("let `{tool}` run a command or code chosen by the model"),
@@ -353,5 +515,8 @@ fn trim(line: &[u8]) -> &[u8] {
 }
 
 fn nanos() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }

@@ -45,7 +45,11 @@ pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Res
         }
         r.consume(if done { take + 1 } else { take });
         if done {
-            return Ok(if discarded > 0 { Line::TooLong(discarded) } else { Line::Data });
+            return Ok(if discarded > 0 {
+                Line::TooLong(discarded)
+            } else {
+                Line::Data
+            });
         }
     }
 }

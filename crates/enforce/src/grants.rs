@@ -38,7 +38,10 @@ impl HostGrant {
         if host.is_empty() {
             return Err(bad());
         }
-        Ok(HostGrant { host: normalise_host(&host), port })
+        Ok(HostGrant {
+            host: normalise_host(&host),
+            port,
+        })
     }
 
     pub fn matches(&self, host: &str, port: u16) -> bool {
@@ -53,7 +56,11 @@ impl HostGrant {
 
 impl std::fmt::Display for HostGrant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let h = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let h = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         match self.port {
             Some(p) => write!(f, "{h}:{p}"),
             None => f.write_str(&h),
@@ -63,7 +70,10 @@ impl std::fmt::Display for HostGrant {
 
 /// Lower case, no trailing dot, no IPv6 brackets: one spelling per host.
 pub fn normalise_host(h: &str) -> String {
-    h.trim_start_matches('[').trim_end_matches(']').trim_end_matches('.').to_ascii_lowercase()
+    h.trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

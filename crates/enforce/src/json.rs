@@ -10,7 +10,9 @@ use std::fmt;
 /// than serde_json's own limit (128).
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let v = de.deserialize_any(StrictVisitor).map_err(|e| e.to_string())?;
+    let v = de
+        .deserialize_any(StrictVisitor)
+        .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(v)
 }
@@ -86,7 +88,10 @@ mod tests {
     fn refuses_duplicate_keys_at_any_depth() {
         assert!(parse_strict(br#"{"a":1,"a":2}"#).is_err());
         assert!(parse_strict(br#"{"p":{"path":"/x","path":"/y"}}"#).is_err());
-        assert_eq!(parse_strict(br#"{"a":[1,{"b":null}]}"#).unwrap()["a"][1]["b"], Value::Null);
+        assert_eq!(
+            parse_strict(br#"{"a":[1,{"b":null}]}"#).unwrap()["a"][1]["b"],
+            Value::Null
+        );
         assert!(parse_strict(b"{} x").is_err());
         assert!(parse_strict(br#""\ud800""#).is_err());
     }

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 /// Interpreters whose first non-option argument is the server's script.
-const INTERPRETERS: &[&str] = &["node", "nodejs", "python", "python3", "deno", "bun", "tsx", "ts-node"];
+const INTERPRETERS: &[&str] = &[
+    "node", "nodejs", "python", "python3", "deno", "bun", "tsx", "ts-node",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServerCommand {
@@ -20,10 +22,19 @@ pub struct ServerCommand {
 
 pub fn parse_command(cmd: &[String]) -> ServerCommand {
     let program = cmd.first().cloned().unwrap_or_default();
-    let base = Path::new(&program).file_name().and_then(|s| s.to_str()).unwrap_or("");
-    let is_interp = INTERPRETERS.iter().any(|i| base == *i || (base.starts_with("python3.") && *i == "python3"));
+    let base = Path::new(&program)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    let is_interp = INTERPRETERS
+        .iter()
+        .any(|i| base == *i || (base.starts_with("python3.") && *i == "python3"));
     if !is_interp {
-        return ServerCommand { program, script: None, server_args: cmd.iter().skip(1).cloned().collect() };
+        return ServerCommand {
+            program,
+            script: None,
+            server_args: cmd.iter().skip(1).cloned().collect(),
+        };
     }
     let mut rest = cmd.iter().skip(1);
     let mut script = None;
@@ -36,7 +47,11 @@ pub fn parse_command(cmd: &[String]) -> ServerCommand {
             break;
         }
     }
-    ServerCommand { program, script, server_args: rest.cloned().collect() }
+    ServerCommand {
+        program,
+        script,
+        server_args: rest.cloned().collect(),
+    }
 }
 
 /// Find a program the way `execvp` would, in `path` (a `PATH` value). The
@@ -63,10 +78,17 @@ fn is_executable(p: &Path) -> bool {
 /// script's own directory. For `node_modules/.bin/X` the link is followed first.
 pub fn package_dir(script: &Path) -> Option<PathBuf> {
     let real = std::fs::canonicalize(script).ok()?;
-    let start = if real.is_dir() { real.clone() } else { real.parent()?.to_path_buf() };
+    let start = if real.is_dir() {
+        real.clone()
+    } else {
+        real.parent()?.to_path_buf()
+    };
     let mut cur = Some(start.as_path());
     while let Some(d) = cur {
-        if ["package.json", "pyproject.toml", "setup.py"].iter().any(|f| d.join(f).is_file()) {
+        if ["package.json", "pyproject.toml", "setup.py"]
+            .iter()
+            .any(|f| d.join(f).is_file())
+        {
             return Some(d.to_path_buf());
         }
         cur = d.parent();
@@ -79,7 +101,10 @@ pub fn package_dir(script: &Path) -> Option<PathBuf> {
 /// `uvx PKG` (not installed where mcpwarden can see it: an error).
 pub fn locate_package(cmd: &[String], cwd: &Path) -> Result<PathBuf, String> {
     let sc = parse_command(cmd);
-    let base = Path::new(&sc.program).file_name().and_then(|s| s.to_str()).unwrap_or("");
+    let base = Path::new(&sc.program)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
     let first_arg = cmd.iter().skip(1).find(|a| !a.starts_with('-'));
     match base {
         "npx" => {
@@ -121,7 +146,13 @@ mod tests {
 
     #[test]
     fn splits_interpreter_script_and_arguments() {
-        let c = parse_command(&s(&["node", "--max-old-space-size=100", "dist/index.js", "/root", "-v"]));
+        let c = parse_command(&s(&[
+            "node",
+            "--max-old-space-size=100",
+            "dist/index.js",
+            "/root",
+            "-v",
+        ]));
         assert_eq!(c.script, Some(PathBuf::from("dist/index.js")));
         assert_eq!(c.server_args, s(&["/root", "-v"]));
         let c = parse_command(&s(&["/usr/bin/python3.12", "server.py", "--port", "9"]));

@@ -85,7 +85,10 @@ mod tests {
         assert!(inside(&r("sub/new.txt"), &roots).is_some());
         assert!(inside(&r("sub/../../x"), &roots).is_none());
         assert!(inside(&r("out/passwd"), &roots).is_none());
-        assert!(inside(&r("out/../root/sub"), &roots).is_none(), "/etc/../root is /root");
+        assert!(
+            inside(&r("out/../root/sub"), &roots).is_none(),
+            "/etc/../root is /root"
+        );
         assert_eq!(r("~/a"), PathBuf::from("/home/x/a"));
         assert!(resolve("a\0b", &root, home).is_err());
         std::os::unix::fs::symlink(d.join("elsewhere"), root.join("dangling")).unwrap();

@@ -97,11 +97,21 @@ impl Policy {
             need,
         };
         if !self.tool_allowed(tool, grants) {
-            let rule = if self.tools.contains_key(tool) { "tool-needs-unknown" } else { "unknown-tool" };
-            out.denial = Some(deny(rule, format!("Unknown tool: {tool}"), Some(Need::Tool)));
+            let rule = if self.tools.contains_key(tool) {
+                "tool-needs-unknown"
+            } else {
+                "unknown-tool"
+            };
+            out.denial = Some(deny(
+                rule,
+                format!("Unknown tool: {tool}"),
+                Some(Need::Tool),
+            ));
             return out;
         }
-        let Some(rule) = self.tools.get(tool) else { return out };
+        let Some(rule) = self.tools.get(tool) else {
+            return out;
+        };
         let empty = Map::new();
         let args = match args {
             None | Some(Value::Null) => &empty,
@@ -114,7 +124,9 @@ impl Policy {
             }
         };
         for p in &rule.params {
-            let Some(v) = lookup(args, &p.name) else { continue };
+            let Some(v) = lookup(args, &p.name) else {
+                continue;
+            };
             out.decided_by.insert(p.name.clone(), v.clone());
             if let Some(mut d) = self.check_param(tool, rule, p, v, grants) {
                 d.param = Some(p.name.clone());
@@ -126,7 +138,14 @@ impl Policy {
         out
     }
 
-    fn check_param(&self, tool: &str, rule: &ToolRule, p: &Param, v: &Value, g: &Grants) -> Option<Denial> {
+    fn check_param(
+        &self,
+        tool: &str,
+        rule: &ToolRule,
+        p: &Param,
+        v: &Value,
+        g: &Grants,
+    ) -> Option<Denial> {
         let values: Vec<&Value> = match v {
             Value::Null => return None,
             Value::Array(a) => a.iter().collect(),
@@ -134,7 +153,12 @@ impl Policy {
         };
         for v in values {
             let Some(s) = v.as_str() else {
-                return Some(self.denial(tool, "argument-not-string", format!("`{}` must be a string", p.name), None));
+                return Some(self.denial(
+                    tool,
+                    "argument-not-string",
+                    format!("`{}` must be a string", p.name),
+                    None,
+                ));
             };
             let d = match p.used_as {
                 ParamUse::Path => self.check_path(tool, rule, p, s, g),
@@ -154,54 +178,113 @@ impl Policy {
         None
     }
 
-    fn check_path(&self, tool: &str, rule: &ToolRule, p: &Param, s: &str, g: &Grants) -> Option<Denial> {
+    fn check_path(
+        &self,
+        tool: &str,
+        rule: &ToolRule,
+        p: &Param,
+        s: &str,
+        g: &Grants,
+    ) -> Option<Denial> {
         let real = match paths::resolve(s, &self.cwd, &self.home) {
             Ok(r) => r,
-            Err(e) => return Some(self.denial(tool, "path-invalid", format!("`{}`: {e}", p.name), None)),
+            Err(e) => {
+                return Some(self.denial(tool, "path-invalid", format!("`{}`: {e}", p.name), None))
+            }
         };
         if let Some(t) = paths::dangling_target(&real) {
-            let r = format!("`{s}` goes through a symlink to `{}`, which does not exist", t.display());
+            let r = format!(
+                "`{s}` goes through a symlink to `{}`, which does not exist",
+                t.display()
+            );
             return Some(self.denial(tool, "path-dangling-symlink", r, None));
         }
-        let manifest_roots = if p.write { &rule.write_roots } else { &rule.read_roots };
-        if paths::inside(&real, &g.roots).is_some() || paths::inside(&real, manifest_roots).is_some() {
+        let manifest_roots = if p.write {
+            &rule.write_roots
+        } else {
+            &rule.read_roots
+        };
+        if paths::inside(&real, &g.roots).is_some()
+            || paths::inside(&real, manifest_roots).is_some()
+        {
             return None;
         }
-        let granted: Vec<String> = g.roots.iter().chain(manifest_roots).map(|r| r.display().to_string()).collect();
+        let granted: Vec<String> = g
+            .roots
+            .iter()
+            .chain(manifest_roots)
+            .map(|r| r.display().to_string())
+            .collect();
         let reason = format!(
             "`{s}` resolves to {}, outside the directories granted to this server ({})",
             real.display(),
-            if granted.is_empty() { "none".to_string() } else { granted.join(", ") }
+            if granted.is_empty() {
+                "none".to_string()
+            } else {
+                granted.join(", ")
+            }
         );
-        let dir = if real.is_dir() { real.clone() } else { real.parent().map(PathBuf::from).unwrap_or(real.clone()) };
+        let dir = if real.is_dir() {
+            real.clone()
+        } else {
+            real.parent().map(PathBuf::from).unwrap_or(real.clone())
+        };
         Some(self.denial(tool, "path-outside-roots", reason, Some(Need::Root(dir))))
     }
 
     fn denial(&self, tool: &str, rule: &'static str, reason: String, need: Option<Need>) -> Denial {
-        Denial { rule, reason: format!("mcpwarden denied {tool}: {reason}"), tool: tool.into(), param: None, value: None, need }
+        Denial {
+            rule,
+            reason: format!("mcpwarden denied {tool}: {reason}"),
+            tool: tool.into(),
+            param: None,
+            value: None,
+            need,
+        }
     }
 }
 
 fn check_url(tool: &str, rule: &ToolRule, p: &Param, s: &str, g: &Grants) -> Option<Denial> {
     let deny = |rule: &'static str, reason: String, need| {
-        Some(Denial { rule, reason: format!("mcpwarden denied {tool}: {reason}"), tool: tool.into(), param: None, value: None, need })
+        Some(Denial {
+            rule,
+            reason: format!("mcpwarden denied {tool}: {reason}"),
+            tool: tool.into(),
+            param: None,
+            value: None,
+            need,
+        })
     };
     let (host, port) = match url_host(s) {
         Ok(hp) => hp,
         Err(e) => return deny("url-invalid", format!("`{}`: {e}", p.name), None),
     };
-    if rule.hosts.iter().chain(&g.hosts).any(|h| h.matches(&host, port)) {
+    if rule
+        .hosts
+        .iter()
+        .chain(&g.hosts)
+        .any(|h| h.matches(&host, port))
+    {
         return None;
     }
-    let need = HostGrant { host: host.clone(), port: Some(port) };
-    deny("host-not-granted", format!("`{s}` connects to {need}, which is not granted to this tool"), Some(Need::Host(need)))
+    let need = HostGrant {
+        host: host.clone(),
+        port: Some(port),
+    };
+    deny(
+        "host-not-granted",
+        format!("`{s}` connects to {need}, which is not granted to this tool"),
+        Some(Need::Host(need)),
+    )
 }
 
 /// Host and port of a URL (or of a bare `host[:port]`). Strings that parsers
 /// read differently (backslashes, whitespace, control characters, percent-
 /// encoded hosts) are refused rather than guessed.
 pub fn url_host(s: &str) -> Result<(String, u16), String> {
-    if s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
         return Err("URL contains whitespace, control characters or backslashes".into());
     }
     let u = match url::Url::parse(s) {
@@ -217,7 +300,9 @@ pub fn url_host(s: &str) -> Result<(String, u16), String> {
         return Err("percent-encoded host".into());
     }
     let host = u.host_str().ok_or("URL has no host")?;
-    let port = u.port_or_known_default().ok_or("URL has no port and no known default")?;
+    let port = u
+        .port_or_known_default()
+        .ok_or("URL has no port and no known default")?;
     Ok((normalise_host(host), port))
 }
 
@@ -235,32 +320,60 @@ fn lookup<'a>(args: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 }
 
 fn tool_rule(t: &ToolPermissions, launch: &Launch, warnings: &mut Vec<String>) -> ToolRule {
-    let mut r = ToolRule { visible: t.handler_found, ..Default::default() };
+    let mut r = ToolRule {
+        visible: t.handler_found,
+        ..Default::default()
+    };
     let mut add = |name: &str, used_as, write| {
-        if !r.params.iter().any(|p: &Param| p.name == name && p.used_as == used_as && p.write >= write) {
-            r.params.push(Param { name: name.to_string(), used_as, write });
+        if !r
+            .params
+            .iter()
+            .any(|p: &Param| p.name == name && p.used_as == used_as && p.write >= write)
+        {
+            r.params.push(Param {
+                name: name.to_string(),
+                used_as,
+                write,
+            });
         }
     };
     for p in &t.params {
         add(&p.name, p.used_as, writes(&p.access));
     }
     let perms = &t.permissions;
-    for f in perms.fs.iter().filter(|f| f.provenance == Provenance::ToolArg) {
+    for f in perms
+        .fs
+        .iter()
+        .filter(|f| f.provenance == Provenance::ToolArg)
+    {
         if let Some(param) = &f.origin.param {
             add(param, ParamUse::Path, writes(&f.access));
         }
     }
-    for c in perms.network.connect.iter().filter(|c| c.provenance == Provenance::ToolArg) {
+    for c in perms
+        .network
+        .connect
+        .iter()
+        .filter(|c| c.provenance == Provenance::ToolArg)
+    {
         if let Some(param) = &c.origin.param {
             add(param, ParamUse::Url, false);
         }
     }
-    for e in perms.exec.iter().filter(|e| e.provenance == Provenance::ToolArg) {
+    for e in perms
+        .exec
+        .iter()
+        .filter(|e| e.provenance == Provenance::ToolArg)
+    {
         if let Some(param) = &e.origin.param {
             add(param, ParamUse::Command, false);
         }
     }
-    for f in perms.fs.iter().filter(|f| bindable(f.provenance) && f.path != "*") {
+    for f in perms
+        .fs
+        .iter()
+        .filter(|f| bindable(f.provenance) && f.path != "*")
+    {
         for bound in bound_values(&f.path, launch, f.origin.default.as_deref(), warnings) {
             let p = PathBuf::from(sandbox_path(&bound, &launch.cwd));
             let p = std::fs::canonicalize(&p).unwrap_or(p);
@@ -273,9 +386,17 @@ fn tool_rule(t: &ToolPermissions, launch: &Launch, warnings: &mut Vec<String>) -
             }
         }
     }
-    for c in perms.network.connect.iter().filter(|c| bindable(c.provenance) && c.host != "*") {
+    for c in perms
+        .network
+        .connect
+        .iter()
+        .filter(|c| bindable(c.provenance) && c.host != "*")
+    {
         for host in bound_values(&c.host, launch, c.origin.default.as_deref(), warnings) {
-            r.hosts.push(HostGrant { host: normalise_host(&host), port: c.port });
+            r.hosts.push(HostGrant {
+                host: normalise_host(&host),
+                port: c.port,
+            });
         }
     }
     r
@@ -289,7 +410,12 @@ fn writes(a: &[Access]) -> bool {
     a.contains(&Access::Write) || a.contains(&Access::Delete)
 }
 
-fn bound_values(v: &str, launch: &Launch, default: Option<&str>, warnings: &mut Vec<String>) -> Vec<String> {
+fn bound_values(
+    v: &str,
+    launch: &Launch,
+    default: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
     match expand(v, launch, default) {
         Ok(vals) => vals,
         Err(e) => {

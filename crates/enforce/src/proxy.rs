@@ -34,7 +34,11 @@ impl Default for TerminalAsker {
 impl Asker for TerminalAsker {
     fn ask(&self, question: &str) -> bool {
         let _one_at_a_time = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let Ok(mut tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
+        let Ok(mut tty) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+        else {
             eprintln!("mcpwarden: no terminal to ask on; denied: {question}");
             return false;
         };
@@ -83,7 +87,12 @@ impl Pump {
         self.read_side(server_out, &ends, false);
     }
 
-    fn read_side(self: &Arc<Self>, input: Box<dyn Read + Send>, ends: &Arc<Ends>, from_client: bool) {
+    fn read_side(
+        self: &Arc<Self>,
+        input: Box<dyn Read + Send>,
+        ends: &Arc<Ends>,
+        from_client: bool,
+    ) {
         let mut r = BufReader::with_capacity(64 * 1024, input);
         let mut buf = Vec::with_capacity(64 * 1024);
         loop {
@@ -105,10 +114,17 @@ impl Pump {
 
     fn too_long(&self, n: usize, from_client: bool) -> Vec<Out> {
         let who = if from_client { "client" } else { "server" };
-        let msg = format!("{who} sent a line of {n} bytes, over the {} byte limit; dropped", self.max_line);
+        let msg = format!(
+            "{who} sent a line of {n} bytes, over the {} byte limit; dropped",
+            self.max_line
+        );
         let mut out = vec![Out::Warn(msg.clone())];
         if from_client {
-            out.push(Out::ToClient(crate::rpc::error(&serde_json::Value::Null, -32600, &format!("Invalid Request: {msg}"))));
+            out.push(Out::ToClient(crate::rpc::error(
+                &serde_json::Value::Null,
+                -32600,
+                &format!("Invalid Request: {msg}"),
+            )));
         }
         out
     }
@@ -136,7 +152,11 @@ impl Pump {
                     let (me, e) = (self.clone(), ends.clone());
                     std::thread::spawn(move || {
                         let allow = me.asker.ask(&question);
-                        let outs = me.core.lock().unwrap_or_else(|p| p.into_inner()).answer(key, allow);
+                        let outs = me
+                            .core
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .answer(key, allow);
                         me.apply(outs, &e);
                     });
                 }

@@ -43,7 +43,9 @@ pub fn run(o: RunOptions) -> Result<i32, RunError> {
     let sc = parse_command(&o.cmd);
     let mut grants = Grants::default();
     for d in &o.grant_fs {
-        grants.add_root(d).map_err(|e| setup(format!("--grant-fs: {e}")))?;
+        grants
+            .add_root(d)
+            .map_err(|e| setup(format!("--grant-fs: {e}")))?;
     }
     grants.hosts.extend(o.grant_hosts.iter().cloned());
     grants.commands.extend(o.grant_commands.iter().cloned());
@@ -54,7 +56,11 @@ pub fn run(o: RunOptions) -> Result<i32, RunError> {
     if let Some(r) = &remembered {
         grants.merge(r.clone());
     }
-    let roots: Vec<String> = grants.roots.iter().map(|r| r.display().to_string()).collect();
+    let roots: Vec<String> = grants
+        .roots
+        .iter()
+        .map(|r| r.display().to_string())
+        .collect();
     let launch = Launch::from_process(sc.server_args.clone(), roots);
     let (mut child, cleanup) = spawn(&o, &launch, &grants)?;
     let status = supervise(&o, &mut child, launch, grants, remembered)?;
@@ -64,7 +70,13 @@ pub fn run(o: RunOptions) -> Result<i32, RunError> {
     Ok(status)
 }
 
-fn supervise(o: &RunOptions, child: &mut Child, launch: Launch, grants: Grants, remembered: Option<Grants>) -> Result<i32, RunError> {
+fn supervise(
+    o: &RunOptions,
+    child: &mut Child,
+    launch: Launch,
+    grants: Grants,
+    remembered: Option<Grants>,
+) -> Result<i32, RunError> {
     let setup = |e: String| RunError(e, EXIT_SETUP);
     if !o.proxy {
         eprintln!("mcpwarden: proxy OFF (test-only): tool calls are not checked");
@@ -78,7 +90,11 @@ fn supervise(o: &RunOptions, child: &mut Child, launch: Launch, grants: Grants, 
         Some(p) => Some(Arc::new(Mutex::new(AuditLog::open(p).map_err(setup)?))),
         None => None,
     };
-    eprintln!("mcpwarden: proxy on: mode {}, {} tools in the manifest", o.mode.as_str(), o.manifest.tools.len());
+    eprintln!(
+        "mcpwarden: proxy on: mode {}, {} tools in the manifest",
+        o.mode.as_str(),
+        o.manifest.tools.len()
+    );
     let pump = Arc::new(Pump {
         core: Arc::new(Mutex::new(Core::new(policy, grants, o.mode, remembered))),
         audit,
@@ -88,16 +104,27 @@ fn supervise(o: &RunOptions, child: &mut Child, launch: Launch, grants: Grants, 
     });
     let server_in = child.stdin.take().expect("piped");
     let server_out = child.stdout.take().expect("piped");
-    pump.run(Box::new(std::io::stdin()), Box::new(std::io::stdout()), Box::new(server_in), Box::new(server_out));
+    pump.run(
+        Box::new(std::io::stdin()),
+        Box::new(std::io::stdout()),
+        Box::new(server_in),
+        Box::new(server_out),
+    );
     Ok(code(child.wait()))
 }
 
-fn spawn(o: &RunOptions, launch: &Launch, grants: &Grants) -> Result<(Child, Option<PathBuf>), RunError> {
+fn spawn(
+    o: &RunOptions,
+    launch: &Launch,
+    grants: &Grants,
+) -> Result<(Child, Option<PathBuf>), RunError> {
     let (mut cmd, cleanup) = if o.sandbox {
         let p = crate::sandbox::command(&o.manifest, &o.cmd, launch, grants, o.strict)?;
         (p.cmd, p.cleanup)
     } else {
-        eprintln!("mcpwarden: sandbox OFF (--no-sandbox): the server runs with your full privileges");
+        eprintln!(
+            "mcpwarden: sandbox OFF (--no-sandbox): the server runs with your full privileges"
+        );
         let mut c = Command::new(&o.cmd[0]);
         c.args(&o.cmd[1..]);
         (c, None)
@@ -105,7 +132,9 @@ fn spawn(o: &RunOptions, launch: &Launch, grants: &Grants) -> Result<(Child, Opt
     if o.proxy {
         cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
     }
-    let child = cmd.spawn().map_err(|e| RunError(format!("{}: {e}", o.cmd[0]), EXIT_SPAWN))?;
+    let child = cmd
+        .spawn()
+        .map_err(|e| RunError(format!("{}: {e}", o.cmd[0]), EXIT_SPAWN))?;
     Ok((child, cleanup))
 }
 
@@ -113,7 +142,10 @@ fn spawn(o: &RunOptions, launch: &Launch, grants: &Grants) -> Result<(Child, Opt
 pub fn code(st: std::io::Result<ExitStatus>) -> i32 {
     use std::os::unix::process::ExitStatusExt;
     match st {
-        Ok(s) => s.code().or_else(|| s.signal().map(|n| 128 + n)).unwrap_or(1),
+        Ok(s) => s
+            .code()
+            .or_else(|| s.signal().map(|n| 128 + n))
+            .unwrap_or(1),
         Err(_) => 1,
     }
 }

@@ -42,6 +42,11 @@ pub fn core(mode: Mode) -> Core {
     let root = root();
     let mut g = Grants::default();
     g.add_root(&root).unwrap();
-    let launch = Launch { home: "/home/t".into(), tmpdir: "/tmp".into(), cwd: root.display().to_string(), ..Default::default() };
+    let launch = Launch {
+        home: "/home/t".into(),
+        tmpdir: "/tmp".into(),
+        cwd: root.display().to_string(),
+        ..Default::default()
+    };
     Core::new(Policy::new(&manifest(), &launch), g, mode, None)
 }

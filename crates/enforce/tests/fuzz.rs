@@ -12,7 +12,10 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(100_000)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100_000)
 }
 
 /// Paths: inside the root (allowed) or reaching out of it (each bad one
@@ -58,10 +61,26 @@ fn args() -> impl Strategy<Value = Value> {
 /// A line, and whether the oracle applies (byte mutations can turn a bad
 /// path into a harmless one the oracle would misjudge; they check no-panic).
 fn message() -> BoxedStrategy<(Vec<u8>, bool)> {
-    let tool = prop_oneof![Just("read"), Just("fetch"), Just("sh"), Just("plain"), Just("nohandler"), Just("zzz")];
-    let id = prop_oneof![any::<i32>().prop_map(|n| json!(n)), "[a-z0-9]{0,4}".prop_map(|s| json!(s)), Just(json!(null)), Just(json!({}))];
+    let tool = prop_oneof![
+        Just("read"),
+        Just("fetch"),
+        Just("sh"),
+        Just("plain"),
+        Just("nohandler"),
+        Just("zzz")
+    ];
+    let id = prop_oneof![
+        any::<i32>().prop_map(|n| json!(n)),
+        "[a-z0-9]{0,4}".prop_map(|s| json!(s)),
+        Just(json!(null)),
+        Just(json!({}))
+    ];
     let call = (id.clone(), tool, args()).prop_map(|(id, t, a)| json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": t, "arguments": a}}).to_string().into_bytes()).boxed();
-    let other = (id, "[a-z/]{0,12}").prop_map(|(id, m)| json!({"jsonrpc": "2.0", "id": id, "method": m}).to_string().into_bytes());
+    let other = (id, "[a-z/]{0,12}").prop_map(|(id, m)| {
+        json!({"jsonrpc": "2.0", "id": id, "method": m})
+            .to_string()
+            .into_bytes()
+    });
     prop_oneof![
         4 => call.clone().prop_map(|c| (c, true)),
         1 => other.prop_map(|c| (c, true)),
@@ -110,7 +129,9 @@ fn violates(forwarded: &[u8]) -> Option<String> {
 }
 
 fn a_has_no_cmd(v: &Value) -> bool {
-    v["params"]["arguments"].get("cmd").is_none_or(|c| c.is_null())
+    v["params"]["arguments"]
+        .get("cmd")
+        .is_none_or(|c| c.is_null())
 }
 
 fn check(core: &mut Core, line: &[u8], oracle: bool) -> Result<(), TestCaseError> {
@@ -126,7 +147,11 @@ fn check(core: &mut Core, line: &[u8], oracle: bool) -> Result<(), TestCaseError
 
 #[test]
 fn never_forwards_a_denied_call() {
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
     let core = std::cell::RefCell::new(core(Mode::Enforce));
     runner
         .run(&prop::collection::vec(message(), 1..3), |lines| {
@@ -143,25 +168,36 @@ fn never_forwards_a_denied_call() {
 
 #[test]
 fn framing_never_exceeds_the_cap_or_loses_lines() {
-    let cfg = ProptestConfig { cases: cases() / 4, failure_persistence: None, ..ProptestConfig::default() };
+    let cfg = ProptestConfig {
+        cases: cases() / 4,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
     let mut runner = proptest::test_runner::TestRunner::new(cfg);
     runner
-        .run(&(prop::collection::vec(any::<u8>(), 0..300), 1usize..40, 1usize..64), |(bytes, cap, bufcap)| {
-            let mut r = std::io::BufReader::with_capacity(bufcap, &bytes[..]);
-            let mut buf = vec![];
-            let mut lines = 0;
-            loop {
-                match read_line(&mut r, &mut buf, cap).unwrap() {
-                    Line::Eof => break,
-                    Line::Data => prop_assert!(buf.len() <= cap && !buf.contains(&b'\n')),
-                    Line::TooLong(n) => prop_assert!(n > cap),
+        .run(
+            &(
+                prop::collection::vec(any::<u8>(), 0..300),
+                1usize..40,
+                1usize..64,
+            ),
+            |(bytes, cap, bufcap)| {
+                let mut r = std::io::BufReader::with_capacity(bufcap, &bytes[..]);
+                let mut buf = vec![];
+                let mut lines = 0;
+                loop {
+                    match read_line(&mut r, &mut buf, cap).unwrap() {
+                        Line::Eof => break,
+                        Line::Data => prop_assert!(buf.len() <= cap && !buf.contains(&b'\n')),
+                        Line::TooLong(n) => prop_assert!(n > cap),
+                    }
+                    lines += 1;
                 }
-                lines += 1;
-            }
-            let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
-            let tail = usize::from(!bytes.is_empty() && *bytes.last().unwrap() != b'\n');
-            prop_assert_eq!(lines, newlines + tail);
-            Ok(())
-        })
+                let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+                let tail = usize::from(!bytes.is_empty() && *bytes.last().unwrap() != b'\n');
+                prop_assert_eq!(lines, newlines + tail);
+                Ok(())
+            },
+        )
         .unwrap();
 }

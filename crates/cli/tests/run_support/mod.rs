@@ -14,11 +14,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn deps_dir() -> PathBuf {
-    std::env::var_os("MCPWARDEN_TEST_DEPS").map(PathBuf::from).unwrap_or_else(|| workspace().join("target/test-deps"))
+    std::env::var_os("MCPWARDEN_TEST_DEPS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/test-deps"))
 }
 
 /// `Some(path)` when present; otherwise prints SKIP (or panics under CI).
@@ -26,7 +31,10 @@ pub fn need(test: &str, what: &str, p: PathBuf) -> Option<PathBuf> {
     if p.exists() {
         return Some(p);
     }
-    let msg = format!("SKIP {test}: {what} not found at {} (run .ci/deps.sh)", p.display());
+    let msg = format!(
+        "SKIP {test}: {what} not found at {} (run .ci/deps.sh)",
+        p.display()
+    );
     if std::env::var_os("CI").is_some() {
         panic!("{msg}");
     }
@@ -35,13 +43,28 @@ pub fn need(test: &str, what: &str, p: PathBuf) -> Option<PathBuf> {
 }
 
 pub fn python(test: &str) -> Option<PathBuf> {
-    need(test, "the test venv's python", deps_dir().join("venv/bin/python"))
+    need(
+        test,
+        "the test venv's python",
+        deps_dir().join("venv/bin/python"),
+    )
 }
 
 pub fn node(test: &str) -> Option<PathBuf> {
-    let p = Command::new("sh").args(["-c", "command -v node"]).output().ok()?;
+    let p = Command::new("sh")
+        .args(["-c", "command -v node"])
+        .output()
+        .ok()?;
     let path = String::from_utf8_lossy(&p.stdout).trim().to_string();
-    need(test, "node", PathBuf::from(if path.is_empty() { "/nonexistent/node" } else { &path }))
+    need(
+        test,
+        "node",
+        PathBuf::from(if path.is_empty() {
+            "/nonexistent/node"
+        } else {
+            &path
+        }),
+    )
 }
 
 pub fn enforce_tests() -> PathBuf {
@@ -82,7 +105,16 @@ impl World {
         let ok_port = http_listener("hello-ok", Arc::new(AtomicUsize::new(0)));
         let bad_hits = Arc::new(AtomicUsize::new(0));
         let bad_port = http_listener("SHOULD-NOT-BE-REACHED", bad_hits.clone());
-        World { dir: dir.canonicalize().unwrap(), root: root.canonicalize().unwrap(), outside: outside.canonicalize().unwrap(), canary: canary.canonicalize().unwrap(), secret, ok_port, bad_port, bad_hits }
+        World {
+            dir: dir.canonicalize().unwrap(),
+            root: root.canonicalize().unwrap(),
+            outside: outside.canonicalize().unwrap(),
+            canary: canary.canonicalize().unwrap(),
+            secret,
+            ok_port,
+            bad_port,
+            bad_hits,
+        }
     }
 
     pub fn file(&self, name: &str) -> PathBuf {
@@ -110,7 +142,11 @@ fn http_listener(body: &'static str, hits: Arc<AtomicUsize>) -> u16 {
             hits.fetch_add(1, Ordering::SeqCst);
             let mut buf = [0u8; 4096];
             let _ = c.read(&mut buf);
-            let _ = write!(c, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            let _ = write!(
+                c,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
         }
     });
     port
@@ -119,10 +155,12 @@ fn http_listener(body: &'static str, hits: Arc<AtomicUsize>) -> u16 {
 /// The manifest of the escape servers: what each tool may do.
 pub fn escape_manifest(w: &World, server: &str, exec_program: Option<&str>) -> Value {
     let ev = |s: &str| json!([format!("{server}:{s}")]);
-    let path_param = |tool: &str, access: &str| json!({
+    let path_param = |tool: &str, access: &str| {
+        json!({
         "name": tool, "resources": ["file"],
         "permissions": {"fs": [{"path": format!("${{ARG:{tool}.path}}"), "access": [access], "provenance": "tool-arg", "tool": tool, "param": "path", "evidence": ev(tool)}]},
-        "params": [{"name": "path", "used_as": "path", "access": [access], "evidence": ev(tool)}]});
+        "params": [{"name": "path", "used_as": "path", "access": [access], "evidence": ev(tool)}]})
+    };
     let connect = json!({"host": "127.0.0.1", "port": w.ok_port, "scheme": "http", "provenance": "const", "evidence": ev("fetch")});
     let exec: Vec<Value> = exec_program.map(|p| json!({"program": p, "shell": false, "provenance": "const", "evidence": ev("child")})).into_iter().collect();
     let mut child = path_param("child_read", "read");
@@ -165,9 +203,14 @@ pub fn drive(python: &Path, w: &World, plan: Value) -> Value {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "client failed: {}\nstderr:\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "client failed: {}\nstderr:\n{stderr}",
+        out.status
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or("")).unwrap_or_else(|e| panic!("client output not JSON ({e}): {text}\nstderr:\n{stderr}"))
+    serde_json::from_str(text.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| panic!("client output not JSON ({e}): {text}\nstderr:\n{stderr}"))
 }
 
 fn rand_tag() -> u64 {
@@ -204,7 +247,12 @@ pub fn seen(r: &Value) -> Seen {
     }
     let text = r["text"].as_str().unwrap_or("");
     match serde_json::from_str::<Value>(text) {
-        Ok(v) if v["ok"] == true => Seen::Ok(v["data"].as_str().map(String::from).unwrap_or_else(|| v["data"].to_string())),
+        Ok(v) if v["ok"] == true => Seen::Ok(
+            v["data"]
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| v["data"].to_string()),
+        ),
         Ok(v) => Seen::Failed(v["error"].as_str().unwrap_or("").to_string()),
         Err(_) => Seen::Failed(text.to_string()),
     }

@@ -37,7 +37,9 @@ pub fn serve(listener: UnixListener, allow: Arc<Allow>) {
 fn handle(mut c: UnixStream, allow: &Allow) -> io::Result<()> {
     c.set_read_timeout(Some(Duration::from_secs(30)))?;
     let head = read_head(&mut c)?;
-    let first = String::from_utf8_lossy(head.split(|&b| b == b'\n').next().unwrap_or(&[])).trim_end().to_string();
+    let first = String::from_utf8_lossy(head.split(|&b| b == b'\n').next().unwrap_or(&[]))
+        .trim_end()
+        .to_string();
     let mut parts = first.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let (authority, connect) = if method == "CONNECT" {
@@ -53,10 +55,21 @@ fn handle(mut c: UnixStream, allow: &Allow) -> io::Result<()> {
     };
     let port = g.port.unwrap_or(if connect { 443 } else { 80 });
     if authority.contains('@') || !allow.allows(&g.host, port) {
-        eprintln!("mcpwarden: network proxy refused {}:{port} (not in the manifest or grants)", g.host);
-        return refuse(&mut c, 403, &format!("{}:{port} is not allowed by mcpwarden", g.host));
+        eprintln!(
+            "mcpwarden: network proxy refused {}:{port} (not in the manifest or grants)",
+            g.host
+        );
+        return refuse(
+            &mut c,
+            403,
+            &format!("{}:{port} is not allowed by mcpwarden", g.host),
+        );
     }
-    let host = if g.host.contains(':') { format!("[{}]", g.host) } else { g.host.clone() };
+    let host = if g.host.contains(':') {
+        format!("[{}]", g.host)
+    } else {
+        g.host.clone()
+    };
     let mut up = match TcpStream::connect((host.trim_matches(['[', ']']), port)) {
         Ok(s) => s,
         Err(e) => return refuse(&mut c, 502, &format!("{}:{port}: {e}", g.host)),
@@ -79,7 +92,9 @@ fn read_head(c: &mut UnixStream) -> io::Result<Vec<u8>> {
         }
         // One byte at a time: nothing after the head may be consumed here.
         if c.read(&mut b)? == 0 {
-            return Err(io::Error::other("connection closed before the request head ended"));
+            return Err(io::Error::other(
+                "connection closed before the request head ended",
+            ));
         }
         head.push(b[0]);
     }
@@ -93,7 +108,11 @@ fn refuse(c: &mut UnixStream, code: u16, why: &str) -> io::Result<()> {
         _ => "Bad Request",
     };
     let body = format!("{why}\n");
-    let _ = write!(c, "HTTP/1.1 {code} {text}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    let _ = write!(
+        c,
+        "HTTP/1.1 {code} {text}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
     Ok(())
 }
 

@@ -28,14 +28,26 @@ pub fn find<'a>(layers: &'a [Layer], name: &str) -> Option<&'a Layer> {
 /// The Landlock ABI version of the running kernel, or why there is none.
 pub fn landlock_abi() -> Result<i32, String> {
     // landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)
-    let r = unsafe { libc::syscall(libc::SYS_landlock_create_ruleset, std::ptr::null::<u8>(), 0usize, 1u32) };
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<u8>(),
+            0usize,
+            1u32,
+        )
+    };
     if r >= 1 {
         return Ok(r as i32);
     }
     Err(match std::io::Error::last_os_error().raw_os_error() {
         Some(libc::ENOSYS) => "kernel built without Landlock (CONFIG_SECURITY_LANDLOCK)".into(),
-        Some(libc::EOPNOTSUPP) => "Landlock is not enabled at boot (add `landlock` to the lsm= kernel parameter)".into(),
-        Some(e) => format!("landlock_create_ruleset failed: {}", std::io::Error::from_raw_os_error(e)),
+        Some(libc::EOPNOTSUPP) => {
+            "Landlock is not enabled at boot (add `landlock` to the lsm= kernel parameter)".into()
+        }
+        Some(e) => format!(
+            "landlock_create_ruleset failed: {}",
+            std::io::Error::from_raw_os_error(e)
+        ),
         None => "unknown".into(),
     })
 }
@@ -45,34 +57,62 @@ fn landlock() -> Layer {
         Ok(v) => Layer {
             name: LANDLOCK,
             available: true,
-            detail: format!("ABI {v}: files{}{}", if v >= 4 { ", TCP ports" } else { "" }, if v >= 6 { ", signal and abstract-socket scoping" } else { "" }),
+            detail: format!(
+                "ABI {v}: files{}{}",
+                if v >= 4 { ", TCP ports" } else { "" },
+                if v >= 6 {
+                    ", signal and abstract-socket scoping"
+                } else {
+                    ""
+                }
+            ),
         },
-        Err(e) => Layer { name: LANDLOCK, available: false, detail: e },
+        Err(e) => Layer {
+            name: LANDLOCK,
+            available: false,
+            detail: e,
+        },
     }
 }
 
 fn seccomp() -> Layer {
     let r = unsafe { libc::prctl(libc::PR_GET_SECCOMP, 0, 0, 0, 0) };
     if r < 0 {
-        return Layer { name: SECCOMP, available: false, detail: "kernel built without seccomp".into() };
+        return Layer {
+            name: SECCOMP,
+            available: false,
+            detail: "kernel built without seccomp".into(),
+        };
     }
-    Layer { name: SECCOMP, available: true, detail: "syscall filter (BPF)".into() }
+    Layer {
+        name: SECCOMP,
+        available: true,
+        detail: "syscall filter (BPF)".into(),
+    }
 }
 
 fn exec_watch() -> Layer {
-    let actions = std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
+    let actions =
+        std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
     let ok = actions.split_whitespace().any(|a| a == "user_notif");
     Layer {
         name: EXEC_WATCH,
         available: ok,
-        detail: if ok { "user notification: execve allowed once, then refused".into() } else { "seccomp user_notif not offered (kernel < 5.0?)".into() },
+        detail: if ok {
+            "user notification: execve allowed once, then refused".into()
+        } else {
+            "seccomp user_notif not offered (kernel < 5.0?)".into()
+        },
     }
 }
 
 /// Try it: a child that creates a user and a network namespace.
 fn netns() -> Layer {
     let mut c = Command::new("/proc/self/exe");
-    c.arg("--version").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    c.arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     unsafe {
         c.pre_exec(|| {
             if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) != 0 {
@@ -82,18 +122,32 @@ fn netns() -> Layer {
         });
     }
     let why = |e: std::io::Error| {
-        let hint = match std::fs::read_to_string("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") {
-            Ok(v) if v.trim() == "1" => " (AppArmor restricts unprivileged user namespaces)",
-            _ => match std::fs::read_to_string("/proc/sys/user/max_user_namespaces") {
-                Ok(v) if v.trim() == "0" => " (user.max_user_namespaces is 0)",
-                _ => "",
-            },
-        };
+        let hint =
+            match std::fs::read_to_string("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
+            {
+                Ok(v) if v.trim() == "1" => " (AppArmor restricts unprivileged user namespaces)",
+                _ => match std::fs::read_to_string("/proc/sys/user/max_user_namespaces") {
+                    Ok(v) if v.trim() == "0" => " (user.max_user_namespaces is 0)",
+                    _ => "",
+                },
+            };
         format!("unshare(CLONE_NEWUSER|CLONE_NEWNET): {e}{hint}")
     };
     match c.status() {
-        Ok(s) if s.success() => Layer { name: NETNS, available: true, detail: "network reachable only through mcpwarden's filtering proxy".into() },
-        Ok(s) => Layer { name: NETNS, available: false, detail: format!("probe exited with {s}") },
-        Err(e) => Layer { name: NETNS, available: false, detail: why(e) },
+        Ok(s) if s.success() => Layer {
+            name: NETNS,
+            available: true,
+            detail: "network reachable only through mcpwarden's filtering proxy".into(),
+        },
+        Ok(s) => Layer {
+            name: NETNS,
+            available: false,
+            detail: format!("probe exited with {s}"),
+        },
+        Err(e) => Layer {
+            name: NETNS,
+            available: false,
+            detail: why(e),
+        },
     }
 }

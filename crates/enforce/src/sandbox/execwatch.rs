@@ -9,13 +9,27 @@
 
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
-const AUDIT_ARCH: u32 = if cfg!(target_arch = "aarch64") { 0xC000_00B7 } else { 0xC000_003E };
+const AUDIT_ARCH: u32 = if cfg!(target_arch = "aarch64") {
+    0xC000_00B7
+} else {
+    0xC000_003E
+};
 
 fn stmt(code: u16, k: u32) -> libc::sock_filter {
-    libc::sock_filter { code, jt: 0, jf: 0, k }
+    libc::sock_filter {
+        code,
+        jt: 0,
+        jf: 0,
+        k,
+    }
 }
 fn jeq(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
-    libc::sock_filter { code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16, jt, jf, k }
+    libc::sock_filter {
+        code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+        jt,
+        jf,
+        k,
+    }
 }
 
 /// The BPF program: wrong architecture or an x32 system call → kill;
@@ -23,7 +37,12 @@ fn jeq(k: u32, jt: u8, jf: u8) -> libc::sock_filter {
 pub fn program() -> Vec<libc::sock_filter> {
     let ld = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
     let ret = (libc::BPF_RET | libc::BPF_K) as u16;
-    let jge = |k, jt, jf| libc::sock_filter { code: (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16, jt, jf, k };
+    let jge = |k, jt, jf| libc::sock_filter {
+        code: (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16,
+        jt,
+        jf,
+        k,
+    };
     vec![
         stmt(ld, 4), // seccomp_data.arch
         jeq(AUDIT_ARCH, 0, 6),
@@ -45,19 +64,37 @@ const X32_BIT: u32 = 0x4000_0000;
 pub fn no_x32() -> Vec<libc::sock_filter> {
     let ld = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
     let ret = (libc::BPF_RET | libc::BPF_K) as u16;
-    let jge = |k, jt, jf| libc::sock_filter { code: (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16, jt, jf, k };
-    vec![stmt(ld, 0), jge(X32_BIT, 1, 0), stmt(ret, libc::SECCOMP_RET_ALLOW), stmt(ret, libc::SECCOMP_RET_KILL_PROCESS)]
+    let jge = |k, jt, jf| libc::sock_filter {
+        code: (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16,
+        jt,
+        jf,
+        k,
+    };
+    vec![
+        stmt(ld, 0),
+        jge(X32_BIT, 1, 0),
+        stmt(ret, libc::SECCOMP_RET_ALLOW),
+        stmt(ret, libc::SECCOMP_RET_KILL_PROCESS),
+    ]
 }
 
 /// Install the filter in the calling thread and send its listener over
 /// `sock` (SCM_RIGHTS). Runs after `fork`: raw system calls only.
 pub fn install_and_send(prog: &[libc::sock_filter], sock: RawFd) -> std::io::Result<()> {
-    let fprog = libc::sock_fprog { len: prog.len() as u16, filter: prog.as_ptr() as *mut _ };
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_ptr() as *mut _,
+    };
     unsafe {
         if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
             return Err(std::io::Error::last_os_error());
         }
-        let fd = libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, libc::SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog as *const _);
+        let fd = libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
+            &fprog as *const _,
+        );
         if fd < 0 {
             return Err(std::io::Error::last_os_error());
         }
@@ -69,7 +106,10 @@ pub fn install_and_send(prog: &[libc::sock_filter], sock: RawFd) -> std::io::Res
 
 unsafe fn send_fd(sock: RawFd, fd: RawFd) -> std::io::Result<()> {
     let mut byte = [0u8; 1];
-    let mut iov = libc::iovec { iov_base: byte.as_mut_ptr() as *mut _, iov_len: 1 };
+    let mut iov = libc::iovec {
+        iov_base: byte.as_mut_ptr() as *mut _,
+        iov_len: 1,
+    };
     let mut cbuf = [0u64; 8];
     let mut msg: libc::msghdr = std::mem::zeroed();
     msg.msg_iov = &mut iov;
@@ -90,7 +130,10 @@ unsafe fn send_fd(sock: RawFd, fd: RawFd) -> std::io::Result<()> {
 fn recv_fd(sock: RawFd) -> std::io::Result<OwnedFd> {
     unsafe {
         let mut byte = [0u8; 1];
-        let mut iov = libc::iovec { iov_base: byte.as_mut_ptr() as *mut _, iov_len: 1 };
+        let mut iov = libc::iovec {
+            iov_base: byte.as_mut_ptr() as *mut _,
+            iov_len: 1,
+        };
         let mut cbuf = [0u64; 8];
         let mut msg: libc::msghdr = std::mem::zeroed();
         msg.msg_iov = &mut iov;
@@ -104,7 +147,9 @@ fn recv_fd(sock: RawFd) -> std::io::Result<OwnedFd> {
         if c.is_null() || (*c).cmsg_type != libc::SCM_RIGHTS {
             return Err(std::io::Error::other("no listener received"));
         }
-        Ok(OwnedFd::from_raw_fd(std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const RawFd)))
+        Ok(OwnedFd::from_raw_fd(std::ptr::read_unaligned(
+            libc::CMSG_DATA(c) as *const RawFd,
+        )))
     }
 }
 
@@ -112,7 +157,9 @@ fn recv_fd(sock: RawFd) -> std::io::Result<OwnedFd> {
 /// every later one fails with EPERM. Runs on its own thread in the launcher.
 pub fn serve(sock: OwnedFd) {
     use std::os::fd::AsRawFd;
-    let Ok(listener) = recv_fd(sock.as_raw_fd()) else { return };
+    let Ok(listener) = recv_fd(sock.as_raw_fd()) else {
+        return;
+    };
     drop(sock);
     let fd = listener.as_raw_fd();
     let mut first = true;
@@ -139,10 +186,18 @@ pub fn serve(sock: OwnedFd) {
 
 /// Install a hand-written filter in the calling thread (raw system calls).
 pub fn apply_raw(prog: &[libc::sock_filter]) -> std::io::Result<()> {
-    let fprog = libc::sock_fprog { len: prog.len() as u16, filter: prog.as_ptr() as *mut _ };
+    let fprog = libc::sock_fprog {
+        len: prog.len() as u16,
+        filter: prog.as_ptr() as *mut _,
+    };
     unsafe {
         if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
-            || libc::syscall(libc::SYS_seccomp, libc::SECCOMP_SET_MODE_FILTER, 0, &fprog as *const _) != 0
+            || libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                0,
+                &fprog as *const _,
+            ) != 0
         {
             return Err(std::io::Error::last_os_error());
         }

@@ -3,7 +3,10 @@
 //! modules, namespaces, io_uring), and inet sockets when the manifest has no
 //! network. Denied calls fail with EPERM rather than killing the server.
 
-use seccompiler::{BpfProgram, SeccompAction, SeccompCmpArgLen as Len, SeccompCmpOp as Op, SeccompCondition as Cond, SeccompFilter, SeccompRule, TargetArch};
+use seccompiler::{
+    BpfProgram, SeccompAction, SeccompCmpArgLen as Len, SeccompCmpOp as Op,
+    SeccompCondition as Cond, SeccompFilter, SeccompRule, TargetArch,
+};
 use std::collections::BTreeMap;
 
 #[cfg(target_arch = "x86_64")]
@@ -80,17 +83,31 @@ pub fn hardening(network: bool) -> Result<Vec<BpfProgram>, String> {
     rules.insert(libc::SYS_clone, clone);
     if !network {
         let inet = vec![
-            rule(vec![Cond::new(0, Len::Dword, Op::Eq, libc::AF_INET as u64).map_err(|e| e.to_string())?])?,
-            rule(vec![Cond::new(0, Len::Dword, Op::Eq, libc::AF_INET6 as u64).map_err(|e| e.to_string())?])?,
+            rule(vec![Cond::new(0, Len::Dword, Op::Eq, libc::AF_INET as u64)
+                .map_err(|e| e.to_string())?])?,
+            rule(vec![Cond::new(
+                0,
+                Len::Dword,
+                Op::Eq,
+                libc::AF_INET6 as u64,
+            )
+            .map_err(|e| e.to_string())?])?,
         ];
         rules.insert(libc::SYS_socket, inet);
     }
     let eperm = SeccompAction::Errno(libc::EPERM as u32);
-    let main = SeccompFilter::new(rules, SeccompAction::Allow, eperm, ARCH).map_err(|e| e.to_string())?;
+    let main =
+        SeccompFilter::new(rules, SeccompAction::Allow, eperm, ARCH).map_err(|e| e.to_string())?;
     let clone3: BTreeMap<i64, Vec<SeccompRule>> = [(libc::SYS_clone3, vec![])].into();
     let enosys = SeccompAction::Errno(libc::ENOSYS as u32);
-    let c3 = SeccompFilter::new(clone3, SeccompAction::Allow, enosys, ARCH).map_err(|e| e.to_string())?;
-    Ok(vec![main.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?, c3.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?])
+    let c3 = SeccompFilter::new(clone3, SeccompAction::Allow, enosys, ARCH)
+        .map_err(|e| e.to_string())?;
+    Ok(vec![
+        main.try_into()
+            .map_err(|e: seccompiler::BackendError| e.to_string())?,
+        c3.try_into()
+            .map_err(|e: seccompiler::BackendError| e.to_string())?,
+    ])
 }
 
 /// Install in the calling thread (after `fork`, before `execve`): raw system

@@ -19,20 +19,35 @@ fn die(msg: &str, status: i32) -> ! {
 pub fn main() -> ! {
     let cfg: Config = match std::env::var(CONFIG_VAR).map(|s| serde_json::from_str(&s)) {
         Ok(Ok(c)) => c,
-        _ => die(&format!("{CONFIG_VAR} missing or invalid: this mode is started by `mcpwarden run`"), EXIT_SETUP),
+        _ => die(
+            &format!("{CONFIG_VAR} missing or invalid: this mode is started by `mcpwarden run`"),
+            EXIT_SETUP,
+        ),
     };
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
     let mut env = cfg.env.clone();
     let mut relay = None;
-    let mut connect_ports = if cfg.use_netns { vec![] } else { cfg.direct_ports.clone() };
+    let mut connect_ports = if cfg.use_netns {
+        vec![]
+    } else {
+        cfg.direct_ports.clone()
+    };
     if cfg.use_netns {
         // Single-threaded here, as unshare(CLONE_NEWUSER) requires.
         netns::enter(cfg.uid, cfg.gid).unwrap_or_else(|e| die(&e.to_string(), EXIT_SETUP));
         if let (true, Some(sock)) = (cfg.network, &cfg.proxy_socket) {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| die(&format!("relay: {e}"), EXIT_SETUP));
+            let l = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap_or_else(|e| die(&format!("relay: {e}"), EXIT_SETUP));
             let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
             let url = format!("http://127.0.0.1:{port}");
-            for v in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"] {
+            for v in [
+                "HTTP_PROXY",
+                "HTTPS_PROXY",
+                "http_proxy",
+                "https_proxy",
+                "ALL_PROXY",
+                "all_proxy",
+            ] {
                 env.push((v.to_string(), url.clone()));
             }
             env.push(("NO_PROXY".into(), String::new()));
@@ -46,11 +61,16 @@ pub fn main() -> ! {
     } else {
         None
     };
-    let filters = if cfg.use_seccomp { filter::hardening(cfg.network).unwrap_or_else(|e| die(&e, EXIT_SETUP)) } else { vec![] };
+    let filters = if cfg.use_seccomp {
+        filter::hardening(cfg.network).unwrap_or_else(|e| die(&e, EXIT_SETUP))
+    } else {
+        vec![]
+    };
     let no_x32 = execwatch::no_x32();
     let watch_prog = execwatch::program();
     let watch = (cfg.use_exec_watch && !cfg.exec_allowed).then(|| {
-        let (ours, theirs) = UnixStream::pair().unwrap_or_else(|e| die(&format!("socketpair: {e}"), EXIT_SETUP));
+        let (ours, theirs) =
+            UnixStream::pair().unwrap_or_else(|e| die(&format!("socketpair: {e}"), EXIT_SETUP));
         let ours: OwnedFd = ours.into();
         std::thread::spawn(move || execwatch::serve(ours));
         theirs
@@ -58,14 +78,18 @@ pub fn main() -> ! {
     let watch_fd = watch.as_ref().map(|s| s.as_raw_fd());
     let use_seccomp = cfg.use_seccomp;
     let mut cmd = Command::new(&cfg.program);
-    cmd.arg0(&cfg.argv[0]).args(&cfg.argv[1..]).env_clear().envs(env);
+    cmd.arg0(&cfg.argv[0])
+        .args(&cfg.argv[1..])
+        .env_clear()
+        .envs(env);
     // Between fork and exec: raw system calls only (the process may have threads).
     unsafe {
         cmd.pre_exec(move || {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             drop_capabilities();
             if let Some(r) = ruleset.take() {
-                r.restrict_self().map_err(|e| std::io::Error::other(e.to_string()))?;
+                r.restrict_self()
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
             }
             if use_seccomp {
                 filter::apply(&filters)?;
@@ -78,7 +102,11 @@ pub fn main() -> ! {
         });
     }
     let mut child = cmd.spawn().unwrap_or_else(|e| {
-        let st = if e.kind() == std::io::ErrorKind::NotFound { 127 } else { EXIT_SPAWN };
+        let st = if e.kind() == std::io::ErrorKind::NotFound {
+            127
+        } else {
+            EXIT_SPAWN
+        };
         die(&format!("{}: {e}", cfg.program.display()), st)
     });
     drop(watch);
@@ -94,7 +122,13 @@ unsafe fn drop_capabilities() {
     for cap in 0..64 {
         libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0);
     }
-    libc::prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    libc::prctl(
+        libc::PR_CAP_AMBIENT,
+        libc::PR_CAP_AMBIENT_CLEAR_ALL,
+        0,
+        0,
+        0,
+    );
     #[repr(C)]
     struct Header {
         version: u32,
@@ -106,7 +140,21 @@ unsafe fn drop_capabilities() {
         permitted: u32,
         inheritable: u32,
     }
-    let h = Header { version: 0x2008_0522, pid: 0 };
-    let d = [Data { effective: 0, permitted: 0, inheritable: 0 }, Data { effective: 0, permitted: 0, inheritable: 0 }];
+    let h = Header {
+        version: 0x2008_0522,
+        pid: 0,
+    };
+    let d = [
+        Data {
+            effective: 0,
+            permitted: 0,
+            inheritable: 0,
+        },
+        Data {
+            effective: 0,
+            permitted: 0,
+            inheritable: 0,
+        },
+    ];
     libc::syscall(libc::SYS_capset, &h as *const Header, d.as_ptr());
 }

@@ -6,7 +6,8 @@
 
 use super::Config;
 use landlock::{
-    path_beneath_rules, Access, AccessFs, AccessNet, NetPort, Ruleset, RulesetAttr, RulesetCreated, RulesetCreatedAttr, Scope, ABI,
+    path_beneath_rules, Access, AccessFs, AccessNet, NetPort, Ruleset, RulesetAttr, RulesetCreated,
+    RulesetCreatedAttr, Scope, ABI,
 };
 use std::path::PathBuf;
 
@@ -27,14 +28,24 @@ pub fn build(cfg: &Config, connect_ports: &[u16]) -> Result<RulesetCreated, Stri
         rs = rs.scope(Scope::from_all(abi)).map_err(err)?;
     }
     let mut c = rs.create().map_err(err)?;
-    c = c.add_rules(path_beneath_rules(existing(&cfg.read), read)).map_err(err)?;
-    c = c.add_rules(path_beneath_rules(existing(&cfg.write), write)).map_err(err)?;
-    c = c.add_rules(path_beneath_rules(existing(&cfg.exec), exec)).map_err(err)?;
+    c = c
+        .add_rules(path_beneath_rules(existing(&cfg.read), read))
+        .map_err(err)?;
+    c = c
+        .add_rules(path_beneath_rules(existing(&cfg.write), write))
+        .map_err(err)?;
+    c = c
+        .add_rules(path_beneath_rules(existing(&cfg.exec), exec))
+        .map_err(err)?;
     for &p in connect_ports {
-        c = c.add_rule(NetPort::new(p, AccessNet::ConnectTcp)).map_err(err)?;
+        c = c
+            .add_rule(NetPort::new(p, AccessNet::ConnectTcp))
+            .map_err(err)?;
     }
     for &p in &cfg.bind_ports {
-        c = c.add_rule(NetPort::new(p, AccessNet::BindTcp)).map_err(err)?;
+        c = c
+            .add_rule(NetPort::new(p, AccessNet::BindTcp))
+            .map_err(err)?;
     }
     Ok(c)
 }

@@ -8,8 +8,12 @@ use std::io;
 pub fn enter(uid: u32, gid: u32) -> io::Result<()> {
     // SAFETY: called while the process has a single thread, before any file
     // descriptor table or namespace sharing matters.
-    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWUSER | rustix::thread::UnshareFlags::NEWNET) }
-        .map_err(|e| io::Error::other(format!("unshare(CLONE_NEWUSER|CLONE_NEWNET): {e}")))?;
+    unsafe {
+        rustix::thread::unshare_unsafe(
+            rustix::thread::UnshareFlags::NEWUSER | rustix::thread::UnshareFlags::NEWNET,
+        )
+    }
+    .map_err(|e| io::Error::other(format!("unshare(CLONE_NEWUSER|CLONE_NEWNET): {e}")))?;
     write("/proc/self/setgroups", "deny")?;
     write("/proc/self/uid_map", &format!("{uid} {uid} 1"))?;
     write("/proc/self/gid_map", &format!("{gid} {gid} 1"))?;

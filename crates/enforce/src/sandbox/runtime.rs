@@ -8,13 +8,45 @@ use std::path::{Path, PathBuf};
 
 /// Read-only for every server. `/etc` is listed entry by entry so that its
 /// secrets (shadow files, sudoers, ssh host keys, private TLS keys) are left out.
-pub const SYSTEM_READ: &[&str] = &["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/proc", "/sys/devices/system/cpu", "/sys/fs/cgroup", "/dev/urandom", "/dev/random", "/dev/null", "/dev/zero", "/dev/full"];
-const ETC_SECRETS: &[&str] = &["shadow", "shadow-", "gshadow", "gshadow-", "sudoers", "sudoers.d", "ssh", "ssl", "security", "credstore", "credstore.encrypted"];
+pub const SYSTEM_READ: &[&str] = &[
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/lib32",
+    "/libx32",
+    "/bin",
+    "/sbin",
+    "/proc",
+    "/sys/devices/system/cpu",
+    "/sys/fs/cgroup",
+    "/dev/urandom",
+    "/dev/random",
+    "/dev/null",
+    "/dev/zero",
+    "/dev/full",
+];
+const ETC_SECRETS: &[&str] = &[
+    "shadow",
+    "shadow-",
+    "gshadow",
+    "gshadow-",
+    "sudoers",
+    "sudoers.d",
+    "ssh",
+    "ssl",
+    "security",
+    "credstore",
+    "credstore.encrypted",
+];
 /// Writable for every server.
 pub const SYSTEM_WRITE: &[&str] = &["/dev/null", "/dev/zero", "/dev/full"];
 
 pub fn system_read() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = SYSTEM_READ.iter().map(PathBuf::from).filter(|p| p.exists()).collect();
+    let mut out: Vec<PathBuf> = SYSTEM_READ
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.exists())
+        .collect();
     if let Ok(rd) = std::fs::read_dir("/etc") {
         for e in rd.flatten() {
             let name = e.file_name();
@@ -41,8 +73,16 @@ pub fn startup_files(program: &Path, path_var: &str) -> (Vec<PathBuf>, Vec<PathB
     (exec, read)
 }
 
-fn add_program(program: &Path, path_var: &str, exec: &mut Vec<PathBuf>, read: &mut Vec<PathBuf>, depth: u8) {
-    let Ok(real) = std::fs::canonicalize(program) else { return };
+fn add_program(
+    program: &Path,
+    path_var: &str,
+    exec: &mut Vec<PathBuf>,
+    read: &mut Vec<PathBuf>,
+    depth: u8,
+) {
+    let Ok(real) = std::fs::canonicalize(program) else {
+        return;
+    };
     if exec.contains(&real) || depth > 3 {
         return;
     }
@@ -54,7 +94,11 @@ fn add_program(program: &Path, path_var: &str, exec: &mut Vec<PathBuf>, read: &m
             read.push(venv.to_path_buf());
         }
     }
-    if let Some(prefix) = real.parent().filter(|b| b.ends_with("bin")).and_then(|b| b.parent()) {
+    if let Some(prefix) = real
+        .parent()
+        .filter(|b| b.ends_with("bin"))
+        .and_then(|b| b.parent())
+    {
         if prefix != Path::new("/usr") && prefix != Path::new("/") {
             read.push(prefix.to_path_buf());
         }
@@ -81,7 +125,9 @@ enum Head {
 
 /// The ELF interpreter (`PT_INTERP`) or the `#!` line of a file.
 fn head(p: &Path) -> Head {
-    let Ok(mut f) = std::fs::File::open(p) else { return Head::Other };
+    let Ok(mut f) = std::fs::File::open(p) else {
+        return Head::Other;
+    };
     let mut buf = vec![0u8; 4096];
     let n = f.read(&mut buf).unwrap_or(0);
     buf.truncate(n);
@@ -108,7 +154,11 @@ fn elf_interp(hdr: &[u8], f: &mut std::fs::File) -> Option<PathBuf> {
     }
     let u64_at = |b: &[u8], o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap());
     let u16_at = |b: &[u8], o: usize| u16::from_le_bytes(b[o..o + 2].try_into().unwrap());
-    let (phoff, phentsize, phnum) = (u64_at(hdr, 32), u16_at(hdr, 54) as u64, u16_at(hdr, 56).min(256) as u64);
+    let (phoff, phentsize, phnum) = (
+        u64_at(hdr, 32),
+        u16_at(hdr, 54) as u64,
+        u16_at(hdr, 56).min(256) as u64,
+    );
     let mut ph = vec![0u8; (phentsize * phnum) as usize];
     f.seek(SeekFrom::Start(phoff)).ok()?;
     f.read_exact(&mut ph).ok()?;
@@ -135,6 +185,9 @@ mod tests {
         let sh = which("sh", "/usr/bin:/bin").expect("sh");
         let (exec, _) = startup_files(&sh, "/usr/bin:/bin");
         assert!(exec.len() >= 2, "sh and its loader: {exec:?}");
-        assert!(exec.iter().any(|p| p.to_string_lossy().contains("ld-")), "{exec:?}");
+        assert!(
+            exec.iter().any(|p| p.to_string_lossy().contains("ld-")),
+            "{exec:?}"
+        );
     }
 }
