@@ -185,6 +185,10 @@ fn escape(
             ),
             (Stop::Proxy, _) => assert_eq!(got, Seen::RpcError(-32602), "{what}: {r}"),
             _ if c.tool == "get_env" => assert_eq!(got, Seen::Ok("null".into()), "{what}: {r}"),
+            _ if c.tool == "ancestors_env" => assert!(
+                matches!(&got, Seen::Ok(d) if d.contains("EACCES")),
+                "{what}: {r}"
+            ),
             _ => assert!(
                 matches!(got, Seen::Failed(_)),
                 "{what}: the sandbox should stop it: {r}"
@@ -384,7 +388,17 @@ fn audit_mode_forwards_and_logs_would_deny() {
 /// through (and is remembered in the file), a declined one denies it.
 #[test]
 fn ask_mode_uses_elicitation_and_remembers() {
-    let t = "ask_mode_uses_elicitation_and_remembers";
+    ask_mode("ask_mode_uses_elicitation_and_remembers", "handshake");
+}
+
+/// The same on 2026-07-28, where the question is an `input_required` result
+/// and the client retries the call with the answer.
+#[test]
+fn ask_mode_stateless_uses_input_required() {
+    ask_mode("ask_mode_stateless_uses_input_required", "modern");
+}
+
+fn ask_mode(t: &str, era: &str) {
     let (Some(py), Some(server)) = (python(t), node_server(t)) else {
         return;
     };
@@ -393,7 +407,7 @@ fn ask_mode_uses_elicitation_and_remembers() {
     let remember = w.file("grants.json").display().to_string();
     let calls = json!([{"tool": "read_file", "args": {"path": w.canary.display().to_string()}}, {"tool": "secret_tool"}]);
     let extra = ["--mode", "ask", "--remember", remember.as_str()];
-    let plan = |answer: &str| json!({"command": BIN, "args": run_args(&m, &w, Layers::ProxyOnly, &extra, &server), "env": client_env(&w), "elicit": answer, "calls": calls});
+    let plan = |answer: &str| json!({"command": BIN, "args": run_args(&m, &w, Layers::ProxyOnly, &extra, &server), "env": client_env(&w), "elicit": answer, "era": era, "calls": calls});
     let out = drive(&py, &w, plan("decline"));
     assert_eq!(
         seen(&out["results"][0]),

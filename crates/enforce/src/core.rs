@@ -47,6 +47,8 @@ pub enum Out {
 /// Bound on every table keyed by a peer's ids.
 const MAX_PENDING: usize = 4096;
 const MAX_ASKS_PER_CALL: u8 = 8;
+/// Questions waiting for the user; past this, calls needing one are denied.
+const MAX_PENDING_ASKS: usize = 64;
 
 struct Call {
     tool: String,
@@ -76,6 +78,10 @@ pub struct Core {
     refused: Vec<(String, Need)>,
     version: String,
     client_elicits: bool,
+    /// The current 2026-07-28 request declared elicitation in its `_meta`.
+    request_elicits: bool,
+    /// Questions asked as `input_required` results (2026-07-28), by `requestState`.
+    mrtr: HashMap<String, Ask>,
     list_ids: HashSet<String>,
     calls: HashMap<String, Call>,
     asks: HashMap<u64, Ask>,
@@ -99,6 +105,8 @@ impl Core {
             refused: vec![],
             version: "2025-06-18".into(),
             client_elicits: false,
+            request_elicits: false,
+            mrtr: HashMap::new(),
             list_ids: HashSet::new(),
             calls: HashMap::new(),
             asks: HashMap::new(),
@@ -170,6 +178,9 @@ impl Core {
     ) -> Vec<Out> {
         if let Some(v) = msg["params"]["_meta"][rpc::META_VERSION].as_str() {
             self.version = v.to_string();
+            self.request_elicits = msg["params"]["_meta"][rpc::META_CAPABILITIES]
+                .get("elicitation")
+                .is_some();
         }
         match method {
             "initialize" => {
@@ -214,6 +225,11 @@ impl Core {
                 "Invalid params: tools/call needs a tool name",
             ))];
         };
+        if let Some(state) = msg["params"]["requestState"].as_str() {
+            if state.starts_with(rpc::MRTR_STATE_PREFIX) {
+                return self.mrtr_retry(id, state.to_string(), msg);
+            }
+        }
         let args = msg["params"].get("arguments");
         let checked = self.policy.check(tool, args, &self.grants);
         let version = self.version.clone();
@@ -257,6 +273,7 @@ impl Core {
             ),
             Mode::Ask
                 if rounds < MAX_ASKS_PER_CALL
+                    && self.asks.len() < MAX_PENDING_ASKS
                     && denial.need.is_some()
                     && !self.was_refused(&denial) =>
             {
@@ -346,7 +363,14 @@ impl Core {
         let key = self.next_key;
         self.next_key += 1;
         let question = question(&ask.tool, &ask.need, &d.reason);
-        let elicit = self.client_elicits && !rpc::needs_result_type(&ask.version);
+        let stateless = rpc::needs_result_type(&ask.version);
+        if stateless && self.request_elicits && self.mrtr.len() < MAX_PENDING_ASKS {
+            let state = format!("{}{}-{key}", rpc::MRTR_STATE_PREFIX, self.nonce);
+            let reply = rpc::input_required(&ask.id, &state, &question);
+            self.mrtr.insert(state, ask);
+            return vec![Out::ToClient(reply)];
+        }
+        let elicit = self.client_elicits && !stateless;
         self.asks.insert(key, ask);
         if elicit {
             let eid = format!("mcpwarden-ask-{}-{key}", self.nonce);
@@ -355,6 +379,58 @@ impl Core {
         } else {
             vec![Out::AskTerminal { key, question }]
         }
+    }
+
+    /// The retry of a call answered with `input_required`: apply the user's
+    /// answer, strip mcpwarden's own input response and state (the server
+    /// never asked for them), and decide again.
+    fn mrtr_retry(&mut self, id: Value, state: String, msg: &Value) -> Vec<Out> {
+        let Some(ask) = self.mrtr.remove(&state) else {
+            let d = Denial {
+                rule: "ask-state-unknown",
+                reason: "mcpwarden denied this call: it answers a question mcpwarden did not ask (or already answered)".into(),
+                tool: msg["params"]["name"].as_str().unwrap_or("").into(),
+                param: None,
+                value: None,
+                need: None,
+            };
+            let version = self.version.clone();
+            return self.deny(&id, &d, Map::new(), &version, Instant::now(), false);
+        };
+        let allow = rpc::input_accepted(&msg["params"]["inputResponses"][rpc::MRTR_KEY]);
+        if allow {
+            self.grant(&ask.tool, &ask.need);
+        } else {
+            self.refused.push((ask.tool.clone(), ask.need.clone()));
+        }
+        let mut retry = msg.clone();
+        let params = retry["params"].as_object_mut().expect("checked object");
+        params.remove("requestState");
+        if let Some(Value::Object(r)) = params.get_mut("inputResponses") {
+            r.remove(rpc::MRTR_KEY);
+            if r.is_empty() {
+                params.remove("inputResponses");
+            }
+        }
+        let line = serde_json::to_vec(&retry).expect("serialise");
+        let tool = retry["params"]["name"].as_str().unwrap_or("").to_string();
+        let args = retry["params"].get("arguments").cloned();
+        let checked = self.policy.check(&tool, args.as_ref(), &self.grants);
+        let mut out = vec![];
+        if let (true, Some(r)) = (allow, &self.remembered) {
+            out.push(Out::SaveGrants(r.clone()));
+        }
+        out.extend(self.decide(
+            id,
+            &tool,
+            args,
+            checked,
+            &line,
+            ask.version,
+            ask.start,
+            ask.rounds + 1,
+        ));
+        out
     }
 
     fn client_response(&mut self, msg: &Value, line: &[u8]) -> Vec<Out> {

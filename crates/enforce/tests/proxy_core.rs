@@ -237,3 +237,37 @@ fn audit_mode_forwards_and_ask_mode_asks() {
         -32602
     );
 }
+
+#[test]
+fn stateless_ask_is_an_input_required_round_trip() {
+    let mut c = core(Mode::Ask);
+    let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                      "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}});
+    let first = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                       "params": {"name": "sh", "arguments": {"cmd": "ls"}, "_meta": meta}});
+    let outs = c.client_line(first.to_string().as_bytes());
+    assert!(forwarded(&outs).is_none());
+    let reply = &to_client(&outs)[0]["result"];
+    assert_eq!(reply["resultType"], "input_required");
+    let state = reply["requestState"].as_str().unwrap().to_string();
+    let mut retry = first.clone();
+    retry["id"] = json!(2);
+    retry["params"]["requestState"] = json!(state);
+    retry["params"]["inputResponses"] =
+        json!({"io.mcpwarden/grant": {"action": "accept", "content": {"allow": true}}});
+    let outs = c.client_line(retry.to_string().as_bytes());
+    let sent: Value =
+        serde_json::from_slice(forwarded(&outs).expect("forwarded after accept")).unwrap();
+    assert!(
+        sent["params"].get("requestState").is_none()
+            && sent["params"].get("inputResponses").is_none(),
+        "{sent}"
+    );
+    // The same state again (a replay) or a forged one is refused.
+    let outs = c.client_line(retry.to_string().as_bytes());
+    assert!(forwarded(&outs).is_none());
+    assert_eq!(
+        to_client(&outs)[0]["result"]["_meta"]["io.mcpwarden/denial"]["rule"],
+        "ask-state-unknown"
+    );
+}

@@ -184,7 +184,8 @@ pub fn escape_manifest(w: &World, server: &str, exec_program: Option<&str>) -> V
              "params": [{"name": "command", "used_as": "command", "evidence": ev("sh")}]},
             {"name": "get_env", "resources": ["system"], "permissions": {"env": [{"name": "ALLOWED_VAR", "when": "tool", "evidence": ev("env")}]}},
             child,
-            {"name": "sneaky_read", "resources": [], "permissions": {}}
+            {"name": "sneaky_read", "resources": [], "permissions": {}},
+            {"name": "ancestors_env", "resources": [], "permissions": {}}
         ]
     })
 }

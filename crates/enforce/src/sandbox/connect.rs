@@ -22,11 +22,38 @@ impl Allow {
     }
 }
 
-/// Serve forever on `listener` (one thread per connection).
+/// Connections handled at once (each takes two threads); more wait.
+const MAX_CONNECTIONS: usize = 128;
+
+/// Counts live connections; a slot is freed when its guard drops.
+struct Slots(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Slots {
+    fn take(counter: &Arc<std::sync::atomic::AtomicUsize>) -> Slots {
+        use std::sync::atomic::Ordering;
+        while counter.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            counter.fetch_sub(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Slots(counter.clone())
+    }
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Serve forever on `listener` (one thread per connection, at most
+/// `MAX_CONNECTIONS` at once).
 pub fn serve(listener: UnixListener, allow: Arc<Allow>) {
+    let live = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for conn in listener.incoming().flatten() {
+        let slot = Slots::take(&live);
         let allow = allow.clone();
         std::thread::spawn(move || {
+            let _slot = slot;
             if let Err(e) = handle(conn, &allow) {
                 eprintln!("mcpwarden: network proxy: {e}");
             }
@@ -134,9 +161,12 @@ pub fn splice(a: UnixStream, b: TcpStream) -> io::Result<()> {
 /// proxy's unix socket (a path: unix sockets bound to a path are reachable
 /// across network namespaces).
 pub fn relay(listener: std::net::TcpListener, proxy: std::path::PathBuf) {
+    let live = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for conn in listener.incoming().flatten() {
+        let slot = Slots::take(&live);
         let proxy = proxy.clone();
         std::thread::spawn(move || {
+            let _slot = slot;
             if let Ok(u) = UnixStream::connect(&proxy) {
                 let _ = splice(u, conn);
             }

@@ -20,6 +20,20 @@ def result_json(r):
     return {"isError": bool(r.is_error), "text": text, "meta": r.meta}
 
 
+async def call(s, c, on_elicit):
+    """One tools/call; on 2026-07-28, input_required rounds are answered by
+    the same elicitation handler and the call retried with the answers."""
+    name, args = c["tool"], c.get("args", {})
+    r = await s.call_tool(name, args, read_timeout_seconds=20, allow_input_required=True)
+    for _ in range(5):
+        if not isinstance(r, types.InputRequiredResult):
+            return r
+        answers = {k: await on_elicit(None, req.params) for k, req in (r.input_requests or {}).items()}
+        r = await s.call_tool(name, args, read_timeout_seconds=20, allow_input_required=True,
+                              input_responses=answers, request_state=r.request_state)
+    raise RuntimeError("too many input_required rounds")
+
+
 async def main(plan):
     params = StdioServerParameters(command=plan["command"], args=plan["args"], env=plan["env"], cwd=plan.get("cwd"))
     elicited = []
@@ -42,7 +56,7 @@ async def main(plan):
             out["tools"] = [t.name for t in (await s.list_tools()).tools]
             for c in plan["calls"]:
                 try:
-                    r = await s.call_tool(c["tool"], c.get("args", {}), read_timeout_seconds=20)
+                    r = await call(s, c, on_elicit if cb else None)
                     out["results"].append(result_json(r))
                 except MCPError as e:
                     out["results"].append({"rpc_error": {"code": e.code, "message": str(e)}})
