@@ -143,10 +143,8 @@ pub fn doctor(_a: DoctorArgs) -> ExitCode {
         println!("  {:<20} {s} {}", l.name, l.detail);
     }
     println!(
-        "  {:<20} {} {}",
-        "stdio proxy",
-        "available  ",
-        "per-tool checks of every tools/call (no kernel support needed)"
+        "  {:<20} available   per-tool checks of every tools/call (no kernel support needed)",
+        "stdio proxy"
     );
     let missing = layers.iter().filter(|l| !l.available).count();
     if missing == 0 {

@@ -7,7 +7,7 @@ mod run_support;
 
 use run_support::*;
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcpwarden");
 
@@ -106,7 +106,7 @@ fn cases(w: &World, child_allowed: bool) -> Vec<Case> {
 }
 
 fn run_args(
-    manifest: &PathBuf,
+    manifest: &Path,
     w: &World,
     layers: Layers,
     extra: &[&str],
@@ -137,7 +137,7 @@ fn run_args(
 fn escape(
     test: &str,
     w: &World,
-    python: &PathBuf,
+    python: &Path,
     server: Vec<String>,
     exec: Option<&str>,
     layers: Layers,
@@ -199,7 +199,7 @@ fn escape(
         !w.outside.join("evil.txt").exists(),
         "{test}: a write outside the root landed"
     );
-    assert_eq!(w.root.join("new.txt").exists(), true);
+    assert!(w.root.join("new.txt").exists());
     if sandbox {
         assert_eq!(
             w.bad_hits.load(std::sync::atomic::Ordering::SeqCst),

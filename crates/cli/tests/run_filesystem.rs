@@ -8,7 +8,7 @@ mod run_support;
 
 use run_support::*;
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcpwarden");
 
@@ -46,7 +46,7 @@ fn calls(w: &World) -> Value {
     ])
 }
 
-fn run(w: &World, py: &PathBuf, js: &PathBuf, layer: Option<&str>, server: Vec<String>) -> Value {
+fn run(w: &World, py: &Path, js: &Path, layer: Option<&str>, server: Vec<String>) -> Value {
     let mut args: Vec<String> = vec![
         "run".into(),
         "--manifest".into(),
@@ -69,7 +69,7 @@ fn run(w: &World, py: &PathBuf, js: &PathBuf, layer: Option<&str>, server: Vec<S
     )
 }
 
-fn node_cmd(js: &PathBuf, dirs: &[&PathBuf]) -> Vec<String> {
+fn node_cmd(js: &Path, dirs: &[&PathBuf]) -> Vec<String> {
     let mut v = vec!["node".to_string(), js.display().to_string()];
     v.extend(dirs.iter().map(|d| d.display().to_string()));
     v

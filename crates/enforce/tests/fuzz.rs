@@ -103,7 +103,9 @@ fn violates(forwarded: &[u8]) -> Option<String> {
         return None;
     }
     let tool = v["params"]["name"].as_str().unwrap_or("");
-    if !["read", "fetch", "plain"].contains(&tool) && !(tool == "sh" && a_has_no_cmd(&v)) {
+    let allowed_tool =
+        ["read", "fetch", "plain"].contains(&tool) || (tool == "sh" && a_has_no_cmd(&v));
+    if !allowed_tool {
         return Some(format!("tool {tool} forwarded"));
     }
     let a = &v["params"]["arguments"];
