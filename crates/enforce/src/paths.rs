@@ -15,6 +15,14 @@ pub fn resolve(raw: &str, cwd: &Path, home: &Path) -> Result<PathBuf, String> {
         return Err("path contains a NUL byte".into());
     }
     let raw = raw.strip_prefix("file://").unwrap_or(raw);
+    // Forms some servers expand and the proxy cannot know how: `~user/`
+    // (Python's expanduser) and `$VAR` (expandvars). Refused, not guessed.
+    if raw.starts_with('~') && raw != "~" && !raw.starts_with("~/") {
+        return Err("`~user` paths are not accepted".into());
+    }
+    if raw.contains('$') {
+        return Err("paths with `$` (environment variables) are not accepted".into());
+    }
     let p = if raw == "~" {
         home.to_path_buf()
     } else if let Some(rest) = raw.strip_prefix("~/") {
@@ -91,6 +99,8 @@ mod tests {
         );
         assert_eq!(r("~/a"), PathBuf::from("/home/x/a"));
         assert!(resolve("a\0b", &root, home).is_err());
+        assert!(resolve("~root/.ssh", &root, home).is_err());
+        assert!(resolve("$HOME/.ssh", &root, home).is_err());
         std::os::unix::fs::symlink(d.join("elsewhere"), root.join("dangling")).unwrap();
         assert!(dangling_target(&r("dangling")).is_some());
         std::fs::remove_dir_all(&d).unwrap();

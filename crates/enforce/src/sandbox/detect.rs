@@ -1,9 +1,6 @@
 //! What this kernel offers, layer by layer, with the reason when a layer is
 //! missing (`mcpwarden doctor`, the start-up banner, `--strict`).
 
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layer {
     pub name: &'static str,
@@ -106,48 +103,59 @@ fn exec_watch() -> Layer {
     }
 }
 
-/// Try it: a child that creates a user and a network namespace.
+/// Try it: a forked child (raw `fork`, nothing but `unshare` and `_exit` in
+/// it) that creates a user and a network namespace; its exit code is the errno.
 fn netns() -> Layer {
-    let mut c = Command::new("/proc/self/exe");
-    c.arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    unsafe {
-        c.pre_exec(|| {
-            if libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let r = unsafe { libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) };
+        let code = if r == 0 {
+            0
+        } else {
+            std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(1)
+                .min(255)
+        };
+        unsafe { libc::_exit(code) };
     }
-    let why = |e: std::io::Error| {
-        let hint =
-            match std::fs::read_to_string("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
-            {
-                Ok(v) if v.trim() == "1" => " (AppArmor restricts unprivileged user namespaces)",
-                _ => match std::fs::read_to_string("/proc/sys/user/max_user_namespaces") {
-                    Ok(v) if v.trim() == "0" => " (user.max_user_namespaces is 0)",
-                    _ => "",
-                },
-            };
-        format!("unshare(CLONE_NEWUSER|CLONE_NEWNET): {e}{hint}")
+    if pid < 0 {
+        return Layer {
+            name: NETNS,
+            available: false,
+            detail: format!("fork: {}", std::io::Error::last_os_error()),
+        };
+    }
+    let mut status = 0;
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
     };
-    match c.status() {
-        Ok(s) if s.success() => Layer {
+    if code == 0 {
+        return Layer {
             name: NETNS,
             available: true,
             detail: "network reachable only through mcpwarden's filtering proxy".into(),
-        },
-        Ok(s) => Layer {
-            name: NETNS,
-            available: false,
-            detail: format!("probe exited with {s}"),
-        },
-        Err(e) => Layer {
-            name: NETNS,
-            available: false,
-            detail: why(e),
-        },
+        };
+    }
+    let hint =
+        match std::fs::read_to_string("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") {
+            Ok(v) if v.trim() == "1" => " (AppArmor restricts unprivileged user namespaces)",
+            _ => match std::fs::read_to_string("/proc/sys/user/max_user_namespaces") {
+                Ok(v) if v.trim() == "0" => " (user.max_user_namespaces is 0)",
+                _ => "",
+            },
+        };
+    let err = if code > 0 {
+        std::io::Error::from_raw_os_error(code).to_string()
+    } else {
+        "probe killed".into()
+    };
+    Layer {
+        name: NETNS,
+        available: false,
+        detail: format!("unshare(CLONE_NEWUSER|CLONE_NEWNET): {err}{hint}"),
     }
 }

@@ -100,6 +100,16 @@ fn runtime_paths(cfg: &mut Config, path_var: &str, launch: &Launch) {
     cfg.exec.extend(exec);
     cfg.read.extend(read);
     let sc = parse_command(&cfg.argv);
+    // `python -m pkg` run from a project directory reads the project.
+    let cwd = PathBuf::from(&launch.cwd);
+    if sc.script.is_none()
+        && cfg.argv.iter().any(|a| a == "-m")
+        && ["pyproject.toml", "setup.py"]
+            .iter()
+            .any(|f| cwd.join(f).is_file())
+    {
+        cfg.read.push(cwd);
+    }
     let own = sc
         .script
         .map(|s| PathBuf::from(&launch.cwd).join(s))
