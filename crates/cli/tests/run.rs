@@ -452,35 +452,31 @@ fn unprivileged_user_gets_the_same_protection() {
         .iter()
         .map(|c| json!({"tool": c.tool, "args": c.args}))
         .collect();
-    let mut args: Vec<String> = ["--reuid=65534", "--regid=65534", "--clear-groups", BIN]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.extend(run_args(
-        &m,
-        &w,
-        Layers::SandboxOnly,
-        &["--strict"],
-        &server,
-    ));
-    let plan = json!({"command": "/usr/bin/setpriv", "args": args, "env": client_env(&w), "calls": calls, "cwd": "/"});
-    let out = drive(&py, &w, plan);
-    for (c, r) in cases.iter().zip(out["results"].as_array().unwrap()) {
-        assert!(
-            !r.to_string().contains(&w.secret),
-            "{}: canary leaked as nobody: {r}",
-            c.tool
-        );
-        if c.allowed.is_some() {
+    for layers in [Layers::SandboxOnly, Layers::Both] {
+        let mut args: Vec<String> = ["--reuid=65534", "--regid=65534", "--clear-groups", BIN]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(run_args(&m, &w, layers, &["--strict"], &server));
+        let plan = json!({"command": "/usr/bin/setpriv", "args": args, "env": client_env(&w), "calls": calls, "cwd": "/"});
+        let out = drive(&py, &w, plan);
+        for (c, r) in cases.iter().zip(out["results"].as_array().unwrap()) {
             assert!(
-                matches!(seen(r), Seen::Ok(_)),
-                "{}: allowed call failed as nobody: {r}",
+                !r.to_string().contains(&w.secret),
+                "{}: canary leaked as nobody: {r}",
                 c.tool
             );
+            if c.allowed.is_some() {
+                assert!(
+                    matches!(seen(r), Seen::Ok(_)),
+                    "{}: allowed call failed as nobody: {r}",
+                    c.tool
+                );
+            }
         }
+        assert!(!w.outside.join("evil.txt").exists());
+        assert_eq!(w.bad_hits.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
-    assert!(!w.outside.join("evil.txt").exists());
-    assert_eq!(w.bad_hits.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
 
 extern "C" {
@@ -538,4 +534,71 @@ fn doctor_lists_every_layer() {
     ] {
         assert!(text.contains(layer), "{text}");
     }
+}
+
+/// Over-long lines, invalid JSON, batches and unknown methods through the
+/// real binary: each gets an error (or is forwarded), and the session goes on.
+#[test]
+fn bad_input_does_not_stop_the_proxy() {
+    use std::io::{BufRead, BufReader, Write};
+    let t = "bad_input_does_not_stop_the_proxy";
+    let Some(server) = node_server(t) else { return };
+    let w = World::new(t);
+    let m = write_json(&w.file("manifest.json"), &escape_manifest(&w, t, None));
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "run",
+            "--manifest",
+            &m.display().to_string(),
+            "--no-sandbox",
+            "--max-message",
+            "4096",
+            "--",
+        ])
+        .args(&server)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let long = format!(
+        "{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{{\"x\":\"{}\"}}}}\n",
+        "a".repeat(10_000)
+    );
+    let lines = [
+        long.as_str(),
+        "{not json\n",
+        "[{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]\n",
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"no/such\"}\n",
+        "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\"}\n",
+    ];
+    for l in lines {
+        input.write_all(l.as_bytes()).unwrap();
+    }
+    input.flush().unwrap();
+    let mut got = vec![];
+    for _ in 0..5 {
+        let mut l = String::new();
+        output.read_line(&mut l).unwrap();
+        got.push(serde_json::from_str::<Value>(&l).unwrap());
+    }
+    let codes: Vec<i64> = got
+        .iter()
+        .filter_map(|v| v["error"]["code"].as_i64())
+        .collect();
+    assert_eq!(codes, [-32600, -32700, -32600, -32601], "{got:?}");
+    assert_eq!(got[4]["id"], 4);
+    assert!(got[4]["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["name"] != "secret_tool"));
+    drop(input);
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(0),
+        "the server's status after stdin closed"
+    );
 }
