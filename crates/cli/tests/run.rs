@@ -101,6 +101,14 @@ fn cases(w: &World, child_allowed: bool) -> Vec<Case> {
             json!({"path": s(&w.root.join("hello.txt"))}),
             "hello from the root",
         ));
+        // The Node server also reads its ancestors' environments and
+        // connects to a unix socket outside the root (think docker.sock).
+        v.push(attack("ancestors_env", json!({}), Stop::Sandbox));
+        v.push(attack(
+            "connect_unix",
+            json!({"path": s(&w.unix_sock)}),
+            Stop::Sandbox,
+        ));
     }
     v
 }
@@ -206,6 +214,8 @@ fn escape(
             0,
             "{test}: the forbidden port was reached"
         );
+        let unix = w.unix_hits.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(unix, 0, "{test}: the unix socket was reached");
     }
     if proxy {
         let tools: Vec<&str> = out["tools"]

@@ -28,7 +28,10 @@ fn main() {
     let both = vec![me, "--proxy".into(), "sandbox".into()];
     // Best of three runs each: the machine may be shared.
     let best = |name: &str, cmd: &[String]| {
-        (0..3).map(|_| measure(name, cmd, n)).min_by(|a, b| a.p50.cmp(&b.p50)).unwrap()
+        (0..3)
+            .map(|_| measure(name, cmd, n))
+            .min_by(|a, b| a.p50.cmp(&b.p50))
+            .unwrap()
     };
     let base = best("direct", &direct);
     for (name, cmd) in [("proxy", &proxy), ("proxy+sandbox", &both)] {

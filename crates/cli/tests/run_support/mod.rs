@@ -83,6 +83,9 @@ pub struct World {
     pub ok_port: u16,
     pub bad_port: u16,
     pub bad_hits: Arc<AtomicUsize>,
+    /// A unix socket outside the root (think docker.sock), and its connections.
+    pub unix_sock: PathBuf,
+    pub unix_hits: Arc<AtomicUsize>,
 }
 
 impl World {
@@ -105,6 +108,9 @@ impl World {
         let ok_port = http_listener("hello-ok", Arc::new(AtomicUsize::new(0)));
         let bad_hits = Arc::new(AtomicUsize::new(0));
         let bad_port = http_listener("SHOULD-NOT-BE-REACHED", bad_hits.clone());
+        let unix_sock = outside.join("agent.sock");
+        let unix_hits = Arc::new(AtomicUsize::new(0));
+        unix_listener(&unix_sock, unix_hits.clone());
         World {
             dir: dir.canonicalize().unwrap(),
             root: root.canonicalize().unwrap(),
@@ -114,6 +120,8 @@ impl World {
             ok_port,
             bad_port,
             bad_hits,
+            unix_sock,
+            unix_hits,
         }
     }
 
@@ -131,6 +139,17 @@ impl Drop for World {
 fn set_mode(p: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A unix socket anyone may connect to, counting connections.
+fn unix_listener(path: &Path, hits: Arc<AtomicUsize>) {
+    let l = std::os::unix::net::UnixListener::bind(path).unwrap();
+    set_mode(path, 0o777);
+    std::thread::spawn(move || {
+        for _ in l.incoming().flatten() {
+            hits.fetch_add(1, Ordering::SeqCst);
+        }
+    });
 }
 
 /// A loopback HTTP server answering `body` to every request.
@@ -185,7 +204,8 @@ pub fn escape_manifest(w: &World, server: &str, exec_program: Option<&str>) -> V
             {"name": "get_env", "resources": ["system"], "permissions": {"env": [{"name": "ALLOWED_VAR", "when": "tool", "evidence": ev("env")}]}},
             child,
             {"name": "sneaky_read", "resources": [], "permissions": {}},
-            {"name": "ancestors_env", "resources": [], "permissions": {}}
+            {"name": "ancestors_env", "resources": [], "permissions": {}},
+            {"name": "connect_unix", "resources": [], "permissions": {}}
         ]
     })
 }

@@ -65,14 +65,23 @@ const NS_FLAGS: &[u64] = &[
 ];
 
 /// The names of what `hardening` denies, for the start-up banner.
-pub fn describe(network: bool) -> String {
+pub fn describe(network: bool, unix: bool) -> String {
     let inet = if network { "" } else { ", inet sockets" };
-    format!("ptrace, mount, bpf, keyctl, kernel modules, namespaces, io_uring{inet} denied")
+    let unix = if unix {
+        ""
+    } else {
+        ", unix sockets (socketpair stays)"
+    };
+    format!("ptrace, mount, bpf, keyctl, kernel modules, namespaces, io_uring{inet}{unix} denied")
 }
 
 /// The hardening filter, and a second one answering `clone3` with ENOSYS so
 /// that libc falls back to `clone`, whose flags the first filter can read.
-pub fn hardening(network: bool) -> Result<Vec<BpfProgram>, String> {
+/// `unix`: the manifest needs IPC; otherwise `socket(AF_UNIX)` is refused, so
+/// that the server cannot reach the host's unix sockets (docker, D-Bus,
+/// agents), which Landlock before ABI 9 does not cover. `socketpair` (how
+/// runtimes talk to their own children) stays allowed.
+pub fn hardening(network: bool, unix: bool) -> Result<Vec<BpfProgram>, String> {
     let mut rules: BTreeMap<i64, Vec<SeccompRule>> = DENIED.iter().map(|&s| (s, vec![])).collect();
     let rule = |conds: Vec<Cond>| SeccompRule::new(conds).map_err(|e| e.to_string());
     let cond = |arg, op, v| Cond::new(arg, Len::Qword, op, v).map_err(|e| e.to_string());
@@ -81,19 +90,20 @@ pub fn hardening(network: bool) -> Result<Vec<BpfProgram>, String> {
         clone.push(rule(vec![cond(0, Op::MaskedEq(f), f)?])?);
     }
     rules.insert(libc::SYS_clone, clone);
+    let mut families = vec![];
     if !network {
-        let inet = vec![
-            rule(vec![Cond::new(0, Len::Dword, Op::Eq, libc::AF_INET as u64)
-                .map_err(|e| e.to_string())?])?,
-            rule(vec![Cond::new(
-                0,
-                Len::Dword,
-                Op::Eq,
-                libc::AF_INET6 as u64,
-            )
-            .map_err(|e| e.to_string())?])?,
-        ];
-        rules.insert(libc::SYS_socket, inet);
+        families.extend([libc::AF_INET, libc::AF_INET6]);
+    }
+    if !unix {
+        families.push(libc::AF_UNIX);
+    }
+    let mut socket = vec![];
+    for f in families {
+        let c = Cond::new(0, Len::Dword, Op::Eq, f as u64).map_err(|e| e.to_string())?;
+        socket.push(rule(vec![c])?);
+    }
+    if !socket.is_empty() {
+        rules.insert(libc::SYS_socket, socket);
     }
     let eperm = SeccompAction::Errno(libc::EPERM as u32);
     let main =

@@ -62,7 +62,7 @@ pub fn main() -> ! {
         None
     };
     let filters = if cfg.use_seccomp {
-        filter::hardening(cfg.network).unwrap_or_else(|e| die(&e, EXIT_SETUP))
+        filter::hardening(cfg.network, cfg.unix_sockets).unwrap_or_else(|e| die(&e, EXIT_SETUP))
     } else {
         vec![]
     };

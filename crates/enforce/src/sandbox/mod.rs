@@ -39,6 +39,8 @@ pub struct Config {
     pub exec_allowed: bool,
     /// The manifest (or a grant) needs the network.
     pub network: bool,
+    /// The manifest needs IPC (`sys.ipc`): unix sockets stay allowed.
+    pub unix_sockets: bool,
     /// The host-side proxy's unix socket.
     pub proxy_socket: Option<PathBuf>,
     pub uid: u32,

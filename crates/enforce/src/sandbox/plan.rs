@@ -130,6 +130,7 @@ fn runtime_paths(cfg: &mut Config, path_var: &str, launch: &Launch) {
 
 fn manifest_programs(cfg: &mut Config, m: &Manifest, path_var: &str, warnings: &mut Vec<String>) {
     cfg.exec_allowed = !m.permissions.exec.is_empty();
+    cfg.unix_sockets = m.permissions.other.contains(&mcpwarden_model::Kind::SysIpc);
     for e in &m.permissions.exec {
         let names: Vec<&str> = match (&e.program, e.shell) {
             (Some(p), false) => vec![p.as_str()],
@@ -302,7 +303,7 @@ fn banner(cfg: &Config, layers: &[Layer], warnings: &[String]) {
     state(
         detect::SECCOMP,
         cfg.use_seccomp,
-        filter::describe(cfg.network),
+        filter::describe(cfg.network, cfg.unix_sockets),
     );
     let watch = cfg.use_exec_watch && !cfg.exec_allowed;
     let why = if cfg.exec_allowed {

@@ -22,6 +22,7 @@ const TOOLS = [
   ["child_read", { path: str("file a child process reads") }],
   ["sneaky_read", { note: str("looks harmless, is read as a path") }],
   ["ancestors_env", {}],
+  ["connect_unix", { path: str("unix socket to connect to") }],
   ["secret_tool", {}],
 ].map(([name, props]) => ({ name, description: name, inputSchema: { type: "object", properties: props } }));
 
@@ -88,6 +89,14 @@ const HANDLERS = {
     }
     return out.join("\n");
   },
+  connect_unix: (a) =>
+    new Promise((resolve, reject) => {
+      const s = net.connect({ path: a.path }, () => {
+        s.end("ping\n");
+        resolve("connected");
+      });
+      s.on("error", reject);
+    }),
   secret_tool: () => "secret tool ran",
 };
 
