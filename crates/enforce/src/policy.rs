@@ -5,7 +5,7 @@
 use crate::grants::{normalise_host, Grants, HostGrant};
 use crate::paths;
 use mcpwarden_policy::bind::{expand, sandbox_path, Launch};
-use mcpwarden_policy::{Access, Manifest, ParamUse, Provenance, ToolPermissions};
+use mcpwarden_policy::{Access, FsRule, Manifest, ParamUse, Provenance, ToolPermissions};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -67,10 +67,19 @@ pub struct Policy {
 impl Policy {
     pub fn new(manifest: &Manifest, launch: &Launch) -> Policy {
         let mut warnings = vec![];
+        // A path argument may also point into what the server's own startup
+        // configuration names (a filesystem server's directories given on its
+        // command line): the sandbox grants those to the server anyway.
+        let (server_read, server_write) = fs_roots(&manifest.permissions.fs, launch, &mut warnings);
         let tools = manifest
             .tools
             .iter()
-            .map(|t| (t.name.clone(), tool_rule(t, launch, &mut warnings)))
+            .map(|t| {
+                let mut r = tool_rule(t, launch, &mut warnings);
+                r.read_roots.extend(server_read.iter().cloned());
+                r.write_roots.extend(server_write.iter().cloned());
+                (t.name.clone(), r)
+            })
             .collect();
         Policy {
             tools,
@@ -369,23 +378,7 @@ fn tool_rule(t: &ToolPermissions, launch: &Launch, warnings: &mut Vec<String>) -
             add(param, ParamUse::Command, false);
         }
     }
-    for f in perms
-        .fs
-        .iter()
-        .filter(|f| bindable(f.provenance) && f.path != "*")
-    {
-        for bound in bound_values(&f.path, launch, f.origin.default.as_deref(), warnings) {
-            let p = PathBuf::from(sandbox_path(&bound, &launch.cwd));
-            let p = std::fs::canonicalize(&p).unwrap_or(p);
-            if f.access.contains(&Access::Read) || f.access.is_empty() {
-                r.read_roots.push(p.clone());
-            }
-            if writes(&f.access) {
-                r.read_roots.push(p.clone());
-                r.write_roots.push(p);
-            }
-        }
-    }
+    (r.read_roots, r.write_roots) = fs_roots(&perms.fs, launch, warnings);
     for c in perms
         .network
         .connect
@@ -400,6 +393,39 @@ fn tool_rule(t: &ToolPermissions, launch: &Launch, warnings: &mut Vec<String>) -
         }
     }
     r
+}
+
+/// Read and write roots of the `const`/`config` paths of `fs`, bound at launch
+/// (`/` is never a root).
+fn fs_roots(
+    fs: &[FsRule],
+    launch: &Launch,
+    warnings: &mut Vec<String>,
+) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut read, mut write) = (vec![], vec![]);
+    for f in fs
+        .iter()
+        .filter(|f| bindable(f.provenance) && f.path != "*")
+    {
+        for bound in bound_values(&f.path, launch, f.origin.default.as_deref(), warnings) {
+            let p = PathBuf::from(sandbox_path(&bound, &launch.cwd));
+            let p = std::fs::canonicalize(&p).unwrap_or(p);
+            if p == std::path::Path::new("/") {
+                warnings.push(format!(
+                    "`{}` binds to `/`: not a root for tool arguments",
+                    f.path
+                ));
+                continue;
+            }
+            if f.access.contains(&Access::Read) || f.access.is_empty() || writes(&f.access) {
+                read.push(p.clone());
+            }
+            if writes(&f.access) {
+                write.push(p);
+            }
+        }
+    }
+    (read, write)
 }
 
 fn bindable(p: Provenance) -> bool {
