@@ -282,12 +282,25 @@ fn server_config_paths_are_roots_for_tool_arguments() {
     m.permissions.fs = serde_json::from_value(json!([
         {"path": "${CLI:positional}/**", "access": ["read"], "provenance": "config", "source": "arg:positional", "evidence": []},
         {"path": "/", "access": ["read"], "provenance": "const", "evidence": []}])).unwrap();
-    let launch = Launch { home: "/home/t".into(), cwd: r.display().to_string(), argv: vec![r.join("sub").display().to_string()], ..Default::default() };
+    let launch = Launch {
+        home: "/home/t".into(),
+        cwd: r.display().to_string(),
+        argv: vec![r.join("sub").display().to_string()],
+        ..Default::default()
+    };
     let p = Policy::new(&m, &launch);
     let g = Grants::default();
-    let ok = p.check("read", Some(&json!({"path": r.join("sub/x").display().to_string()})), &g);
+    let ok = p.check(
+        "read",
+        Some(&json!({"path": r.join("sub/x").display().to_string()})),
+        &g,
+    );
     assert!(ok.denial.is_none(), "{:?}", ok.denial);
-    let bad = p.check("read", Some(&json!({"path": r.join("other").display().to_string()})), &g);
+    let bad = p.check(
+        "read",
+        Some(&json!({"path": r.join("other").display().to_string()})),
+        &g,
+    );
     assert_eq!(bad.denial.unwrap().rule, "path-outside-roots");
     assert!(p.warnings.iter().any(|w| w.contains("binds to `/`")));
 }

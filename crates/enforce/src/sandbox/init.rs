@@ -26,48 +26,7 @@ pub fn main() -> ! {
     };
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
     let mut env = cfg.env.clone();
-    let mut relay = None;
-    let mut connect_ports = if cfg.use_netns {
-        vec![]
-    } else {
-        cfg.direct_ports.clone()
-    };
-    if cfg.use_netns {
-        // Single-threaded here, as unshare(CLONE_NEWUSER) requires.
-        netns::enter(cfg.uid, cfg.gid).unwrap_or_else(|e| die(&e.to_string(), EXIT_SETUP));
-        if let (true, Some(sock)) = (cfg.network, &cfg.proxy_socket) {
-            let l = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap_or_else(|e| die(&format!("relay: {e}"), EXIT_SETUP));
-            let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
-            let url = format!("http://127.0.0.1:{port}");
-            for v in [
-                "HTTP_PROXY",
-                "HTTPS_PROXY",
-                "http_proxy",
-                "https_proxy",
-                "ALL_PROXY",
-                "all_proxy",
-            ] {
-                env.push((v.to_string(), url.clone()));
-            }
-            env.push(("NO_PROXY".into(), String::new()));
-            env.push(("no_proxy".into(), String::new()));
-            connect_ports.push(port);
-            relay = Some((l, sock.clone()));
-        }
-    }
-    let mut ruleset = if cfg.use_landlock {
-        Some(landlock_fs::build(&cfg, &connect_ports).unwrap_or_else(|e| die(&e, EXIT_SETUP)))
-    } else {
-        None
-    };
-    let filters = if cfg.use_seccomp {
-        filter::hardening(cfg.network, cfg.unix_sockets).unwrap_or_else(|e| die(&e, EXIT_SETUP))
-    } else {
-        vec![]
-    };
-    let no_x32 = execwatch::no_x32();
-    let watch_prog = execwatch::program();
+    let (relay, connect_ports) = enter_namespaces(&cfg, &mut env);
     let watch = (cfg.use_exec_watch && !cfg.exec_allowed).then(|| {
         let (ours, theirs) =
             UnixStream::pair().unwrap_or_else(|e| die(&format!("socketpair: {e}"), EXIT_SETUP));
@@ -75,14 +34,78 @@ pub fn main() -> ! {
         std::thread::spawn(move || execwatch::serve(ours));
         theirs
     });
-    let watch_fd = watch.as_ref().map(|s| s.as_raw_fd());
-    let use_seccomp = cfg.use_seccomp;
     let mut cmd = Command::new(&cfg.program);
     cmd.arg0(&cfg.argv[0])
         .args(&cfg.argv[1..])
         .env_clear()
         .envs(env);
-    // Between fork and exec: raw system calls only (the process may have threads).
+    confine(
+        &mut cmd,
+        &cfg,
+        &connect_ports,
+        watch.as_ref().map(|s| s.as_raw_fd()),
+    );
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        let st = if e.kind() == std::io::ErrorKind::NotFound {
+            127
+        } else {
+            EXIT_SPAWN
+        };
+        die(&format!("{}: {e}", cfg.program.display()), st)
+    });
+    drop(watch);
+    if let Some((l, sock)) = relay {
+        std::thread::spawn(move || connect::relay(l, sock));
+    }
+    std::process::exit(code(child.wait()))
+}
+
+type Relay = Option<(std::net::TcpListener, std::path::PathBuf)>;
+
+/// Enter the user and network namespaces (while single-threaded, as
+/// unshare(CLONE_NEWUSER) requires) and bind the relay to the host's proxy,
+/// adding the proxy variables to `env`. Returns the relay and the TCP ports
+/// Landlock lets the server connect to.
+fn enter_namespaces(cfg: &Config, env: &mut Vec<(String, String)>) -> (Relay, Vec<u16>) {
+    if !cfg.use_netns {
+        return (None, cfg.direct_ports.clone());
+    }
+    netns::enter(cfg.uid, cfg.gid).unwrap_or_else(|e| die(&e.to_string(), EXIT_SETUP));
+    let (true, Some(sock)) = (cfg.network, &cfg.proxy_socket) else {
+        return (None, vec![]);
+    };
+    let l = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap_or_else(|e| die(&format!("relay: {e}"), EXIT_SETUP));
+    let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
+    let url = format!("http://127.0.0.1:{port}");
+    for v in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        env.push((v.to_string(), url.clone()));
+    }
+    env.push(("NO_PROXY".into(), String::new()));
+    env.push(("no_proxy".into(), String::new()));
+    (Some((l, sock.clone())), vec![port])
+}
+
+/// Build Landlock and seccomp here, apply them in the child between fork
+/// and exec: raw system calls only there (this process may have threads).
+fn confine(cmd: &mut Command, cfg: &Config, connect_ports: &[u16], watch_fd: Option<i32>) {
+    let mut ruleset = cfg
+        .use_landlock
+        .then(|| landlock_fs::build(cfg, connect_ports).unwrap_or_else(|e| die(&e, EXIT_SETUP)));
+    let filters = if cfg.use_seccomp {
+        filter::hardening(cfg.network, cfg.unix_sockets).unwrap_or_else(|e| die(&e, EXIT_SETUP))
+    } else {
+        vec![]
+    };
+    let (no_x32, watch_prog, use_seccomp) =
+        (execwatch::no_x32(), execwatch::program(), cfg.use_seccomp);
     unsafe {
         cmd.pre_exec(move || {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
@@ -101,19 +124,6 @@ pub fn main() -> ! {
             Ok(())
         });
     }
-    let mut child = cmd.spawn().unwrap_or_else(|e| {
-        let st = if e.kind() == std::io::ErrorKind::NotFound {
-            127
-        } else {
-            EXIT_SPAWN
-        };
-        die(&format!("{}: {e}", cfg.program.display()), st)
-    });
-    drop(watch);
-    if let Some((l, sock)) = relay {
-        std::thread::spawn(move || connect::relay(l, sock));
-    }
-    std::process::exit(code(child.wait()))
 }
 
 /// No capabilities survive into the server, even when mcpwarden runs as root
