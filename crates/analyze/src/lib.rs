@@ -23,7 +23,7 @@ use mcpwarden_lang::{FileFacts, Lang};
 use mcpwarden_model::*;
 use project::ModuleIndex;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 use tools::{Handler, Registration};
@@ -519,21 +519,22 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     }
 
     // Values of each finding's key argument, followed to their origin.
-    let mut handler_defs: HashSet<(u32, u32)> = HashSet::new();
-    for r in regs
-        .iter()
-        .chain(listed.iter())
-        .filter(|r| r.entry == EntryKind::Tool)
-    {
-        match &r.handler {
-            Handler::Def(f, d) | Handler::Dispatch(f, d) => {
-                handler_defs.insert((*f, *d));
-            }
-            Handler::Defs(v) => handler_defs.extend(v.iter().copied()),
-            Handler::None => {}
+    // Tool handlers and the tools each serves (a dispatcher serves several).
+    let mut handler_defs: HashMap<(u32, u32), Vec<String>> = HashMap::new();
+    for d in &dispatchers {
+        handler_defs.entry(*d).or_default();
+    }
+    let tool_regs = regs.iter().chain(listed.iter());
+    for r in tool_regs.filter(|r| r.entry == EntryKind::Tool) {
+        let defs: Vec<(u32, u32)> = match &r.handler {
+            Handler::Def(f, d) | Handler::Dispatch(f, d) => vec![(*f, *d)],
+            Handler::Defs(v) => v.clone(),
+            Handler::None => dispatchers.clone(),
+        };
+        for h in defs {
+            handler_defs.entry(h).or_default().push(r.name.clone());
         }
     }
-    handler_defs.extend(dispatchers.iter().copied());
     let values = values::Values::new(&linker, &targets, &handler_defs);
     for p in &mut pending {
         if let Some((fi, in_def, line, args)) = p.value_args.take() {

@@ -15,15 +15,17 @@ use mcpwarden_model::{Provenance, Value};
 use std::cell::{Cell, OnceCell};
 use std::collections::{HashMap, HashSet};
 
-/// How deep values are followed (variables, imports and callers together).
-const MAX_DEPTH: u32 = 8;
+/// How deep values are followed (variables, imports, calls and callers
+/// together): real validation helpers nest a dozen steps; `MAX_STEPS` bounds
+/// the total work.
+const MAX_DEPTH: u32 = 32;
 /// At most this many alternative values per call site.
 const MAX_VALUES: usize = 8;
 /// Callers of one helper followed for one parameter.
 const MAX_CALLERS: usize = 16;
 /// Evaluation steps for one call site: fan-out multiplies (callers of callers
 /// of a helper), so the whole walk has one budget; past it, a value is unknown.
-const MAX_STEPS: u32 = 4_000;
+const MAX_STEPS: u32 = 20_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Piece {
@@ -37,11 +39,21 @@ enum Piece {
     /// A command-line argument: `positional`, `--flag` or an index.
     Cli(String),
     /// A tool argument: the member path read from the tool's arguments.
-    ToolArg(Vec<String>),
+    ToolArg(Vec<String>, Option<Handler>),
     Unknown,
 }
 
 type Abs = Vec<Piece>;
+
+/// A tool handler definition: (file, def).
+type Handler = (u32, u32);
+
+/// What a variable name stands for (see `Values::lookup`).
+enum Name<'a> {
+    Local(&'a Local),
+    /// Parameter `index` of a definition, and the member path read from it.
+    Param(DefId, u32, Vec<String>),
+}
 
 /// Where a value is seen: a file, its enclosing definition, a line (locals
 /// assigned before it count).
@@ -69,9 +81,14 @@ pub struct Values<'a> {
     linker: &'a Linker<'a>,
     targets: &'a [Vec<(Target, Tier)>],
     /// Tool handler definitions: (file, def).
-    handlers: &'a HashSet<(u32, u32)>,
+    /// Tool handler definitions and the tools each serves.
+    handlers: &'a HashMap<Handler, Vec<String>>,
     /// Callers of each definition: (file, def) → (file, ref index); built on first need.
     callers: OnceCell<HashMap<(u32, u32), Vec<(u32, u32)>>>,
+    /// Callbacks given to `xs.map(fn)` / `forEach` / `filter`...: (file, def)
+    /// → the call (file, ref index); the callback's first parameter is an
+    /// element of the receiver.
+    iterated: OnceCell<HashMap<(u32, u32), (u32, u32)>>,
     /// Steps left for the call site being evaluated.
     steps: Cell<u32>,
 }
@@ -80,13 +97,14 @@ impl<'a> Values<'a> {
     pub fn new(
         linker: &'a Linker<'a>,
         targets: &'a [Vec<(Target, Tier)>],
-        handlers: &'a HashSet<(u32, u32)>,
+        handlers: &'a HashMap<Handler, Vec<String>>,
     ) -> Values<'a> {
         Values {
             linker,
             targets,
             handlers,
             callers: OnceCell::new(),
+            iterated: OnceCell::new(),
             steps: Cell::new(0),
         }
     }
@@ -109,7 +127,8 @@ impl<'a> Values<'a> {
             line,
         };
         for abs in self.eval(at, arg, 0, None) {
-            let v = render(&abs);
+            let mut v = render(&abs);
+            v.tools = self.tools_of(&abs);
             if !out.contains(&v) {
                 out.push(v);
             }
@@ -148,7 +167,7 @@ impl<'a> Values<'a> {
             Arg::Call(callee, args) => self.call(at, callee, args, d, fr),
             _ => vec![vec![Piece::Unknown]],
         };
-        out.truncate(MAX_VALUES);
+        keep_informative(&mut out);
         out
     }
 
@@ -175,37 +194,25 @@ impl<'a> Values<'a> {
         // A member of an SDK's tool-call request: `request.arguments["name"]`.
         if let Some(rest) = after_request_type(callee.path()) {
             let members: Vec<String> = rest.iter().filter(|m| *m != "[]").cloned().collect();
-            return one(Piece::ToolArg(tool_arg_path(
-                Family::JavaScript,
-                "",
-                &members,
-            )));
+            let path = tool_arg_path(Family::JavaScript, "", &members);
+            return one(Piece::ToolArg(path, None));
         }
         match callee {
-            Callee::Var { name, path } => {
-                if let Some(l) = self.local(at, name) {
-                    return match path.is_empty() {
-                        true => self.eval(
-                            At {
-                                file: at.file,
-                                def: l.def,
-                                line: l.line,
-                            },
-                            &l.value,
-                            d,
-                            fr,
-                        ),
-                        false => one(Piece::Unknown),
+            Callee::Var { name, path } => match self.lookup(at, name) {
+                Some(Name::Local(l)) if path.is_empty() => {
+                    let here = At {
+                        file: at.file,
+                        def: l.def,
+                        line: l.line,
                     };
+                    self.eval(here, &l.value, d, fr)
                 }
-                match self.param(at.file, at.def, name) {
-                    Some((def, index, mut full)) => {
-                        full.extend(path.iter().cloned());
-                        self.param_value(at.file, def, index, &full, d, fr)
-                    }
-                    None => one(Piece::Unknown),
+                Some(Name::Param(def, index, mut full)) => {
+                    full.extend(path.iter().cloned());
+                    self.param_value(at.file, def, index, &full, d, fr)
                 }
-            }
+                _ => one(Piece::Unknown),
+            },
             Callee::Import { module, path } if !path.is_empty() => {
                 if let Some(v) = self.linker.const_value(at.file, callee) {
                     return one(Piece::Lit(v));
@@ -214,15 +221,13 @@ impl<'a> Values<'a> {
                 let Some(tf) = self.linker.import_file(at.file, module) else {
                     return one(Piece::Unknown);
                 };
-                match self.local(
-                    At {
-                        file: tf as u32,
-                        def: None,
-                        line: u32::MAX,
-                    },
-                    &path[0],
-                ) {
-                    Some(l) if path.len() == 1 => self.eval(
+                let module_var = At {
+                    file: tf as u32,
+                    def: None,
+                    line: u32::MAX,
+                };
+                match self.lookup(module_var, &path[0]) {
+                    Some(Name::Local(l)) if path.len() == 1 => self.eval(
                         At {
                             file: tf as u32,
                             def: None,
@@ -254,7 +259,12 @@ impl<'a> Values<'a> {
             Callee::Global { .. } => "@global",
             _ => "",
         };
-        let dotted: Vec<&str> = path.iter().map(String::as_str).collect();
+        // `import path from "path"`: `path.join` is `["default", "join"]`.
+        let dotted: Vec<&str> = path
+            .iter()
+            .map(String::as_str)
+            .skip_while(|s| module != "@global" && *s == "default")
+            .collect();
         // Environment reads of every language: `os.Getenv("X")`, `System.getenv("X")`,
         // `Environment.GetEnvironmentVariable("X")`, `std::env::var("X")`.
         if is_env_read(module, &dotted) {
@@ -296,7 +306,12 @@ impl<'a> Values<'a> {
                     .map(expand_tilde)
                     .collect();
             }
-            ("path", ["dirname"]) | ("os", ["path", "dirname"]) | ("url", ["fileURLToPath"]) => {
+            // The same file under another spelling: the value passes through.
+            ("path", ["dirname" | "toNamespacedPath"])
+            | ("os", ["path", "dirname"])
+            | ("url", ["fileURLToPath"])
+            | ("fs" | "fs/promises", ["realpath" | "realpathSync"])
+            | ("fs", ["promises", "realpath"]) => {
                 return arg(0).unwrap_or_else(|| vec![vec![Piece::Unknown]]);
             }
             ("pathlib", ["Path" | "PurePath"]) | ("@global", ["String" | "str"]) => {
@@ -317,7 +332,7 @@ impl<'a> Values<'a> {
             if let ([getter], Some(key)) = (rest, lit(0)) {
                 let g = getter.to_ascii_lowercase();
                 if g.starts_with("get") || g.starts_with("require") {
-                    return vec![vec![Piece::ToolArg(vec![key])]];
+                    return vec![vec![Piece::ToolArg(vec![key], None)]];
                 }
             }
         }
@@ -325,8 +340,8 @@ impl<'a> Values<'a> {
         if let Callee::Var { name, path } = callee {
             let getter = last.to_ascii_lowercase();
             if getter.starts_with("get") || getter.starts_with("require") {
-                if let (Some(key), Some((def, index, mut full))) =
-                    (lit(0), self.param(at.file, at.def, name))
+                if let (Some(key), Some(Name::Param(def, index, mut full))) =
+                    (lit(0), self.lookup(at, name))
                 {
                     full.extend(path[..path.len() - 1].iter().cloned());
                     full.push(key);
@@ -371,52 +386,51 @@ impl<'a> Values<'a> {
         vec![vec![Piece::Unknown]]
     }
 
-    /// The parameter `name` binds in `in_def` or an enclosing definition.
-    fn param(
-        &self,
-        file: u32,
-        in_def: Option<DefId>,
-        name: &str,
-    ) -> Option<(DefId, u32, Vec<String>)> {
-        let facts = self.facts(file);
-        let mut cur = in_def;
+    /// The tools whose arguments a value holds, when the handlers are known.
+    fn tools_of(&self, abs: &Abs) -> Vec<String> {
+        let mut out: Vec<String> = abs
+            .iter()
+            .filter_map(|p| match p {
+                Piece::ToolArg(_, Some(h)) => self.handlers.get(h),
+                _ => None,
+            })
+            .flatten()
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// What a name means at a point: the innermost definition first, a local
+    /// assigned before the point, then a parameter of that definition, then the
+    /// enclosing definitions, then the module's variables (set before any
+    /// function runs). A parameter shadows a module variable of the same name.
+    fn lookup(&self, at: At, name: &str) -> Option<Name<'a>> {
+        let facts = self.facts(at.file);
+        let local_in = |def: Option<DefId>, any_line: bool| {
+            facts
+                .locals
+                .iter()
+                .filter(|l| l.def == def && l.name == name && (any_line || l.line < at.line))
+                .max_by_key(|l| l.line)
+        };
+        let mut cur = at.def;
         for _ in 0..16 {
-            let def = cur?;
+            let Some(def) = cur else { break };
+            if let Some(l) = local_in(Some(def), false) {
+                return Some(Name::Local(l));
+            }
             let d = &facts.defs[def as usize];
             if let Some(i) = d.params.iter().position(|p| p == name) {
-                return Some((def, i as u32, vec![]));
+                return Some(Name::Param(def, i as u32, vec![]));
             }
             if let Some((_, i, path)) = d.destructured.iter().find(|(n, _, _)| n == name) {
-                return Some((def, *i, path.clone()));
+                return Some(Name::Param(def, *i, path.clone()));
             }
             cur = d.parent;
         }
-        None
-    }
-
-    /// The value a local variable was initialised with, innermost definition
-    /// first, the latest assignment before `line`.
-    fn local(&self, at: At, name: &str) -> Option<&'a Local> {
-        let (file, in_def, line) = (at.file, at.def, at.line);
-        let facts = self.facts(file);
-        let mut cur = in_def;
-        for _ in 0..16 {
-            let found = facts
-                .locals
-                .iter()
-                // Module-level variables are set before any function runs.
-                .filter(|l| {
-                    l.def == cur
-                        && l.name == name
-                        && (l.line < line || (cur.is_none() && in_def.is_some()))
-                })
-                .max_by_key(|l| l.line);
-            if found.is_some() {
-                return found;
-            }
-            cur = facts.defs[cur? as usize].parent;
-        }
-        None
+        local_in(None, at.def.is_some()).map(Name::Local)
     }
 
     /// A parameter's value: a tool argument when the definition is a tool
@@ -445,21 +459,21 @@ impl<'a> Values<'a> {
             }
             f = frame.parent;
         }
-        if self.handlers.contains(&(file, def)) {
+        if self.handlers.contains_key(&(file, def)) {
             let facts = self.facts(file);
             let name = facts.defs[def as usize]
                 .params
                 .get(index as usize)
                 .cloned()
                 .unwrap_or_default();
-            return vec![vec![Piece::ToolArg(tool_arg_path(
-                self.family(file),
-                &name,
-                path,
-            ))]];
+            let path = tool_arg_path(self.family(file), &name, path);
+            return vec![vec![Piece::ToolArg(path, Some((file, def)))]];
         }
         if d > MAX_DEPTH {
             return vec![vec![Piece::Unknown]];
+        }
+        if let (0, Some(&(cf, ri))) = (index, self.iterated().get(&(file, def))) {
+            return self.element_of(cf, ri, path, d);
         }
         let callers = self
             .callers()
@@ -494,6 +508,46 @@ impl<'a> Values<'a> {
         out
     }
 
+    /// An element of the collection a callback iterates (`args.map((dir) => …)`):
+    /// the collection's value (`${CLI:positional}` stands for each argument).
+    fn element_of(&self, file: u32, ri: u32, path: &[String], d: u32) -> Vec<Abs> {
+        let r = &self.facts(file).refs[ri as usize];
+        let mut receiver = r.callee.clone();
+        let Some(members) = receiver_path_mut(&mut receiver) else {
+            return vec![vec![Piece::Unknown]];
+        };
+        members.pop();
+        let at = At {
+            file,
+            def: r.in_def,
+            line: r.line,
+        };
+        self.eval(at, &Arg::Path(receiver), d + 1, None)
+            .into_iter()
+            .map(|abs| with_members(abs, path))
+            .collect()
+    }
+
+    fn iterated(&self) -> &HashMap<(u32, u32), (u32, u32)> {
+        const ITERATORS: &[&str] = &[
+            "map", "forEach", "filter", "flatMap", "some", "every", "find",
+        ];
+        self.iterated.get_or_init(|| {
+            let mut map = HashMap::new();
+            for (fi, lf) in self.linker.files.iter().enumerate() {
+                for (ri, r) in lf.facts.refs.iter().enumerate() {
+                    if !r.callee.last_name().is_some_and(|n| ITERATORS.contains(&n)) {
+                        continue;
+                    }
+                    if let Some(Arg::Func(d)) = r.args.pos.first() {
+                        map.insert((fi as u32, *d), (fi as u32, ri as u32));
+                    }
+                }
+            }
+            map
+        })
+    }
+
     fn callers(&self) -> &HashMap<(u32, u32), Vec<(u32, u32)>> {
         self.callers.get_or_init(|| {
             let mut map: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
@@ -511,6 +565,18 @@ impl<'a> Values<'a> {
     }
 }
 
+/// The member path of a callee that has one (not a computed callee).
+fn receiver_path_mut(c: &mut Callee) -> Option<&mut Vec<String>> {
+    match c {
+        Callee::Import { path, .. }
+        | Callee::Global { path }
+        | Callee::Def { path, .. }
+        | Callee::SelfMember { path, .. }
+        | Callee::Var { path, .. } => Some(path),
+        Callee::Dynamic { .. } => None,
+    }
+}
+
 /// A member read from a value: a tool argument's member is a deeper
 /// argument; a member of anything else is not known.
 fn with_members(mut abs: Abs, path: &[String]) -> Abs {
@@ -518,7 +584,7 @@ fn with_members(mut abs: Abs, path: &[String]) -> Abs {
         return abs;
     }
     match abs.as_mut_slice() {
-        [Piece::ToolArg(p)] => {
+        [Piece::ToolArg(p, _)] => {
             p.extend(path.iter().cloned());
             abs
         }
@@ -656,6 +722,37 @@ fn tool_arg_path(family: Family, param: &str, path: &[String]) -> Vec<String> {
     p
 }
 
+/// At most `MAX_VALUES` alternatives, without repeats; when some must go,
+/// those that say least go first: a tool argument or a configuration value
+/// decides what an enforcer checks, a literal what it grants, an unknown
+/// only that something is not resolved.
+fn keep_informative(out: &mut Vec<Abs>) {
+    let mut seen = HashSet::new();
+    out.retain(|a| seen.insert(a.clone()));
+    if out.len() > MAX_VALUES {
+        out.sort_by_key(|a| informative_rank(a));
+        out.truncate(MAX_VALUES);
+    }
+}
+
+fn informative_rank(a: &Abs) -> u8 {
+    if a.iter().any(|p| matches!(p, Piece::ToolArg(..))) {
+        0
+    } else if a
+        .iter()
+        .any(|p| matches!(p, Piece::Env(..) | Piece::Cli(_)))
+    {
+        1
+    } else if a
+        .iter()
+        .any(|p| !matches!(p, Piece::Unknown) && *p != Piece::Lit("/".into()))
+    {
+        2
+    } else {
+        3
+    }
+}
+
 /// The text of a value known before the server runs (literals and
 /// well-known directories): a default that is itself `${HOME}/notes`.
 fn constant_text(abs: &Abs) -> Option<String> {
@@ -768,7 +865,7 @@ fn render(abs: &Abs) -> Value {
                 raise(Provenance::Config, &mut provenance);
                 source.get_or_insert(format!("arg:{what}"));
             }
-            Piece::ToolArg(path) => {
+            Piece::ToolArg(path, _) => {
                 let name = path
                     .first()
                     .filter(|s| !matches!(s.as_str(), "[]" | "()"))
@@ -784,12 +881,17 @@ fn render(abs: &Abs) -> Value {
             }
         }
     }
+    // Unknown segments in a row say no more than one: `${HOME}/*/*/**` is `${HOME}/**`.
+    while text.contains("*/*") {
+        text = text.replace("*/*", "*");
+    }
     Value {
         text,
         provenance,
         source,
         default,
         param,
+        tools: vec![],
     }
 }
 
@@ -802,7 +904,7 @@ mod tests {
         let v = render(&vec![
             Piece::Home,
             Piece::Lit("/.acme/".into()),
-            Piece::ToolArg(vec!["name".into()]),
+            Piece::ToolArg(vec!["name".into()], None),
         ]);
         assert_eq!(v.text, "${HOME}/.acme/${ARG:name}");
         assert_eq!(v.provenance, Provenance::ToolArg);

@@ -5,6 +5,7 @@ mod discover_cmd;
 mod export_cmd;
 mod manifest_cmd;
 mod measure_cmd;
+mod run_cmd;
 mod text;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -70,6 +71,10 @@ enum Command {
     /// Manage the download cache (`prune` by age and size).
     #[command(subcommand)]
     Cache(cache_cmd::CacheCommand),
+    /// Run an MCP server in a sandbox built from its manifest, behind a per-tool policy proxy.
+    Run(run_cmd::RunArgs),
+    /// Print which sandbox layers this machine offers to `mcpwarden run`.
+    Doctor(run_cmd::DoctorArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -89,6 +94,8 @@ fn main() -> ExitCode {
         Command::ExportManifest(a) => export_cmd::run(a),
         Command::Cache(c) => cache_cmd::run(c),
         Command::Discover(a) => discover_cmd::run(a),
+        Command::Run(a) => run_cmd::run(a),
+        Command::Doctor(a) => run_cmd::doctor(a),
         Command::Scan {
             path,
             format,

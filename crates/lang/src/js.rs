@@ -1249,6 +1249,14 @@ impl<'a> Cx<'a> {
                     _ => Arg::Other,
                 }
             }
+            // `cond ? a : b`: either value.
+            "ternary_expression" => match (a.field("consequence"), a.field("alternative")) {
+                (Some(c), Some(alt)) => Arg::Either(vec![
+                    self.arg(c, scope, depth + 1),
+                    self.arg(alt, scope, depth + 1),
+                ]),
+                _ => Arg::Other,
+            },
             "array" => Arg::List({
                 let mut c = a.walk();
                 a.named_children(&mut c)

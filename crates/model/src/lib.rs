@@ -245,6 +245,10 @@ pub struct Value {
     /// For `tool-arg`: the input-schema parameter (`*` when not known).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
+    /// For `tool-arg`: the tools whose handler the argument enters (empty
+    /// when not known: every tool reaching the call).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
 }
 
 /// One privileged API use, with evidence.

@@ -101,12 +101,18 @@ fn origin(v: &Value, tool: Option<&str>) -> Origin {
 
 /// The tools a tool-argument value stands for: the one being built, or every
 /// tool reaching the finding (server level).
-fn tools_for<'a>(f: &'a Finding, v: &Value, tool: Option<&'a str>) -> Vec<Option<&'a str>> {
+fn tools_for<'a>(f: &'a Finding, v: &'a Value, tool: Option<&'a str>) -> Vec<Option<&'a str>> {
+    // A tool argument is that of the tools whose handler it enters, when known.
+    let enters = |t: &str| v.tools.is_empty() || v.tools.iter().any(|x| x == t);
     match (v.provenance, tool) {
-        (Provenance::ToolArg, Some(t)) => vec![Some(t)],
-        (Provenance::ToolArg, None) if !f.tools.is_empty() => {
-            f.tools.iter().map(|t| Some(t.as_str())).collect()
-        }
+        (Provenance::ToolArg, Some(t)) if enters(t) => vec![Some(t)],
+        (Provenance::ToolArg, Some(_)) => vec![],
+        (Provenance::ToolArg, None) if !f.tools.is_empty() => f
+            .tools
+            .iter()
+            .filter(|t| enters(t))
+            .map(|t| Some(t.as_str()))
+            .collect(),
         _ => vec![tool],
     }
 }
@@ -120,7 +126,7 @@ fn build(
     let mut b = Builder::default();
     for f in findings {
         let ev = evidence(f);
-        let values = values_of(f);
+        let values = values_for_tool(values_of(f), tool);
         match f.kind {
             Kind::NetHttp | Kind::NetConnect => b.connect(f, &values, tool, lib_hosts, unresolved),
             Kind::DbClient if f.resource == Resource::Network => {
@@ -179,8 +185,30 @@ fn values_of(f: &Finding) -> Vec<Value> {
             source: None,
             default: None,
             param: None,
+            tools: vec![],
         })
         .collect()
+}
+
+/// The values a finding takes when one tool reaches it: another tool's
+/// arguments are not this tool's. When none is left, the value is unknown
+/// here, and says so.
+fn values_for_tool(values: Vec<Value>, tool: Option<&str>) -> Vec<Value> {
+    let Some(t) = tool else { return values };
+    let mine = |v: &Value| {
+        v.provenance != Provenance::ToolArg || v.tools.is_empty() || v.tools.iter().any(|x| x == t)
+    };
+    if values.is_empty() || values.iter().any(mine) {
+        return values.into_iter().filter(mine).collect();
+    }
+    vec![Value {
+        text: "*".into(),
+        provenance: Provenance::Unknown,
+        source: None,
+        default: None,
+        param: None,
+        tools: vec![],
+    }]
 }
 
 fn unresolved_entry(f: &Finding, reason: &str) -> Unresolved {
@@ -546,11 +574,12 @@ fn tool_params(findings: &[&Finding], tool: &str) -> Vec<ToolParam> {
             _ if f.kind == Kind::DbClient => ParamUse::Path,
             _ => continue,
         };
-        for v in f
+        let mine = |v: &&Value| v.tools.is_empty() || v.tools.iter().any(|x| x == tool);
+        let args = f
             .values
             .iter()
-            .filter(|v| v.provenance == Provenance::ToolArg)
-        {
+            .filter(|v| v.provenance == Provenance::ToolArg);
+        for v in args.filter(mine) {
             let Some(p) = &v.param else { continue };
             let e = out.entry((p.clone(), used_as)).or_default();
             if used_as == ParamUse::Path {
@@ -563,7 +592,6 @@ fn tool_params(findings: &[&Finding], tool: &str) -> Vec<ToolParam> {
             e.1.insert(evidence(f));
         }
     }
-    let _ = tool;
     out.into_iter()
         .map(|((name, used_as), (access, ev))| ToolParam {
             name,
@@ -777,6 +805,7 @@ mod tests {
             source: None,
             default: None,
             param: None,
+            tools: vec![],
         }
     }
 
