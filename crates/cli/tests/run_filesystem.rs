@@ -2,7 +2,8 @@
 //! `mcpwarden run`, driven by the Python `mcp` SDK client, with a
 //! hand-written manifest: allowed calls work; a write outside the granted
 //! root is denied by the proxy (the server's stdin never carries it); with
-//! the proxy off, the sandbox alone stops the same write.
+//! the proxy off, the sandbox alone stops the same write. And the same with
+//! the manifest derived from the published package's own code (`--derive`).
 
 mod run_support;
 
@@ -47,11 +48,23 @@ fn calls(w: &World) -> Value {
 }
 
 fn run(w: &World, py: &Path, js: &Path, layer: Option<&str>, server: Vec<String>) -> Value {
-    let mut args: Vec<String> = vec![
-        "run".into(),
-        "--manifest".into(),
-        manifest(w).display().to_string(),
-    ];
+    let policy = vec!["--manifest".into(), manifest(w).display().to_string()];
+    run_with(w, py, js, policy, layer, server)
+}
+
+fn run_with(
+    w: &World,
+    py: &Path,
+    js: &Path,
+    policy: Vec<String>,
+    layer: Option<&str>,
+    server: Vec<String>,
+) -> Value {
+    // Derived manifests are cached per test, not in the user's cache.
+    let mut env = client_env(w);
+    env["XDG_CACHE_HOME"] = json!(w.file("xdg-cache"));
+    let mut args: Vec<String> = vec!["run".into()];
+    args.extend(policy);
     args.extend([
         "--grant-fs".into(),
         w.root.display().to_string(),
@@ -65,7 +78,7 @@ fn run(w: &World, py: &Path, js: &Path, layer: Option<&str>, server: Vec<String>
     drive(
         py,
         w,
-        json!({"command": BIN, "args": args, "env": client_env(w), "calls": calls(w)}),
+        json!({"command": BIN, "args": args, "env": env, "calls": calls(w)}),
     )
 }
 
@@ -190,4 +203,41 @@ fn filesystem_server_sandbox_alone_stops_the_same_write() {
         !w.outside.join("evil.txt").exists(),
         "the sandbox let the write through"
     );
+}
+
+#[test]
+fn filesystem_server_under_its_derived_manifest() {
+    let t = "filesystem_server_under_its_derived_manifest";
+    let (Some(py), Some(js)) = (python(t), server_js(t)) else {
+        return;
+    };
+    let w = World::new(t);
+    let derive = vec!["--derive".to_string()];
+    // Both layers: allowed calls work, the write outside is denied by the proxy.
+    let out = run_with(&w, &py, &js, derive.clone(), None, node_cmd(&js, &[&w.root]));
+    assert_allowed_work(&w, &out);
+    assert_eq!(
+        out["results"][2]["meta"]["io.mcpwarden/denial"]["rule"], "path-outside-roots",
+        "{out}"
+    );
+    assert!(!w.outside.join("evil.txt").exists());
+    // Every tool the server registers is in the derived manifest, so none is hidden.
+    let tools = out["tools"].as_array().unwrap();
+    assert!(tools.len() >= 14, "{out}");
+    // The sandbox alone, the server told it may use both folders: still refused.
+    let _ = std::fs::remove_file(w.root.join("new.txt"));
+    let out = run_with(
+        &w,
+        &py,
+        &js,
+        derive,
+        Some("--proxy-off"),
+        node_cmd(&js, &[&w.root, &w.outside]),
+    );
+    assert_allowed_work(&w, &out);
+    assert_eq!(out["results"][2]["isError"], true, "{out}");
+    assert!(!w.outside.join("evil.txt").exists(), "the sandbox let the write through");
+    // The derived manifest was cached and read back by the second run.
+    let cached = std::fs::read_dir(w.file("xdg-cache").join("mcpwarden/derived")).unwrap();
+    assert_eq!(cached.count(), 1);
 }
