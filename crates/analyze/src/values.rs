@@ -191,6 +191,14 @@ impl<'a> Values<'a> {
         if let Some(p) = well_known(self.family(at.file), callee) {
             return one(p);
         }
+        // An option of a parsed command line reached through its binding:
+        // `args.root` where `args = parser.parse_args()`.
+        let p = callee.path();
+        if let Some(i) = p.iter().position(|s| PARSERS.contains(&s.as_str())) {
+            if let (Some("()"), Some(member)) = (p.get(i + 1).map(String::as_str), p.get(i + 2)) {
+                return one(Piece::Cli(flag_name(member)));
+            }
+        }
         // A member of an SDK's tool-call request: `request.arguments["name"]`.
         if let Some(rest) = after_request_type(callee.path()) {
             let members: Vec<String> = rest.iter().filter(|m| *m != "[]").cloned().collect();
@@ -199,13 +207,17 @@ impl<'a> Values<'a> {
         }
         match callee {
             Callee::Var { name, path } => match self.lookup(at, name) {
-                Some(Name::Local(l)) if path.is_empty() => {
+                Some(Name::Local(l)) => {
                     let here = At {
                         file: at.file,
                         def: l.def,
                         line: l.line,
                     };
-                    self.eval(here, &l.value, d, fr)
+                    let values = self.eval(here, &l.value, d, fr);
+                    values
+                        .into_iter()
+                        .map(|abs| with_members(abs, path))
+                        .collect()
                 }
                 Some(Name::Param(def, index, mut full)) => {
                     full.extend(path.iter().cloned());
@@ -326,6 +338,10 @@ impl<'a> Values<'a> {
         if is_path_constructor(module, &dotted) {
             let parts: Vec<Vec<Abs>> = (0..args.len().min(6)).filter_map(arg).collect();
             return join(parts);
+        }
+        // A command-line parser's result: argparse, commander, yargs.
+        if PARSERS.contains(&last) {
+            return vec![vec![Piece::Cli(PARSED_OPTIONS.into())]];
         }
         // A getter on an SDK's tool-call request type: `req.RequireString("path")`.
         if let Some(rest) = after_request_type(path) {
@@ -588,8 +604,41 @@ fn with_members(mut abs: Abs, path: &[String]) -> Abs {
             p.extend(path.iter().cloned());
             abs
         }
+        // `args.root` of `args = parser.parse_args()`: the `--root` option.
+        [Piece::Cli(w)] if w == PARSED_OPTIONS => vec![Piece::Cli(flag_name(&path[0]))],
         _ => vec![Piece::Unknown],
     }
+}
+
+/// Calls that parse the command line into an object of options: argparse,
+/// commander, yargs.
+const PARSERS: &[&str] = &[
+    "parse_args",
+    "parse_known_args",
+    "opts",
+    "optsWithGlobals",
+    "parseSync",
+];
+
+/// The object a command-line parser returns (`parser.parse_args()`,
+/// `program.opts()`): its members are the options.
+const PARSED_OPTIONS: &str = "--*";
+
+/// The command-line flag of a parsed option's name: `root_dir` and `rootDir`
+/// are `--root-dir`.
+fn flag_name(member: &str) -> String {
+    let mut out = String::from("--");
+    for (i, c) in member.chars().enumerate() {
+        if c == '_' {
+            out.push('-');
+        } else if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The types SDKs give a tool handler for its call (mcp-go's and the Java and

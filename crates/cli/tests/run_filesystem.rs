@@ -214,7 +214,14 @@ fn filesystem_server_under_its_derived_manifest() {
     let w = World::new(t);
     let derive = vec!["--derive".to_string()];
     // Both layers: allowed calls work, the write outside is denied by the proxy.
-    let out = run_with(&w, &py, &js, derive.clone(), None, node_cmd(&js, &[&w.root]));
+    let out = run_with(
+        &w,
+        &py,
+        &js,
+        derive.clone(),
+        None,
+        node_cmd(&js, &[&w.root]),
+    );
     assert_allowed_work(&w, &out);
     assert_eq!(
         out["results"][2]["meta"]["io.mcpwarden/denial"]["rule"], "path-outside-roots",
@@ -236,7 +243,10 @@ fn filesystem_server_under_its_derived_manifest() {
     );
     assert_allowed_work(&w, &out);
     assert_eq!(out["results"][2]["isError"], true, "{out}");
-    assert!(!w.outside.join("evil.txt").exists(), "the sandbox let the write through");
+    assert!(
+        !w.outside.join("evil.txt").exists(),
+        "the sandbox let the write through"
+    );
     // The derived manifest was cached and read back by the second run.
     let cached = std::fs::read_dir(w.file("xdg-cache").join("mcpwarden/derived")).unwrap();
     assert_eq!(cached.count(), 1);

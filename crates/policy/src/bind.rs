@@ -49,13 +49,20 @@ impl Launch {
         if let Ok(i) = what.parse::<usize>() {
             return self.argv.get(i).cloned().into_iter().collect();
         }
+        // `--root` also matches Go's single-dash `-root`.
+        let short = what.strip_prefix('-').filter(|s| s.starts_with('-'));
+        let spellings: Vec<&str> = std::iter::once(what).chain(short).collect();
         let mut out = vec![];
         let mut it = self.argv.iter();
         while let Some(a) = it.next() {
-            if a == what {
-                out.extend(it.next().cloned());
-            } else if let Some(v) = a.strip_prefix(what).and_then(|r| r.strip_prefix('=')) {
-                out.push(v.to_string());
+            for w in &spellings {
+                if a == w {
+                    out.extend(it.next().cloned());
+                    break;
+                } else if let Some(v) = a.strip_prefix(w).and_then(|r| r.strip_prefix('=')) {
+                    out.push(v.to_string());
+                    break;
+                }
             }
         }
         out
@@ -201,6 +208,11 @@ mod tests {
         assert!(expand("${ENV:MISSING}", &l, None).is_err());
         assert_eq!(expand("${CLI:--root}/x", &l, None).unwrap(), ["/r/x"]);
         assert_eq!(expand("${CLI:--port}", &l, None).unwrap(), ["9"]);
+        let go = Launch {
+            argv: vec!["-root".into(), "/g".into()],
+            ..Launch::default()
+        };
+        assert_eq!(go.cli("--root"), ["/g"]);
         assert_eq!(expand("${ARG:read.path}", &l, None).unwrap(), ["/granted"]);
         assert_eq!(
             expand("${ENV:NOTES_DIR}/${ARG:save.name}.md", &l, None).unwrap(),
