@@ -797,10 +797,18 @@ impl<'a> Linker<'a> {
         if depth > 12 {
             return None;
         }
-        let mut value = self.files[file as usize].facts.defs[def as usize]
-            .returns
-            .clone()?;
-        append(&mut value, &["()".to_string()]);
+        let d = &self.files[file as usize].facts.defs[def as usize];
+        // A declared result type is called for its instance; a returned
+        // instance (`return this.client`) is the value itself.
+        let mut value = match (&d.returns, &d.returned) {
+            (Some(t), _) => {
+                let mut v = t.clone();
+                append(&mut v, &["()".to_string()]);
+                v
+            }
+            (None, Some(v)) => v.clone(),
+            (None, None) => return None,
+        };
         append(&mut value, rest);
         Some(self.resolve_depth(file, &value, depth + 1).0)
     }

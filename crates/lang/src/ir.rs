@@ -317,6 +317,11 @@ pub struct Def {
     /// `(*github.Client, error)`, Java `HttpClient get()`): calling it gives an
     /// instance of that type (`getClient().Do()` is `Client().Do`).
     pub returns: Option<Callee>,
+    /// What a function returns, when it is an instance the code names
+    /// (`return new Client()`, `return this.client`, `return self._session`):
+    /// unlike `returns`, a value, not a type. Inferred from `return` for
+    /// languages without declared result types (JavaScript, Python).
+    pub returned: Option<Callee>,
     /// Names bound by destructuring a parameter: (`path`, parameter 0,
     /// member path `["path"]`) for `({ path }) => …`.
     pub destructured: Vec<(String, u32, Vec<String>)>,
@@ -459,6 +464,7 @@ impl FileFacts {
             bases: vec![],
             params: vec![],
             returns: None,
+            returned: None,
             destructured: vec![],
         });
         id
@@ -504,6 +510,9 @@ impl FileFacts {
             d.parent = d.parent.map(|p| s.def(p));
             d.bases.iter_mut().for_each(|b| s.callee(b));
             if let Some(r) = &mut d.returns {
+                s.callee(r);
+            }
+            if let Some(r) = &mut d.returned {
                 s.callee(r);
             }
         }

@@ -417,6 +417,21 @@ impl<'a> Cx<'a> {
         let (Some(v), Some(def)) = (v, cur) else {
             return;
         };
+        // The instance returned, for calls on the result (`getClient().get()`).
+        if self.facts.defs[def as usize].returned.is_none() {
+            // `return (this.x ??= new X())`: the assigned value.
+            let v = match unwrap(v) {
+                a if a.kind().ends_with("assignment_expression") => a.field("right").unwrap_or(a),
+                a => a,
+            };
+            let raw = self.raw_path(unwrap(v));
+            let instance = raw.map(|r| self.scopes.resolve(scope, &r));
+            if let Some(c) =
+                instance.filter(|c| !matches!(c, Callee::Var { .. } | Callee::Dynamic { .. }))
+            {
+                self.facts.defs[def as usize].returned = Some(c);
+            }
+        }
         let value = self.arg(unwrap(v), scope, 0);
         if matches!(
             value,
@@ -904,6 +919,13 @@ impl<'a> Cx<'a> {
             "assignment_expression" => {
                 self.record_commonjs_export(node, scope);
                 self.record_field(node, scope, cur);
+            }
+            // `this.client ??= new Client()`: a lazily created field.
+            "augmented_assignment_expression" => {
+                let op = node.field("operator").map(|o| self.src.text(o));
+                if matches!(op, Some("??=" | "||=")) {
+                    self.record_field(node, scope, cur);
+                }
             }
             "public_field_definition" | "field_definition" => self.record_field(node, scope, cur),
             "export_statement" => self.record_export(node, scope),
@@ -1439,7 +1461,11 @@ impl<'a> Cx<'a> {
 
     /// `this.api = axios.create()` in a method, or a class field `client = new Client()`.
     fn record_field(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>) {
-        let (name, value, class) = if node.kind() == "assignment_expression" {
+        let assignment = matches!(
+            node.kind(),
+            "assignment_expression" | "augmented_assignment_expression"
+        );
+        let (name, value, class) = if assignment {
             let (Some(l), Some(v)) = (node.field("left"), node.field("right")) else {
                 return;
             };
