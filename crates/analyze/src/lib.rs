@@ -2,7 +2,9 @@
 //! link across files, match the catalogue, find tools, and attribute every
 //! finding to the entry points that reach it.
 
+mod annotations;
 pub mod graph;
+mod guards;
 pub mod link;
 pub mod matcher;
 pub mod project;
@@ -482,6 +484,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                         },
                         function,
                         values: vec![],
+                        guards: vec![],
                     },
                     node,
                     labels,
@@ -620,6 +623,8 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let reachability = reach::Reachability::new(&graph, &items, &tool_names);
     // Tool indexes per finding (names are filled in at the end: output can be tools × findings).
     let mut reached_by: Vec<Vec<u32>> = vec![vec![]; pending.len()];
+    // Functions on a tool's chain to each finding: where a containment check may sit.
+    let mut on_chain: Vec<BTreeSet<NodeId>> = vec![BTreeSet::new(); pending.len()];
     let mut tool_reports: Vec<Tool> = vec![];
     for (ti, ((entry, name), (file, line))) in tool_sites.iter().enumerate() {
         let mut t = Tool {
@@ -631,6 +636,8 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             kinds: vec![],
             chains: vec![],
             handler_found: true,
+            description: None,
+            annotations: None,
         };
         let (entries, tool) = if *entry == EntryKind::Tool {
             (
@@ -662,6 +669,9 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             }
             resources.insert(pending[i].finding.resource);
             kinds.insert(pending[i].finding.kind);
+        }
+        for (_, path, i) in &r.chains {
+            on_chain[*i].extend(path.iter().copied());
         }
         t.chains = r
             .chains
@@ -720,6 +730,19 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.resources = resources;
     report.reachable_resources = reachable;
     report.kinds = kinds.into_iter().collect();
+    let mut checks = guards::Guards::new(&link_files);
+    for (p, nodes) in pending.iter_mut().zip(&on_chain) {
+        let (file, def) = graph.def_of(p.node);
+        let mut g = checks.around(file, def);
+        for &n in nodes {
+            let (f, d) = graph.def_of(n);
+            g.extend(checks.of(f, d));
+        }
+        g.sort();
+        g.dedup();
+        p.finding.guards = g;
+    }
+    annotations::attach(&linker, &mut tool_reports);
     report.findings = pending.into_iter().map(|p| p.finding).collect();
     report.findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))

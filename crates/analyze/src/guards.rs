@@ -1,0 +1,205 @@
+//! Containment checks: calls that confine a value before it reaches a
+//! privileged API (`path.resolve` + `startsWith(root)`, `realpath`,
+//! `Path.is_relative_to`, a `validatePath` helper, `ALLOWED_HOSTS.includes`).
+//!
+//! The check is syntactic and per function: a finding is guarded when such a
+//! call appears in its enclosing function (or an enclosing one) or in a
+//! function on a tool's call chain to it. It does not prove the check is
+//! applied to the same value; the trust assessment shows it and downgrades
+//! the flow, it never hides it.
+
+use crate::link::LinkFile;
+use std::collections::HashMap;
+
+/// Calls that confine a path on their own.
+const PATH_CHECKS: &[&str] = &[
+    "is_relative_to",
+    "relative_to",
+    "commonpath",
+    "IsLocal",
+    "secure_filename",
+    "safe_join",
+];
+/// A prefix test confines a path only next to a normalisation.
+const PREFIX_TESTS: &[&str] = &[
+    "startsWith",
+    "startswith",
+    "HasPrefix",
+    "starts_with",
+    "StartsWith",
+];
+const NORMALISERS: &[&str] = &[
+    "realpath",
+    "realpathSync",
+    "EvalSymlinks",
+    "canonicalize",
+    "toRealPath",
+    "resolve",
+    "normalize",
+    "abspath",
+    "normpath",
+    "relative",
+    "Abs",
+    "Clean",
+    "Rel",
+    "GetFullPath",
+    "toAbsolutePath",
+];
+/// Membership tests on a list whose name says it is an allow-list.
+const MEMBERSHIP: &[&str] = &[
+    "includes",
+    "has",
+    "contains",
+    "Contains",
+    "indexOf",
+    "some",
+    "__contains__",
+];
+
+/// Refs of each (file, enclosing definition), built once per scan.
+pub struct Guards<'a> {
+    files: &'a [LinkFile<'a>],
+    by_scope: HashMap<(u32, Option<u32>), Vec<usize>>,
+    cache: HashMap<(u32, Option<u32>), Vec<String>>,
+}
+
+impl<'a> Guards<'a> {
+    pub fn new(files: &'a [LinkFile<'a>]) -> Self {
+        let mut by_scope: HashMap<(u32, Option<u32>), Vec<usize>> = HashMap::new();
+        for (fi, f) in files.iter().enumerate() {
+            for (ri, r) in f.facts.refs.iter().enumerate() {
+                by_scope.entry((fi as u32, r.in_def)).or_default().push(ri);
+            }
+        }
+        Guards {
+            files,
+            by_scope,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Checks in a definition and the definitions enclosing it.
+    pub fn around(&mut self, file: u32, def: Option<u32>) -> Vec<String> {
+        let mut out = vec![];
+        let mut cur = def;
+        let mut depth = 0;
+        while let Some(d) = cur {
+            out.extend(self.of(file, Some(d)));
+            cur = self.files[file as usize].facts.defs[d as usize].parent;
+            depth += 1;
+            if depth > 16 {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Checks in one definition's own body (cached).
+    pub fn of(&mut self, file: u32, def: Option<u32>) -> Vec<String> {
+        if let Some(g) = self.cache.get(&(file, def)) {
+            return g.clone();
+        }
+        let g = self.scan(file, def);
+        self.cache.insert((file, def), g.clone());
+        g
+    }
+
+    fn scan(&self, file: u32, def: Option<u32>) -> Vec<String> {
+        let f = &self.files[file as usize];
+        let refs = self
+            .by_scope
+            .get(&(file, def))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut out = vec![];
+        let at = |what: &str, line: u32| format!("{what}@{}:{line}", f.rel);
+        let mut prefix = None;
+        let mut normal = None;
+        for &ri in refs {
+            let r = &f.facts.refs[ri];
+            let Some(last) = r.callee.last_name() else {
+                continue;
+            };
+            if PATH_CHECKS.contains(&last) {
+                out.push(at(&format!("path:{last}"), r.line));
+            } else if PREFIX_TESTS.contains(&last) {
+                prefix.get_or_insert((last.to_string(), r.line));
+            } else if NORMALISERS.contains(&last) {
+                normal.get_or_insert(last.to_string());
+            } else if MEMBERSHIP.contains(&last) {
+                let list = r.callee.path().iter().rev().nth(1).map(String::as_str);
+                if let Some(class) = list.and_then(allow_list_class) {
+                    out.push(at(
+                        &format!("{class}:{}.{last}", list.unwrap_or("")),
+                        r.line,
+                    ));
+                }
+            } else if let Some(class) = helper_class(last) {
+                out.push(at(&format!("{class}:{last}"), r.line));
+            }
+        }
+        if let (Some((p, line)), Some(n)) = (prefix, normal) {
+            out.push(at(&format!("path:{n}+{p}"), line));
+        }
+        out
+    }
+}
+
+/// A list named like an allow-list (`ALLOWED_HOSTS`, `allowedCommands`,
+/// `WHITELIST`), and what it confines.
+fn allow_list_class(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    if !["allow", "whitelist", "permitted", "safe"]
+        .iter()
+        .any(|w| n.contains(w))
+    {
+        return None;
+    }
+    Some(object_class(&n))
+}
+
+/// A helper named like a check (`validatePath`, `is_safe_url`,
+/// `ensureWithinRoot`, `checkCommand`), and what it confines.
+fn helper_class(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    let checks = [
+        "valid", "check", "ensure", "assert", "verif", "saniti", "safe", "within", "allowed",
+        "contain", "inside", "permit", "restrict",
+    ];
+    let objects = [
+        "path", "dir", "file", "root", "url", "host", "domain", "command", "cmd", "program",
+    ];
+    (checks.iter().any(|c| n.contains(c)) && objects.iter().any(|o| n.contains(o)))
+        .then(|| object_class(&n))
+}
+
+fn object_class(n: &str) -> &'static str {
+    if ["url", "host", "domain", "origin"]
+        .iter()
+        .any(|w| n.contains(w))
+    {
+        "host"
+    } else if ["command", "cmd", "program", "binar", "exec"]
+        .iter()
+        .any(|w| n.contains(w))
+    {
+        "command"
+    } else {
+        "path"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_classify_checks() {
+        assert_eq!(helper_class("validatePath"), Some("path"));
+        assert_eq!(helper_class("is_safe_url"), Some("host"));
+        assert_eq!(helper_class("checkCommandAllowed"), Some("command"));
+        assert_eq!(helper_class("readFile"), None);
+        assert_eq!(allow_list_class("ALLOWED_HOSTS"), Some("host"));
+        assert_eq!(allow_list_class("items"), None);
+    }
+}
