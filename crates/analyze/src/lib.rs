@@ -490,7 +490,13 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                     labels,
                     value_args: {
                         // A listener names its host and its port: both count.
-                        let args = match h.arg.or_else(|| receiver(r, h.kind)) {
+                        // Dynamic code and deserialisers: the code is the first argument
+                        // (catalogued `value = "none"`: no literal to report, but its
+                        // provenance tells whether the model chooses it).
+                        let eval_arg = (h.kind == Kind::SysEval)
+                            .then(|| r.args.pos.first().cloned())
+                            .flatten();
+                        let args = match h.arg.or_else(|| receiver(r, h.kind)).or(eval_arg) {
                             _ if h.kind == Kind::NetListen && h.all_args.len() > 1 => h.all_args,
                             Some(a) => vec![a],
                             None => vec![],

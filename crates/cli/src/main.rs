@@ -3,6 +3,7 @@
 mod manifest_cmd;
 mod measure_cmd;
 mod text;
+mod trust_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use mcpwarden_analyze::{scan, Options};
@@ -35,7 +36,7 @@ enum Command {
     Scan {
         /// Directory of the server (or a single source file).
         path: PathBuf,
-        /// Output format; `text` is a readable table, `json` the mcpwarden/scan/v1 document.
+        /// Output format; `text` is a readable table, `json` the mcpwarden/scan/v1 document, `sarif` SARIF 2.1.0.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Explain one tool: every kind it reaches, with the call chain as evidence.
@@ -60,12 +61,18 @@ enum Command {
     Report(measure_cmd::ReportArgs),
     /// Print one table of a results database (servers, findings, tools) as CSV or JSON lines.
     Export(measure_cmd::ExportArgs),
+    /// Assess trust: risky data flows from tool arguments, install-time code, dishonest annotations, a 0-100 score and grade; a CI gate.
+    Trust(trust_cmd::TrustArgs),
+    /// Privilege drift between two versions (dirs or package sources); exit 1 when privileges grew.
+    Diff(trust_cmd::DiffArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0 for code-scanning UIs (one rule per kind, call chains as codeFlows).
+    Sarif,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +83,8 @@ fn main() -> ExitCode {
         Command::Measure(a) => measure_cmd::measure(a),
         Command::Report(a) => measure_cmd::report(a),
         Command::Export(a) => measure_cmd::export_cmd(a),
+        Command::Trust(a) => trust_cmd::trust_cmd(a),
+        Command::Diff(a) => trust_cmd::diff_cmd(a),
         Command::Scan {
             path,
             format,
@@ -114,6 +123,7 @@ fn main() -> ExitCode {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let res = match format {
+                Format::Sarif => out.write_all(trust_cmd::scan_sarif(&report).as_bytes()),
                 Format::Json => {
                     serde_json::to_writer_pretty(&mut out, &ScanDocument::new(vec![report]))
                         .map_err(std::io::Error::other)

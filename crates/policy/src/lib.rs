@@ -7,3 +7,4 @@ pub mod derive;
 pub mod manifest;
 
 pub use manifest::*;
+pub mod trust;
