@@ -37,4 +37,10 @@ if [ ! -f "$deps/node/.installed-v1" ]; then
     deno@2.9.6)
   touch "$deps/node/.installed-v1"
 fi
+# Microsoft's SARIF Multitool (self-contained .NET; the linux package ships
+# `Sarif.Multitool` and `sarif-2.1.0.json`): validates `--format sarif` output.
+if [ ! -f "$deps/node/.installed-sarif-v1" ]; then
+  (cd "$deps/node" && npm install --no-audit --no-fund --silent @microsoft/sarif-multitool@5.7.0)
+  touch "$deps/node/.installed-sarif-v1"
+fi
 echo "deps: ready in $deps"

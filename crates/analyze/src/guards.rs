@@ -9,6 +9,7 @@
 //! the flow, it never hides it.
 
 use crate::link::LinkFile;
+use mcpwarden_lang::Callee;
 use std::collections::HashMap;
 
 /// Calls that confine a path on their own.
@@ -127,12 +128,10 @@ impl<'a> Guards<'a> {
             } else if NORMALISERS.contains(&last) {
                 normal.get_or_insert(last.to_string());
             } else if MEMBERSHIP.contains(&last) {
-                let list = r.callee.path().iter().rev().nth(1).map(String::as_str);
-                if let Some(class) = list.and_then(allow_list_class) {
-                    out.push(at(
-                        &format!("{class}:{}.{last}", list.unwrap_or("")),
-                        r.line,
-                    ));
+                if let Some(list) = receiver_name(f, &r.callee) {
+                    if let Some(class) = allow_list_class(&list) {
+                        out.push(at(&format!("{class}:{list}.{last}"), r.line));
+                    }
                 }
             } else if let Some(class) = helper_class(last) {
                 out.push(at(&format!("{class}:{last}"), r.line));
@@ -142,6 +141,20 @@ impl<'a> Guards<'a> {
             out.push(at(&format!("path:{n}+{p}"), line));
         }
         out
+    }
+}
+
+/// The name of the object a method is called on: `ALLOWED.includes` → `ALLOWED`.
+fn receiver_name(f: &LinkFile, c: &Callee) -> Option<String> {
+    let path = c.path();
+    if path.len() >= 2 {
+        return Some(path[path.len() - 2].clone());
+    }
+    match c {
+        Callee::Var { name, .. } => Some(name.clone()),
+        Callee::Def { def, .. } => f.facts.defs.get(*def as usize).map(|d| d.name.clone()),
+        Callee::Import { module, .. } => Some(module.clone()),
+        _ => None,
     }
 }
 

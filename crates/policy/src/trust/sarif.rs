@@ -50,7 +50,7 @@ impl Rules {
         self.ids.push(id.to_string());
         self.list.push(json!({
             "id": id,
-            "name": id.replace(['.', '-'], "_"),
+            "name": pascal(id),
             "shortDescription": {"text": text},
             "defaultConfiguration": {"level": level},
         }));
@@ -159,6 +159,13 @@ fn trust_results(rules: &mut Rules, a: &Assessment, out: &mut Vec<Value>) {
             "partialFingerprints": {"mcpwarden/v1": fingerprint(&[&id, file, &i.detail])},
         }));
     }
+}
+
+/// `kind/sys.shell` → `KindSysShell`: a readable name distinct from the id.
+fn pascal(id: &str) -> String {
+    id.split(['/', '.', '-', '_'])
+        .map(capital)
+        .collect()
 }
 
 fn capital(s: &str) -> String {
