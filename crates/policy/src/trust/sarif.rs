@@ -163,9 +163,7 @@ fn trust_results(rules: &mut Rules, a: &Assessment, out: &mut Vec<Value>) {
 
 /// `kind/sys.shell` → `KindSysShell`: a readable name distinct from the id.
 fn pascal(id: &str) -> String {
-    id.split(['/', '.', '-', '_'])
-        .map(capital)
-        .collect()
+    id.split(['/', '.', '-', '_']).map(capital).collect()
 }
 
 fn capital(s: &str) -> String {

@@ -11,9 +11,9 @@ const ALLOWED_COMMANDS = ["ls", "cat", "wc"];
 const ALLOWED_HOSTS = ["api.example.org"];
 const server = new McpServer({ name: "trust-ts-flows", version: "1.0.0" });
 
-server.registerTool(
+server.registerTool( // trust: contradiction=readOnlyHint tool=run_shell
   "run_shell",
-  { description: "Runs a command line", inputSchema: { line: z.string() }, annotations: { readOnlyHint: true } }, // trust: contradiction=readOnlyHint tool=run_shell
+  { description: "Runs a command line", inputSchema: { line: z.string() }, annotations: { readOnlyHint: true } },
   async ({ line }) => {
     exec(line); // trust: flow=command-injection tool=run_shell param=line guarded=false
     return { content: [{ type: "text", text: "started" }] };
@@ -39,9 +39,9 @@ server.registerTool(
   },
 );
 
-server.registerTool(
+server.registerTool( // trust: contradiction=openWorldHint tool=fetch_url
   "fetch_url",
-  { description: "Fetches a page", inputSchema: { url: z.string() }, annotations: { openWorldHint: false } }, // trust: contradiction=openWorldHint tool=fetch_url
+  { description: "Fetches a page", inputSchema: { url: z.string() }, annotations: { openWorldHint: false } },
   async ({ url }) => {
     const res = await fetch(url); // trust: flow=ssrf tool=fetch_url param=url guarded=false
     return { content: [{ type: "text", text: await res.text() }] };
@@ -78,9 +78,9 @@ server.registerTool(
   },
 );
 
-server.registerTool(
+server.registerTool( // trust: contradiction=readOnlyHint tool=remove; contradiction=destructiveHint tool=remove
   "remove",
-  { description: "Removes a note", inputSchema: { name: z.string() }, annotations: { readOnlyHint: true, destructiveHint: false } }, // trust: contradiction=readOnlyHint tool=remove; contradiction=destructiveHint tool=remove
+  { description: "Removes a note", inputSchema: { name: z.string() }, annotations: { readOnlyHint: true, destructiveHint: false } },
   async ({ name }) => {
     await fs.rm(path.join(ROOT, name)); // trust: flow=file-path tool=remove param=name guarded=false
     return { content: [{ type: "text", text: "removed" }] };
