@@ -332,24 +332,50 @@ fn sarif_validates_with_the_multitool() {
 fn diff_reports_privilege_growth_between_real_versions() {
     let cases: &[(&str, &str, i32, &str)] = &[
         // 0.6.2 had 9 file tools; later versions add edit_file, read_media_file, ...
-        ("npm:@modelcontextprotocol/server-filesystem@0.6.2", "npm:@modelcontextprotocol/server-filesystem@2025.7.29", 1, "+ tool edit_file"),
+        (
+            "npm:@modelcontextprotocol/server-filesystem@0.6.2",
+            "npm:@modelcontextprotocol/server-filesystem@2025.7.29",
+            1,
+            "+ tool edit_file",
+        ),
         // git_branch, git_checkout, git_init, ... are new tools running `git`.
-        ("pypi:mcp-server-git==0.4.1", "pypi:mcp-server-git==2025.7.1", 1, "+ tool git_checkout"),
+        (
+            "pypi:mcp-server-git==0.4.1",
+            "pypi:mcp-server-git==2025.7.1",
+            1,
+            "+ tool git_checkout",
+        ),
         // Issue and pull-request tools reaching api.github.com.
-        ("npm:@modelcontextprotocol/server-github@0.6.2", "npm:@modelcontextprotocol/server-github@2025.4.8", 1, "+ tool get_pull_request"),
+        (
+            "npm:@modelcontextprotocol/server-github@0.6.2",
+            "npm:@modelcontextprotocol/server-github@2025.4.8",
+            1,
+            "+ tool get_pull_request",
+        ),
         // Same single fetch tool and the same hosts: no growth.
-        ("pypi:mcp-server-fetch==0.1.0", "pypi:mcp-server-fetch==0.6.2", 0, "did not grow"),
+        (
+            "pypi:mcp-server-fetch==0.1.0",
+            "pypi:mcp-server-fetch==0.6.2",
+            0,
+            "did not grow",
+        ),
     ];
     for (old, new, code, line) in cases {
         let o = bin().args(["diff", old, new]).output().unwrap();
         let out = String::from_utf8_lossy(&o.stdout);
         if o.status.code() == Some(2) {
             let err = String::from_utf8_lossy(&o.stderr);
-            assert!(std::env::var_os("CI").is_none(), "CI: diff {old} {new} could not fetch: {err}");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI: diff {old} {new} could not fetch: {err}"
+            );
             println!("SKIP diff_reports_privilege_growth_between_real_versions: {err}");
             return;
         }
         assert_eq!(o.status.code(), Some(*code), "diff {old} {new}:\n{out}");
-        assert!(out.contains(line), "diff {old} {new} lacks `{line}`:\n{out}");
+        assert!(
+            out.contains(line),
+            "diff {old} {new} lacks `{line}`:\n{out}"
+        );
     }
 }

@@ -90,6 +90,11 @@ pub fn flows(report: &ServerReport, manifest: &Manifest) -> Vec<Flow> {
     for t in &manifest.tools {
         for (sink, param, evidence) in sinks(t) {
             let found = at(report, &t.name, &evidence);
+            // A tool argument only in the path or query of a URL whose host is
+            // fixed or configured (`${BASE}/${ARG:project}/...`) is no SSRF.
+            if sink == Sink::Ssrf && !found.iter().any(|f| host_is_argument(f)) {
+                continue;
+            }
             let kind = kind_of(sink, &found);
             let sink = match sink {
                 Sink::CodeInjection if found.iter().any(|f| is_deserialiser(&f.api)) => {
@@ -203,6 +208,20 @@ fn kind_of(sink: Sink, found: &[&Finding]) -> Kind {
         .copied()
         .find(|k| found.iter().any(|f| f.kind == *k))
         .unwrap_or(wanted[0])
+}
+
+/// The value starts with a tool argument (`${ARG:url}`, `https://${ARG:host}/`),
+/// so the argument decides the host.
+fn host_is_argument(f: &Finding) -> bool {
+    f.values.iter().any(|v| {
+        v.provenance == Provenance::ToolArg && {
+            let t = v
+                .text
+                .split_once("://")
+                .map_or(v.text.as_str(), |(_, rest)| rest);
+            t.starts_with("${ARG:")
+        }
+    })
 }
 
 fn is_deserialiser(api: &str) -> bool {
