@@ -118,8 +118,20 @@ impl<'a> Guards<'a> {
         let mut normal = None;
         for &ri in refs {
             let r = &f.facts.refs[ri];
-            let Some(last) = r.callee.last_name() else {
-                continue;
+            // A direct call of a function of the tree (`_validate_url(u)`) has
+            // no member path: its name is the definition's.
+            let own;
+            let last = match (&r.callee, r.callee.last_name()) {
+                (_, Some(l)) => l,
+                (Callee::Def { def, .. }, None) => match f.facts.defs.get(*def as usize) {
+                    Some(d) => {
+                        own = d.name.clone();
+                        own.as_str()
+                    }
+                    None => continue,
+                },
+                (Callee::Var { name, .. }, None) => name.as_str(),
+                _ => continue,
             };
             if PATH_CHECKS.contains(&last) {
                 out.push(at(&format!("path:{last}"), r.line));

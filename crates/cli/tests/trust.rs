@@ -166,9 +166,9 @@ fn every_trust_fixture_meets_its_inline_expectations() {
         let score = doc["score"]["score"].as_u64().unwrap();
         assert!(
             score == 100u64.saturating_sub(spent)
-                || !doc["score"]["capped_by"]
+                || doc["score"]["capped_by"]
                     .as_array()
-                    .map_or(true, |a| a.is_empty()),
+                    .is_some_and(|a| !a.is_empty()),
             "{name}: score {score} is not 100 - {spent}"
         );
         assert!(

@@ -51,7 +51,7 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
         )
         .or_else(|| non_get(report, &t.name));
         let destroy = first(&t.kinds, &[Kind::FsDelete]);
-        let open = open_world(report, manifest, &t.name, &t.kinds);
+        let open = open_world(manifest, &t.name, &t.kinds);
         let mut because = vec![];
         for (hint, k) in [
             ("readOnlyHint=false", write),
@@ -128,19 +128,19 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Kind> {
 /// Talks to a host beyond loopback: a connect item of the tool that is not
 /// loopback (a model- or config-chosen host counts), or a network kind with
 /// no host resolved.
-fn open_world(report: &ServerReport, m: &Manifest, tool: &str, kinds: &[Kind]) -> Option<Kind> {
+fn open_world(m: &Manifest, tool: &str, kinds: &[Kind]) -> Option<Kind> {
     let net = first(kinds, &[Kind::NetHttp, Kind::NetConnect])?;
     let Some(t) = m.tool(tool) else {
         return Some(net);
     };
     let connects = &t.permissions.network.connect;
-    let _ = report;
-    let outside = connects.is_empty()
-        || connects.iter().any(|c| {
-            !LOOPBACK.contains(&c.host.as_str())
-                && !(c.provenance == Provenance::Config
-                    && c.origin.default.as_deref().is_some_and(is_loopback_url))
-        });
+    // A configured host whose default is loopback (a local daemon) stays closed.
+    let local = |c: &crate::Connect| {
+        LOOPBACK.contains(&c.host.as_str())
+            || (c.provenance == Provenance::Config
+                && c.origin.default.as_deref().is_some_and(is_loopback_url))
+    };
+    let outside = connects.is_empty() || !connects.iter().all(local);
     outside.then_some(net)
 }
 
