@@ -39,8 +39,11 @@ pub fn attach(linker: &Linker, tools: &mut [Tool]) {
             continue;
         }
         let f = &linker.files[fi];
+        let anchors = name_lines(f.facts, tools, f.rel);
         for mut site in sites(f.facts) {
-            let Some(t) = nearest(tools, f.rel, site.line) else {
+            let Some(t) =
+                after_name(&anchors, site.line).or_else(|| nearest(tools, f.rel, site.line))
+            else {
                 continue;
             };
             let tool = &mut tools[t];
@@ -54,6 +57,53 @@ pub fn attach(linker: &Linker, tools: &mut [Tool]) {
             }
         }
     }
+}
+
+/// Lines where a tool's name is written as a literal (`mcp.NewTool("x",`,
+/// `name: "x"`, `registerTool("x"`), with the tool's index, sorted.
+fn name_lines(facts: &FileFacts, tools: &[Tool], rel: &str) -> Vec<(u32, usize)> {
+    let index = |n: &str| {
+        tools
+            .iter()
+            .position(|t| t.file == rel && t.name == n && t.entry == Some(EntryKind::Tool))
+    };
+    let mut out = vec![];
+    for r in &facts.refs {
+        let args = r.args.pos.iter().chain(
+            r.args
+                .kw
+                .iter()
+                .filter(|(k, _)| k == "name")
+                .map(|(_, v)| v),
+        );
+        if let Some(i) = args.take(2).find_map(|a| a.as_str().and_then(index)) {
+            out.push((r.line, i));
+        }
+    }
+    for o in &facts.objects {
+        let name = o
+            .props
+            .iter()
+            .find(|(k, _)| k == "name")
+            .and_then(|(_, v)| v.as_str());
+        if let Some(i) = name.and_then(index) {
+            out.push((o.name_line.max(o.line), i));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The tool whose name literal is the last one at or above `line` (within
+/// the window): options follow the name they configure.
+fn after_name(anchors: &[(u32, usize)], line: u32) -> Option<usize> {
+    anchors
+        .iter()
+        .rev()
+        .find(|(l, _)| *l <= line)
+        .filter(|(l, _)| line - l <= WINDOW)
+        .map(|(_, i)| *i)
 }
 
 /// The tool of this file whose registration line is closest to `line`; a

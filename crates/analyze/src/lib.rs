@@ -496,11 +496,12 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                         let eval_arg = (h.kind == Kind::SysEval)
                             .then(|| r.args.pos.first().cloned())
                             .flatten();
-                        let args = match h.arg.or_else(|| receiver(r, h.kind)).or(eval_arg) {
+                        let mut args = match h.arg.or_else(|| receiver(r, h.kind)).or(eval_arg) {
                             _ if h.kind == Kind::NetListen && h.all_args.len() > 1 => h.all_args,
                             Some(a) => vec![a],
                             None => vec![],
                         };
+                        args.extend(shell_script(r, h.kind));
                         (!args.is_empty()).then(|| (fi as u32, r.in_def, r.line, args))
                     },
                 });
@@ -760,6 +761,22 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.stats.edges_by_tier = graph.by_tier;
     report.stats.unresolved_calls = graph.unresolved;
     report.stats.graph_ms = graph_started.elapsed().as_millis() as u64;
+}
+
+/// `exec.Command("sh", "-c", script)`, `["bash", "-c", script]`: the script
+/// after `-c` is a value of the shell call too (whether the model writes it
+/// is what makes it command injection).
+fn shell_script(r: &mcpwarden_lang::Ref, kind: Kind) -> Option<mcpwarden_lang::Arg> {
+    use mcpwarden_lang::Arg;
+    if kind != Kind::SysShell {
+        return None;
+    }
+    let flag = |a: &Arg| matches!(a.as_str(), Some("-c" | "/c" | "/C" | "-Command"));
+    let in_list = |items: &[Arg]| {
+        let i = items.iter().position(flag)?;
+        items.get(i + 1).cloned()
+    };
+    in_list(&r.args.pos)
 }
 
 /// A file operation on a path object (`notes_dir.mkdir()`, `p.read_text()`):

@@ -3,6 +3,7 @@ import os
 import pickle
 import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
 
 import requests
 from mcp.server.fastmcp import FastMCP
@@ -40,6 +41,18 @@ def read_inside(name: str) -> str:
 def fetch(url: str) -> str:
     """Fetch a page."""
     return requests.get(url, timeout=10).text  # trust: flow=ssrf tool=fetch param=url guarded=false
+
+
+def _check_url(url: str) -> None:
+    if urlparse(url).hostname != "api.example.org":
+        raise ValueError("host not allowed")
+
+
+@mcp.tool()
+def fetch_checked(url: str) -> str:
+    """Fetch from the one allowed host."""
+    _check_url(url)
+    return requests.get(url, timeout=10).text  # trust: flow=ssrf tool=fetch_checked param=url guarded=true
 
 
 @mcp.tool()
