@@ -208,6 +208,29 @@ fn sites(facts: &FileFacts) -> Vec<Site> {
             out.push(s);
         }
     }
+    // C#: `[McpServerTool, Description("…")]` — a `Description` attribute on
+    // the tool attribute's line (parameters carry their own elsewhere).
+    let tool_lines: Vec<u32> = facts
+        .refs
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.callee.last_name(),
+                Some("McpServerTool" | "McpServerToolAttribute")
+            )
+        })
+        .map(|r| r.line)
+        .collect();
+    for r in &facts.refs {
+        if r.callee.last_name() == Some("Description") && tool_lines.contains(&r.line) {
+            let d = r.args.pos.first().and_then(|a| a.as_str());
+            out.extend(d.map(|d| Site {
+                line: r.line,
+                description: Some(d.to_string()),
+                ..Default::default()
+            }));
+        }
+    }
     out
 }
 
