@@ -21,6 +21,9 @@ struct Site {
     line: u32,
     hints: Annotations,
     description: Option<String>,
+    /// The tool the site names itself (`{ name: "x", annotations }`,
+    /// `registerTool("x", { annotations })`): it goes to that tool.
+    name: Option<String>,
 }
 
 pub fn attach(linker: &Linker, tools: &mut [Tool]) {
@@ -41,8 +44,14 @@ pub fn attach(linker: &Linker, tools: &mut [Tool]) {
         let f = &linker.files[fi];
         let anchors = name_lines(f.facts, tools, f.rel);
         for mut site in sites(f.facts) {
-            let Some(t) =
-                after_name(&anchors, site.line).or_else(|| nearest(tools, f.rel, site.line))
+            let named = site.name.as_deref().and_then(|n| {
+                tools.iter().position(|t| {
+                    t.file == f.rel && t.name == n && t.entry == Some(EntryKind::Tool)
+                })
+            });
+            let Some(t) = named
+                .or_else(|| after_name(&anchors, site.line))
+                .or_else(|| nearest(tools, f.rel, site.line))
             else {
                 continue;
             };
@@ -187,6 +196,10 @@ fn hints_of_props(props: &[(String, Arg)], line: u32) -> Option<Site> {
         }
     }
     let tool_like = found || props.iter().any(|(k, _)| k == "inputSchema" || k == "name");
+    s.name = props
+        .iter()
+        .find(|(k, _)| k == "name")
+        .and_then(|(_, v)| v.as_str().map(str::to_string));
     if tool_like {
         s.description = props
             .iter()
@@ -274,6 +287,15 @@ fn ref_site(r: &Ref) -> Option<Site> {
             .map(str::to_string);
     }
     // `server.tool("name", "description", schema, { readOnlyHint: true }, cb)`.
+    if is_registration(last) {
+        s.name = r
+            .args
+            .pos
+            .first()
+            .or_else(|| r.args.kw("name"))
+            .and_then(|a| a.as_str())
+            .map(str::to_string);
+    }
     if matches!(last, "tool" | "registerTool" | "addTool") {
         if let Some(Arg::Str(d)) = r.args.pos.get(1) {
             s.description = Some(d.clone());
@@ -284,6 +306,7 @@ fn ref_site(r: &Ref) -> Option<Site> {
                     found |= !inner.hints.is_empty();
                     merge(&mut s.hints, &inner.hints);
                     s.description = s.description.or(inner.description);
+                    s.name = s.name.or(inner.name);
                 }
             }
         }
