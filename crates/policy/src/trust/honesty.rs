@@ -45,21 +45,28 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
         .iter()
         .filter(|t| t.entry.unwrap_or(EntryKind::Tool) == EntryKind::Tool && t.handler_found)
     {
-        let write = first(
+        let why = |k: Option<Kind>| {
+            k.map(|kind| Why {
+                kind,
+                chain: super::chain(report, &t.name, kind),
+            })
+        };
+        let write = why(first(
             &t.kinds,
             &[Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec],
-        )
+        ))
         .or_else(|| non_get(report, &t.name));
-        let destroy = first(&t.kinds, &[Kind::FsDelete]);
-        let open = open_world(manifest, &t.name, &t.kinds);
+        let destroy = why(first(&t.kinds, &[Kind::FsDelete]));
+        let open = why(open_world(manifest, &t.name, &t.kinds));
         let mut because = vec![];
         for (hint, k) in [
-            ("readOnlyHint=false", write),
-            ("destructiveHint=true", destroy),
-            ("openWorldHint=true", open),
+            ("readOnlyHint=false", &write),
+            ("destructiveHint=true", &destroy),
+            ("openWorldHint=true", &open),
         ] {
-            if let Some(k) = k {
-                because.push(format!("{hint}: {k}"));
+            if let Some(w) = k {
+                let at = w.chain.last().cloned().unwrap_or_default();
+                because.push(format!("{hint}: {} {at}", w.kind));
             }
         }
         inferred.push(Inferred {
@@ -71,30 +78,35 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
         });
         let Some(a) = &t.annotations else { continue };
         let cases = [
-            ("readOnlyHint", a.read_only_hint == Some(true), write, false),
+            (
+                "readOnlyHint",
+                a.read_only_hint == Some(true),
+                &write,
+                false,
+            ),
             (
                 "destructiveHint",
                 a.destructive_hint == Some(false),
-                destroy,
+                &destroy,
                 true,
             ),
             (
                 "openWorldHint",
                 a.open_world_hint == Some(false),
-                open,
+                &open,
                 true,
             ),
         ];
         for (hint, declared_it, evidence, actual) in cases {
-            if let (true, Some(kind)) = (declared_it, evidence) {
+            if let (true, Some(w)) = (declared_it, evidence) {
                 out.push(Contradiction {
                     tool: t.name.clone(),
                     hint: hint.into(),
                     declared: !actual,
                     actual,
                     declared_at: a.evidence.clone(),
-                    kind,
-                    chain: super::chain(report, &t.name, kind),
+                    kind: w.kind,
+                    chain: w.chain.clone(),
                 });
             }
         }
@@ -108,8 +120,8 @@ fn first(kinds: &[Kind], wanted: &[Kind]) -> Option<Kind> {
 }
 
 /// A request with a writing method (`requests.post`, `axios.delete`, `http.MethodPut`).
-fn non_get(report: &ServerReport, tool: &str) -> Option<Kind> {
-    report
+fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
+    let f = report
         .findings
         .iter()
         .filter(|f| f.kind == Kind::NetHttp && f.tools.iter().any(|t| t == tool))
@@ -121,8 +133,26 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Kind> {
                 .unwrap_or("")
                 .to_ascii_lowercase();
             matches!(last.as_str(), "post" | "put" | "patch" | "delete")
-        })
-        .map(|f| f.kind)
+        })?;
+    // The tool's chain for net.http may end at another request: then the
+    // writing request itself is the evidence.
+    let at = format!("{}:{} ", f.file, f.line);
+    let chain = super::chain(report, tool, f.kind);
+    let chain = if chain.last().is_some_and(|s| s.starts_with(&at)) {
+        chain
+    } else {
+        vec![format!("{at}{}", f.api)]
+    };
+    Some(Why {
+        kind: f.kind,
+        chain,
+    })
+}
+
+/// The kind behind an inferred hint and the tool's chain to it.
+struct Why {
+    kind: Kind,
+    chain: Vec<String>,
 }
 
 /// Talks to a host beyond loopback: a connect item of the tool that is not
@@ -130,20 +160,29 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Kind> {
 /// no host resolved.
 fn open_world(m: &Manifest, tool: &str, kinds: &[Kind]) -> Option<Kind> {
     let net = first(kinds, &[Kind::NetHttp, Kind::NetConnect])?;
-    let Some(t) = m.tool(tool) else {
-        return Some(net);
-    };
-    let connects = &t.permissions.network.connect;
-    // A configured host whose default is loopback (a local daemon) stays closed.
-    let local = |c: &crate::Connect| {
-        LOOPBACK.contains(&c.host.as_str())
-            || (c.provenance == Provenance::Config
-                && c.origin.default.as_deref().is_some_and(is_loopback_url))
-    };
-    let outside = connects.is_empty() || !connects.iter().all(local);
+    let t = m.tool(tool)?;
+    // Proven only by a host that is known and not loopback, or that the model
+    // chooses; an unresolved host (a local daemon's socket, a configured URL
+    // without default) proves nothing either way.
+    let outside = t
+        .permissions
+        .network
+        .connect
+        .iter()
+        .any(|c| match c.provenance {
+            Provenance::ToolArg => true,
+            Provenance::Unknown => false,
+            Provenance::Const | Provenance::Config => {
+                let host = if c.host == "*" {
+                    c.origin.default.as_deref().unwrap_or("")
+                } else {
+                    c.host.as_str()
+                };
+                !host.is_empty()
+                    && !LOOPBACK
+                        .iter()
+                        .any(|l| host == *l || host.contains(&format!("//{l}")))
+            }
+        });
     outside.then_some(net)
-}
-
-fn is_loopback_url(u: &str) -> bool {
-    LOOPBACK.iter().any(|h| u.contains(&format!("//{h}")))
 }
