@@ -78,3 +78,6 @@ pub(crate) fn chain(report: &ServerReport, tool: &str, kind: mcpwarden_model::Ki
         .map(|c| c.steps.clone())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;
