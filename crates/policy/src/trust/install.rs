@@ -58,6 +58,7 @@ pub fn install_items(report: &ServerReport, root: Option<&Path>) -> Vec<InstallI
     if let Some(root) = root.filter(|r| r.is_dir()) {
         npm(root, &mut out);
         pyproject(root, &mut out);
+        cmdclass(root, &mut out);
         if root.join("binding.gyp").is_file() {
             out.push(item(
                 InstallKind::NativeBuild,
@@ -128,6 +129,21 @@ fn pyproject(root: &Path, out: &mut Vec<InstallItem>) {
                 &format!("pyproject.toml:{line}"),
             ));
         }
+    }
+}
+
+/// `setup(cmdclass={...})`: custom build or install commands run by pip.
+fn cmdclass(root: &Path, out: &mut Vec<InstallItem>) {
+    let Ok(text) = std::fs::read_to_string(root.join("setup.py")) else {
+        return;
+    };
+    if text.contains("cmdclass") {
+        let line = line_of(&text, "cmdclass");
+        out.push(item(
+            InstallKind::SetupPy,
+            "custom build/install commands (cmdclass)",
+            &format!("setup.py:{line}"),
+        ));
     }
 }
 
