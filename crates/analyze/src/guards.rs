@@ -187,15 +187,39 @@ fn allow_list_class(name: &str) -> Option<&'static str> {
 /// `ensureWithinRoot`, `checkCommand`), and what it confines.
 fn helper_class(name: &str) -> Option<&'static str> {
     let n = name.to_ascii_lowercase();
+    // Words of confinement, not of mere checking: `ensureFileOpen`,
+    // `assertRootIsDirectory` and `checkFileExists` confine nothing.
     let checks = [
-        "valid", "check", "ensure", "assert", "verif", "saniti", "safe", "within", "allowed",
-        "contain", "inside", "permit", "restrict",
+        "valid",
+        "saniti",
+        "safe",
+        "within",
+        "allowed",
+        "inside",
+        "contain",
+        "permit",
+        "restrict",
+        "whitelist",
+        "allowlist",
+        "trusted",
+        "secure",
     ];
     let objects = [
         "path", "dir", "file", "root", "url", "host", "domain", "command", "cmd", "program",
     ];
-    (checks.iter().any(|c| n.contains(c)) && objects.iter().any(|o| n.contains(o)))
-        .then(|| object_class(&n))
+    let not = [
+        "exist",
+        "open",
+        "isdir",
+        "directory",
+        "format",
+        "schema",
+        "json",
+    ];
+    (checks.iter().any(|c| n.contains(c))
+        && objects.iter().any(|o| n.contains(o))
+        && !not.iter().any(|w| n.contains(w)))
+    .then(|| object_class(&n))
 }
 
 fn object_class(n: &str) -> &'static str {
@@ -223,6 +247,9 @@ mod tests {
         assert_eq!(helper_class("validatePath"), Some("path"));
         assert_eq!(helper_class("is_safe_url"), Some("host"));
         assert_eq!(helper_class("checkCommandAllowed"), Some("command"));
+        assert_eq!(helper_class("ensureFileOpen"), None);
+        assert_eq!(helper_class("assertWalkRootIsDirectory"), None);
+        assert_eq!(helper_class("validateFileExists"), None);
         assert_eq!(helper_class("readFile"), None);
         assert_eq!(allow_list_class("ALLOWED_HOSTS"), Some("host"));
         assert_eq!(allow_list_class("items"), None);

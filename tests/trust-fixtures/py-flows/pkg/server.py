@@ -43,7 +43,7 @@ def fetch(url: str) -> str:
     return requests.get(url, timeout=10).text  # trust: flow=ssrf tool=fetch param=url guarded=false
 
 
-def _check_url(url: str) -> None:
+def _require_allowed_host(url: str) -> None:
     if urlparse(url).hostname != "api.example.org":
         raise ValueError("host not allowed")
 
@@ -51,7 +51,7 @@ def _check_url(url: str) -> None:
 @mcp.tool()
 def fetch_checked(url: str) -> str:
     """Fetch from the one allowed host."""
-    _check_url(url)
+    _require_allowed_host(url)
     return requests.get(url, timeout=10).text  # trust: flow=ssrf tool=fetch_checked param=url guarded=true
 
 
