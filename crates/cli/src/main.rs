@@ -65,6 +65,8 @@ enum Command {
     Trust(trust_cmd::TrustArgs),
     /// Privilege drift between two versions (dirs or package sources); exit 1 when privileges grew.
     Diff(trust_cmd::DiffArgs),
+    /// Compare a registry profile (server.json or ToolHive entry) with what the code needs: env vars, secrets, hosts.
+    LintProfile(trust_cmd::LintArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         Command::Export(a) => measure_cmd::export_cmd(a),
         Command::Trust(a) => trust_cmd::trust_cmd(a),
         Command::Diff(a) => trust_cmd::diff_cmd(a),
+        Command::LintProfile(a) => trust_cmd::lint_cmd(a),
         Command::Scan {
             path,
             format,

@@ -393,3 +393,55 @@ fn diff_text(d: &diff::Drift) -> String {
     );
     s
 }
+
+#[derive(Args)]
+#[command(
+    after_help = "FILE is an MCP registry server.json (packages[].environmentVariables, isSecret) or a ToolHive \
+registry entry (env_vars, permissions.network.outbound.allow_host). TARGET is a directory or a package source.\n\n\
+Checks: undeclared-env (read by the code, not declared), unused-env (declared, never read), secret-not-marked, \
+missing-host (contacted, not allowed; apex-only allows are named), unused-host.\n\n\
+Exit codes: 0 the profile matches the code; 1 problems found; 2 a file or target is missing or unreadable, or bad usage."
+)]
+pub struct LintArgs {
+    pub file: PathBuf,
+    pub target: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    #[arg(long)]
+    pub offline: bool,
+}
+
+pub fn lint_cmd(a: LintArgs) -> ExitCode {
+    use mcpwarden_policy::trust::profile::{lint, Profile};
+    let profile = match std::fs::read_to_string(&a.file)
+        .map_err(|e| e.to_string())
+        .and_then(|t| Profile::parse(&t))
+    {
+        Ok(p) => p,
+        Err(e) => return fail(&format!("{}: {e}", a.file.display())),
+    };
+    let m = match crate::manifest_cmd::derive_target(&a.target, a.cache.as_deref(), a.offline) {
+        Ok(m) => m,
+        Err(e) => return fail(&e),
+    };
+    let problems = lint(&profile, &m);
+    let out = match a.format {
+        DiffFormat::Json => pretty(&problems),
+        DiffFormat::Text => {
+            let mut s = String::new();
+            for p in &problems {
+                let _ = writeln!(s, "{:<18} {:<32} {}", p.check, p.subject, p.detail);
+            }
+            let _ = writeln!(s, "{} problem(s)", problems.len());
+            s
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

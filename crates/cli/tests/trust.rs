@@ -379,3 +379,54 @@ fn diff_reports_privilege_growth_between_real_versions() {
         );
     }
 }
+
+#[test]
+fn lint_profile_compares_declarations_with_the_code() {
+    let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/profiles");
+    let lint = |profile: &str, case: &str| {
+        let o = bin()
+            .args(["lint-profile", "--format", "json"])
+            .arg(profiles.join(profile))
+            .arg(fixtures().join(case))
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let got: BTreeSet<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p["check"].as_str().unwrap(),
+                    p["subject"].as_str().unwrap()
+                )
+            })
+            .collect();
+        (o.status.code(), got)
+    };
+    let set = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        lint("ts-flows.server.json", "ts-flows"),
+        (Some(1), set(&["unused-env TS_FLOWS_API_KEY"]))
+    );
+    assert_eq!(
+        lint("py-flows.empty.server.json", "py-flows"),
+        (Some(1), set(&["undeclared-env NOTES_DIR"]))
+    );
+    assert_eq!(
+        lint("js-install.toolhive.json", "js-install"),
+        (
+            Some(1),
+            set(&[
+                "missing-host github.com",
+                "unused-host objects.githubusercontent.com"
+            ])
+        )
+    );
+    let bad = bin()
+        .args(["lint-profile", "/nonexistent.json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

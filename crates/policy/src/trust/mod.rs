@@ -15,6 +15,7 @@ pub mod diff;
 pub mod flows;
 pub mod honesty;
 pub mod install;
+pub mod profile;
 pub mod sarif;
 pub mod score;
 
