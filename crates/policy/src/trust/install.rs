@@ -96,9 +96,15 @@ fn npm(root: &Path, out: &mut Vec<InstallItem>) {
     for hook in NPM_HOOKS {
         if let Some(cmd) = scripts.get(*hook).and_then(|c| c.as_str()) {
             let line = line_of(&text, &format!("\"{hook}\""));
+            // npm runs `prepare` for git and local installs, not for a registry tarball.
+            let only = if *hook == "prepare" {
+                " (git and local installs only)"
+            } else {
+                ""
+            };
             out.push(item(
                 InstallKind::NpmScript,
-                &format!("{hook}: {cmd}"),
+                &format!("{hook}: {cmd}{only}"),
                 &format!("package.json:{line}"),
             ));
         }

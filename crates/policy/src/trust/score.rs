@@ -256,7 +256,12 @@ fn hits(
             o.clone(),
         ));
     }
-    for i in install {
+    // A registry tarball's `prepare` never runs on the user's machine.
+    let from_registry = m.server.source.starts_with("npm:");
+    for i in install
+        .iter()
+        .filter(|i| !(from_registry && i.detail.starts_with("prepare:")))
+    {
         out.push(hit(
             "install",
             false,
