@@ -320,8 +320,17 @@ fn text(a: &Assessment) -> String {
     for c in &a.contradictions {
         let _ = writeln!(
             s,
-            "  {}: declares {}={} ({}) but reaches {}",
-            c.tool, c.hint, c.declared, c.declared_at, c.kind
+            "  {}: declares {}={} ({}) but reaches {}{}",
+            c.tool,
+            c.hint,
+            c.declared,
+            c.declared_at,
+            c.kind,
+            if c.incidental {
+                " (incidental: own state)"
+            } else {
+                ""
+            }
         );
         if !c.chain.is_empty() {
             let _ = writeln!(s, "      chain: {}", c.chain.join(" -> "));

@@ -2,7 +2,7 @@
 //! written for it, with expectations on the line they describe:
 //!
 //! - `trust: flow=SINK tool=T param=P guarded=true|false` on one of a flow's call sites;
-//! - `trust: contradiction=HINT tool=T` on the registration that declares the annotation;
+//! - `trust: contradiction=HINT tool=T [incidental]` on the registration that declares the annotation;
 //! - `trust: install=KIND` on an install-time item's line;
 //!
 //! several per line separated by `;`. `expect.toml` lists install items with no
@@ -127,10 +127,15 @@ fn actual(doc: &Value, expected: &BTreeSet<String>) -> BTreeSet<String> {
     }
     for c in doc["contradictions"].as_array().unwrap() {
         out.insert(format!(
-            "{} contradiction={} tool={}",
+            "{} contradiction={} tool={}{}",
             c["declared_at"].as_str().unwrap(),
             c["hint"].as_str().unwrap(),
-            c["tool"].as_str().unwrap()
+            c["tool"].as_str().unwrap(),
+            if c["incidental"] == true {
+                " incidental"
+            } else {
+                ""
+            }
         ));
     }
     for i in doc["install"].as_array().unwrap() {

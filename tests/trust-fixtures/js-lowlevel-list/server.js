@@ -3,7 +3,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { readFile, unlink } from "node:fs/promises";
+import { readFile, unlink, writeFile } from "node:fs/promises";
 
 const TOOLS = [
     { // trust: contradiction=readOnlyHint tool=tidy; contradiction=destructiveHint tool=tidy
@@ -18,6 +18,12 @@ const TOOLS = [
         inputSchema: { type: "object", properties: {} },
         annotations: { readOnlyHint: false, destructiveHint: true },
     },
+    { // trust: contradiction=readOnlyHint tool=whoami incidental
+        name: "whoami",
+        description: "The signed-in user",
+        inputSchema: { type: "object", properties: {} },
+        annotations: { readOnlyHint: true },
+    },
     {
         name: "show",
         description: "Shows the drafts file",
@@ -25,6 +31,10 @@ const TOOLS = [
         annotations: { readOnlyHint: true, openWorldHint: false },
     },
 ];
+
+async function saveTokenCache(token) {
+    await writeFile("/var/lib/drafts/.token", token);
+}
 
 const server = new Server({ name: "trust-js-lowlevel-list", version: "1.0.0" }, { capabilities: { tools: {} } });
 server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOLS }));
@@ -36,6 +46,9 @@ server.setRequestHandler(CallToolRequestSchema, async (request) => {
         case "purge":
             await unlink("/var/lib/drafts/all.txt");
             return { content: [{ type: "text", text: "purged" }] };
+        case "whoami":
+            await saveTokenCache("refreshed");
+            return { content: [{ type: "text", text: "me" }] };
         case "show":
             return { content: [{ type: "text", text: await readFile("/var/lib/drafts/all.txt", "utf8") }] };
         default:

@@ -32,6 +32,11 @@ pub struct Contradiction {
     /// The kind that contradicts it and the tool's call chain to it.
     pub kind: Kind,
     pub chain: Vec<String>,
+    /// The contradicting call sits in a function that keeps the server's own
+    /// state (`saveToken`, `cleanupTempDir`, `_validate_api_key`): true to the
+    /// code, rarely what the annotation is about. Scored lower.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incidental: bool,
 }
 
 const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"];
@@ -107,6 +112,7 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                     declared_at: a.evidence.clone(),
                     kind: w.kind,
                     chain: w.chain.clone(),
+                    incidental: incidental(&w.chain),
                 });
             }
         }
@@ -147,6 +153,34 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
         kind: f.kind,
         chain,
     })
+}
+
+/// Words of a function that keeps the server's own state.
+const OWN_STATE: &[&str] = &[
+    "temp",
+    "tmp",
+    "cleanup",
+    "credential",
+    "token",
+    "cache",
+    "profile",
+    "probe",
+    "apikey",
+    "api_key",
+    "session",
+];
+
+/// The function making the contradicting call (the step before the API) is
+/// named like own-state housekeeping.
+fn incidental(chain: &[String]) -> bool {
+    let Some(caller) = chain.len().checked_sub(2).and_then(|i| chain.get(i)) else {
+        return false;
+    };
+    let name = caller
+        .split_once(' ')
+        .map_or("", |(_, n)| n)
+        .to_ascii_lowercase();
+    OWN_STATE.iter().any(|w| name.contains(w))
 }
 
 /// The kind behind an inferred hint and the tool's chain to it.

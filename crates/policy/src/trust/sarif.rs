@@ -129,9 +129,15 @@ fn trust_results(rules: &mut Rules, a: &Assessment, out: &mut Vec<Value>) {
             "warning",
         );
         let (file, line) = split(&c.declared_at);
+        let level = if c.incidental { "note" } else { "warning" };
+        let own = if c.incidental {
+            " (own-state housekeeping)"
+        } else {
+            ""
+        };
         let mut r = json!({
-            "ruleId": id, "ruleIndex": idx, "level": "warning",
-            "message": {"text": format!("Tool `{}` declares {}: {} but reaches {}", c.tool, c.hint, c.declared, c.kind)},
+            "ruleId": id, "ruleIndex": idx, "level": level,
+            "message": {"text": format!("Tool `{}` declares {}: {} but reaches {}{own}", c.tool, c.hint, c.declared, c.kind)},
             "locations": [location(file, line, None, None)],
             "partialFingerprints": {"mcpwarden/v1": fingerprint(&[&id, &c.tool, file])},
         });

@@ -24,6 +24,7 @@ pub const RULE_IDS: &[&str] = &[
     "unconfinable.opaque",
     "install",
     "contradiction",
+    "contradiction.incidental",
     "breadth.class",
     "breadth.exec",
     "breadth.fs-write",
@@ -274,7 +275,12 @@ fn hits(
             "tool `{}` declares {}={} but reaches {}",
             c.tool, c.hint, c.declared, c.kind
         );
-        out.push(hit("contradiction", false, what, c.declared_at.clone()));
+        let rule = if c.incidental {
+            "contradiction.incidental"
+        } else {
+            "contradiction"
+        };
+        out.push(hit(rule, false, what, c.declared_at.clone()));
     }
     for r in report.reachable_resources.iter() {
         let ev = reachable(report, Kind::ALL)
