@@ -147,7 +147,7 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
     let chain = if chain.last().is_some_and(|s| s.starts_with(&at)) {
         chain
     } else {
-        vec![format!("{at}{}", f.api)]
+        vec![format!("{at}{}", f.function), format!("{at}{}", f.api)]
     };
     Some(Why {
         kind: f.kind,
@@ -168,6 +168,7 @@ const OWN_STATE: &[&str] = &[
     "apikey",
     "api_key",
     "session",
+    "oauth",
 ];
 
 /// The function making the contradicting call (the step before the API) is
