@@ -62,4 +62,10 @@ if [ ! -f "$deps/node/.installed-export-v1" ]; then
   touch "$deps/node/.installed-export-v1"
 fi
 command -v git >/dev/null 2>&1 || echo "deps: git is missing (the mcp-git export test needs it)" >&2
+# Microsoft's SARIF Multitool (self-contained .NET; the linux package ships
+# `Sarif.Multitool` and `sarif-2.1.0.json`): validates `--format sarif` output.
+if [ ! -f "$deps/node/.installed-sarif-v1" ]; then
+  (cd "$deps/node" && npm install --no-audit --no-fund --silent @microsoft/sarif-multitool@5.7.0)
+  touch "$deps/node/.installed-sarif-v1"
+fi
 echo "deps: ready in $deps"

@@ -2,7 +2,9 @@
 //! link across files, match the catalogue, find tools, and attribute every
 //! finding to the entry points that reach it.
 
+mod annotations;
 pub mod graph;
+mod guards;
 pub mod link;
 pub mod matcher;
 pub mod project;
@@ -501,16 +503,24 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                         },
                         function,
                         values: vec![],
+                        guards: vec![],
                     },
                     node,
                     labels,
                     value_args: {
                         // A listener names its host and its port: both count.
-                        let args = match h.arg.or_else(|| receiver(r, h.kind)) {
+                        // Dynamic code and deserialisers: the code is the first argument
+                        // (catalogued `value = "none"`: no literal to report, but its
+                        // provenance tells whether the model chooses it).
+                        let eval_arg = (h.kind == Kind::SysEval)
+                            .then(|| r.args.pos.first().cloned())
+                            .flatten();
+                        let mut args = match h.arg.or_else(|| receiver(r, h.kind)).or(eval_arg) {
                             _ if h.kind == Kind::NetListen && h.all_args.len() > 1 => h.all_args,
                             Some(a) => vec![a],
                             None => vec![],
                         };
+                        args.extend(shell_script(r, h.kind));
                         (!args.is_empty()).then(|| (fi as u32, r.in_def, r.line, args))
                     },
                 });
@@ -640,6 +650,8 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let reachability = reach::Reachability::new(&graph, &items, &tool_names);
     // Tool indexes per finding (names are filled in at the end: output can be tools × findings).
     let mut reached_by: Vec<Vec<u32>> = vec![vec![]; pending.len()];
+    // Functions on a tool's chain to each finding: where a containment check may sit.
+    let mut on_chain: Vec<BTreeSet<NodeId>> = vec![BTreeSet::new(); pending.len()];
     let mut tool_reports: Vec<Tool> = vec![];
     for (ti, ((entry, name), (file, line))) in tool_sites.iter().enumerate() {
         let mut t = Tool {
@@ -651,6 +663,8 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             kinds: vec![],
             chains: vec![],
             handler_found: true,
+            description: None,
+            annotations: None,
         };
         let (entries, tool) = if *entry == EntryKind::Tool {
             (
@@ -682,6 +696,9 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             }
             resources.insert(pending[i].finding.resource);
             kinds.insert(pending[i].finding.kind);
+        }
+        for (_, path, i) in &r.chains {
+            on_chain[*i].extend(path.iter().copied());
         }
         t.chains = r
             .chains
@@ -740,6 +757,19 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.resources = resources;
     report.reachable_resources = reachable;
     report.kinds = kinds.into_iter().collect();
+    let mut checks = guards::Guards::new(&link_files);
+    for (p, nodes) in pending.iter_mut().zip(&on_chain) {
+        let (file, def) = graph.def_of(p.node);
+        let mut g = checks.around(file, def);
+        for &n in nodes {
+            let (f, d) = graph.def_of(n);
+            g.extend(checks.of(f, d));
+        }
+        g.sort();
+        g.dedup();
+        p.finding.guards = g;
+    }
+    annotations::attach(&linker, &mut tool_reports);
     report.findings = pending.into_iter().map(|p| p.finding).collect();
     report.findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
@@ -756,6 +786,22 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.stats.edges_by_tier = graph.by_tier;
     report.stats.unresolved_calls = graph.unresolved;
     report.stats.graph_ms = graph_started.elapsed().as_millis() as u64;
+}
+
+/// `exec.Command("sh", "-c", script)`, `["bash", "-c", script]`: the script
+/// after `-c` is a value of the shell call too (whether the model writes it
+/// is what makes it command injection).
+fn shell_script(r: &mcpwarden_lang::Ref, kind: Kind) -> Option<mcpwarden_lang::Arg> {
+    use mcpwarden_lang::Arg;
+    if kind != Kind::SysShell {
+        return None;
+    }
+    let flag = |a: &Arg| matches!(a.as_str(), Some("-c" | "/c" | "/C" | "-Command"));
+    let in_list = |items: &[Arg]| {
+        let i = items.iter().position(flag)?;
+        items.get(i + 1).cloned()
+    };
+    in_list(&r.args.pos)
 }
 
 /// A file operation on a path object (`notes_dir.mkdir()`, `p.read_text()`):

@@ -7,6 +7,7 @@ mod manifest_cmd;
 mod measure_cmd;
 mod run_cmd;
 mod text;
+mod trust_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use mcpwarden_analyze::{scan, Options};
@@ -39,7 +40,7 @@ enum Command {
     Scan {
         /// Directory of the server (or a single source file).
         path: PathBuf,
-        /// Output format; `text` is a readable table, `json` the mcpwarden/scan/v1 document.
+        /// Output format; `text` is a readable table, `json` the mcpwarden/scan/v1 document, `sarif` SARIF 2.1.0.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Explain one tool: every kind it reaches, with the call chain as evidence.
@@ -75,12 +76,20 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Print which sandbox layers this machine offers to `mcpwarden run`.
     Doctor(run_cmd::DoctorArgs),
+    /// Assess trust: risky data flows from tool arguments, install-time code, dishonest annotations, a 0-100 score and grade; a CI gate.
+    Trust(trust_cmd::TrustArgs),
+    /// Privilege drift between two versions (dirs or package sources); exit 1 when privileges grew.
+    Diff(trust_cmd::DiffArgs),
+    /// Compare a registry profile (server.json or ToolHive entry) with what the code needs: env vars, secrets, hosts.
+    LintProfile(trust_cmd::LintArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0 for code-scanning UIs (one rule per kind, call chains as codeFlows).
+    Sarif,
 }
 
 fn main() -> ExitCode {
@@ -96,6 +105,9 @@ fn main() -> ExitCode {
         Command::Discover(a) => discover_cmd::run(a),
         Command::Run(a) => run_cmd::run(a),
         Command::Doctor(a) => run_cmd::doctor(a),
+        Command::Trust(a) => trust_cmd::trust_cmd(a),
+        Command::Diff(a) => trust_cmd::diff_cmd(a),
+        Command::LintProfile(a) => trust_cmd::lint_cmd(a),
         Command::Scan {
             path,
             format,
@@ -134,6 +146,7 @@ fn main() -> ExitCode {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let res = match format {
+                Format::Sarif => out.write_all(trust_cmd::scan_sarif(&report).as_bytes()),
                 Format::Json => {
                     serde_json::to_writer_pretty(&mut out, &ScanDocument::new(vec![report]))
                         .map_err(std::io::Error::other)

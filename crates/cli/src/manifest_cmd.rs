@@ -62,31 +62,40 @@ pub fn derive_target(
     cache: Option<&Path>,
     offline: bool,
 ) -> Result<Manifest, String> {
-    let (root, source) = if Path::new(target).exists() {
-        (PathBuf::from(target), target.to_string())
-    } else {
-        let src = Source::parse(target)
-            .map_err(|e| format!("{target}: not a directory, and not a package source ({e})"))?;
-        let mut cfg = Config::from_env();
-        if let Some(c) = cache {
-            cfg.cache_dir = c.to_path_buf();
-        }
-        cfg.offline |= offline;
-        let c = collect(&cfg, &src).map_err(|e| format!("{target}: {e}"))?;
-        let source = match c.registry.as_str() {
-            "npm" => format!("npm:{}@{}", c.name, c.version),
-            "pypi" => format!("pypi:{}=={}", c.name, c.version),
-            "crates" => format!("crates:{}@{}", c.name, c.version),
-            _ => target.to_string(),
-        };
-        (c.root, source)
-    };
+    let (root, source) = fetch_target(target, cache, offline)?;
     let report = scan(&root, &Options::default()).map_err(|e| e.to_string())?;
     Ok(mcpwarden_policy::derive::derive(
         &report,
         &source,
         mcpwarden_measure::analyser_version(),
     ))
+}
+
+/// The directory of a target (fetched into the cache for a package source)
+/// and the source name a manifest records.
+pub fn fetch_target(
+    target: &str,
+    cache: Option<&Path>,
+    offline: bool,
+) -> Result<(PathBuf, String), String> {
+    if Path::new(target).exists() {
+        return Ok((PathBuf::from(target), target.to_string()));
+    }
+    let src = Source::parse(target)
+        .map_err(|e| format!("{target}: not a directory, and not a package source ({e})"))?;
+    let mut cfg = Config::from_env();
+    if let Some(c) = cache {
+        cfg.cache_dir = c.to_path_buf();
+    }
+    cfg.offline |= offline;
+    let c = collect(&cfg, &src).map_err(|e| format!("{target}: {e}"))?;
+    let source = match c.registry.as_str() {
+        "npm" => format!("npm:{}@{}", c.name, c.version),
+        "pypi" => format!("pypi:{}=={}", c.name, c.version),
+        "crates" => format!("crates:{}@{}", c.name, c.version),
+        _ => target.to_string(),
+    };
+    Ok((c.root, source))
 }
 
 pub fn manifest(a: ManifestArgs) -> ExitCode {

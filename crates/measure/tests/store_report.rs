@@ -40,6 +40,7 @@ fn finding(kind: Kind, api: &str, reach: Reach, part: Part, tools: &[&str]) -> F
         confidence: Confidence::High,
         function: String::new(),
         values: vec![],
+        guards: vec![],
     }
 }
 
@@ -88,6 +89,8 @@ fn server(
                 kinds: kinds.to_vec(),
                 chains: vec![],
                 handler_found: true,
+                description: None,
+                annotations: None,
             }
         })
         .collect();

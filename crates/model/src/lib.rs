@@ -278,6 +278,13 @@ pub struct Finding {
     /// (followed through variables, string building, helpers and tool arguments).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<Value>,
+    /// Containment checks the code performs before this call, in the enclosing
+    /// function or a caller on a tool's chain to it: `CLASS:API@file:line`
+    /// with CLASS `path` (resolve + startsWith, realpath, is_relative_to),
+    /// `host` or `command` (allow-lists). Read by the trust assessment, which
+    /// downgrades a risky flow the check covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<String>,
 }
 
 /// The kind of MCP entry point a handler implements.
@@ -306,6 +313,39 @@ pub struct Tool {
     /// False when no handler could be tied to the registration.
     #[serde(default = "yes")]
     pub handler_found: bool,
+    /// The tool's self-description as registered (MCP `description`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The behaviour hints the registration declares (MCP `ToolAnnotations`);
+    /// `None` when it declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Annotations>,
+}
+
+/// MCP tool annotations as declared; each hint is `None` when not given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Annotations {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_hint: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive_hint: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent_hint: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_world_hint: Option<bool>,
+    /// `file:line` of the declaration.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub evidence: String,
+}
+
+impl Annotations {
+    pub fn is_empty(&self) -> bool {
+        self.read_only_hint.is_none()
+            && self.destructive_hint.is_none()
+            && self.idempotent_hint.is_none()
+            && self.open_world_hint.is_none()
+    }
 }
 
 fn yes() -> bool {

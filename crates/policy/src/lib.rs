@@ -8,3 +8,4 @@ pub mod export;
 pub mod manifest;
 
 pub use manifest::*;
+pub mod trust;
