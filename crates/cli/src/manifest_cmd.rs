@@ -62,24 +62,32 @@ pub fn derive_target(
     cache: Option<&Path>,
     offline: bool,
 ) -> Result<Manifest, String> {
-    let (root, source) = fetch_target(target, cache, offline)?;
-    let report = scan(&root, &Options::default()).map_err(|e| e.to_string())?;
+    let t = fetch_target(target, cache, offline)?;
+    let report = scan(&t.root, &Options::default()).map_err(|e| e.to_string())?;
     Ok(mcpwarden_policy::derive::derive(
         &report,
-        &source,
+        &t.source,
         mcpwarden_measure::analyser_version(),
     ))
 }
 
-/// The directory of a target (fetched into the cache for a package source)
-/// and the source name a manifest records.
-pub fn fetch_target(
-    target: &str,
-    cache: Option<&Path>,
-    offline: bool,
-) -> Result<(PathBuf, String), String> {
+/// A target ready to scan. A package's unpacked tree is temporary: it lives
+/// as long as `_collected`, so keep the `Fetched` until the scan is done.
+pub struct Fetched {
+    pub root: PathBuf,
+    /// The source name a manifest records (`npm:NAME@VERSION`, or the path).
+    pub source: String,
+    _collected: Option<mcpwarden_collect::Collected>,
+}
+
+/// The directory of a target, fetched and unpacked for a package source.
+pub fn fetch_target(target: &str, cache: Option<&Path>, offline: bool) -> Result<Fetched, String> {
     if Path::new(target).exists() {
-        return Ok((PathBuf::from(target), target.to_string()));
+        return Ok(Fetched {
+            root: PathBuf::from(target),
+            source: target.to_string(),
+            _collected: None,
+        });
     }
     let src = Source::parse(target)
         .map_err(|e| format!("{target}: not a directory, and not a package source ({e})"))?;
@@ -95,7 +103,11 @@ pub fn fetch_target(
         "crates" => format!("crates:{}@{}", c.name, c.version),
         _ => target.to_string(),
     };
-    Ok((c.root, source))
+    Ok(Fetched {
+        root: c.root.clone(),
+        source,
+        _collected: Some(c),
+    })
 }
 
 pub fn manifest(a: ManifestArgs) -> ExitCode {

@@ -89,11 +89,11 @@ pub fn assess_target(
     cache: Option<&Path>,
     offline: bool,
 ) -> Result<Assessed, String> {
-    let (root, source) = fetch_target(target, cache, offline)?;
-    let report = scan(&root, &Options::default()).map_err(|e| e.to_string())?;
+    let t = fetch_target(target, cache, offline)?;
+    let report = scan(&t.root, &Options::default()).map_err(|e| e.to_string())?;
     let manifest =
-        mcpwarden_policy::derive::derive(&report, &source, mcpwarden_measure::analyser_version());
-    let assessment = trust::assess(&report, &manifest, Some(&root));
+        mcpwarden_policy::derive::derive(&report, &t.source, mcpwarden_measure::analyser_version());
+    let assessment = trust::assess(&report, &manifest, Some(&t.root));
     Ok(Assessed { report, assessment })
 }
 

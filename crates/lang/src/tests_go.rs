@@ -379,7 +379,10 @@ func f(x string) {
     // A concatenation keeps both parts: the literal prefix and what follows.
     let url = &refs_at(&f, 11)[0].args.pos;
     assert_eq!(url[0].literal_prefix(), Some("https://api.example.com/"));
-    assert!(matches!(&url[0], Arg::Concat(parts) if parts.len() == 2), "{url:?}");
+    assert!(
+        matches!(&url[0], Arg::Concat(parts) if parts.len() == 2),
+        "{url:?}"
+    );
     let get = refs_at(&f, 12)
         .into_iter()
         .find(|r| r.callee.last_name() == Some("Get"))

@@ -161,11 +161,25 @@ pub fn sandbox_path(bound: &str, cwd: &str) -> String {
             p.trim_start_matches("./")
         )
     };
-    if p.len() > 1 {
-        p.trim_end_matches('/').to_string()
-    } else {
-        p
+    lexical_clean(&p)
+}
+
+/// `/a/./b/../c/` as `/a/c`. Sandboxes match rules against clean absolute
+/// paths, and some reject the rest outright (Node 20's permission model aborts
+/// on a `..` it cannot place). Lexical, so `link/..` is the link's parent as
+/// written; the exporters add a path's real location beside it.
+pub fn lexical_clean(abs: &str) -> String {
+    let mut parts: Vec<&str> = vec![];
+    for c in abs.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(c),
+        }
     }
+    format!("/{}", parts.join("/"))
 }
 
 #[cfg(test)]
@@ -225,6 +239,16 @@ mod tests {
         assert!(expand("${ARG:read.path}", &Launch::default(), None).is_err());
         assert!(expand("${NOPE}", &l, None).is_err());
         assert!(expand("${HOME", &l, None).is_err());
+    }
+
+    #[test]
+    fn sandbox_paths_are_clean_and_absolute() {
+        let cwd = "/home/me/work";
+        assert_eq!(sandbox_path("/a/b/../../t/deps/", cwd), "/t/deps");
+        assert_eq!(sandbox_path("./x/./y/**", cwd), "/home/me/work/x/y");
+        assert_eq!(sandbox_path("../up", cwd), "/home/me/up");
+        assert_eq!(sandbox_path("/../..", cwd), "/");
+        assert_eq!(sandbox_path(".", cwd), "/home/me/work");
     }
 
     #[test]

@@ -21,9 +21,11 @@ pub fn workspace() -> PathBuf {
 }
 
 pub fn deps_dir() -> PathBuf {
-    std::env::var_os("MCPWARDEN_TEST_DEPS")
+    let d = std::env::var_os("MCPWARDEN_TEST_DEPS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/test-deps"))
+        .unwrap_or_else(|| workspace().join("target/test-deps"));
+    // The sandbox grants real paths (a relative or linked path would not match).
+    d.canonicalize().unwrap_or(d)
 }
 
 /// `Some(path)` when present; otherwise prints SKIP (or panics under CI).

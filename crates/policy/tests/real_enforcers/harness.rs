@@ -33,6 +33,9 @@ pub fn deps(test: &str, bins: &[&str]) -> Option<Deps> {
     let root = std::env::var_os("MCPWARDEN_TEST_DEPS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-deps"));
+    // Sandboxes grant real paths: a `..` in a granted path leaves the
+    // interpreter outside every mount and Landlock rule.
+    let root = root.canonicalize().unwrap_or(root);
     let d = Deps { root };
     let mut missing: Vec<String> = bins
         .iter()
