@@ -9,7 +9,7 @@
 //! keeps the cost at O(entries × (nodes + edges)).
 
 use crate::link::{Linker, Target, Tier};
-use mcpwarden_lang::{symbolic_label, Arg, Callee, DefKind, RefKind};
+use mcpwarden_lang::{symbolic_label, Arg, Callee, Def, DefKind, RefKind};
 use std::collections::{HashMap, HashSet};
 
 pub type NodeId = u32;
@@ -153,6 +153,7 @@ impl Graph {
                     );
                 }
             }
+            g.link_returned_closures(fi, &f.facts.defs, skip_callbacks);
             // Dispatch tables: `HANDLERS = { "x": do_x }` called as `HANDLERS[name](...)`.
             let tables: HashMap<&str, &Vec<(String, Arg)>> = f
                 .facts
@@ -181,12 +182,46 @@ impl Graph {
                 if r.kind != RefKind::Access {
                     g.link(linker, &targets[fi as usize][ri], from, labels, r.line);
                 }
+                if let Some((pf, pd)) = linker.property_read(fi, &r.callee) {
+                    let to = g.node(pf, Some(pd));
+                    let e = Edge {
+                        to,
+                        labels,
+                        tier: Tier::SelfMember,
+                        line: r.line,
+                    };
+                    g.push(from, e);
+                }
                 for a in r.args.pos.iter().chain(r.args.kw.iter().map(|(_, a)| a)) {
                     g.link_arg(linker, fi, from, a, labels, r.line, skip_callbacks, 0);
                 }
             }
         }
         g
+    }
+
+    /// A factory returning a function it defines (`def make_lifespan(args):
+    /// ... return lifespan`) hands it to its caller to run: calling the
+    /// factory reaches the closure, unless that is a registered handler.
+    fn link_returned_closures(&mut self, fi: u32, defs: &[Def], skip: &HashSet<(u32, u32)>) {
+        for (di, d) in defs.iter().enumerate() {
+            let Some(Callee::Def { def: inner, path }) = &d.returned else {
+                continue;
+            };
+            let nested = defs
+                .get(*inner as usize)
+                .is_some_and(|x| x.parent == Some(di as u32) && x.kind != DefKind::Class);
+            if path.is_empty() && nested && !skip.contains(&(fi, *inner)) {
+                let (from, to) = (self.node(fi, Some(di as u32)), self.node(fi, Some(*inner)));
+                let e = Edge {
+                    to,
+                    labels: NO_LABEL,
+                    tier: Tier::SameFile,
+                    line: d.line,
+                };
+                self.push(from, e);
+            }
+        }
     }
 
     fn push(&mut self, from: NodeId, e: Edge) {

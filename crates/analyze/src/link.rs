@@ -60,6 +60,9 @@ pub struct Linker<'a> {
     subclasses: HashMap<(u32, u32), Vec<(u32, u32)>>,
     /// Go definitions holding at least one reference (an interface method holds none).
     with_refs: HashSet<(u32, u32)>,
+    /// Python methods decorated `@property` / `@cached_property`: reading the
+    /// attribute runs them.
+    properties: HashSet<(u32, u32)>,
 }
 
 /// Names too generic to link by name alone: they are nearly always methods of
@@ -191,6 +194,7 @@ impl<'a> Linker<'a> {
             by_name,
             subclasses: HashMap::new(),
             with_refs: HashSet::new(),
+            properties: property_getters(files),
         };
         // Subclasses and implementers of every class of the tree, from the bases each
         // class names (`class FileServiceImpl implements FileService`).
@@ -769,6 +773,13 @@ impl<'a> Linker<'a> {
                 if let Some((mf, md)) = self.method(file, def, rest[0], depth) {
                     return Target::Def { file: mf, def: md };
                 }
+                // A Python proxy: a member the class lacks is looked up by
+                // `__getattr__` (a lazy client built on first use).
+                if self.files[file as usize].family == Family::Python {
+                    if let Some((mf, md)) = self.method(file, def, "__getattr__", depth) {
+                        return Target::Def { file: mf, def: md };
+                    }
+                }
             }
             // `deps.GetClient(ctx).Query()`, `Config.load().read()`: a method's declared
             // result, then the member.
@@ -824,6 +835,18 @@ impl<'a> Linker<'a> {
         {
             return Some((file, x.value.clone()));
         }
+        // `self.client` read through a `@property` getter holds what it returns.
+        if let Some(&m) = self.methods.get(&(file, class, name)) {
+            if self.properties.contains(&(file, m)) {
+                return Some((
+                    file,
+                    Callee::Def {
+                        def: m,
+                        path: vec!["()".into()],
+                    },
+                ));
+            }
+        }
         // The depth is shared with `resolve_depth`, which calls back here: a base
         // that resolves through the class itself (`class A extends A.B`) ends.
         if depth > 12 {
@@ -845,6 +868,24 @@ impl<'a> Linker<'a> {
             }
         }
         None
+    }
+
+    /// The getter a member read runs: `self.sock.sendall()` reads `sock`,
+    /// a `@property` of the enclosing class (or of a base).
+    pub fn property_read(&self, file: u32, callee: &Callee) -> Option<(u32, u32)> {
+        let Callee::SelfMember {
+            class: Some(c),
+            path,
+        } = callee
+        else {
+            return None;
+        };
+        let name = path.first()?;
+        if path.len() < 2 || name == "<super>" {
+            return None;
+        }
+        self.method(file, *c, name, 0)
+            .filter(|m| self.properties.contains(m))
     }
 
     /// A method of a class or of its bases in the tree.
@@ -874,6 +915,26 @@ impl<'a> Linker<'a> {
         }
         None
     }
+}
+
+/// Methods whose decorator makes an attribute read call them (`@property`,
+/// `@functools.cached_property`, `@cached_property` from anywhere).
+fn property_getters(files: &[LinkFile]) -> HashSet<(u32, u32)> {
+    let mut out = HashSet::new();
+    for (fi, f) in files.iter().enumerate() {
+        if f.family != Family::Python {
+            continue;
+        }
+        for r in &f.facts.refs {
+            let (Some(d), Some(last)) = (r.decorates, r.callee.path().last()) else {
+                continue;
+            };
+            if matches!(last.as_str(), "property" | "cached_property") {
+                out.insert((fi as u32, d));
+            }
+        }
+    }
+    out
 }
 
 /// A module name split at `sep`, followed by a member path: the segments the
