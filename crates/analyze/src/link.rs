@@ -390,6 +390,19 @@ impl<'a> Linker<'a> {
                 let (t, _) = self.resolve_depth(ff, &value, depth + 1);
                 (t, Tier::SelfMember)
             }
+            // `this.createApp().listen()`: a member of what the method returns.
+            Callee::SelfMember {
+                class: Some(c),
+                path,
+            } if path.len() >= 3 && path[1] == "()" => {
+                let result = self
+                    .method(file, *c, &path[0], depth)
+                    .and_then(|(mf, md)| self.through_result(mf, md, &path[2..], depth));
+                match result {
+                    Some(t) => (t, Tier::SelfMember),
+                    None => (last_name(path), Tier::NameOnly),
+                }
+            }
             Callee::SelfMember { class, path } => match (class, path.first()) {
                 (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, depth) {
                     Some((mf, md)) => (Target::Def { file: mf, def: md }, Tier::SelfMember),
