@@ -33,8 +33,9 @@ pub struct Contradiction {
     pub kind: Kind,
     pub chain: Vec<String>,
     /// The contradicting call sits in a function that keeps the server's own
-    /// state (`saveToken`, `cleanupTempDir`, `_validate_api_key`): true to the
-    /// code, rarely what the annotation is about. Scored lower.
+    /// state (`saveToken`, `cleanupTempDir`, `_validate_api_key`), is made for
+    /// telemetry (`trackMCP`), or is a POST (also used for queries): true to
+    /// the code, rarely what the annotation is about. Scored lower.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incidental: bool,
 }
@@ -54,6 +55,7 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
             k.map(|kind| Why {
                 kind,
                 chain: super::chain(report, &t.name, kind),
+                post_only: false,
             })
         };
         let write = why(first(
@@ -112,7 +114,7 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                     declared_at: a.evidence.clone(),
                     kind: w.kind,
                     chain: w.chain.clone(),
-                    incidental: incidental(&w.chain),
+                    incidental: w.post_only || incidental(&w.chain),
                 });
             }
         }
@@ -125,21 +127,26 @@ fn first(kinds: &[Kind], wanted: &[Kind]) -> Option<Kind> {
     wanted.iter().copied().find(|k| kinds.contains(k))
 }
 
-/// A request with a writing method (`requests.post`, `axios.delete`, `http.MethodPut`).
+/// A request with a writing method (`requests.post`, `axios.delete`,
+/// `http.MethodPut`): PUT, PATCH or DELETE first, which change state by
+/// definition; else POST, which APIs also use for queries (search, render,
+/// GraphQL), so a contradiction resting on POST alone is incidental.
 fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
-    let f = report
-        .findings
-        .iter()
-        .filter(|f| f.kind == Kind::NetHttp && f.tools.iter().any(|t| t == tool))
-        .find(|f| {
-            let last = f
-                .api
-                .rsplit(['.', ':'])
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            matches!(last.as_str(), "post" | "put" | "patch" | "delete")
-        })?;
+    let method = |api: &str| {
+        api.rsplit(['.', ':'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    let requests = || {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.kind == Kind::NetHttp && f.tools.iter().any(|t| t == tool))
+    };
+    let f = requests()
+        .find(|f| matches!(method(&f.api).as_str(), "put" | "patch" | "delete"))
+        .or_else(|| requests().find(|f| method(&f.api) == "post"))?;
     // The tool's chain for net.http may end at another request: then the
     // writing request itself is the evidence.
     let at = format!("{}:{} ", f.file, f.line);
@@ -152,6 +159,7 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
     Some(Why {
         kind: f.kind,
         chain,
+        post_only: method(&f.api) == "post",
     })
 }
 
@@ -171,23 +179,34 @@ const OWN_STATE: &[&str] = &[
     "oauth",
 ];
 
+/// Words of a function that reports on the server rather than acting for
+/// the tool (`trackMCP`, `send_telemetry`, `recordMetric`).
+const TELEMETRY: &[&str] = &["track", "telemetry", "analytics", "instrument", "metric"];
+
 /// The function making the contradicting call (the step before the API) is
-/// named like own-state housekeeping.
+/// named like own-state housekeeping, or the call is made on behalf of
+/// telemetry (any step of the chain: a handler named `track_order` is one
+/// too, a known over-approximation of a downgrade, never of a finding).
 fn incidental(chain: &[String]) -> bool {
-    let Some(caller) = chain.len().checked_sub(2).and_then(|i| chain.get(i)) else {
-        return false;
+    let name = |step: &String| {
+        step.split_once(' ')
+            .map_or("", |(_, n)| n)
+            .to_ascii_lowercase()
     };
-    let name = caller
-        .split_once(' ')
-        .map_or("", |(_, n)| n)
-        .to_ascii_lowercase();
-    OWN_STATE.iter().any(|w| name.contains(w))
+    let caller = chain.len().checked_sub(2).and_then(|i| chain.get(i));
+    let own_state = caller.is_some_and(|c| OWN_STATE.iter().any(|w| name(c).contains(w)));
+    let telemetry = chain
+        .iter()
+        .any(|s| TELEMETRY.iter().any(|w| name(s).contains(w)));
+    own_state || telemetry
 }
 
 /// The kind behind an inferred hint and the tool's chain to it.
 struct Why {
     kind: Kind,
     chain: Vec<String>,
+    /// The only writing request is a POST.
+    post_only: bool,
 }
 
 /// Talks to a host beyond loopback: a connect item of the tool that is not
