@@ -8,7 +8,7 @@
 
 use crate::project::ModuleIndex;
 use crate::units::Units;
-use mcpwarden_lang::{Callee, DefKind, Export, Family, FileFacts};
+use mcpwarden_lang::{Arg, Callee, DefKind, Export, Family, FileFacts};
 use std::collections::{HashMap, HashSet};
 
 /// A file as the linker sees it.
@@ -706,12 +706,35 @@ impl<'a> Linker<'a> {
             .any(|e| matches!(e, Export::Local { name: n, .. } if n == name))
     }
 
+    /// A function held by a module-level object literal (`export const
+    /// scanPhase = { execute() {…} }` called as `scanPhase.execute()`).
+    fn object_member(&self, file: u32, name: &str, member: &str, depth: u32) -> Option<Target> {
+        let f = &self.files[file as usize];
+        let o = f
+            .facts
+            .objects
+            .iter()
+            .find(|o| o.in_def.is_none() && o.binding.as_deref() == Some(name))?;
+        match &o.props.iter().find(|(k, _)| k == member)?.1 {
+            Arg::Func(d) => Some(Target::Def { file, def: *d }),
+            Arg::Path(c) if !c.through_call() && depth < 12 => {
+                Some(self.resolve_depth(file, c, depth + 1).0)
+            }
+            _ => None,
+        }
+    }
+
     /// `path` looked up from a module: the first segment is an exported name.
     fn resolve_in_module(&self, file: u32, path: &[String], depth: u32) -> (Target, Tier) {
         let Some(first) = path.first() else {
             return (Target::Unknown, Tier::CrossFile);
         };
         let f = &self.files[file as usize];
+        if let [_, member] = path {
+            if let Some(t) = self.object_member(file, first, member, depth) {
+                return (t, Tier::CrossFile);
+            }
+        }
         for e in &f.facts.exports {
             if let Export::Local { name, target } = e {
                 if name == first {

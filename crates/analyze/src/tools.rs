@@ -169,6 +169,20 @@ pub(crate) const SCHEMA_KEYS: &[&str] = &[
     "paramsSchema",
     "inputschema",
 ];
+/// Keys besides a schema that mark an object with a name and a handler as a
+/// tool description.
+const TOOL_WORDS: &[&str] = &[
+    "description",
+    "Description",
+    "desc",
+    "title",
+    "parameters",
+    "params",
+    "args",
+    "arguments",
+    "annotations",
+    "Tool",
+];
 const HANDLER_KEYS: &[&str] = &[
     "Handler", "handler", "execute", "run", "callback", "fn", "cb", "invoke", "impl", "func",
     "function", "call", "handle",
@@ -617,7 +631,13 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 HANDLER_KEYS.contains(&k.as_str()) && matches!(v, Arg::Func(_) | Arg::Path(_))
             })
             .map(|(_, v)| handler_of(linker, file, v));
-        if !has_schema && handler.is_none() {
+        // `{ name, execute }` alone is any named job (pipeline phases, CLI
+        // commands, plugins): a tool also says what it takes or does.
+        let described = o
+            .props
+            .iter()
+            .any(|(k, _)| TOOL_WORDS.contains(&k.as_str()));
+        if !has_schema && (handler.is_none() || !described) {
             continue;
         }
         let line = if o.name_line > 0 { o.name_line } else { o.line };
