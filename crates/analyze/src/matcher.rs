@@ -422,14 +422,17 @@ fn instance_use(
         api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor),
         rest.join(".")
     );
-    let value = r.args.pos.first().and_then(render);
+    // A method's first argument is its target (`session.get(url)`), unless
+    // the class names none (`value = "none"`: an SDK client whose host is
+    // its own, `notion.pages.create(payload)`).
+    let arg = r.args.pos.first().filter(|_| !row.value.is_empty());
     vec![Hit {
         kind: row.kind,
         resource: row.resource,
         api,
         via: row.via.clone(),
-        value,
-        arg: r.args.pos.first().cloned(),
+        value: arg.and_then(render),
+        arg: arg.cloned(),
         all_args: vec![],
     }]
 }
