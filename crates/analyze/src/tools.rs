@@ -2,7 +2,7 @@
 //! prompts it registers, with the code that handles each.
 
 use crate::link::{Linker, Target};
-use mcpwarden_lang::{Arg, Callee, Family, FileFacts, RefKind};
+use mcpwarden_lang::{Arg, Callee, Family, FileFacts, ObjLit, RefKind};
 use mcpwarden_model::EntryKind;
 
 /// The MCP SDK a module specifier belongs to, if any.
@@ -619,11 +619,19 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
                 None
             }
         });
-        let Some(name) = name else { continue };
-        let has_schema = o
-            .props
-            .iter()
-            .any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
+        // `{ config: { name, inputSchema }, handler }`: the description one level down.
+        let nested = match name {
+            Some(_) => None,
+            None => nested_description(linker, file, facts, o),
+        };
+        let (name, line) = match (name, &nested) {
+            (Some(n), _) => (n, if o.name_line > 0 { o.name_line } else { o.line }),
+            (None, Some((n, _, l))) => (n.clone(), *l),
+            (None, None) => continue,
+        };
+        let inner: &[(String, Arg)] = nested.as_ref().map_or(&[], |(_, p, _)| p);
+        let shape = || o.props.iter().chain(inner.iter());
+        let has_schema = shape().any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
         let handler = o
             .props
             .iter()
@@ -633,14 +641,10 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
             .map(|(_, v)| handler_of(linker, file, v));
         // `{ name, execute }` alone is any named job (pipeline phases, CLI
         // commands, plugins): a tool also says what it takes or does.
-        let described = o
-            .props
-            .iter()
-            .any(|(k, _)| TOOL_WORDS.contains(&k.as_str()));
+        let described = shape().any(|(k, _)| TOOL_WORDS.contains(&k.as_str()));
         if !has_schema && (handler.is_none() || !described) {
             continue;
         }
-        let line = if o.name_line > 0 { o.name_line } else { o.line };
         match handler {
             Some(h @ Handler::Def(f, d)) => {
                 out.registered_handlers.push((f, d));
@@ -662,6 +666,38 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         }
     }
     out
+}
+
+/// Keys under which a tool object keeps its description apart from its handler.
+const DESCRIPTION_KEYS: &[&str] = &["config", "definition", "schema", "tool", "spec", "meta"];
+
+/// The name, properties and name line of a tool description nested in `o`
+/// (`{ config: { name: "x", inputSchema }, handler }`).
+fn nested_description(
+    linker: &Linker,
+    file: u32,
+    facts: &FileFacts,
+    o: &ObjLit,
+) -> Option<(String, Vec<(String, Arg)>, u32)> {
+    o.props.iter().find_map(|(k, v)| {
+        let Arg::Obj(props) = v else { return None };
+        if !DESCRIPTION_KEYS.contains(&k.as_str()) {
+            return None;
+        }
+        let name_arg = props.iter().find(|(k, _)| k == "name")?;
+        let name = str_of(linker, file, Some(&name_arg.1))?;
+        // The nested literal is recorded too: its `name` line marks the tool.
+        let line = facts
+            .objects
+            .iter()
+            .find(|x| {
+                x.line >= o.line
+                    && x.name_line > 0
+                    && x.props.iter().any(|(k, v)| k == "name" && *v == name_arg.1)
+            })
+            .map_or(o.line, |x| x.name_line);
+        Some((name, props.clone(), line))
+    })
 }
 
 /// Calls of registration helpers with a literal name: one tool each. The handler is
