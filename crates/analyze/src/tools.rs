@@ -627,7 +627,10 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         let (name, line) = match (name, &nested) {
             (Some(n), _) => (n, if o.name_line > 0 { o.name_line } else { o.line }),
             (None, Some((n, _, l))) => (n.clone(), *l),
-            (None, None) => continue,
+            (None, None) => {
+                out.listed.extend(keyed_tools(file, o));
+                continue;
+            }
         };
         let inner: &[(String, Arg)] = nested.as_ref().map_or(&[], |(_, p, _)| p);
         let shape = || o.props.iter().chain(inner.iter());
@@ -666,6 +669,32 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         }
     }
     out
+}
+
+/// Tools named by the keys of a table of descriptions (`const tools = {
+/// http_request: { description, inputSchema } }` listed through
+/// `Object.entries(tools)`): each value says what it takes and does and has
+/// no name of its own. Dispatch (`case "http_request":`) supplies the handler.
+fn keyed_tools(file: u32, o: &ObjLit) -> Vec<Registration> {
+    let has = |props: &[(String, Arg)], keys: &[&str]| {
+        props.iter().any(|(k, _)| keys.contains(&k.as_str()))
+    };
+    o.props
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (key, v))| {
+            let Arg::Obj(props) = v else { return None };
+            let tool_like =
+                has(props, SCHEMA_KEYS) && has(props, &["description"]) && !has(props, &["name"]);
+            tool_like.then(|| Registration {
+                name: key.clone(),
+                entry: EntryKind::Tool,
+                file,
+                line: o.prop_lines.get(i).copied().unwrap_or(o.line),
+                handler: Handler::None,
+            })
+        })
+        .collect()
 }
 
 /// Keys under which a tool object keeps its description apart from its handler.

@@ -1424,7 +1424,12 @@ impl<'a> Cx<'a> {
                     )
             )
         });
-        if !has_name && !has_callable {
+        // A table of tool descriptions keyed by tool name (`{ search: {
+        // description, inputSchema } }`).
+        let has_described_values = props.iter().any(|(_, v)| {
+            matches!(v, Arg::Obj(p) if p.iter().any(|(k, _)| k == "inputSchema" || k == "input_schema"))
+        });
+        if !has_name && !has_callable && !has_described_values {
             return;
         }
         let binding = node
