@@ -4,7 +4,7 @@
 //! an absent hint means the protocol's cautious default.
 
 use crate::{Manifest, Provenance};
-use mcpwarden_model::{EntryKind, Kind, ServerReport};
+use mcpwarden_model::{EntryKind, Finding, Kind, ServerReport};
 use serde::{Deserialize, Serialize};
 
 /// The honest annotations of one tool, inferred from its code.
@@ -51,20 +51,22 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
         .iter()
         .filter(|t| t.entry.unwrap_or(EntryKind::Tool) == EntryKind::Tool && t.handler_found)
     {
-        let why = |k: Option<Kind>| {
-            k.map(|kind| Why {
-                kind,
-                chain: super::chain(report, &t.name, kind),
-                post_only: false,
-            })
-        };
-        let write = why(first(
-            &t.kinds,
-            &[Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec],
-        ))
-        .or_else(|| non_get(report, &t.name));
-        let destroy = why(first(&t.kinds, &[Kind::FsDelete]));
-        let open = why(open_world(manifest, &t.name, &t.kinds));
+        // Evidence that is true to the code but incidental (own temp files,
+        // caches, telemetry) is kept only when nothing else contradicts.
+        let write = prefer_direct(
+            [Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec]
+                .iter()
+                .filter(|k| t.kinds.contains(k))
+                .filter_map(|k| evidence(report, &t.name, *k))
+                .chain(non_get(report, &t.name)),
+        );
+        let destroy = t
+            .kinds
+            .contains(&Kind::FsDelete)
+            .then(|| evidence(report, &t.name, Kind::FsDelete))
+            .flatten();
+        let open =
+            open_world(manifest, &t.name, &t.kinds).and_then(|k| evidence(report, &t.name, k));
         let mut because = vec![];
         for (hint, k) in [
             ("readOnlyHint=false", &write),
@@ -114,7 +116,7 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                     declared_at: a.evidence.clone(),
                     kind: w.kind,
                     chain: w.chain.clone(),
-                    incidental: w.post_only || incidental(&w.chain),
+                    incidental: w.incidental,
                 });
             }
         }
@@ -156,10 +158,11 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
     } else {
         vec![format!("{at}{}", f.function), format!("{at}{}", f.api)]
     };
+    let incidental = method(&f.api) == "post" || incidental(&chain);
     Some(Why {
         kind: f.kind,
         chain,
-        post_only: method(&f.api) == "post",
+        incidental,
     })
 }
 
@@ -205,8 +208,95 @@ fn incidental(chain: &[String]) -> bool {
 struct Why {
     kind: Kind,
     chain: Vec<String>,
-    /// The only writing request is a POST.
-    post_only: bool,
+    /// True to the code, rarely what the annotation is about (see
+    /// [`Contradiction::incidental`]).
+    incidental: bool,
+}
+
+/// The first evidence that is not incidental, else the first.
+fn prefer_direct(all: impl Iterator<Item = Why>) -> Option<Why> {
+    let all: Vec<Why> = all.collect();
+    let direct = all.iter().position(|w| !w.incidental).unwrap_or(0);
+    all.into_iter().nth(direct)
+}
+
+/// The tool's evidence for `kind`: its shortest chain, or, when the call at
+/// the end of that chain is incidental, another call of that kind the tool
+/// reaches that is not (`writeFile(dest)` beside `unlink(partial)`).
+fn evidence(report: &ServerReport, tool: &str, kind: Kind) -> Option<Why> {
+    let shortest = super::chain(report, tool, kind);
+    let mut calls: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == kind && f.tools.iter().any(|t| t == tool))
+        .collect();
+    let ends_at = |f: &Finding| {
+        shortest
+            .last()
+            .is_some_and(|s| s.starts_with(&format!("{}:{} ", f.file, f.line)))
+    };
+    calls.sort_by_key(|f| !ends_at(f));
+    let whys = calls.into_iter().map(|f| {
+        let chain = if ends_at(f) {
+            shortest.clone()
+        } else {
+            let at = format!("{}:{} ", f.file, f.line);
+            vec![format!("{at}{}", f.function), format!("{at}{}", f.api)]
+        };
+        let incidental = incidental(&chain) || own_files(report, f);
+        Why {
+            kind,
+            chain,
+            incidental,
+        }
+    });
+    prefer_direct(whys).or_else(|| {
+        (!shortest.is_empty()).then(|| Why {
+            kind,
+            incidental: incidental(&shortest),
+            chain: shortest,
+        })
+    })
+}
+
+/// Words of a path the server keeps for itself.
+const OWN_PATHS: &[&str] = &["tmp", "temp", "cache", ".lock", "write_test"];
+
+/// A file operation on the server's own files: a temp API (`mkdtemp`), a
+/// path whose value names a temp or cache location, or a path the model does
+/// not choose that one function both creates and removes (`mkdtemp` …
+/// `rmSync(tempDir)`, a write probe `touch()` … `unlink()`).
+fn own_files(report: &ServerReport, f: &Finding) -> bool {
+    let api = f.api.to_ascii_lowercase();
+    let temp_api = api.contains("temp") || api.contains("tmp");
+    let named = f
+        .values
+        .iter()
+        .map(|v| v.text.to_ascii_lowercase())
+        .chain(f.value.iter().map(|v| v.to_ascii_lowercase()))
+        .any(|t| {
+            // Removing a cache is more than housekeeping (a "show the cache
+            // size" tool that empties it); creating one is not.
+            OWN_PATHS
+                .iter()
+                .filter(|w| f.kind != Kind::FsDelete || **w != "cache")
+                .any(|w| t.contains(w))
+        });
+    let model_chosen = f.values.iter().any(|v| v.provenance == Provenance::ToolArg);
+    let pair = |kind: Kind, before: bool| {
+        report.findings.iter().any(|g| {
+            g.kind == kind
+                && g.file == f.file
+                && g.function == f.function
+                && (g.line <= f.line) == before
+        })
+    };
+    let created_and_removed = match f.kind {
+        Kind::FsDelete => pair(Kind::FsWrite, true),
+        Kind::FsWrite => pair(Kind::FsDelete, false),
+        _ => false,
+    };
+    temp_api || named || (created_and_removed && !model_chosen)
 }
 
 /// Talks to a host beyond loopback: a connect item of the tool that is not
