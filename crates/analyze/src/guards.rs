@@ -86,12 +86,37 @@ impl<'a> Guards<'a> {
         let mut depth = 0;
         while let Some(d) = cur {
             out.extend(self.of(file, Some(d)));
+            // A resolver it calls that returns only contained paths
+            // (`const p = resolveRoutePath(root, route); if (!p) return null`).
+            for c in self.called(file, d) {
+                out.extend(self.of(file, Some(c)));
+            }
             cur = self.files[file as usize].facts.defs[d as usize].parent;
             depth += 1;
             if depth > 16 {
                 break;
             }
         }
+        out
+    }
+
+    /// Functions of the same file a definition calls directly (one level).
+    fn called(&self, file: u32, def: u32) -> Vec<u32> {
+        let f = &self.files[file as usize];
+        let refs = self
+            .by_scope
+            .get(&(file, Some(def)))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut out: Vec<u32> = refs
+            .iter()
+            .filter_map(|&ri| match &f.facts.refs[ri].callee {
+                Callee::Def { def: c, path } if path.is_empty() && *c != def => Some(*c),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
         out
     }
 
@@ -216,9 +241,13 @@ fn helper_class(name: &str) -> Option<&'static str> {
         "schema",
         "json",
     ];
+    // Containment words outweigh the mere checks: `isWithinDirectory`.
+    let contains = ["within", "inside", "contain"]
+        .iter()
+        .any(|c| n.contains(c));
     (checks.iter().any(|c| n.contains(c))
         && objects.iter().any(|o| n.contains(o))
-        && !not.iter().any(|w| n.contains(w)))
+        && (contains || !not.iter().any(|w| n.contains(w))))
     .then(|| object_class(&n))
 }
 
@@ -251,6 +280,7 @@ mod tests {
         assert_eq!(helper_class("assertWalkRootIsDirectory"), None);
         assert_eq!(helper_class("validateFileExists"), None);
         assert_eq!(helper_class("readFile"), None);
+        assert_eq!(helper_class("isWithinDirectory"), Some("path"));
         assert_eq!(allow_list_class("ALLOWED_HOSTS"), Some("host"));
         assert_eq!(allow_list_class("items"), None);
     }

@@ -78,6 +78,25 @@ server.registerTool(
   },
 );
 
+// The containment check sits in a resolver the reading function calls, not
+// on the tool's chain (seen in @coinbase/cds-mcp-server: resolveRoutePath).
+const isWithinDirectory = (candidate: string, dir: string) => candidate.startsWith(dir + path.sep);
+function resolveDocPath(route: string): string | null {
+  const full = path.resolve(ROOT, route);
+  return isWithinDirectory(full, ROOT) ? full : null;
+}
+async function readDoc(route: string): Promise<string | null> {
+  const full = resolveDocPath(route);
+  if (!full) return null;
+  return fs.readFile(full, "utf8"); // trust: flow=file-path tool=read_doc param=route guarded=true
+}
+
+server.registerTool(
+  "read_doc",
+  { description: "Reads a page of the docs", inputSchema: { route: z.string() }, annotations: { readOnlyHint: true } },
+  async ({ route }) => ({ content: [{ type: "text", text: (await readDoc(route)) ?? "not found" }] }),
+);
+
 server.registerTool( // trust: contradiction=readOnlyHint tool=remove; contradiction=destructiveHint tool=remove
   "remove",
   { description: "Removes a note", inputSchema: { name: z.string() }, annotations: { readOnlyHint: true, destructiveHint: false } },
