@@ -77,7 +77,7 @@ pub struct ReportArgs {
 
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head"
+    after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head\n  mcpwarden export results.sqlite --format csv --table trust-items > trust-items.csv"
 )]
 pub struct ExportArgs {
     /// The results database written by `mcpwarden measure`: a SQLite file or a postgres:// URL.
@@ -99,6 +99,10 @@ pub enum TableArg {
     Servers,
     Findings,
     Tools,
+    /// The trust assessment of each server: score, grade, counts, JSON document.
+    Trust,
+    /// Risky flows, install-time code and contradicted annotations, one per line.
+    TrustItems,
 }
 
 fn default_jobs() -> usize {
@@ -432,6 +436,8 @@ pub fn export_cmd(a: ExportArgs) -> ExitCode {
         TableArg::Servers => ExportTable::Servers,
         TableArg::Findings => ExportTable::Findings,
         TableArg::Tools => ExportTable::Tools,
+        TableArg::Trust => ExportTable::Trust,
+        TableArg::TrustItems => ExportTable::TrustItems,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

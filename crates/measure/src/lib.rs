@@ -15,6 +15,7 @@ pub mod rows;
 pub mod run;
 pub mod store;
 mod svg;
+mod trust_report;
 mod values_report;
 
 use std::sync::OnceLock;

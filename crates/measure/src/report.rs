@@ -1092,6 +1092,7 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
     }
 
     tables.extend(crate::values_report::tables(store, &cap)?);
+    tables.extend(crate::trust_report::tables(store, &cap)?);
 
     let mut runs = vec![];
     {

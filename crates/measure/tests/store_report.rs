@@ -160,6 +160,7 @@ fn record(
         list_line: Some(2),
         metadata: serde_json::json!({"extra": {"summary": "x"}}),
         report,
+        assessed: None,
     }
 }
 
@@ -370,7 +371,7 @@ fn a_real_scan_round_trips_through_sqlite() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(v, "2");
+    assert_eq!(v, "3");
     let with_handler: i64 = c
         .query_row("SELECT tools_with_handler FROM servers", [], |r| r.get(0))
         .unwrap();
@@ -490,7 +491,7 @@ fn a_store_of_another_schema_version_is_refused() {
         )
         .unwrap();
     let e = Store::open(&db, ANALYSER).err().unwrap().to_string();
-    assert!(e.contains("schema v99") && e.contains("v2"), "{e}");
+    assert!(e.contains("schema v99") && e.contains("v3"), "{e}");
     assert!(Store::open_read(&db).is_err());
     let not_ours = _d.join("other.sqlite");
     Connection::open(&not_ours)
@@ -531,7 +532,7 @@ fn a_v1_store_is_read_and_upgraded() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(v, "2");
+    assert_eq!(v, "3");
     let unknown: i64 = c
         .query_row(
             "SELECT count(*) FROM servers WHERE tools_with_handler IS NULL",
