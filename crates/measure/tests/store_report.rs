@@ -642,3 +642,439 @@ fn exports_stream_every_row() {
         7
     );
 }
+
+// --- The trust assessment of measured packages ------------------------------
+
+/// Six fixture servers written for the trust assessment and the manifest,
+/// measured as `dir:` sources with a category and a star count each.
+fn trust_list(d: &Path) -> PathBuf {
+    let r = repo().canonicalize().unwrap();
+    let rows = [
+        (
+            "tests/trust-fixtures/go-annotations",
+            "Developer Tools",
+            "5",
+        ),
+        ("tests/trust-fixtures/js-install", "Developer Tools", "50"),
+        ("tests/trust-fixtures/py-flows", "developer-tools", "5"),
+        (
+            "tests/trust-fixtures/js-lowlevel-list",
+            "File Systems",
+            "500",
+        ),
+        ("tests/trust-fixtures/ts-fixed-read", "file-systems", "5000"),
+        ("tests/fixtures/manifest/py-fastmcp", "file-systems", "20"),
+    ];
+    let mut text = String::from("source\tcategory\tstars\n");
+    for (dir, cat, stars) in rows {
+        text.push_str(&format!("dir:{}\t{cat}\t{stars}\n", r.join(dir).display()));
+    }
+    let list = d.join("trust.tsv");
+    std::fs::write(&list, text).unwrap();
+    list
+}
+
+/// `mcpwarden measure LIST --db DB --offline`, through the library.
+fn measure_list(db: &Path, list: &Path, cache: &Path) -> mcpwarden_measure::run::Summary {
+    let mut store = Store::open(db, ANALYSER).unwrap();
+    let mut cfg = mcpwarden_collect::Config::from_env();
+    cfg.cache_dir = cache.to_path_buf();
+    cfg.offline = true;
+    let opts = mcpwarden_measure::run::RunOptions {
+        jobs: 2,
+        rescan: false,
+        limit: None,
+        scan: Default::default(),
+        input: list.display().to_string(),
+        options: serde_json::json!({}),
+        run_key: None,
+        pause: std::time::Duration::ZERO,
+    };
+    let entries = mcpwarden_collect::read_list(list).unwrap();
+    mcpwarden_measure::run::measure(&mut store, &cfg, entries, &opts, &mut |_| {}).unwrap()
+}
+
+/// `name score grade tools flows unguarded install contradictions incidental`
+/// of every assessed server, by name.
+fn trust_summary(db: &Path) -> Vec<String> {
+    let c = Connection::open(db).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT s.name, t.score, t.grade, t.tools, t.flows, t.unguarded_flows, t.install, t.contradictions, t.incidental
+             FROM trust t JOIN servers s ON s.id = t.server_id ORDER BY s.name",
+        )
+        .unwrap();
+    st.query_map([], |r| {
+        Ok((0..9)
+            .map(|i| match r.get_ref(i).unwrap() {
+                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                v => format!("{v:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// `item type tool param kind guarded incidental scored file:line | detail` of one server.
+fn trust_items(db: &Path, name: &str) -> Vec<String> {
+    let c = Connection::open(db).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT i.item, i.type, i.tool, i.param, i.kind, i.guarded, i.incidental, i.scored, i.file, i.line, i.detail
+             FROM trust_items i JOIN servers s ON s.id = i.server_id WHERE s.name = ?1
+             ORDER BY i.item, i.type, i.tool, i.file, i.line",
+        )
+        .unwrap();
+    st.query_map([name], |r| {
+        let line: Option<i64> = r.get(9)?;
+        Ok(format!(
+            "{} {} {} {} {} {} {} {} {}{} | {}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, i64>(7)?,
+            r.get::<_, String>(8)?,
+            line.map(|l| format!(":{l}")).unwrap_or_default(),
+            r.get::<_, String>(10)?,
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// A report table's rows as displayed (`a | b | c`).
+fn table_rows(rep: &report::Report, id: &str) -> Vec<String> {
+    let t = rep
+        .tables
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("no table {id}"));
+    t.rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.display())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect()
+}
+
+/// What `mcpwarden trust` says of each fixture is what `measure` stores: the
+/// score and counts per package, one row per flow, install item and
+/// contradiction (with the install items read from the package metadata of
+/// the tree, which exists only while the package is measured).
+const TRUST_SUMMARY: &[&str] = &[
+    "acme-weather-mcp 66 C 4 2 2 0 0 0",
+    "go-annotations 15 F 3 1 1 0 3 0",
+    "trust-js-install 78 B 1 0 0 4 0 0",
+    "trust-js-lowlevel-list 70 C 4 0 0 0 3 1",
+    "trust-py-flows 0 F 7 7 5 3 2 0",
+    "trust-ts-fixed-read 98 A 1 0 0 0 0 0",
+];
+
+#[test]
+fn measured_packages_carry_their_trust_assessment() {
+    let d = tmpdir("trust");
+    let db = d.join("r.sqlite");
+    let s = measure_list(&db, &trust_list(&d), &d.join("cache"));
+    assert_eq!((s.totals.scanned, s.totals.failed), (6, 0));
+    assert_eq!(trust_summary(&db), TRUST_SUMMARY);
+    assert_eq!(
+        trust_items(&db, "go-annotations"),
+        [
+            "contradiction destructiveHint cache_size  fs.delete 0 0 1 main.go:41 | main.go:14 os.RemoveAll",
+            "contradiction readOnlyHint cache_size  fs.delete 0 0 1 main.go:41 | main.go:14 os.RemoveAll",
+            "contradiction readOnlyHint run  sys.shell 0 0 1 main.go:54 | main.go:30 os/exec.Command",
+            "flow command-injection run line sys.shell 0 0 1 main.go:30 | ",
+        ]
+    );
+    assert_eq!(
+        trust_items(&db, "trust-js-install"),
+        [
+            "install binary-download    0 0 1 lib/index.js:9 | https://github.com/example/helper/releases/download/v1.2.0/helper-linux-x64.tar.gz",
+            "install native-build    0 0 1 binding.gyp | node-gyp rebuild",
+            "install npm-script    0 0 1 package.json:6 | preinstall: node lib/check-platform.js",
+            "install npm-script    0 0 1 package.json:7 | postinstall: node lib/download.js",
+        ]
+    );
+    assert_eq!(
+        trust_items(&db, "trust-js-lowlevel-list"),
+        [
+            "contradiction destructiveHint tidy  fs.delete 0 0 1 server.js:9 | server.js:44 fs/promises.unlink",
+            "contradiction readOnlyHint tidy  fs.delete 0 0 1 server.js:9 | server.js:44 fs/promises.unlink",
+            "contradiction readOnlyHint whoami  fs.write 0 1 1 server.js:21 | server.js:36 fs/promises.writeFile",
+        ]
+    );
+    let py = trust_items(&db, "trust-py-flows");
+    assert_eq!(
+        py.iter().filter(|l| l.starts_with("flow ")).cloned().collect::<Vec<_>>(),
+        [
+            "flow code-injection calc expression sys.eval 0 0 1 pkg/server.py:68 | ",
+            "flow command-injection shell command sys.shell 0 0 1 pkg/server.py:19 | ",
+            "flow deserialisation load_state blob sys.eval 0 0 1 pkg/server.py:61 | ",
+            "flow file-path read_inside name fs.read 1 0 1 pkg/server.py:33 | path:is_relative_to@pkg/server.py:34",
+            "flow file-path read_note name fs.read 0 0 1 pkg/server.py:26 | ",
+            "flow ssrf fetch url net.http 0 0 1 pkg/server.py:43 | ",
+            "flow ssrf fetch_checked url net.http 1 0 1 pkg/server.py:55 | host:_require_allowed_host@pkg/server.py:54",
+        ]
+    );
+    // The stored document is the `mcpwarden trust --format json` assessment.
+    let c = Connection::open(&db).unwrap();
+    let doc: String = c
+        .query_row(
+            "SELECT t.doc FROM trust t JOIN servers s ON s.id = t.server_id WHERE s.name = 'trust-ts-fixed-read'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let a: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(a["schema"], "mcpwarden/trust/v1");
+    assert_eq!(a["score"]["score"], 98);
+    // The manifest stored beside it names the analyser of the store.
+    let analyser: String = c
+        .query_row(
+            "SELECT json_extract(m.doc, '$.server.analyser') FROM manifests m JOIN servers s ON s.id = m.server_id WHERE s.name = 'trust-ts-fixed-read'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(analyser, ANALYSER);
+    drop(c);
+
+    // The report's trust section.
+    let rep = report::build(&Store::open_read(&db).unwrap()).unwrap();
+    assert_eq!(
+        table_rows(&rep, "trust_grades_category"),
+        [
+            "Developer Tools | 3 | 0.0% | 33.3% | 0.0% | 0.0% | 66.7% | 31.0 | 15.0",
+            "File Systems & Documents | 3 | 33.3% | 0.0% | 66.7% | 0.0% | 0.0% | 78.0 | 70.0",
+            "all | 6 | 16.7% | 16.7% | 33.3% | 0.0% | 33.3% | 54.5 | 68.0",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_grades_popularity"),
+        [
+            "0-10 stars | 2 | 0.0% | 0.0% | 0.0% | 0.0% | 100.0% | 7.5 | 7.5",
+            "10-100 stars | 2 | 0.0% | 50.0% | 50.0% | 0.0% | 0.0% | 72.0 | 72.0",
+            "100-1k stars | 1 | 0.0% | 0.0% | 100.0% | 0.0% | 0.0% | 70.0 | 70.0",
+            ">=1k stars | 1 | 100.0% | 0.0% | 0.0% | 0.0% | 0.0% | 98.0 | 98.0",
+            "all | 6 | 16.7% | 16.7% | 33.3% | 0.0% | 33.3% | 54.5 | 68.0",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_flows"),
+        [
+            "command-injection | 2 | 10.0% | 2 | 10.0% | 0 | 2 | 33.3%",
+            "program-choice | 0 | 0.0% | 0 | 0.0% | 0 | 0 | 0.0%",
+            "ssrf | 3 | 15.0% | 2 | 10.0% | 1 | 2 | 33.3%",
+            "file-path | 3 | 15.0% | 2 | 10.0% | 1 | 2 | 33.3%",
+            "code-injection | 1 | 5.0% | 1 | 5.0% | 0 | 1 | 16.7%",
+            "deserialisation | 1 | 5.0% | 1 | 5.0% | 0 | 1 | 16.7%",
+            "any sink | 10 | 50.0% | 8 | 40.0% | 2 | 3 | 50.0%",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_contradictions"),
+        [
+            "readOnlyHint | 5 | 25.0% | 3 | 50.0% | 1",
+            "destructiveHint | 2 | 10.0% | 2 | 33.3% | 0",
+            "openWorldHint | 1 | 5.0% | 1 | 16.7% | 0",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_contradiction_kinds"),
+        [
+            "destructiveHint | fs.delete | 2 | 2",
+            "readOnlyHint | fs.delete | 2 | 2",
+            "readOnlyHint | sys.shell | 2 | 2",
+            "openWorldHint | net.http | 1 | 1",
+            "readOnlyHint | fs.write | 1 | 1",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_install"),
+        [
+            "npm lifecycle script | 1 | 16.7% | 0 | – | 0 | –",
+            "native addon build (binding.gyp) | 1 | 16.7% | 0 | – | 0 | –",
+            "setup.py code | 1 | 16.7% | 0 | – | 0 | –",
+            "custom build backend | 1 | 16.7% | 0 | – | 0 | –",
+            "downloaded binary | 1 | 16.7% | 0 | – | 0 | –",
+            "any of these | 2 | 33.3% | 0 | – | 0 | –",
+            "npm `prepare` only (not run for a registry install) | 0 | 0.0% | 0 | – | 0 | –",
+        ]
+    );
+    // Exported, one line per item.
+    let store = Store::open_read(&db).unwrap();
+    let mut out = vec![];
+    assert_eq!(
+        export(&store, ExportTable::TrustItems, Format::Csv, &mut out).unwrap(),
+        10 + 7 + 8,
+        "flows, install items, contradictions"
+    );
+    let mut out = vec![];
+    assert_eq!(
+        export(&store, ExportTable::Trust, Format::Jsonl, &mut out).unwrap(),
+        6
+    );
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8(out).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["doc"]["schema"], "mcpwarden/trust/v1",
+        "JSON stays JSON"
+    );
+}
+
+/// npm runs `prepare` for git and local installs only: for a registry
+/// package it is listed (`scored = 0`) and left out of the score and counts.
+#[test]
+fn a_registry_package_prepare_script_is_listed_not_counted() {
+    let d = tmpdir("prepare");
+    let tree = d.join("package");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(
+        tree.join("package.json"),
+        "{\n  \"name\": \"p\",\n  \"scripts\": {\n    \"prepare\": \"tsc\",\n    \"postinstall\": \"node setup.js\"\n  }\n}\n",
+    )
+    .unwrap();
+    let rep = server(vec![], &[("now", &[])], "typescript", "", false);
+    let db = d.join("r.sqlite");
+    let mut store = Store::open(&db, ANALYSER).unwrap();
+    let run = store.begin_run("x", &serde_json::json!({})).unwrap();
+    let mut recs = vec![];
+    for source in ["npm:p@1.0.0", "dir:/src/p"] {
+        let mut r = record(source, "p", "", "", Some(rep.clone()));
+        r.assessed = Some(mcpwarden_measure::store::Assessed::of(
+            &rep,
+            source,
+            ANALYSER,
+            Some(&tree),
+        ));
+        recs.push(r);
+    }
+    store.write(run, &recs).unwrap();
+    drop(store);
+    let c = Connection::open(&db).unwrap();
+    let rows: Vec<(String, i64, i64, String)> = c
+        .prepare(
+            "SELECT s.registry, t.score, t.install, group_concat(i.scored || ' ' || i.detail, '; ')
+             FROM trust t JOIN servers s ON s.id = t.server_id JOIN trust_items i ON i.server_id = s.id
+             GROUP BY s.id ORDER BY s.registry",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "dir".to_string(),
+                80,
+                2,
+                "1 postinstall: node setup.js; 1 prepare: tsc (git and local installs only)"
+                    .to_string()
+            ),
+            (
+                "npm".to_string(),
+                90,
+                1,
+                "1 postinstall: node setup.js; 0 prepare: tsc (git and local installs only)"
+                    .to_string()
+            ),
+        ]
+    );
+    let rep = report::build(&Store::open_read(&db).unwrap()).unwrap();
+    assert_eq!(
+        table_rows(&rep, "trust_install")[0],
+        "npm lifecycle script | 2 | 100.0% | 1 | 100.0% | 0 | –"
+    );
+}
+
+/// A v2 file (before `trust` and `trust_items`) is read with those tables
+/// empty (the file untouched), upgraded in place when written to, and its
+/// servers are assessed once measured again.
+#[test]
+fn a_v2_store_is_read_upgraded_and_assessed_again() {
+    let d = tmpdir("v2");
+    let db = d.join("r.sqlite");
+    let list = trust_list(&d);
+    measure_list(&db, &list, &d.join("cache"));
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch(
+        "DROP TABLE trust_items; DROP TABLE trust;
+         UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+    )
+    .unwrap();
+    drop(c);
+    let before = std::fs::read(&db).unwrap();
+    let rep = report::build(&Store::open_read(&db).unwrap()).unwrap();
+    assert_eq!(
+        table_rows(&rep, "trust_grades_category"),
+        ["all | 0 | – | – | – | – | – | – | –"]
+    );
+    let t = rep.tables.iter().find(|t| t.id == "trust_flows").unwrap();
+    assert!(
+        t.caption
+            .contains("Assessed (`mcpwarden trust`, stored per server): 0 of the 6 analysed"),
+        "{}",
+        t.caption
+    );
+    let mut out = vec![];
+    assert_eq!(
+        export(
+            &Store::open_read(&db).unwrap(),
+            ExportTable::Trust,
+            Format::Csv,
+            &mut out
+        )
+        .unwrap(),
+        0
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before, "reading never writes");
+
+    // Written to: upgraded; the old rows stay, unassessed, until measured again.
+    drop(Store::open(&db, ANALYSER).unwrap());
+    let c = Connection::open(&db).unwrap();
+    let v: String = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, "3");
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM trust", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+    drop(c);
+    let mut store = Store::open(&db, ANALYSER).unwrap();
+    let mut cfg = mcpwarden_collect::Config::from_env();
+    cfg.cache_dir = d.join("cache");
+    cfg.offline = true;
+    let opts = mcpwarden_measure::run::RunOptions {
+        jobs: 1,
+        rescan: true,
+        limit: None,
+        scan: Default::default(),
+        input: "again".into(),
+        options: serde_json::json!({}),
+        run_key: None,
+        pause: std::time::Duration::ZERO,
+    };
+    let entries = mcpwarden_collect::read_list(&list).unwrap();
+    mcpwarden_measure::run::measure(&mut store, &cfg, entries, &opts, &mut |_| {}).unwrap();
+    drop(store);
+    assert_eq!(trust_summary(&db), TRUST_SUMMARY);
+}
