@@ -353,3 +353,229 @@ fn a_package_that_kills_workers_is_abandoned() {
     assert_eq!(status, "ok");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Six fixture servers with a trust story each (flows, install-time code,
+/// contradicted annotations), as `dir:` sources with a category and stars.
+fn trust_list(dir: &Path) -> PathBuf {
+    let r = repo();
+    let rows = [
+        (
+            "tests/trust-fixtures/go-annotations",
+            "Developer Tools",
+            "5",
+        ),
+        ("tests/trust-fixtures/js-install", "Developer Tools", "50"),
+        ("tests/trust-fixtures/py-flows", "developer-tools", "5"),
+        (
+            "tests/trust-fixtures/js-lowlevel-list",
+            "File Systems",
+            "500",
+        ),
+        ("tests/trust-fixtures/ts-fixed-read", "file-systems", "5000"),
+        ("tests/fixtures/manifest/py-fastmcp", "file-systems", "20"),
+    ];
+    let mut text = String::from("source\tcategory\tstars\n");
+    for (d, cat, stars) in rows {
+        text.push_str(&format!("dir:{}\t{cat}\t{stars}\n", r.join(d).display()));
+    }
+    let list = dir.join("trust.tsv");
+    std::fs::write(&list, text).unwrap();
+    list
+}
+
+fn export_lines(db: &str, table: &str, format: &str) -> Vec<String> {
+    let o = bin()
+        .args(["export", db, "--format", format, "--table", table])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `name score grade tools flows unguarded install contradictions incidental`
+/// per assessed server, from `export --table trust`.
+fn trust_summary(db: &str) -> Vec<String> {
+    let mut v: Vec<String> = export_lines(db, "trust", "jsonl")
+        .iter()
+        .map(|l| {
+            let j: serde_json::Value = serde_json::from_str(l).unwrap();
+            let f = |k: &str| match &j[k] {
+                serde_json::Value::String(s) => s.clone(),
+                x => x.to_string(),
+            };
+            [
+                "name",
+                "score",
+                "grade",
+                "tools",
+                "flows",
+                "unguarded_flows",
+                "install",
+                "contradictions",
+                "incidental",
+            ]
+            .map(f)
+            .join(" ")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// `export --table trust-items` without the row ids (which differ between
+/// stores), sorted.
+fn trust_items(db: &str) -> Vec<String> {
+    let lines = export_lines(db, "trust-items", "csv");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(
+        header,
+        [
+            "source",
+            "registry",
+            "name",
+            "version",
+            "server_id",
+            "item",
+            "type",
+            "tool",
+            "param",
+            "kind",
+            "guarded",
+            "incidental",
+            "scored",
+            "detail",
+            "file",
+            "line"
+        ]
+    );
+    let mut v: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| {
+            let mut f: Vec<&str> = l.splitn(6, ',').collect();
+            f.remove(4);
+            f.join(",")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+const TRUST_SUMMARY: &[&str] = &[
+    "acme-weather-mcp 66 C 4 2 2 0 0 0",
+    "go-annotations 15 F 3 1 1 0 3 0",
+    "trust-js-install 78 B 1 0 0 4 0 0",
+    "trust-js-lowlevel-list 70 C 4 0 0 0 3 1",
+    "trust-py-flows 0 F 7 7 5 3 2 0",
+    "trust-ts-fixed-read 98 A 1 0 0 0 0 0",
+];
+
+/// The trust tables of a real PostgreSQL store hold what a SQLite run holds,
+/// the report's trust section reads the same from both, and a v2 PostgreSQL
+/// store (before `trust`) is read with no assessments, then upgraded by the
+/// next worker and filled by a rescan.
+#[test]
+fn trust_assessments_in_postgres_equal_sqlite_and_v2_upgrades() {
+    let Some(pg) = pg_harness::start("trust_assessments_in_postgres_equal_sqlite_and_v2_upgrades")
+    else {
+        return;
+    };
+    let d = tmpdir("trust");
+    let list = trust_list(&d);
+    let sqlite = d.join("r.sqlite");
+    let sqlite = sqlite.to_str().unwrap();
+    let measure = |db: &str, extra: &[&str]| {
+        let o = bin()
+            .arg("measure")
+            .arg(&list)
+            .args(["--db", db, "--offline", "--jobs", "2", "--lease", "5"])
+            .arg("--cache")
+            .arg(d.join("cache"))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    measure(&pg.url, &[]);
+    measure(sqlite, &[]);
+    assert_eq!(trust_summary(&pg.url), TRUST_SUMMARY);
+    assert_eq!(trust_summary(sqlite), TRUST_SUMMARY);
+    let items = trust_items(&pg.url);
+    assert_eq!(
+        items.len(),
+        10 + 7 + 8,
+        "flows, install items, contradictions"
+    );
+    assert_eq!(items, trust_items(sqlite));
+    let go: Vec<&String> = items
+        .iter()
+        .filter(|l| l.contains(",go-annotations,"))
+        .collect();
+    let tail = |l: &str| l.splitn(5, ',').nth(4).unwrap().to_string();
+    assert_eq!(
+        go.iter().map(|l| tail(l)).collect::<Vec<_>>(),
+        [
+            "contradiction,destructiveHint,cache_size,,fs.delete,0,0,1,main.go:14 os.RemoveAll,main.go,41",
+            "contradiction,readOnlyHint,cache_size,,fs.delete,0,0,1,main.go:14 os.RemoveAll,main.go,41",
+            "contradiction,readOnlyHint,run,,sys.shell,0,0,1,main.go:30 os/exec.Command,main.go,54",
+            "flow,command-injection,run,line,sys.shell,0,0,1,,main.go,30",
+        ]
+    );
+
+    // The report's trust section, the same from both backends.
+    let from_pg = report_files(&pg.url, &d.join("report-pg"));
+    let from_sqlite = report_files(sqlite, &d.join("report-sqlite"));
+    for id in [
+        "trust_grades_category",
+        "trust_grades_popularity",
+        "trust_flows",
+        "trust_contradictions",
+        "trust_contradiction_kinds",
+        "trust_install",
+    ] {
+        let name = format!("{id}.csv");
+        assert_eq!(from_pg[&name], from_sqlite[&name], "{name}");
+    }
+    assert_eq!(
+        from_pg["trust_grades_category.csv"],
+        "category,assessed,A,B,C,D,F,mean score,median score\n\
+         Developer Tools,3,0.0000,0.3333,0.0000,0.0000,0.6667,31.00,15.00\n\
+         File Systems & Documents,3,0.3333,0.0000,0.6667,0.0000,0.0000,78.00,70.00\n\
+         all,6,0.1667,0.1667,0.3333,0.0000,0.3333,54.50,68.00\n"
+    );
+    assert_eq!(
+        from_pg["trust_install.csv"]
+            .lines()
+            .find(|l| l.starts_with("any of these"))
+            .unwrap(),
+        "any of these,2,0.3333,0,,0,"
+    );
+
+    // Back to schema v2: no trust tables.
+    let mut c = pg.client();
+    c.batch_execute(
+        "DROP TABLE trust_items; DROP TABLE trust;
+         UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+    )
+    .unwrap();
+    let old = report_files(&pg.url, &d.join("report-v2"));
+    assert_eq!(
+        old["trust_grades_category.csv"].lines().nth(1).unwrap(),
+        "all,0,,,,,,,"
+    );
+    assert!(
+        export_lines(&pg.url, "trust", "csv").len() == 1,
+        "header only"
+    );
+    // A worker upgrades it; a rescan assesses every package again.
+    measure(&pg.url, &["--rescan"]);
+    let v: String = c
+        .query_one("SELECT value FROM meta WHERE key = 'schema_version'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(v, "3");
+    assert_eq!(trust_summary(&pg.url), TRUST_SUMMARY);
+    let _ = std::fs::remove_dir_all(&d);
+}
