@@ -579,3 +579,150 @@ fn trust_assessments_in_postgres_equal_sqlite_and_v2_upgrades() {
     assert_eq!(trust_summary(&pg.url), TRUST_SUMMARY);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", file.display());
+    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
+}
+
+/// `report CUR --compare-to BASE` works the same whichever backend holds
+/// either side: two measurements of copies of fixture servers (one copy in
+/// a newer version with an extra tool, one removed, one added), in SQLite
+/// files and in two PostgreSQL databases.
+#[test]
+fn reports_compare_measurements_in_either_backend() {
+    let Some(pg) = pg_harness::start("reports_compare_measurements_in_either_backend") else {
+        return;
+    };
+    let d = tmpdir("compare");
+    let r = repo();
+    let (b, c) = (d.join("base"), d.join("cur"));
+    for side in [&b, &c] {
+        copy_dir(
+            &r.join("tests/trust-fixtures/ts-fixed-read"),
+            &side.join("fixed-read"),
+        );
+        copy_dir(
+            &r.join("tests/fixtures/manifest/ts-hosts"),
+            &side.join("hosts"),
+        );
+    }
+    copy_dir(
+        &r.join("tests/trust-fixtures/js-install"),
+        &b.join("install"),
+    );
+    copy_dir(
+        &r.join("tests/trust-fixtures/go-annotations"),
+        &c.join("go-annotations"),
+    );
+    edit(
+        &c.join("fixed-read/package.json"),
+        "\"version\": \"1.0.0\"",
+        "\"version\": \"1.1.0\"",
+    );
+    let index = c.join("fixed-read/src/index.ts");
+    edit(
+        &index,
+        "import { readFile } from \"node:fs/promises\";",
+        "import { readFile, writeFile } from \"node:fs/promises\";\nimport { z } from \"zod\";",
+    );
+    edit(
+        &index,
+        "await server.connect(",
+        "server.tool(\"clip\", \"Save a page\", { url: z.string() }, async ({ url }) => {\n  const page = await fetch(url);\n  await writeFile(\"/tmp/clip.html\", await page.text());\n  return { content: [{ type: \"text\", text: \"saved\" }] };\n});\n\nawait server.connect(",
+    );
+    let list = |name: &str, dirs: &[PathBuf]| {
+        let text: String = dirs
+            .iter()
+            .map(|p| format!("dir:{}\n", p.display()))
+            .collect();
+        let l = d.join(name);
+        std::fs::write(&l, format!("source\n{text}")).unwrap();
+        l
+    };
+    let base_list = list(
+        "base.tsv",
+        &[b.join("fixed-read"), b.join("hosts"), b.join("install")],
+    );
+    let cur_list = list(
+        "cur.tsv",
+        &[
+            c.join("fixed-read"),
+            c.join("hosts"),
+            c.join("go-annotations"),
+        ],
+    );
+    let mut client = pg.client();
+    for name in ["base", "cur"] {
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+    }
+    let pg_db = |name: &str| pg.url.replace("/postgres", &format!("/{name}"));
+    let measure = |list: &Path, db: &str| {
+        let o = bin()
+            .arg("measure")
+            .arg(list)
+            .args(["--db", db, "--offline", "--jobs", "2"])
+            .arg("--cache")
+            .arg(d.join("cache"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let (base_sqlite, cur_sqlite) = (d.join("base.sqlite"), d.join("cur.sqlite"));
+    let (base_sqlite, cur_sqlite) = (base_sqlite.to_str().unwrap(), cur_sqlite.to_str().unwrap());
+    measure(&base_list, base_sqlite);
+    measure(&cur_list, cur_sqlite);
+    measure(&base_list, &pg_db("base"));
+    measure(&cur_list, &pg_db("cur"));
+
+    let compare = |cur: &str, base: &str, out: &str| -> BTreeMap<String, String> {
+        let out = d.join(out);
+        let o = bin()
+            .args(["report", cur, "--compare-to", base, "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        ["compare_overview", "compare_totals", "compare_packages"]
+            .iter()
+            .map(|id| {
+                let f = format!("{id}.csv");
+                (f.clone(), std::fs::read_to_string(out.join(&f)).unwrap())
+            })
+            .collect()
+    };
+    let sqlite = compare(cur_sqlite, base_sqlite, "r-sqlite");
+    assert_eq!(
+        sqlite["compare_packages.csv"],
+        "package,compared,status,grade,kinds,tools,tool kinds,hosts,privileges\n\
+         dir:trust-ts-fixed-read,version 1.0.0 → 1.1.0,,A (98) → B (82),+fs.write +net.http,+clip,,+*,grew: fs /tmp/clip.html\n\
+         dir:go-annotations,added,ok,F (15),+fs.delete +fs.read +sys.shell,+cache_size +hostname +run,,,\n\
+         dir:trust-js-install,removed (1.0.0),ok,B (78),-net.http,-version,,-github.com:443,\n"
+    );
+    assert!(
+        sqlite["compare_totals.csv"].contains("\ntools,6,9,+3\n"),
+        "{}",
+        sqlite["compare_totals.csv"]
+    );
+    assert_eq!(compare(&pg_db("cur"), &pg_db("base"), "r-pg"), sqlite);
+    assert_eq!(compare(cur_sqlite, &pg_db("base"), "r-mixed"), sqlite);
+    // The summary says what was compared with what (no password shown).
+    let summary = std::fs::read_to_string(d.join("r-pg/summary.json")).unwrap();
+    assert!(summary.contains("\"id\": \"compare_packages\""));
+    let _ = std::fs::remove_dir_all(&d);
+}

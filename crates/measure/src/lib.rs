@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod backend;
 pub mod categories;
+pub mod compare;
 pub mod export;
 pub mod pg;
 pub mod popularity;

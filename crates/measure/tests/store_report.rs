@@ -1078,3 +1078,289 @@ fn a_v2_store_is_read_upgraded_and_assessed_again() {
     drop(store);
     assert_eq!(trust_summary(&db), TRUST_SUMMARY);
 }
+
+// --- Comparing two measurements ---------------------------------------------
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", file.display());
+    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
+}
+
+fn dir_list(d: &Path, name: &str, dirs: &[PathBuf]) -> PathBuf {
+    let mut text = String::from("source\n");
+    for p in dirs {
+        text.push_str(&format!("dir:{}\n", p.display()));
+    }
+    let list = d.join(name);
+    std::fs::write(&list, text).unwrap();
+    list
+}
+
+/// The newer copy of `ts-fixed-read`: version 1.1.0 and a second tool that
+/// fetches a page the model names and saves it.
+fn add_clip_tool(dir: &Path) {
+    edit(
+        &dir.join("src/index.ts"),
+        "import { readFile } from \"node:fs/promises\";",
+        "import { readFile, writeFile } from \"node:fs/promises\";\nimport { z } from \"zod\";",
+    );
+    edit(
+        &dir.join("src/index.ts"),
+        "await server.connect(",
+        "server.tool(\"clip\", \"Save a page\", { url: z.string() }, async ({ url }) => {\n  const page = await fetch(url);\n  await writeFile(\"/tmp/clip.html\", await page.text());\n  return { content: [{ type: \"text\", text: \"saved\" }] };\n});\n\nawait server.connect(",
+    );
+}
+
+/// A baseline and a current measurement of fixture servers: one server in a
+/// newer version with an extra tool, one with the same version whose code
+/// now contacts another host and reads a variable in one tool, one
+/// unchanged, one removed and one added.
+fn two_measurements(d: &Path) -> (PathBuf, PathBuf) {
+    let r = repo().canonicalize().unwrap();
+    let (b, c) = (d.join("base"), d.join("cur"));
+    for side in [&b, &c] {
+        copy_dir(
+            &r.join("tests/trust-fixtures/ts-fixed-read"),
+            &side.join("fixed-read"),
+        );
+        copy_dir(
+            &r.join("tests/fixtures/manifest/ts-hosts"),
+            &side.join("hosts"),
+        );
+        copy_dir(
+            &r.join("tests/fixtures/manifest/py-fastmcp"),
+            &side.join("weather"),
+        );
+    }
+    copy_dir(
+        &r.join("tests/trust-fixtures/js-install"),
+        &b.join("install"),
+    );
+    copy_dir(
+        &r.join("tests/trust-fixtures/go-annotations"),
+        &c.join("go-annotations"),
+    );
+    edit(
+        &c.join("fixed-read/package.json"),
+        "\"version\": \"1.0.0\"",
+        "\"version\": \"1.1.0\"",
+    );
+    add_clip_tool(&c.join("fixed-read"));
+    edit(
+        &c.join("hosts/src/config.ts"),
+        "https://catalog.acme.io",
+        "https://catalog.acme.dev",
+    );
+    edit(
+        &c.join("hosts/src/index.ts"),
+        "const items = await api.get(\"/items\");",
+        "const items = await api.get(\"/items\", { headers: { \"x-key\": process.env.CATALOG_KEY } });",
+    );
+    let base_list = dir_list(
+        d,
+        "base.tsv",
+        &[
+            b.join("fixed-read"),
+            b.join("hosts"),
+            b.join("weather"),
+            b.join("install"),
+        ],
+    );
+    let cur_list = dir_list(
+        d,
+        "cur.tsv",
+        &[
+            c.join("fixed-read"),
+            c.join("hosts"),
+            c.join("weather"),
+            c.join("go-annotations"),
+        ],
+    );
+    let (base_db, cur_db) = (d.join("base.sqlite"), d.join("cur.sqlite"));
+    measure_list(&base_db, &base_list, &d.join("cache"));
+    measure_list(&cur_db, &cur_list, &d.join("cache"));
+    (base_db, cur_db)
+}
+
+fn compared(base: &Store, analyser: Option<&str>, cur: &Store) -> BTreeMap<String, Vec<String>> {
+    use mcpwarden_measure::compare::{tables, Side};
+    let t = tables(
+        Side {
+            store: base,
+            analyser,
+        },
+        Side {
+            store: cur,
+            analyser: None,
+        },
+        "base",
+        "cur",
+    )
+    .unwrap();
+    t.iter()
+        .map(|t| {
+            (
+                t.id.clone(),
+                t.rows
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.display())
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_measurements_compare_package_by_package() {
+    let d = tmpdir("compare");
+    let (base_db, cur_db) = two_measurements(&d);
+    let (base, cur) = (
+        Store::open_read(&base_db).unwrap(),
+        Store::open_read(&cur_db).unwrap(),
+    );
+    let c = compared(&base, None, &cur);
+    assert_eq!(
+        c["compare_packages"],
+        [
+            "dir:acme-search-mcp | same version and analyser |  |  |  |  | list_items +sys.env | +catalog.acme.dev:443 -catalog.acme.io:443 | ",
+            "dir:trust-ts-fixed-read | version 1.0.0 → 1.1.0 |  | A (98) → B (82) | +fs.write +net.http | +clip |  | +* | grew: fs /tmp/clip.html",
+            "dir:go-annotations | added | ok | F (15) | +fs.delete +fs.read +sys.shell | +cache_size +hostname +run |  |  | ",
+            "dir:trust-js-install | removed (1.0.0) | ok | B (78) | -net.http | -version |  | -github.com:443 | ",
+        ]
+    );
+    assert_eq!(
+        c["compare_overview"],
+        [
+            "matched by name | 3",
+            "… compared between versions | 1",
+            "… compared between analysers | 0",
+            "… same version and analyser | 2",
+            "changed | 2",
+            "… status changed | 0",
+            "… kinds changed | 1",
+            "… tools added or removed | 1",
+            "… tool kinds changed | 1",
+            "… hosts changed | 2",
+            "… grade worse | 1",
+            "… grade better | 0",
+            "… privileges grew (versions) | 1",
+            "added (current only) | 1",
+            "removed (baseline only) | 1",
+        ]
+    );
+    assert_eq!(
+        c["compare_totals"],
+        [
+            "packages | 4 | 4 | 0",
+            "analysed (ok + opaque) | 4 | 4 | 0",
+            "failed | 0 | 0 | 0",
+            "servers using network | 3 | 3 | 0",
+            "servers using system | 2 | 3 | +1",
+            "servers using file | 2 | 3 | +1",
+            "servers using memory | 0 | 0 | 0",
+            "tools | 10 | 13 | +3",
+            "findings (privileged call sites) | 19 | 24 | +5",
+            "servers graded A | 1 | 0 | -1",
+            "servers graded B | 2 | 2 | 0",
+            "servers graded C | 1 | 1 | 0",
+            "servers graded D | 0 | 0 | 0",
+            "servers graded F | 0 | 1 | +1",
+            "tools reaching net.http | 7 | 7 | 0",
+            "tools reaching sys.exec | 1 | 1 | 0",
+            "tools reaching sys.shell | 0 | 1 | +1",
+            "tools reaching sys.env | 0 | 1 | +1",
+            "tools reaching sys.info | 1 | 1 | 0",
+            "tools reaching fs.read | 1 | 2 | +1",
+            "tools reaching fs.write | 1 | 2 | +1",
+            "tools reaching fs.delete | 0 | 1 | +1",
+        ]
+    );
+
+    // Reversed, the same changes the other way round.
+    let back = compared(&cur, None, &base);
+    assert_eq!(
+        back["compare_packages"][1],
+        "dir:trust-ts-fixed-read | version 1.1.0 → 1.0.0 |  | B (82) → A (98) | -fs.write -net.http | -clip |  | -* | did not grow"
+    );
+}
+
+/// One store that kept the rows of an earlier analyser (a rerun by a new
+/// analyser adds rows): the baseline is that analyser's rows, the current
+/// results the newest; a server the new analyser sees differently is
+/// compared between analysers.
+#[test]
+fn one_store_compares_two_analysers() {
+    let d = tmpdir("analysers");
+    let r = repo().canonicalize().unwrap();
+    let server = d.join("fixed-read");
+    copy_dir(&r.join("tests/trust-fixtures/ts-fixed-read"), &server);
+    copy_dir(
+        &r.join("tests/fixtures/manifest/py-fastmcp"),
+        &d.join("weather"),
+    );
+    let list = dir_list(&d, "list.tsv", &[server.clone(), d.join("weather")]);
+    let db = d.join("r.sqlite");
+    let run = |analyser: &str| {
+        let mut store = Store::open(&db, analyser).unwrap();
+        let mut cfg = mcpwarden_collect::Config::from_env();
+        cfg.cache_dir = d.join("cache");
+        cfg.offline = true;
+        let opts = mcpwarden_measure::run::RunOptions {
+            jobs: 1,
+            rescan: false,
+            limit: None,
+            scan: Default::default(),
+            input: "list".into(),
+            options: serde_json::json!({}),
+            run_key: None,
+            pause: std::time::Duration::ZERO,
+        };
+        let entries = mcpwarden_collect::read_list(&list).unwrap();
+        mcpwarden_measure::run::measure(&mut store, &cfg, entries, &opts, &mut |_| {}).unwrap();
+    };
+    run("mcpwarden 0.0.9+cat.00000000");
+    // What the newer analyser sees differently, played by a changed file.
+    add_clip_tool(&server);
+    run(ANALYSER);
+    let store = Store::open_read(&db).unwrap();
+    let c = compared(&store, Some("mcpwarden 0.0.9+cat.00000000"), &store);
+    assert_eq!(
+        c["compare_packages"],
+        ["dir:trust-ts-fixed-read | analyser mcpwarden 0.0.9+cat.00000000 → mcpwarden test+cat.0 |  | A (98) → B (82) | +fs.write +net.http | +clip |  | +* | "]
+    );
+    assert_eq!(
+        &c["compare_overview"][..5],
+        [
+            "matched by name | 2",
+            "… compared between versions | 0",
+            "… compared between analysers | 2",
+            "… same version and analyser | 0",
+            "changed | 1",
+        ]
+    );
+    // Without the analyser, the store against itself: nothing changed.
+    let same = compared(&store, None, &store);
+    assert!(same["compare_packages"].is_empty());
+    assert_eq!(
+        same["compare_overview"][3],
+        "… same version and analyser | 2"
+    );
+}
