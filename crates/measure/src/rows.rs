@@ -178,10 +178,13 @@ pub struct ServerRows {
     pub trust_items: Vec<Vec<Val>>,
 }
 
+/// A child table's rows: `(table, columns, rows)`.
+pub type ChildRows<'a> = (&'static str, &'static [&'static str], &'a Vec<Vec<Val>>);
+
 impl ServerRows {
-    /// The child tables without ids of their own, in insertion order:
-    /// `(table, columns, rows)` (tools and their kinds are written apart).
-    pub fn children(&self) -> [(&'static str, &'static [&'static str], &Vec<Vec<Val>>); 7] {
+    /// The child tables without ids of their own, in insertion order (tools
+    /// and their kinds are written apart).
+    pub fn children(&self) -> [ChildRows<'_>; 7] {
         [
             ("findings", FINDING_COLS, &self.findings),
             ("skipped", SKIPPED_COLS, &self.skipped),
