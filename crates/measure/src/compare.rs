@@ -203,22 +203,27 @@ struct Changed {
     tools: String,
     tool_kinds: String,
     hosts: String,
-    /// Versions only: whether privileges grew, and the server-level items added.
+    /// Versions only: whether privileges grew, and the server-level items
+    /// added beyond hosts.
     privileges: Option<(bool, Vec<String>)>,
+    /// Versions only: the manifests differ at all (an item added or removed,
+    /// for the server or a tool).
+    drifted: bool,
 }
 
 impl Changed {
     fn any(&self) -> bool {
-        !(self.status.is_empty()
-            && self.grade.is_empty()
-            && self.kinds.is_empty()
-            && self.tools.is_empty()
-            && self.tool_kinds.is_empty()
-            && self.hosts.is_empty()
-            && !self
-                .privileges
-                .as_ref()
-                .is_some_and(|(grew, added)| *grew || !added.is_empty()))
+        self.drifted
+            || [
+                &self.status,
+                &self.grade,
+                &self.kinds,
+                &self.tools,
+                &self.tool_kinds,
+                &self.hosts,
+            ]
+            .iter()
+            .any(|s| !s.is_empty())
     }
 
     fn row(&self) -> Vec<Cell> {
@@ -274,10 +279,12 @@ fn compare_pair(
     } else {
         String::new()
     };
-    let grade = if old.grade.as_ref().map(|g| &g.1) != new.grade.as_ref().map(|g| &g.1) {
-        format!("{} → {}", grade_text(&old.grade), grade_text(&new.grade))
-    } else {
-        String::new()
+    // A side without an assessment (stored before schema v3) says nothing.
+    let grade = match (&old.grade, &new.grade) {
+        (Some(a), Some(b)) if a.1 != b.1 => {
+            format!("{} → {}", grade_text(&old.grade), grade_text(&new.grade))
+        }
+        _ => String::new(),
     };
     let grade_worse = match (&old.grade, &new.grade) {
         (Some(a), Some(b)) if a.1 != b.1 => Some(b.1 > a.1),
@@ -294,19 +301,27 @@ fn compare_pair(
         }
     }
     // Like `mcpwarden diff`, from the stored manifests: only between versions.
-    let privileges = (how == How::Versions)
+    let drift = (how == How::Versions)
         .then(|| {
             let (a, b) = (manifest(old_store, old.id)?, manifest(new_store, new.id)?);
-            let d = mcpwarden_policy::trust::diff::diff(&a, &b);
-            let added: Vec<String> = d
-                .server
-                .added
-                .into_iter()
-                .filter(|i| !i.starts_with("connect "))
-                .collect();
-            Some((d.privileges_grew, added))
+            Some(mcpwarden_policy::trust::diff::diff(&a, &b))
         })
         .flatten();
+    let drifted = drift.as_ref().is_some_and(|d| {
+        !(d.server.is_empty()
+            && d.tools.is_empty()
+            && d.added_tools.is_empty()
+            && d.removed_tools.is_empty())
+    });
+    let privileges = drift.map(|d| {
+        let added: Vec<String> = d
+            .server
+            .added
+            .into_iter()
+            .filter(|i| !i.starts_with("connect "))
+            .collect();
+        (d.privileges_grew, added)
+    });
     Changed {
         package,
         how,
@@ -319,6 +334,7 @@ fn compare_pair(
         tool_kinds: tool_kinds.join("; "),
         hosts: delta(&old.hosts, &new.hosts),
         privileges,
+        drifted,
     }
 }
 

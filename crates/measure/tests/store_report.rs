@@ -1300,6 +1300,18 @@ fn two_measurements_compare_package_by_package() {
         back["compare_packages"][1],
         "dir:trust-ts-fixed-read | version 1.1.0 → 1.0.0 |  | B (82) → A (98) | -fs.write -net.http | -clip |  | -* | did not grow"
     );
+
+    // A baseline stored before assessments (schema v2): no grade to compare.
+    Connection::open(&base_db)
+        .unwrap()
+        .execute_batch("DELETE FROM trust_items; DELETE FROM trust;")
+        .unwrap();
+    let unassessed = compared(&Store::open_read(&base_db).unwrap(), None, &cur);
+    assert_eq!(
+        unassessed["compare_packages"][1],
+        "dir:trust-ts-fixed-read | version 1.0.0 → 1.1.0 |  |  | +fs.write +net.http | +clip |  | +* | grew: fs /tmp/clip.html"
+    );
+    assert_eq!(unassessed["compare_overview"][4], "changed | 2");
 }
 
 /// One store that kept the rows of an earlier analyser (a rerun by a new
