@@ -595,6 +595,10 @@ fn report_tables_from_a_fixture_database() {
     assert_eq!(summary["schema"], "mcpwarden/report/v1");
     assert_eq!(summary["headline"]["resources"]["network"]["servers"], 3);
     assert_eq!(summary["headline"]["paper"]["network"], 1438);
+    assert_eq!(
+        summary["headline"]["trust"],
+        serde_json::json!({"assessed": 7, "grades": {"A": 5, "B": 1, "C": 1}})
+    );
     let csv = std::fs::read_to_string(out.join("resources.csv")).unwrap();
     assert!(csv.starts_with("class,servers,share,"), "{csv}");
     assert!(csv.contains("\nnetwork,3,0.4286,"), "{csv}");
