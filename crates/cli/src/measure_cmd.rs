@@ -438,7 +438,27 @@ pub fn report(a: ReportArgs) -> ExitCode {
             analyser: None,
         };
         match compare::tables(base, cur, base_store.path(), store.path()) {
-            Ok(t) => rep.tables.extend(t),
+            Ok(t) => {
+                // One line of the overview's counts on the terminal.
+                if let Some(o) = t.iter().find(|t| t.id == "compare_overview") {
+                    let n = |label: &str| {
+                        o.rows
+                            .iter()
+                            .find(|r| r[0] == report::Cell::Text(label.into()))
+                            .map(|r| r[1].display())
+                            .unwrap_or_default()
+                    };
+                    println!(
+                        "compared with {}: {} packages matched, {} changed, {} added, {} removed",
+                        base_store.path(),
+                        n("matched by name"),
+                        n("changed"),
+                        n("added (current only)"),
+                        n("removed (baseline only)")
+                    );
+                }
+                rep.tables.extend(t)
+            }
             Err(e) => {
                 eprintln!("mcpwarden: {e}");
                 return ExitCode::from(1);

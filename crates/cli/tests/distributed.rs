@@ -720,6 +720,24 @@ fn reports_compare_measurements_in_either_backend() {
         sqlite["compare_totals.csv"]
     );
     assert_eq!(compare(&pg_db("cur"), &pg_db("base"), "r-pg"), sqlite);
+    let o = bin()
+        .args([
+            "report",
+            &pg_db("cur"),
+            "--compare-to",
+            base_sqlite,
+            "--out",
+        ])
+        .arg(d.join("r-line"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&format!(
+            "compared with {base_sqlite}: 2 packages matched, 1 changed, 1 added, 1 removed"
+        )),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     assert_eq!(compare(cur_sqlite, &pg_db("base"), "r-mixed"), sqlite);
     // The summary says what was compared with what (no password shown).
     let summary = std::fs::read_to_string(d.join("r-pg/summary.json")).unwrap();
