@@ -9,7 +9,7 @@ use mcpwarden_measure::backend::{self, SharedOptions};
 use mcpwarden_measure::export::{export, ExportError, ExportTable, Format};
 use mcpwarden_measure::run::{measure as run_measure, Event, RunOptions};
 use mcpwarden_measure::store::{is_tool, Status};
-use mcpwarden_measure::{analyser_version, report};
+use mcpwarden_measure::{analyser_version, compare, report};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,7 +65,13 @@ pub struct MeasureArgs {
 
 #[derive(Args)]
 #[command(
-    after_help = "Writes report.md, report.html (self-contained, inline SVG charts), summary.json, one CSV per table and charts/*.svg.\n\nExample:\n  mcpwarden report results.sqlite --out report/"
+    after_help = "Writes report.md, report.html (self-contained, inline SVG charts), summary.json, one CSV per table and charts/*.svg.\n\n\
+--compare-to adds a section on what changed since a baseline: packages matched by registry and name, \
+compared between versions (privilege growth as `mcpwarden diff` sees it) or between analysers; kinds, tools, \
+the kinds each tool reaches, hosts and trust grades per package; packages added and removed; totals side by side.\n\n\
+Examples:\n  mcpwarden report results.sqlite --out report/\n  \
+mcpwarden report new.sqlite --out report/ --compare-to old.sqlite\n  \
+mcpwarden report results.sqlite --out report/ --baseline-analyser 'mcpwarden 0.1.0+cat.1a2b3c4d'   # one store, two analysers"
 )]
 pub struct ReportArgs {
     /// The results database written by `mcpwarden measure`: a SQLite file or a postgres:// URL.
@@ -73,11 +79,17 @@ pub struct ReportArgs {
     /// Output directory (created if needed).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Compare with this earlier results database (SQLite file or postgres:// URL).
+    #[arg(long, value_name = "FILE|URL")]
+    pub compare_to: Option<String>,
+    /// The baseline is the rows of this analyser version (as in `runs.analyser_version`), in the --compare-to database or, without it, in DB itself.
+    #[arg(long, value_name = "VERSION")]
+    pub baseline_analyser: Option<String>,
 }
 
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head"
+    after_help = "Examples:\n  mcpwarden export results.sqlite --format csv > servers.csv\n  mcpwarden export results.sqlite --format jsonl --table findings | head\n  mcpwarden export results.sqlite --format csv --table trust-items > trust-items.csv"
 )]
 pub struct ExportArgs {
     /// The results database written by `mcpwarden measure`: a SQLite file or a postgres:// URL.
@@ -99,6 +111,10 @@ pub enum TableArg {
     Servers,
     Findings,
     Tools,
+    /// The trust assessment of each server: score, grade, counts, JSON document.
+    Trust,
+    /// Risky flows, install-time code and contradicted annotations, one per line.
+    TrustItems,
 }
 
 fn default_jobs() -> usize {
@@ -391,13 +407,64 @@ pub fn report(a: ReportArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rep = match report::build(&store) {
+    let mut rep = match report::build(&store) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("mcpwarden: {e}");
             return ExitCode::from(1);
         }
     };
+    if a.compare_to.is_some() || a.baseline_analyser.is_some() {
+        let base_db = a.compare_to.as_deref().unwrap_or(&a.db);
+        let other;
+        let base_store = if base_db == a.db {
+            &store
+        } else {
+            other = match backend::open_read(base_db) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("mcpwarden: --compare-to: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            &other
+        };
+        let base = compare::Side {
+            store: base_store,
+            analyser: a.baseline_analyser.as_deref(),
+        };
+        let cur = compare::Side {
+            store: &store,
+            analyser: None,
+        };
+        match compare::tables(base, cur, base_store.path(), store.path()) {
+            Ok(t) => {
+                // One line of the overview's counts on the terminal.
+                if let Some(o) = t.iter().find(|t| t.id == "compare_overview") {
+                    let n = |label: &str| {
+                        o.rows
+                            .iter()
+                            .find(|r| r[0] == report::Cell::Text(label.into()))
+                            .map(|r| r[1].display())
+                            .unwrap_or_default()
+                    };
+                    println!(
+                        "compared with {}: {} packages matched, {} changed, {} added, {} removed",
+                        base_store.path(),
+                        n("matched by name"),
+                        n("changed"),
+                        n("added (current only)"),
+                        n("removed (baseline only)")
+                    );
+                }
+                rep.tables.extend(t)
+            }
+            Err(e) => {
+                eprintln!("mcpwarden: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     match rep.write(&a.out) {
         Ok(files) => {
             println!("{}", rep.headline_line());
@@ -432,6 +499,8 @@ pub fn export_cmd(a: ExportArgs) -> ExitCode {
         TableArg::Servers => ExportTable::Servers,
         TableArg::Findings => ExportTable::Findings,
         TableArg::Tools => ExportTable::Tools,
+        TableArg::Trust => ExportTable::Trust,
+        TableArg::TrustItems => ExportTable::TrustItems,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -17,6 +17,10 @@ pub enum ExportTable {
     Servers,
     Findings,
     Tools,
+    /// The trust assessment of each server: score, grade, counts (and its JSON document).
+    Trust,
+    /// Flows, install-time items and contradictions, one per line.
+    TrustItems,
 }
 
 impl ExportTable {
@@ -33,12 +37,20 @@ impl ExportTable {
                 "SELECT s.source, s.registry, s.name, s.version, t.server_id, t.name AS tool, t.entry, t.def_file, t.def_line, t.handler_found, t.network, t.system, t.file, t.memory, t.kinds
                  FROM tools t JOIN servers s ON s.id = t.server_id ORDER BY t.server_id, t.id"
             }
+            ExportTable::Trust => {
+                "SELECT s.source, s.registry, s.name, s.version, t.server_id, t.score, t.grade, t.capped_by, t.tools, t.flows, t.unguarded_flows, t.install, t.contradictions, t.incidental, t.doc
+                 FROM trust t JOIN servers s ON s.id = t.server_id ORDER BY t.server_id"
+            }
+            ExportTable::TrustItems => {
+                "SELECT s.source, s.registry, s.name, s.version, i.server_id, i.item, i.type, i.tool, i.param, i.kind, i.guarded, i.incidental, i.scored, i.detail, i.file, i.line
+                 FROM trust_items i JOIN servers s ON s.id = i.server_id ORDER BY i.server_id, i.rowid"
+            }
         }
     }
 }
 
 /// Columns holding JSON text, emitted as JSON values in JSON lines.
-const JSON_COLUMNS: &[&str] = &["metadata", "tools", "options"];
+const JSON_COLUMNS: &[&str] = &["metadata", "tools", "options", "doc"];
 
 #[derive(Debug)]
 pub enum ExportError {

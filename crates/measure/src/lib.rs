@@ -1,12 +1,15 @@
 //! Ecosystem measurement: run the scanner over many servers, keep every
-//! result in a SQLite store (`store`), assign functional categories
-//! (`categories`) and popularity bands (`popularity`), and turn the store into
-//! the measurement study's tables and charts (`report`) or raw exports
-//! (`export`). `run` drives collection and scanning with bounded concurrency.
+//! result with its manifest and trust assessment in a store (`store`, SQLite;
+//! `pg`, PostgreSQL), assign functional categories (`categories`) and
+//! popularity bands (`popularity`), and turn the store into the measurement
+//! study's tables and charts (`report`), a comparison with an earlier
+//! measurement (`compare`) or raw exports (`export`). `run` drives
+//! collection, scanning and assessment with bounded concurrency.
 
 pub mod archive;
 pub mod backend;
 pub mod categories;
+pub mod compare;
 pub mod export;
 pub mod pg;
 pub mod popularity;
@@ -15,6 +18,7 @@ pub mod rows;
 pub mod run;
 pub mod store;
 mod svg;
+mod trust_report;
 mod values_report;
 
 use std::sync::OnceLock;

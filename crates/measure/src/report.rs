@@ -1092,6 +1092,7 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
     }
 
     tables.extend(crate::values_report::tables(store, &cap)?);
+    tables.extend(crate::trust_report::tables(store, &cap)?);
 
     let mut runs = vec![];
     {
@@ -1119,9 +1120,24 @@ pub fn build(store: &Store) -> Result<Report, StoreError> {
             json!({"servers": c, "share": (frac(c, n) * 10_000.0).round() / 10_000.0}),
         );
     }
+    // Trust grades of the assessed servers (schema v3 rows).
+    let mut grades = serde_json::Map::new();
+    let mut assessed = 0i64;
+    {
+        let mut st = store.conn().prepare(
+            "SELECT t.grade, count(*) FROM trust t JOIN current_servers s ON s.id = t.server_id AND s.status != 'error' GROUP BY 1 ORDER BY 1",
+        )?;
+        let it = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for x in it {
+            let (g, c) = x?;
+            assessed += c;
+            grades.insert(g, json!(c));
+        }
+    }
     let headline = json!({
         "servers": counts.total(), "ok": counts.ok, "opaque": counts.opaque, "error": counts.error, "analysed": n,
         "resources": resources,
+        "trust": {"assessed": assessed, "grades": grades},
         "paper": {"servers": PAPER_TOTAL, "network": PAPER[0].1, "system": PAPER[1].1, "file": PAPER[2].1, "memory": PAPER[3].1},
     });
     Ok(Report {

@@ -2,8 +2,9 @@
 //! bound by either backend (SQLite in `store`, PostgreSQL in `pg`), so a new
 //! column is added in one place (here and in `schema::SCHEMA`).
 
-use crate::store::{is_tool, ServerRecord};
+use crate::store::{is_tool, Assessed, ServerRecord};
 use mcpwarden_model::{Finding, Tool};
+use mcpwarden_policy::trust::Assessment;
 
 /// A column value in the types both backends share.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,6 +129,33 @@ pub const MANIFEST_ITEM_COLS: &[&str] = &[
     "provenance",
     "secret",
 ];
+pub const TRUST_COLS: &[&str] = &[
+    "server_id",
+    "score",
+    "grade",
+    "capped_by",
+    "tools",
+    "flows",
+    "unguarded_flows",
+    "install",
+    "contradictions",
+    "incidental",
+    "doc",
+];
+pub const TRUST_ITEM_COLS: &[&str] = &[
+    "server_id",
+    "item",
+    "type",
+    "tool",
+    "param",
+    "kind",
+    "guarded",
+    "incidental",
+    "scored",
+    "detail",
+    "file",
+    "line",
+];
 
 /// One tool row and the kinds it reaches (`tool_kinds`).
 pub struct ToolRows {
@@ -145,6 +173,28 @@ pub struct ServerRows {
     /// The derived manifest (one row: its JSON document) and its flat items.
     pub manifest: Vec<Vec<Val>>,
     pub manifest_items: Vec<Vec<Val>>,
+    /// The trust assessment (one row) and its flows, install items and contradictions.
+    pub trust: Vec<Vec<Val>>,
+    pub trust_items: Vec<Vec<Val>>,
+}
+
+/// A child table's rows: `(table, columns, rows)`.
+pub type ChildRows<'a> = (&'static str, &'static [&'static str], &'a Vec<Vec<Val>>);
+
+impl ServerRows {
+    /// The child tables without ids of their own, in insertion order (tools
+    /// and their kinds are written apart).
+    pub fn children(&self) -> [ChildRows<'_>; 7] {
+        [
+            ("findings", FINDING_COLS, &self.findings),
+            ("skipped", SKIPPED_COLS, &self.skipped),
+            ("opaque", OPAQUE_COLS, &self.opaque),
+            ("manifests", MANIFEST_COLS, &self.manifest),
+            ("manifest_items", MANIFEST_ITEM_COLS, &self.manifest_items),
+            ("trust", TRUST_COLS, &self.trust),
+            ("trust_items", TRUST_ITEM_COLS, &self.trust_items),
+        ]
+    }
 }
 
 /// `INSERT INTO t(cols) VALUES (p(1), p(2), ...)` with the backend's placeholders.
@@ -235,9 +285,21 @@ pub fn server_rows(run: i64, analyser: &str, now: &str, r: &ServerRecord) -> Ser
             opaque: vec![],
             manifest: vec![],
             manifest_items: vec![],
+            trust: vec![],
+            trust_items: vec![],
         };
     };
-    let (manifest, manifest_items) = manifest_rows(&r.source, analyser, rep);
+    // Assessed by the worker while the tree existed; otherwise now, without it.
+    let later;
+    let assessed = match &r.assessed {
+        Some(a) => a,
+        None => {
+            later = Assessed::of(rep, &r.source, analyser, None);
+            &later
+        }
+    };
+    let (manifest, manifest_items) = manifest_rows(&assessed.manifest);
+    let (trust, trust_items) = trust_rows(&assessed.trust, &r.source);
     ServerRows {
         server,
         findings: rep.findings.iter().map(finding_row).collect(),
@@ -250,17 +312,14 @@ pub fn server_rows(run: i64, analyser: &str, now: &str, r: &ServerRecord) -> Ser
         opaque: rep.opaque.iter().map(|p| vec![p.as_str().into()]).collect(),
         manifest,
         manifest_items,
+        trust,
+        trust_items,
     }
 }
 
 /// The manifest derived from a report: its document, and one row per item
 /// (`tool` is `''` for the server-level union).
-fn manifest_rows(
-    source: &str,
-    analyser: &str,
-    rep: &mcpwarden_model::ServerReport,
-) -> (Vec<Vec<Val>>, Vec<Vec<Val>>) {
-    let m = mcpwarden_policy::derive::derive(rep, source, analyser);
+fn manifest_rows(m: &mcpwarden_policy::Manifest) -> (Vec<Vec<Val>>, Vec<Vec<Val>>) {
     let doc = vec![vec![serde_json::to_string(&m).unwrap_or_default().into()]];
     let scopes = std::iter::once(("", &m.permissions))
         .chain(m.tools.iter().map(|t| (t.name.as_str(), &t.permissions)));
@@ -277,6 +336,101 @@ fn manifest_rows(
         }
     }
     (doc, items)
+}
+
+/// `file:line` split; `(text, None)` when there is no line (`binding.gyp`).
+fn file_line(evidence: &str) -> (String, Option<i64>) {
+    match evidence.rsplit_once(':') {
+        Some((file, line)) if !file.is_empty() => match line.parse::<i64>() {
+            Ok(n) => (file.to_string(), Some(n)),
+            Err(_) => (evidence.to_string(), None),
+        },
+        _ => (evidence.to_string(), None),
+    }
+}
+
+/// The assessment: one row with the score and counts (and the document), and
+/// one row per flow, install item and contradiction.
+fn trust_rows(a: &Assessment, source: &str) -> (Vec<Vec<Val>>, Vec<Vec<Val>>) {
+    let installs = a.install.iter().filter(|i| i.runs_on_install(source));
+    let summary = vec![
+        (a.score.score as i64).into(),
+        a.score.grade.to_string().into(),
+        a.score.capped_by.join(" ").into(),
+        (a.inferred.len() as i64).into(),
+        (a.flows.len() as i64).into(),
+        (a.flows.iter().filter(|f| !f.guarded).count() as i64).into(),
+        (installs.count() as i64).into(),
+        (a.contradictions.len() as i64).into(),
+        (a.contradictions.iter().filter(|c| c.incidental).count() as i64).into(),
+        serde_json::to_string(a).unwrap_or_default().into(),
+    ];
+    let mut items = vec![];
+    let mut push = |item: &str,
+                    ty: &str,
+                    tool: &str,
+                    param: &str,
+                    kind: &str,
+                    flags: (bool, bool, bool),
+                    detail: String,
+                    evidence: &str| {
+        let (file, line) = file_line(evidence);
+        items.push(vec![
+            item.into(),
+            ty.into(),
+            tool.into(),
+            param.into(),
+            kind.into(),
+            flags.0.into(),
+            flags.1.into(),
+            flags.2.into(),
+            detail.into(),
+            file.into(),
+            line.into(),
+        ]);
+    };
+    for f in &a.flows {
+        push(
+            "flow",
+            f.sink.as_str(),
+            &f.tool,
+            &f.param,
+            f.kind.as_str(),
+            (f.guarded, false, true),
+            f.guards.join(" "),
+            f.evidence.first().map_or("", String::as_str),
+        );
+    }
+    for i in &a.install {
+        let ty = serde_json::to_value(i.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        push(
+            "install",
+            &ty,
+            "",
+            "",
+            "",
+            (false, false, i.runs_on_install(source)),
+            i.detail.clone(),
+            &i.evidence,
+        );
+    }
+    for c in &a.contradictions {
+        // Evidence: the declaration; detail: where the code does otherwise.
+        push(
+            "contradiction",
+            &c.hint,
+            &c.tool,
+            "",
+            c.kind.as_str(),
+            (false, c.incidental, true),
+            c.chain.last().cloned().unwrap_or_default(),
+            &c.declared_at,
+        );
+    }
+    (vec![summary], items)
 }
 
 fn finding_row(f: &Finding) -> Vec<Val> {

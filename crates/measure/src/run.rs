@@ -13,7 +13,7 @@
 use crate::backend::{Claims, ResultStore};
 use crate::categories::{Taxonomy, Text};
 use crate::popularity;
-use crate::store::{ErrorInfo, RunTotals, ServerRecord, Status, StoreError};
+use crate::store::{Assessed, ErrorInfo, RunTotals, ServerRecord, Status, StoreError};
 use mcpwarden_analyze::{scan, Options, ScanError};
 use mcpwarden_collect::{collect, Collected, Config, ListEntry, Source};
 use mcpwarden_model::ServerReport;
@@ -137,9 +137,11 @@ pub fn measure(
     let n_todo = todo.len();
     let stop = AtomicBool::new(false);
     let mut failure = None;
+    let analyser = store.analyser().to_string();
     let work = Workers {
         cfg,
         opts,
+        analyser: &analyser,
         todo: &todo,
         claims: claims.as_ref(),
         stop: &stop,
@@ -189,6 +191,8 @@ pub fn measure(
 struct Workers<'a> {
     cfg: &'a Config,
     opts: &'a RunOptions,
+    /// The store's analyser, named in each derived manifest.
+    analyser: &'a str,
     todo: &'a HashMap<String, ListEntry>,
     claims: &'a dyn Claims,
     stop: &'a AtomicBool,
@@ -215,7 +219,7 @@ impl Workers<'_> {
             let rec = if claim.attempts > MAX_ATTEMPTS {
                 abandoned(&entry, key, claim.attempts)
             } else {
-                process(self.cfg, &entry, key, &self.opts.scan)
+                process(self.cfg, &entry, key, &self.opts.scan, self.analyser)
             };
             std::thread::sleep(self.opts.pause);
             if tx.send(Ok(rec)).is_err() {
@@ -380,8 +384,16 @@ fn scan_kind(e: &ScanError) -> &'static str {
     }
 }
 
-/// Collect and scan one server; never fails, an error is part of the record.
-pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) -> ServerRecord {
+/// Collect, scan and assess one server; never fails, an error is part of the
+/// record. The manifest and trust assessment are made here, while the
+/// collected tree exists (an archive's tree is removed when `collected` drops).
+pub fn process(
+    cfg: &Config,
+    entry: &ListEntry,
+    key: &str,
+    scan_opts: &Options,
+    analyser: &str,
+) -> ServerRecord {
     let t0 = Instant::now();
     let collected = catch_unwind(AssertUnwindSafe(|| collect(cfg, &entry.source)));
     let collect_ms = t0.elapsed().as_millis() as u64;
@@ -445,7 +457,23 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
             )
         }
     };
-    build(
+    let t2 = Instant::now();
+    let assessed = catch_unwind(AssertUnwindSafe(|| {
+        Assessed::of(&report, key, analyser, Some(&collected.root))
+    }));
+    let assess_ms = t2.elapsed().as_millis() as u64;
+    let assessed = match assessed {
+        Ok(a) => a,
+        Err(p) => {
+            let err = ErrorInfo {
+                stage: "assess".into(),
+                kind: "panic".into(),
+                message: panic_message(p),
+            };
+            return failed(entry, key, Some(&collected), collect_ms, err);
+        }
+    };
+    let mut rec = build(
         entry,
         key,
         Some(&collected),
@@ -453,7 +481,12 @@ pub fn process(cfg: &Config, entry: &ListEntry, key: &str, scan_opts: &Options) 
         scan_ms,
         Some(report),
         None,
-    )
+    );
+    rec.assessed = Some(assessed);
+    if let serde_json::Value::Object(m) = &mut rec.metadata {
+        m.insert("assess_ms".into(), json!(assess_ms));
+    }
+    rec
 }
 
 /// The record of a package whose earlier workers all died measuring it.
@@ -573,5 +606,6 @@ fn build(
         list_line: Some(entry.line),
         metadata: serde_json::Value::Object(meta),
         report,
+        assessed: None,
     }
 }

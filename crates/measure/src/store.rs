@@ -7,14 +7,17 @@
 use crate::popularity::Popularity;
 use crate::rows::{self, Val};
 use mcpwarden_model::{ServerReport, Tool};
+use mcpwarden_policy::trust::Assessment;
+use mcpwarden_policy::Manifest;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
-/// Bumped whenever a table or column changes meaning; an older or newer file is refused.
-pub const SCHEMA_VERSION: i64 = 2;
+/// Bumped whenever a table or column changes meaning; a newer file is refused.
+pub const SCHEMA_VERSION: i64 = 3;
 /// Older schema versions this mcpwarden still reads; `open` upgrades them in
-/// place (v2 added `servers.tools_with_handler`).
-const OLDEST_READABLE: i64 = 1;
+/// place (v2 added `servers.tools_with_handler`, v3 the tables `trust` and
+/// `trust_items`), and reading one shows its missing tables empty.
+pub(crate) const OLDEST_READABLE: i64 = 1;
 
 pub(crate) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (
@@ -155,6 +158,41 @@ CREATE TABLE IF NOT EXISTS manifest_items (
 );
 CREATE INDEX IF NOT EXISTS manifest_items_server ON manifest_items(server_id);
 CREATE INDEX IF NOT EXISTS manifest_items_class ON manifest_items(class, value);
+-- The trust assessment of each server (mcpwarden/trust/v1 JSON) with its
+-- score, grade and counts (schema v3).
+CREATE TABLE IF NOT EXISTS trust (
+  server_id       INTEGER NOT NULL PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+  score           INTEGER NOT NULL,
+  grade           TEXT NOT NULL,
+  capped_by       TEXT NOT NULL DEFAULT '',
+  tools           INTEGER NOT NULL,
+  flows           INTEGER NOT NULL,
+  unguarded_flows INTEGER NOT NULL,
+  install         INTEGER NOT NULL,
+  contradictions  INTEGER NOT NULL,
+  incidental      INTEGER NOT NULL,
+  doc             TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS trust_grade ON trust(grade);
+-- One row per risky flow, install-time item and contradicted annotation:
+-- `type` is the sink (`command-injection`), the install kind (`npm-script`)
+-- or the hint (`readOnlyHint`); `kind` the scanner kind behind it.
+CREATE TABLE IF NOT EXISTS trust_items (
+  server_id  INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+  item       TEXT NOT NULL CHECK (item IN ('flow', 'install', 'contradiction')),
+  type       TEXT NOT NULL,
+  tool       TEXT NOT NULL DEFAULT '',
+  param      TEXT NOT NULL DEFAULT '',
+  kind       TEXT NOT NULL DEFAULT '',
+  guarded    INTEGER NOT NULL DEFAULT 0,
+  incidental INTEGER NOT NULL DEFAULT 0,
+  scored     INTEGER NOT NULL DEFAULT 1,
+  detail     TEXT NOT NULL DEFAULT '',
+  file       TEXT NOT NULL DEFAULT '',
+  line       INTEGER
+);
+CREATE INDEX IF NOT EXISTS trust_items_server ON trust_items(server_id);
+CREATE INDEX IF NOT EXISTS trust_items_type ON trust_items(item, type);
 -- What reports read: the newest row of each source (a rescan with a newer
 -- analyser, or of a newer unpinned version, supersedes older rows).
 CREATE VIEW IF NOT EXISTS current_servers AS
@@ -233,6 +271,34 @@ pub struct ServerRecord {
     pub metadata: serde_json::Value,
     /// `None` for an error.
     pub report: Option<ServerReport>,
+    /// The manifest and trust assessment of the report, made while its tree
+    /// existed (install-time code is read from package metadata). `None`
+    /// with a report: derived when written, without the tree.
+    pub assessed: Option<Assessed>,
+}
+
+/// What measure derives from a scan: the least-privilege manifest and the
+/// trust assessment (`mcpwarden trust`) built on it.
+#[derive(Clone, Debug)]
+pub struct Assessed {
+    pub manifest: Manifest,
+    pub trust: Assessment,
+}
+
+impl Assessed {
+    /// `root` is the scanned tree, for package metadata (`package.json`
+    /// scripts, `setup.py`, `pyproject.toml`); without it, install-time code
+    /// is only what the scan itself found.
+    pub fn of(
+        report: &ServerReport,
+        source: &str,
+        analyser: &str,
+        root: Option<&Path>,
+    ) -> Assessed {
+        let manifest = mcpwarden_policy::derive::derive(report, source, analyser);
+        let trust = mcpwarden_policy::trust::assess(report, &manifest, root);
+        Assessed { manifest, trust }
+    }
 }
 
 impl ServerRecord {
@@ -275,8 +341,13 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        if check_version(&conn, path, true)? == Some(1) {
-            upgrade_v1(&conn)?;
+        match check_version(&conn, path, true)? {
+            Some(1) => {
+                upgrade_v1(&conn)?;
+                upgrade_v2(&conn)?;
+            }
+            Some(2) => upgrade_v2(&conn)?,
+            _ => {}
         }
         conn.execute_batch(SCHEMA)?;
         conn.execute(
@@ -302,7 +373,9 @@ impl Store {
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| StoreError(format!("{}: {e}", path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        check_version(&conn, path, false)?;
+        if check_version(&conn, path, false)? < Some(SCHEMA_VERSION) {
+            shadow_missing_tables(&conn)?;
+        }
         Ok(Store {
             conn,
             analyser: String::new(),
@@ -392,6 +465,51 @@ fn upgrade_v1(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// v2 → v3: the tables `trust` and `trust_items` (old servers have no rows
+/// there: not assessed).
+fn upgrade_v2(conn: &Connection) -> Result<()> {
+    conn.execute_batch(&format!(
+        "BEGIN;
+         {SCHEMA}
+         UPDATE meta SET value = '3' WHERE key = 'schema_version';
+         COMMIT;"
+    ))?;
+    Ok(())
+}
+
+/// The `CREATE TABLE` statements of [`SCHEMA`]: `(table, rest of the statement)`.
+pub(crate) fn schema_tables() -> Vec<(String, String)> {
+    let code: String = SCHEMA
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    code.split(';')
+        .filter_map(|stmt| {
+            let rest = stmt.trim().strip_prefix("CREATE TABLE IF NOT EXISTS ")?;
+            let name = rest.split_whitespace().next()?;
+            Some((name.to_string(), rest.to_string()))
+        })
+        .collect()
+}
+
+/// An older file opened read-only: the tables it lacks are created empty in
+/// the connection's temporary schema (the file is not touched), so every
+/// report and export query runs and finds nothing there.
+fn shadow_missing_tables(conn: &Connection) -> Result<()> {
+    for (name, rest) in schema_tables() {
+        let exists: i64 = conn.query_row(
+            "SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = ?1",
+            params![name],
+            |r| r.get(0),
+        )?;
+        if exists == 0 {
+            conn.execute_batch(&format!("CREATE TEMP TABLE {rest}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// The schema version of an existing store (`None` for a new, empty file).
 fn check_version(conn: &Connection, path: &Path, creating: bool) -> Result<Option<i64>> {
     let has_meta: bool = conn
@@ -466,17 +584,7 @@ fn insert(
             .chain(row.iter().cloned())
             .collect::<Vec<_>>()
     };
-    for (table, cols, list) in [
-        ("findings", rows::FINDING_COLS, &rows.findings),
-        ("skipped", rows::SKIPPED_COLS, &rows.skipped),
-        ("opaque", rows::OPAQUE_COLS, &rows.opaque),
-        ("manifests", rows::MANIFEST_COLS, &rows.manifest),
-        (
-            "manifest_items",
-            rows::MANIFEST_ITEM_COLS,
-            &rows.manifest_items,
-        ),
-    ] {
+    for (table, cols, list) in rows.children() {
         let mut st = tx.prepare_cached(&sql(table, cols))?;
         for row in list {
             st.execute(rusqlite::params_from_iter(with_id(row)))?;

@@ -160,6 +160,7 @@ fn record(
         list_line: Some(2),
         metadata: serde_json::json!({"extra": {"summary": "x"}}),
         report,
+        assessed: None,
     }
 }
 
@@ -370,7 +371,7 @@ fn a_real_scan_round_trips_through_sqlite() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(v, "2");
+    assert_eq!(v, "3");
     let with_handler: i64 = c
         .query_row("SELECT tools_with_handler FROM servers", [], |r| r.get(0))
         .unwrap();
@@ -490,7 +491,7 @@ fn a_store_of_another_schema_version_is_refused() {
         )
         .unwrap();
     let e = Store::open(&db, ANALYSER).err().unwrap().to_string();
-    assert!(e.contains("schema v99") && e.contains("v2"), "{e}");
+    assert!(e.contains("schema v99") && e.contains("v3"), "{e}");
     assert!(Store::open_read(&db).is_err());
     let not_ours = _d.join("other.sqlite");
     Connection::open(&not_ours)
@@ -531,7 +532,7 @@ fn a_v1_store_is_read_and_upgraded() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(v, "2");
+    assert_eq!(v, "3");
     let unknown: i64 = c
         .query_row(
             "SELECT count(*) FROM servers WHERE tools_with_handler IS NULL",
@@ -594,6 +595,10 @@ fn report_tables_from_a_fixture_database() {
     assert_eq!(summary["schema"], "mcpwarden/report/v1");
     assert_eq!(summary["headline"]["resources"]["network"]["servers"], 3);
     assert_eq!(summary["headline"]["paper"]["network"], 1438);
+    assert_eq!(
+        summary["headline"]["trust"],
+        serde_json::json!({"assessed": 7, "grades": {"A": 5, "B": 1, "C": 1}})
+    );
     let csv = std::fs::read_to_string(out.join("resources.csv")).unwrap();
     assert!(csv.starts_with("class,servers,share,"), "{csv}");
     assert!(csv.contains("\nnetwork,3,0.4286,"), "{csv}");
@@ -639,5 +644,739 @@ fn exports_stream_every_row() {
     assert_eq!(
         export(&store, ExportTable::Tools, Format::Jsonl, &mut out).unwrap(),
         7
+    );
+}
+
+// --- The trust assessment of measured packages ------------------------------
+
+/// Six fixture servers written for the trust assessment and the manifest,
+/// measured as `dir:` sources with a category and a star count each.
+fn trust_list(d: &Path) -> PathBuf {
+    let r = repo().canonicalize().unwrap();
+    let rows = [
+        (
+            "tests/trust-fixtures/go-annotations",
+            "Developer Tools",
+            "5",
+        ),
+        ("tests/trust-fixtures/js-install", "Developer Tools", "50"),
+        ("tests/trust-fixtures/py-flows", "developer-tools", "5"),
+        (
+            "tests/trust-fixtures/js-lowlevel-list",
+            "File Systems",
+            "500",
+        ),
+        ("tests/trust-fixtures/ts-fixed-read", "file-systems", "5000"),
+        ("tests/fixtures/manifest/py-fastmcp", "file-systems", "20"),
+    ];
+    let mut text = String::from("source\tcategory\tstars\n");
+    for (dir, cat, stars) in rows {
+        text.push_str(&format!("dir:{}\t{cat}\t{stars}\n", r.join(dir).display()));
+    }
+    let list = d.join("trust.tsv");
+    std::fs::write(&list, text).unwrap();
+    list
+}
+
+/// `mcpwarden measure LIST --db DB --offline`, through the library.
+fn measure_list(db: &Path, list: &Path, cache: &Path) -> mcpwarden_measure::run::Summary {
+    let mut store = Store::open(db, ANALYSER).unwrap();
+    let mut cfg = mcpwarden_collect::Config::from_env();
+    cfg.cache_dir = cache.to_path_buf();
+    cfg.offline = true;
+    let opts = mcpwarden_measure::run::RunOptions {
+        jobs: 2,
+        rescan: false,
+        limit: None,
+        scan: Default::default(),
+        input: list.display().to_string(),
+        options: serde_json::json!({}),
+        run_key: None,
+        pause: std::time::Duration::ZERO,
+    };
+    let entries = mcpwarden_collect::read_list(list).unwrap();
+    mcpwarden_measure::run::measure(&mut store, &cfg, entries, &opts, &mut |_| {}).unwrap()
+}
+
+/// `name score grade tools flows unguarded install contradictions incidental`
+/// of every assessed server, by name.
+fn trust_summary(db: &Path) -> Vec<String> {
+    let c = Connection::open(db).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT s.name, t.score, t.grade, t.tools, t.flows, t.unguarded_flows, t.install, t.contradictions, t.incidental
+             FROM trust t JOIN servers s ON s.id = t.server_id ORDER BY s.name",
+        )
+        .unwrap();
+    st.query_map([], |r| {
+        Ok((0..9)
+            .map(|i| match r.get_ref(i).unwrap() {
+                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                v => format!("{v:?}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// `item type tool param kind guarded incidental scored file:line | detail` of one server.
+fn trust_items(db: &Path, name: &str) -> Vec<String> {
+    let c = Connection::open(db).unwrap();
+    let mut st = c
+        .prepare(
+            "SELECT i.item, i.type, i.tool, i.param, i.kind, i.guarded, i.incidental, i.scored, i.file, i.line, i.detail
+             FROM trust_items i JOIN servers s ON s.id = i.server_id WHERE s.name = ?1
+             ORDER BY i.item, i.type, i.tool, i.file, i.line",
+        )
+        .unwrap();
+    st.query_map([name], |r| {
+        let line: Option<i64> = r.get(9)?;
+        Ok(format!(
+            "{} {} {} {} {} {} {} {} {}{} | {}",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, i64>(7)?,
+            r.get::<_, String>(8)?,
+            line.map(|l| format!(":{l}")).unwrap_or_default(),
+            r.get::<_, String>(10)?,
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// A report table's rows as displayed (`a | b | c`).
+fn table_rows(rep: &report::Report, id: &str) -> Vec<String> {
+    let t = rep
+        .tables
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("no table {id}"));
+    t.rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.display())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect()
+}
+
+/// What `mcpwarden trust` says of each fixture is what `measure` stores: the
+/// score and counts per package, one row per flow, install item and
+/// contradiction (with the install items read from the package metadata of
+/// the tree, which exists only while the package is measured).
+const TRUST_SUMMARY: &[&str] = &[
+    "acme-weather-mcp 66 C 4 2 2 0 0 0",
+    "go-annotations 15 F 3 1 1 0 3 0",
+    "trust-js-install 78 B 1 0 0 4 0 0",
+    "trust-js-lowlevel-list 70 C 4 0 0 0 3 1",
+    "trust-py-flows 0 F 7 7 5 3 2 0",
+    "trust-ts-fixed-read 98 A 1 0 0 0 0 0",
+];
+
+#[test]
+fn measured_packages_carry_their_trust_assessment() {
+    let d = tmpdir("trust");
+    let db = d.join("r.sqlite");
+    let s = measure_list(&db, &trust_list(&d), &d.join("cache"));
+    assert_eq!((s.totals.scanned, s.totals.failed), (6, 0));
+    assert_eq!(trust_summary(&db), TRUST_SUMMARY);
+    assert_eq!(
+        trust_items(&db, "go-annotations"),
+        [
+            "contradiction destructiveHint cache_size  fs.delete 0 0 1 main.go:41 | main.go:14 os.RemoveAll",
+            "contradiction readOnlyHint cache_size  fs.delete 0 0 1 main.go:41 | main.go:14 os.RemoveAll",
+            "contradiction readOnlyHint run  sys.shell 0 0 1 main.go:54 | main.go:30 os/exec.Command",
+            "flow command-injection run line sys.shell 0 0 1 main.go:30 | ",
+        ]
+    );
+    assert_eq!(
+        trust_items(&db, "trust-js-install"),
+        [
+            "install binary-download    0 0 1 lib/index.js:9 | https://github.com/example/helper/releases/download/v1.2.0/helper-linux-x64.tar.gz",
+            "install native-build    0 0 1 binding.gyp | node-gyp rebuild",
+            "install npm-script    0 0 1 package.json:6 | preinstall: node lib/check-platform.js",
+            "install npm-script    0 0 1 package.json:7 | postinstall: node lib/download.js",
+        ]
+    );
+    assert_eq!(
+        trust_items(&db, "trust-js-lowlevel-list"),
+        [
+            "contradiction destructiveHint tidy  fs.delete 0 0 1 server.js:9 | server.js:44 fs/promises.unlink",
+            "contradiction readOnlyHint tidy  fs.delete 0 0 1 server.js:9 | server.js:44 fs/promises.unlink",
+            "contradiction readOnlyHint whoami  fs.write 0 1 1 server.js:21 | server.js:36 fs/promises.writeFile",
+        ]
+    );
+    let py = trust_items(&db, "trust-py-flows");
+    assert_eq!(
+        py.iter().filter(|l| l.starts_with("flow ")).cloned().collect::<Vec<_>>(),
+        [
+            "flow code-injection calc expression sys.eval 0 0 1 pkg/server.py:68 | ",
+            "flow command-injection shell command sys.shell 0 0 1 pkg/server.py:19 | ",
+            "flow deserialisation load_state blob sys.eval 0 0 1 pkg/server.py:61 | ",
+            "flow file-path read_inside name fs.read 1 0 1 pkg/server.py:33 | path:is_relative_to@pkg/server.py:34",
+            "flow file-path read_note name fs.read 0 0 1 pkg/server.py:26 | ",
+            "flow ssrf fetch url net.http 0 0 1 pkg/server.py:43 | ",
+            "flow ssrf fetch_checked url net.http 1 0 1 pkg/server.py:55 | host:_require_allowed_host@pkg/server.py:54",
+        ]
+    );
+    // The stored document is the `mcpwarden trust --format json` assessment.
+    let c = Connection::open(&db).unwrap();
+    let doc: String = c
+        .query_row(
+            "SELECT t.doc FROM trust t JOIN servers s ON s.id = t.server_id WHERE s.name = 'trust-ts-fixed-read'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let a: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(a["schema"], "mcpwarden/trust/v1");
+    assert_eq!(a["score"]["score"], 98);
+    // The manifest stored beside it names the analyser of the store.
+    let analyser: String = c
+        .query_row(
+            "SELECT json_extract(m.doc, '$.server.analyser') FROM manifests m JOIN servers s ON s.id = m.server_id WHERE s.name = 'trust-ts-fixed-read'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(analyser, ANALYSER);
+    drop(c);
+
+    // The report's trust section.
+    let rep = report::build(&Store::open_read(&db).unwrap()).unwrap();
+    assert_eq!(
+        table_rows(&rep, "trust_grades_category"),
+        [
+            "Developer Tools | 3 | 0.0% | 33.3% | 0.0% | 0.0% | 66.7% | 31.0 | 15.0",
+            "File Systems & Documents | 3 | 33.3% | 0.0% | 66.7% | 0.0% | 0.0% | 78.0 | 70.0",
+            "all | 6 | 16.7% | 16.7% | 33.3% | 0.0% | 33.3% | 54.5 | 68.0",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_grades_popularity"),
+        [
+            "0-10 stars | 2 | 0.0% | 0.0% | 0.0% | 0.0% | 100.0% | 7.5 | 7.5",
+            "10-100 stars | 2 | 0.0% | 50.0% | 50.0% | 0.0% | 0.0% | 72.0 | 72.0",
+            "100-1k stars | 1 | 0.0% | 0.0% | 100.0% | 0.0% | 0.0% | 70.0 | 70.0",
+            ">=1k stars | 1 | 100.0% | 0.0% | 0.0% | 0.0% | 0.0% | 98.0 | 98.0",
+            "all | 6 | 16.7% | 16.7% | 33.3% | 0.0% | 33.3% | 54.5 | 68.0",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_flows"),
+        [
+            "command-injection | 2 | 10.0% | 2 | 10.0% | 0 | 2 | 33.3%",
+            "program-choice | 0 | 0.0% | 0 | 0.0% | 0 | 0 | 0.0%",
+            "ssrf | 3 | 15.0% | 2 | 10.0% | 1 | 2 | 33.3%",
+            "file-path | 3 | 15.0% | 2 | 10.0% | 1 | 2 | 33.3%",
+            "code-injection | 1 | 5.0% | 1 | 5.0% | 0 | 1 | 16.7%",
+            "deserialisation | 1 | 5.0% | 1 | 5.0% | 0 | 1 | 16.7%",
+            "any sink | 10 | 50.0% | 8 | 40.0% | 2 | 3 | 50.0%",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_contradictions"),
+        [
+            "readOnlyHint | 5 | 25.0% | 3 | 50.0% | 1",
+            "destructiveHint | 2 | 10.0% | 2 | 33.3% | 0",
+            "openWorldHint | 1 | 5.0% | 1 | 16.7% | 0",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_contradiction_kinds"),
+        [
+            "destructiveHint | fs.delete | 2 | 2",
+            "readOnlyHint | fs.delete | 2 | 2",
+            "readOnlyHint | sys.shell | 2 | 2",
+            "openWorldHint | net.http | 1 | 1",
+            "readOnlyHint | fs.write | 1 | 1",
+        ]
+    );
+    assert_eq!(
+        table_rows(&rep, "trust_install"),
+        [
+            "npm lifecycle script | 1 | 16.7% | 0 | – | 0 | –",
+            "native addon build (binding.gyp) | 1 | 16.7% | 0 | – | 0 | –",
+            "setup.py code | 1 | 16.7% | 0 | – | 0 | –",
+            "custom build backend | 1 | 16.7% | 0 | – | 0 | –",
+            "downloaded binary | 1 | 16.7% | 0 | – | 0 | –",
+            "any of these | 2 | 33.3% | 0 | – | 0 | –",
+            "npm `prepare` only (not run for a registry install) | 0 | 0.0% | 0 | – | 0 | –",
+        ]
+    );
+    // Exported, one line per item.
+    let store = Store::open_read(&db).unwrap();
+    let mut out = vec![];
+    assert_eq!(
+        export(&store, ExportTable::TrustItems, Format::Csv, &mut out).unwrap(),
+        10 + 7 + 8,
+        "flows, install items, contradictions"
+    );
+    let mut out = vec![];
+    assert_eq!(
+        export(&store, ExportTable::Trust, Format::Jsonl, &mut out).unwrap(),
+        6
+    );
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8(out).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["doc"]["schema"], "mcpwarden/trust/v1",
+        "JSON stays JSON"
+    );
+}
+
+/// npm runs `prepare` for git and local installs only: for a registry
+/// package it is listed (`scored = 0`) and left out of the score and counts.
+#[test]
+fn a_registry_package_prepare_script_is_listed_not_counted() {
+    let d = tmpdir("prepare");
+    let tree = d.join("package");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(
+        tree.join("package.json"),
+        "{\n  \"name\": \"p\",\n  \"scripts\": {\n    \"prepare\": \"tsc\",\n    \"postinstall\": \"node setup.js\"\n  }\n}\n",
+    )
+    .unwrap();
+    let rep = server(vec![], &[("now", &[])], "typescript", "", false);
+    let db = d.join("r.sqlite");
+    let mut store = Store::open(&db, ANALYSER).unwrap();
+    let run = store.begin_run("x", &serde_json::json!({})).unwrap();
+    let mut recs = vec![];
+    for source in ["npm:p@1.0.0", "dir:/src/p"] {
+        let mut r = record(source, "p", "", "", Some(rep.clone()));
+        r.assessed = Some(mcpwarden_measure::store::Assessed::of(
+            &rep,
+            source,
+            ANALYSER,
+            Some(&tree),
+        ));
+        recs.push(r);
+    }
+    store.write(run, &recs).unwrap();
+    drop(store);
+    let c = Connection::open(&db).unwrap();
+    let rows: Vec<(String, i64, i64, String)> = c
+        .prepare(
+            "SELECT s.registry, t.score, t.install, group_concat(i.scored || ' ' || i.detail, '; ')
+             FROM trust t JOIN servers s ON s.id = t.server_id JOIN trust_items i ON i.server_id = s.id
+             GROUP BY s.id ORDER BY s.registry",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "dir".to_string(),
+                80,
+                2,
+                "1 postinstall: node setup.js; 1 prepare: tsc (git and local installs only)"
+                    .to_string()
+            ),
+            (
+                "npm".to_string(),
+                90,
+                1,
+                "1 postinstall: node setup.js; 0 prepare: tsc (git and local installs only)"
+                    .to_string()
+            ),
+        ]
+    );
+    let rep = report::build(&Store::open_read(&db).unwrap()).unwrap();
+    assert_eq!(
+        table_rows(&rep, "trust_install")[0],
+        "npm lifecycle script | 2 | 100.0% | 1 | 100.0% | 0 | –"
+    );
+}
+
+/// A v2 file (before `trust` and `trust_items`) is read with those tables
+/// empty (the file untouched), upgraded in place when written to, and its
+/// servers are assessed once measured again.
+#[test]
+fn a_v2_store_is_read_upgraded_and_assessed_again() {
+    let d = tmpdir("v2");
+    let db = d.join("r.sqlite");
+    let list = trust_list(&d);
+    measure_list(&db, &list, &d.join("cache"));
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch(
+        "DROP TABLE trust_items; DROP TABLE trust;
+         UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+    )
+    .unwrap();
+    drop(c);
+    let before = std::fs::read(&db).unwrap();
+    let rep = report::build(&Store::open_read(&db).unwrap()).unwrap();
+    assert_eq!(
+        table_rows(&rep, "trust_grades_category"),
+        ["all | 0 | – | – | – | – | – | – | –"]
+    );
+    let t = rep.tables.iter().find(|t| t.id == "trust_flows").unwrap();
+    assert!(
+        t.caption
+            .contains("Assessed (`mcpwarden trust`, stored per server): 0 of the 6 analysed"),
+        "{}",
+        t.caption
+    );
+    let mut out = vec![];
+    assert_eq!(
+        export(
+            &Store::open_read(&db).unwrap(),
+            ExportTable::Trust,
+            Format::Csv,
+            &mut out
+        )
+        .unwrap(),
+        0
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before, "reading never writes");
+
+    // Written to: upgraded; the old rows stay, unassessed, until measured again.
+    drop(Store::open(&db, ANALYSER).unwrap());
+    let c = Connection::open(&db).unwrap();
+    let v: String = c
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(v, "3");
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM trust", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+    drop(c);
+    let mut store = Store::open(&db, ANALYSER).unwrap();
+    let mut cfg = mcpwarden_collect::Config::from_env();
+    cfg.cache_dir = d.join("cache");
+    cfg.offline = true;
+    let opts = mcpwarden_measure::run::RunOptions {
+        jobs: 1,
+        rescan: true,
+        limit: None,
+        scan: Default::default(),
+        input: "again".into(),
+        options: serde_json::json!({}),
+        run_key: None,
+        pause: std::time::Duration::ZERO,
+    };
+    let entries = mcpwarden_collect::read_list(&list).unwrap();
+    mcpwarden_measure::run::measure(&mut store, &cfg, entries, &opts, &mut |_| {}).unwrap();
+    drop(store);
+    assert_eq!(trust_summary(&db), TRUST_SUMMARY);
+}
+
+// --- Comparing two measurements ---------------------------------------------
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", file.display());
+    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
+}
+
+fn dir_list(d: &Path, name: &str, dirs: &[PathBuf]) -> PathBuf {
+    let mut text = String::from("source\n");
+    for p in dirs {
+        text.push_str(&format!("dir:{}\n", p.display()));
+    }
+    let list = d.join(name);
+    std::fs::write(&list, text).unwrap();
+    list
+}
+
+/// The newer copy of `ts-fixed-read`: version 1.1.0 and a second tool that
+/// fetches a page the model names and saves it.
+fn add_clip_tool(dir: &Path) {
+    edit(
+        &dir.join("src/index.ts"),
+        "import { readFile } from \"node:fs/promises\";",
+        "import { readFile, writeFile } from \"node:fs/promises\";\nimport { z } from \"zod\";",
+    );
+    edit(
+        &dir.join("src/index.ts"),
+        "await server.connect(",
+        "server.tool(\"clip\", \"Save a page\", { url: z.string() }, async ({ url }) => {\n  const page = await fetch(url);\n  await writeFile(\"/tmp/clip.html\", await page.text());\n  return { content: [{ type: \"text\", text: \"saved\" }] };\n});\n\nawait server.connect(",
+    );
+}
+
+/// A baseline and a current measurement of fixture servers: one server in a
+/// newer version with an extra tool, one with the same version whose code
+/// now contacts another host and reads a variable in one tool, one
+/// unchanged, one removed and one added.
+fn two_measurements(d: &Path) -> (PathBuf, PathBuf) {
+    let r = repo().canonicalize().unwrap();
+    let (b, c) = (d.join("base"), d.join("cur"));
+    for side in [&b, &c] {
+        copy_dir(
+            &r.join("tests/trust-fixtures/ts-fixed-read"),
+            &side.join("fixed-read"),
+        );
+        copy_dir(
+            &r.join("tests/fixtures/manifest/ts-hosts"),
+            &side.join("hosts"),
+        );
+        copy_dir(
+            &r.join("tests/fixtures/manifest/py-fastmcp"),
+            &side.join("weather"),
+        );
+    }
+    copy_dir(
+        &r.join("tests/trust-fixtures/js-install"),
+        &b.join("install"),
+    );
+    copy_dir(
+        &r.join("tests/trust-fixtures/go-annotations"),
+        &c.join("go-annotations"),
+    );
+    edit(
+        &c.join("fixed-read/package.json"),
+        "\"version\": \"1.0.0\"",
+        "\"version\": \"1.1.0\"",
+    );
+    add_clip_tool(&c.join("fixed-read"));
+    edit(
+        &c.join("hosts/src/config.ts"),
+        "https://catalog.acme.io",
+        "https://catalog.acme.dev",
+    );
+    edit(
+        &c.join("hosts/src/index.ts"),
+        "const items = await api.get(\"/items\");",
+        "const items = await api.get(\"/items\", { headers: { \"x-key\": process.env.CATALOG_KEY } });",
+    );
+    let base_list = dir_list(
+        d,
+        "base.tsv",
+        &[
+            b.join("fixed-read"),
+            b.join("hosts"),
+            b.join("weather"),
+            b.join("install"),
+        ],
+    );
+    let cur_list = dir_list(
+        d,
+        "cur.tsv",
+        &[
+            c.join("fixed-read"),
+            c.join("hosts"),
+            c.join("weather"),
+            c.join("go-annotations"),
+        ],
+    );
+    let (base_db, cur_db) = (d.join("base.sqlite"), d.join("cur.sqlite"));
+    measure_list(&base_db, &base_list, &d.join("cache"));
+    measure_list(&cur_db, &cur_list, &d.join("cache"));
+    (base_db, cur_db)
+}
+
+fn compared(base: &Store, analyser: Option<&str>, cur: &Store) -> BTreeMap<String, Vec<String>> {
+    use mcpwarden_measure::compare::{tables, Side};
+    let t = tables(
+        Side {
+            store: base,
+            analyser,
+        },
+        Side {
+            store: cur,
+            analyser: None,
+        },
+        "base",
+        "cur",
+    )
+    .unwrap();
+    t.iter()
+        .map(|t| {
+            (
+                t.id.clone(),
+                t.rows
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.display())
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_measurements_compare_package_by_package() {
+    let d = tmpdir("compare");
+    let (base_db, cur_db) = two_measurements(&d);
+    let (base, cur) = (
+        Store::open_read(&base_db).unwrap(),
+        Store::open_read(&cur_db).unwrap(),
+    );
+    let c = compared(&base, None, &cur);
+    assert_eq!(
+        c["compare_packages"],
+        [
+            "dir:acme-search-mcp | same version and analyser |  |  |  |  | list_items +sys.env | +catalog.acme.dev:443 -catalog.acme.io:443 | ",
+            "dir:trust-ts-fixed-read | version 1.0.0 → 1.1.0 |  | A (98) → B (82) | +fs.write +net.http | +clip |  | +* | grew: fs /tmp/clip.html",
+            "dir:go-annotations | added | ok | F (15) | +fs.delete +fs.read +sys.shell | +cache_size +hostname +run |  |  | ",
+            "dir:trust-js-install | removed (1.0.0) | ok | B (78) | -net.http | -version |  | -github.com:443 | ",
+        ]
+    );
+    assert_eq!(
+        c["compare_overview"],
+        [
+            "matched by name | 3",
+            "… compared between versions | 1",
+            "… compared between analysers | 0",
+            "… same version and analyser | 2",
+            "changed | 2",
+            "… status changed | 0",
+            "… kinds changed | 1",
+            "… tools added or removed | 1",
+            "… tool kinds changed | 1",
+            "… hosts changed | 2",
+            "… grade worse | 1",
+            "… grade better | 0",
+            "… privileges grew (versions) | 1",
+            "added (current only) | 1",
+            "removed (baseline only) | 1",
+        ]
+    );
+    assert_eq!(
+        c["compare_totals"],
+        [
+            "packages | 4 | 4 | 0",
+            "analysed (ok + opaque) | 4 | 4 | 0",
+            "failed | 0 | 0 | 0",
+            "servers using network | 3 | 3 | 0",
+            "servers using system | 2 | 3 | +1",
+            "servers using file | 2 | 3 | +1",
+            "servers using memory | 0 | 0 | 0",
+            "tools | 10 | 13 | +3",
+            "findings (privileged call sites) | 19 | 24 | +5",
+            "servers graded A | 1 | 0 | -1",
+            "servers graded B | 2 | 2 | 0",
+            "servers graded C | 1 | 1 | 0",
+            "servers graded D | 0 | 0 | 0",
+            "servers graded F | 0 | 1 | +1",
+            "tools reaching net.http | 7 | 7 | 0",
+            "tools reaching sys.exec | 1 | 1 | 0",
+            "tools reaching sys.shell | 0 | 1 | +1",
+            "tools reaching sys.env | 0 | 1 | +1",
+            "tools reaching sys.info | 1 | 1 | 0",
+            "tools reaching fs.read | 1 | 2 | +1",
+            "tools reaching fs.write | 1 | 2 | +1",
+            "tools reaching fs.delete | 0 | 1 | +1",
+        ]
+    );
+
+    // Reversed, the same changes the other way round.
+    let back = compared(&cur, None, &base);
+    assert_eq!(
+        back["compare_packages"][1],
+        "dir:trust-ts-fixed-read | version 1.1.0 → 1.0.0 |  | B (82) → A (98) | -fs.write -net.http | -clip |  | -* | did not grow"
+    );
+
+    // A baseline stored before assessments (schema v2): no grade to compare.
+    Connection::open(&base_db)
+        .unwrap()
+        .execute_batch("DELETE FROM trust_items; DELETE FROM trust;")
+        .unwrap();
+    let unassessed = compared(&Store::open_read(&base_db).unwrap(), None, &cur);
+    assert_eq!(
+        unassessed["compare_packages"][1],
+        "dir:trust-ts-fixed-read | version 1.0.0 → 1.1.0 |  |  | +fs.write +net.http | +clip |  | +* | grew: fs /tmp/clip.html"
+    );
+    assert_eq!(unassessed["compare_overview"][4], "changed | 2");
+}
+
+/// One store that kept the rows of an earlier analyser (a rerun by a new
+/// analyser adds rows): the baseline is that analyser's rows, the current
+/// results the newest; a server the new analyser sees differently is
+/// compared between analysers.
+#[test]
+fn one_store_compares_two_analysers() {
+    let d = tmpdir("analysers");
+    let r = repo().canonicalize().unwrap();
+    let server = d.join("fixed-read");
+    copy_dir(&r.join("tests/trust-fixtures/ts-fixed-read"), &server);
+    copy_dir(
+        &r.join("tests/fixtures/manifest/py-fastmcp"),
+        &d.join("weather"),
+    );
+    let list = dir_list(&d, "list.tsv", &[server.clone(), d.join("weather")]);
+    let db = d.join("r.sqlite");
+    let run = |analyser: &str| {
+        let mut store = Store::open(&db, analyser).unwrap();
+        let mut cfg = mcpwarden_collect::Config::from_env();
+        cfg.cache_dir = d.join("cache");
+        cfg.offline = true;
+        let opts = mcpwarden_measure::run::RunOptions {
+            jobs: 1,
+            rescan: false,
+            limit: None,
+            scan: Default::default(),
+            input: "list".into(),
+            options: serde_json::json!({}),
+            run_key: None,
+            pause: std::time::Duration::ZERO,
+        };
+        let entries = mcpwarden_collect::read_list(&list).unwrap();
+        mcpwarden_measure::run::measure(&mut store, &cfg, entries, &opts, &mut |_| {}).unwrap();
+    };
+    run("mcpwarden 0.0.9+cat.00000000");
+    // What the newer analyser sees differently, played by a changed file.
+    add_clip_tool(&server);
+    run(ANALYSER);
+    let store = Store::open_read(&db).unwrap();
+    let c = compared(&store, Some("mcpwarden 0.0.9+cat.00000000"), &store);
+    assert_eq!(
+        c["compare_packages"],
+        ["dir:trust-ts-fixed-read | analyser mcpwarden 0.0.9+cat.00000000 → mcpwarden test+cat.0 |  | A (98) → B (82) | +fs.write +net.http | +clip |  | +* | "]
+    );
+    assert_eq!(
+        &c["compare_overview"][..5],
+        [
+            "matched by name | 2",
+            "… compared between versions | 0",
+            "… compared between analysers | 2",
+            "… same version and analyser | 0",
+            "changed | 1",
+        ]
+    );
+    // Without the analyser, the store against itself: nothing changed.
+    let same = compared(&store, None, &store);
+    assert!(same["compare_packages"].is_empty());
+    assert_eq!(
+        same["compare_overview"][3],
+        "… same version and analyser | 2"
     );
 }

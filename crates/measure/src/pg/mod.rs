@@ -15,7 +15,9 @@ pub use snapshot::snapshot;
 
 use crate::backend::{Claims, ResultStore, SharedOptions};
 use crate::rows::{self, Val};
-use crate::store::{now_utc, Result, RunTotals, ServerRecord, StoreError, SCHEMA, SCHEMA_VERSION};
+use crate::store::{
+    now_utc, Result, RunTotals, ServerRecord, StoreError, OLDEST_READABLE, SCHEMA, SCHEMA_VERSION,
+};
 use bytes::BytesMut;
 use claims::PgClaims;
 use postgres::types::{IsNull, ToSql, Type};
@@ -114,17 +116,36 @@ fn ensure_schema(c: &mut Client) -> Result<()> {
     } else {
         None
     };
-    if let Some(v) = version.filter(|v| v != &SCHEMA_VERSION.to_string()) {
-        return Err(StoreError(format!(
-            "results database schema v{v}; this mcpwarden reads and writes v{SCHEMA_VERSION}"
-        )));
-    }
+    // Older versions are upgraded in place, as SQLite files are: v2 added
+    // `servers.tools_with_handler`, v3 the tables `trust` and `trust_items`
+    // (created below with every table missing).
+    let upgrade = match version.as_deref().map(str::parse::<i64>) {
+        None => false,
+        Some(Ok(v)) if v == SCHEMA_VERSION => false,
+        Some(Ok(1)) => {
+            tx.batch_execute("ALTER TABLE servers ADD COLUMN tools_with_handler BIGINT")?;
+            true
+        }
+        Some(Ok(2)) => true,
+        Some(_) => {
+            return Err(StoreError(format!(
+                "results database schema v{}; this mcpwarden reads v{OLDEST_READABLE} to v{SCHEMA_VERSION} and writes v{SCHEMA_VERSION}",
+                version.unwrap_or_default()
+            )));
+        }
+    };
     tx.batch_execute(&schema())?;
     tx.batch_execute(CLAIMS)?;
     tx.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', $1), ('created_at', $2) ON CONFLICT DO NOTHING",
         &[&SCHEMA_VERSION.to_string(), &now_utc()],
     )?;
+    if upgrade {
+        tx.execute(
+            "UPDATE meta SET value = $1 WHERE key = 'schema_version'",
+            &[&SCHEMA_VERSION.to_string()],
+        )?;
+    }
     tx.commit()?;
     Ok(())
 }
@@ -288,17 +309,7 @@ fn insert(
             .chain(row.iter().cloned())
             .collect::<Vec<_>>()
     };
-    for (table, cols, list) in [
-        ("findings", rows::FINDING_COLS, &rows.findings),
-        ("skipped", rows::SKIPPED_COLS, &rows.skipped),
-        ("opaque", rows::OPAQUE_COLS, &rows.opaque),
-        ("manifests", rows::MANIFEST_COLS, &rows.manifest),
-        (
-            "manifest_items",
-            rows::MANIFEST_ITEM_COLS,
-            &rows.manifest_items,
-        ),
-    ] {
+    for (table, cols, list) in rows.children() {
         if list.is_empty() {
             continue;
         }

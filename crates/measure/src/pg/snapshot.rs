@@ -3,7 +3,7 @@
 
 use super::{connect, redact};
 use crate::rows::{self, Val};
-use crate::store::{Result, Store, StoreError, SCHEMA, SCHEMA_VERSION};
+use crate::store::{Result, Store, StoreError, OLDEST_READABLE, SCHEMA, SCHEMA_VERSION};
 use postgres::types::{ToSql, Type};
 
 /// Tables copied into a snapshot, parents first.
@@ -18,6 +18,8 @@ const TABLES: &[&str] = &[
     "opaque",
     "manifests",
     "manifest_items",
+    "trust",
+    "trust_items",
 ];
 
 /// Copies the store's tables into an in-memory SQLite database, so `report`
@@ -34,10 +36,13 @@ pub fn snapshot(url: &str) -> Result<Store> {
         None
     };
     match version {
-        Some(v) if v == SCHEMA_VERSION.to_string() => {}
+        Some(v)
+            if v
+                .parse::<i64>()
+                .is_ok_and(|v| (OLDEST_READABLE..=SCHEMA_VERSION).contains(&v)) => {}
         Some(v) => {
             return Err(StoreError(format!(
-                "{}: results database schema v{v}; this mcpwarden reads v{SCHEMA_VERSION}",
+                "{}: results database schema v{v}; this mcpwarden reads v{OLDEST_READABLE} to v{SCHEMA_VERSION}",
                 redact(url)
             )))
         }
@@ -58,10 +63,26 @@ pub fn snapshot(url: &str) -> Result<Store> {
         .start()?;
     let out = conn.transaction()?;
     for table in TABLES {
+        // An older store lacks tables and columns: copied as far as they exist.
+        let in_pg: Vec<String> = tx
+            .query(
+                "SELECT column_name::text FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND table_name = $1",
+                &[table],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
         let cols: Vec<String> = out
             .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|c| in_pg.contains(c))
+            .collect();
+        if cols.is_empty() {
+            continue;
+        }
         let col_refs: Vec<&str> = cols.iter().map(String::as_str).collect();
         let mut ins = out.prepare(&rows::insert_sql(table, &col_refs, |i| format!("?{i}")))?;
         let select = format!("SELECT {} FROM {table}", cols.join(", "));

@@ -34,6 +34,18 @@ pub struct InstallItem {
     pub evidence: String,
 }
 
+impl InstallItem {
+    /// Whether it runs when the package is installed from `source` (a
+    /// source key such as `npm:NAME@VERSION`): npm runs `prepare` for git and
+    /// local installs, never for a registry tarball. The score counts only
+    /// items that run.
+    pub fn runs_on_install(&self, source: &str) -> bool {
+        !(source.starts_with("npm:")
+            && self.kind == InstallKind::NpmScript
+            && self.detail.starts_with("prepare:"))
+    }
+}
+
 const NPM_HOOKS: &[&str] = &["preinstall", "install", "postinstall", "prepare"];
 const KNOWN_BACKENDS: &[&str] = &[
     "setuptools.build_meta",

@@ -258,10 +258,9 @@ fn hits(
         ));
     }
     // A registry tarball's `prepare` never runs on the user's machine.
-    let from_registry = m.server.source.starts_with("npm:");
     for i in install
         .iter()
-        .filter(|i| !(from_registry && i.detail.starts_with("prepare:")))
+        .filter(|i| i.runs_on_install(&m.server.source))
     {
         out.push(hit(
             "install",
