@@ -24,8 +24,8 @@ mod values_report;
 use std::sync::OnceLock;
 
 /// Identifies the analyser that produced a result: the mcpwarden version plus
-/// a digest of the embedded catalogue, so that a catalogue change makes a
-/// rerun rescan instead of skipping stale results.
+/// digests of the embedded catalogue and of the analysing code, so that a
+/// change of either makes a rerun rescan instead of skipping stale results.
 pub fn analyser_version() -> &'static str {
     static V: OnceLock<String> = OnceLock::new();
     V.get_or_init(|| {
@@ -37,10 +37,12 @@ pub fn analyser_version() -> &'static str {
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }
         }
+        // `src.`: the analysing code itself (see build.rs).
         format!(
-            "mcpwarden {}+cat.{:08x}",
+            "mcpwarden {}+cat.{:08x}.src.{}",
             env!("CARGO_PKG_VERSION"),
-            h as u32
+            h as u32,
+            env!("MCPWARDEN_SOURCE_HASH")
         )
     })
 }
