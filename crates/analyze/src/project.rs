@@ -269,10 +269,31 @@ pub fn part_by_path(rel: &str) -> Option<Part> {
     if dir_parts[..source_root]
         .iter()
         .any(|d| SCRIPT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+        || browser_chunk(&dir_parts, file)
     {
         return Some(Part::Script);
     }
     None
+}
+
+/// A web front end's bundled chunk (`web/assets/agent-DeT_Hy8W.js`,
+/// `public/static/js/main.3f2a9c1e.js`): code a browser runs, shipped beside
+/// a server that serves it. Its objects (diagram shapes with handlers) are
+/// not the server's tools.
+fn browser_chunk(dir_parts: &[&str], file: &str) -> bool {
+    const ASSET_DIRS: &[&str] = &["assets", "static", "public", "_next", "chunks"];
+    let Some(stem) = [".js", ".mjs"].iter().find_map(|e| file.strip_suffix(e)) else {
+        return false;
+    };
+    let hash = stem.rsplit(['-', '.']).next().unwrap_or("");
+    let hashed = (8..=20).contains(&hash.len())
+        && hash.len() < stem.len()
+        && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && hash
+            .chars()
+            .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && hash.chars().any(|c| c.is_ascii_alphabetic());
+    hashed && dir_parts.iter().any(|d| ASSET_DIRS.contains(d))
 }
 
 const OUTPUT_DIRS: &[&str] = &[
@@ -635,6 +656,17 @@ mod tests {
         assert_eq!(part_by_path("src/latest.rs"), None);
         assert_eq!(part_by_path("benches/scan.rs"), Some(Part::Script));
         assert_eq!(part_by_path("cmd/server/main.go"), None);
+        assert_eq!(
+            part_by_path("web/assets/agent-DeT_Hy8W.js"),
+            Some(Part::Script)
+        );
+        assert_eq!(
+            part_by_path("public/static/js/main.3f2a9c1e.js"),
+            Some(Part::Script)
+        );
+        assert_eq!(part_by_path("dist/assets/server.js"), None);
+        assert_eq!(part_by_path("dist/tools/get-failure-logs.js"), None);
+        assert_eq!(part_by_path("dist/index-handlers.js"), None);
     }
 
     #[test]
