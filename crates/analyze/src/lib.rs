@@ -521,7 +521,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                             None => vec![],
                         };
                         args.extend(shell_script(r, h.kind));
-                        (!args.is_empty()).then(|| (fi as u32, r.in_def, r.line, args))
+                        (!args.is_empty()).then_some((fi as u32, r.in_def, r.line, args))
                     },
                 });
             }

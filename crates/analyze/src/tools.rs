@@ -700,6 +700,9 @@ fn keyed_tools(file: u32, o: &ObjLit) -> Vec<Registration> {
 /// Keys under which a tool object keeps its description apart from its handler.
 const DESCRIPTION_KEYS: &[&str] = &["config", "definition", "schema", "tool", "spec", "meta"];
 
+/// A tool's name, its description's properties and the line of its name.
+type NestedDescription = (String, Vec<(String, Arg)>, u32);
+
 /// The name, properties and name line of a tool description nested in `o`
 /// (`{ config: { name: "x", inputSchema }, handler }`).
 fn nested_description(
@@ -707,7 +710,7 @@ fn nested_description(
     file: u32,
     facts: &FileFacts,
     o: &ObjLit,
-) -> Option<(String, Vec<(String, Arg)>, u32)> {
+) -> Option<NestedDescription> {
     o.props.iter().find_map(|(k, v)| {
         let Arg::Obj(props) = v else { return None };
         if !DESCRIPTION_KEYS.contains(&k.as_str()) {

@@ -15,6 +15,9 @@ use mcpwarden_model::{Provenance, Value};
 use std::cell::{Cell, OnceCell};
 use std::collections::{HashMap, HashSet};
 
+/// (file, def) → the references that call it, as (file, ref index).
+type CallIndex = HashMap<(u32, u32), Vec<(u32, u32)>>;
+
 /// How deep values are followed (variables, imports, calls and callers
 /// together): real validation helpers nest a dozen steps; `MAX_STEPS` bounds
 /// the total work.
@@ -84,7 +87,7 @@ pub struct Values<'a> {
     /// Tool handler definitions and the tools each serves.
     handlers: &'a HashMap<Handler, Vec<String>>,
     /// Callers of each definition: (file, def) → (file, ref index); built on first need.
-    callers: OnceCell<HashMap<(u32, u32), Vec<(u32, u32)>>>,
+    callers: OnceCell<CallIndex>,
     /// Callbacks given to `xs.map(fn)` / `forEach` / `filter`...: (file, def)
     /// → the call (file, ref index); the callback's first parameter is an
     /// element of the receiver.
@@ -779,7 +782,7 @@ fn keep_informative(out: &mut Vec<Abs>) {
     let mut seen = HashSet::new();
     out.retain(|a| seen.insert(a.clone()));
     if out.len() > MAX_VALUES {
-        out.sort_by_key(|a| informative_rank(a));
+        out.sort_by_key(informative_rank);
         out.truncate(MAX_VALUES);
     }
 }
@@ -850,9 +853,9 @@ fn join(parts: Vec<Vec<Abs>>) -> Vec<Abs> {
                 let base = if a.is_empty() || absolute {
                     vec![]
                 } else {
-                    product(&[a.clone()], &[vec![Piece::Lit("/".into())]]).remove(0)
+                    product(std::slice::from_ref(a), &[vec![Piece::Lit("/".into())]]).remove(0)
                 };
-                next.extend(product(&[base], &[o.clone()]));
+                next.extend(product(&[base], std::slice::from_ref(o)));
             }
         }
         acc = next;

@@ -221,23 +221,28 @@ fn unresolved_entry(f: &Finding, reason: &str) -> Unresolved {
 }
 
 /// Items keyed by everything but their evidence, so one rule collects every call site.
+/// Evidence (`file:line`) per item, keyed by what makes items distinct.
+type Items<K> = BTreeMap<K, BTreeSet<String>>;
+/// host, port, scheme, provenance, origin, via.
+type ConnectKey = (
+    String,
+    Option<u16>,
+    Option<String>,
+    Provenance,
+    Origin,
+    Option<String>,
+);
+
+/// path, provenance, origin.
+type FsKey = (String, Provenance, Origin);
+
 #[derive(Default)]
 struct Builder {
-    connect: BTreeMap<
-        (
-            String,
-            Option<u16>,
-            Option<String>,
-            Provenance,
-            Origin,
-            Option<String>,
-        ),
-        BTreeSet<String>,
-    >,
-    listen: BTreeMap<(Option<u16>, Option<String>, Provenance, Origin), BTreeSet<String>>,
-    exec: BTreeMap<(Option<String>, bool, Provenance, Origin), BTreeSet<String>>,
+    connect: Items<ConnectKey>,
+    listen: Items<(Option<u16>, Option<String>, Provenance, Origin)>,
+    exec: Items<(Option<String>, bool, Provenance, Origin)>,
     env: BTreeMap<String, (When, BTreeSet<String>)>,
-    fs: BTreeMap<(String, Provenance, Origin), (BTreeSet<Access>, BTreeSet<String>)>,
+    fs: BTreeMap<FsKey, (BTreeSet<Access>, BTreeSet<String>)>,
     native: BTreeMap<(Option<String>, Provenance), BTreeSet<String>>,
     other: BTreeSet<Kind>,
 }
