@@ -4,8 +4,9 @@
 //! an absent hint means the protocol's cautious default.
 
 use crate::{Manifest, Provenance};
-use mcpwarden_model::{EntryKind, Kind, ServerReport};
+use mcpwarden_model::{Chain, EntryKind, Kind, ServerReport};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The honest annotations of one tool, inferred from its code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +17,34 @@ pub struct Inferred {
     pub destructive_hint: bool,
     pub open_world_hint: bool,
     /// Why each hint has its value: `readOnlyHint=false: fs.write src/x.ts:12`.
+    pub because: Vec<String>,
+    /// Per value of the argument the tool dispatches on, the annotations a
+    /// `tools/resolve` call with that value should answer (MCP Tool
+    /// Resolution, SEP-1862).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+}
+
+/// Honest annotations per value of a tool's dispatch argument.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// The argument (`action`, `operation`, …).
+    pub param: String,
+    /// Keyed by the argument's value: the `annotations` of the tool a
+    /// `tools/resolve` request with `arguments: {param: value}` should return.
+    pub values: BTreeMap<String, Hints>,
+}
+
+/// The inferred hints for one call, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hints {
+    pub read_only_hint: bool,
+    pub destructive_hint: bool,
+    pub open_world_hint: bool,
+    /// Where the branch for the value is written (`file:line`).
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub because: Vec<String>,
 }
 
@@ -50,36 +79,50 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
         .iter()
         .filter(|t| t.entry.unwrap_or(EntryKind::Tool) == EntryKind::Tool && t.handler_found)
     {
-        let why = |k: Option<Kind>| {
-            k.map(|kind| Why {
-                kind,
-                chain: super::chain(report, &t.name, kind),
-            })
-        };
-        let write = why(first(
-            &t.kinds,
-            &[Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec],
-        ))
-        .or_else(|| non_get(report, &t.name));
-        let destroy = why(first(&t.kinds, &[Kind::FsDelete]));
-        let open = why(open_world(manifest, &t.name, &t.kinds));
-        let mut because = vec![];
-        for (hint, k) in [
-            ("readOnlyHint=false", &write),
-            ("destructiveHint=true", &destroy),
-            ("openWorldHint=true", &open),
-        ] {
-            if let Some(w) = k {
-                let at = w.chain.last().cloned().unwrap_or_default();
-                because.push(format!("{hint}: {} {at}", w.kind));
-            }
-        }
+        let (write, destroy, open) = infer(
+            report,
+            manifest,
+            &Scope {
+                tool: &t.name,
+                kinds: &t.kinds,
+                chains: &t.chains,
+                evidence: None,
+            },
+        );
+        let resolution = t.resolution.as_ref().map(|r| Resolution {
+            param: r.param.clone(),
+            values: r
+                .values
+                .iter()
+                .map(|v| {
+                    let (w, d, o) = infer(
+                        report,
+                        manifest,
+                        &Scope {
+                            tool: &t.name,
+                            kinds: &v.kinds,
+                            chains: &v.chains,
+                            evidence: Some(&v.evidence),
+                        },
+                    );
+                    let hints = Hints {
+                        read_only_hint: w.is_none(),
+                        destructive_hint: d.is_some(),
+                        open_world_hint: o.is_some(),
+                        at: v.at.clone(),
+                        because: because(&w, &d, &o),
+                    };
+                    (v.value.clone(), hints)
+                })
+                .collect(),
+        });
         inferred.push(Inferred {
             tool: t.name.clone(),
             read_only_hint: write.is_none(),
             destructive_hint: destroy.is_some(),
             open_world_hint: open.is_some(),
-            because,
+            because: because(&write, &destroy, &open),
+            resolution,
         });
         let Some(a) = &t.annotations else { continue };
         let cases = [
@@ -121,16 +164,80 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
     (out, inferred)
 }
 
+/// What the inference reads: a tool's kinds and chains, or those of one
+/// value of its dispatch argument.
+struct Scope<'a> {
+    tool: &'a str,
+    kinds: &'a [Kind],
+    chains: &'a [Chain],
+    /// For one value: the `file:line` of the findings it reaches (the tool's
+    /// other findings are another value's).
+    evidence: Option<&'a [String]>,
+}
+
+impl Scope<'_> {
+    fn chain(&self, kind: Kind) -> Vec<String> {
+        self.chains
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| c.steps.clone())
+            .unwrap_or_default()
+    }
+
+    fn covers(&self, at: &str) -> bool {
+        self.evidence.is_none_or(|e| e.iter().any(|x| x == at))
+    }
+}
+
+/// Why the hints are not read-only, are destructive, are open-world.
+fn infer(
+    report: &ServerReport,
+    manifest: &Manifest,
+    scope: &Scope,
+) -> (Option<Why>, Option<Why>, Option<Why>) {
+    let why = |k: Option<Kind>| {
+        k.map(|kind| Why {
+            kind,
+            chain: scope.chain(kind),
+        })
+    };
+    let write = why(first(
+        scope.kinds,
+        &[Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec],
+    ))
+    .or_else(|| non_get(report, scope));
+    let destroy = why(first(scope.kinds, &[Kind::FsDelete]));
+    let open = why(open_world(manifest, scope));
+    (write, destroy, open)
+}
+
+fn because(write: &Option<Why>, destroy: &Option<Why>, open: &Option<Why>) -> Vec<String> {
+    let mut out = vec![];
+    for (hint, k) in [
+        ("readOnlyHint=false", write),
+        ("destructiveHint=true", destroy),
+        ("openWorldHint=true", open),
+    ] {
+        if let Some(w) = k {
+            let at = w.chain.last().cloned().unwrap_or_default();
+            out.push(format!("{hint}: {} {at}", w.kind));
+        }
+    }
+    out
+}
+
 fn first(kinds: &[Kind], wanted: &[Kind]) -> Option<Kind> {
     wanted.iter().copied().find(|k| kinds.contains(k))
 }
 
 /// A request with a writing method (`requests.post`, `axios.delete`, `http.MethodPut`).
-fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
+fn non_get(report: &ServerReport, scope: &Scope) -> Option<Why> {
+    let tool = scope.tool;
     let f = report
         .findings
         .iter()
         .filter(|f| f.kind == Kind::NetHttp && f.tools.iter().any(|t| t == tool))
+        .filter(|f| scope.covers(&format!("{}:{}", f.file, f.line)))
         .find(|f| {
             let last = f
                 .api
@@ -143,7 +250,7 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
     // The tool's chain for net.http may end at another request: then the
     // writing request itself is the evidence.
     let at = format!("{}:{} ", f.file, f.line);
-    let chain = super::chain(report, tool, f.kind);
+    let chain = scope.chain(f.kind);
     let chain = if chain.last().is_some_and(|s| s.starts_with(&at)) {
         chain
     } else {
@@ -193,9 +300,9 @@ struct Why {
 /// Talks to a host beyond loopback: a connect item of the tool that is not
 /// loopback (a model- or config-chosen host counts), or a network kind with
 /// no host resolved.
-fn open_world(m: &Manifest, tool: &str, kinds: &[Kind]) -> Option<Kind> {
-    let net = first(kinds, &[Kind::NetHttp, Kind::NetConnect])?;
-    let t = m.tool(tool)?;
+fn open_world(m: &Manifest, scope: &Scope) -> Option<Kind> {
+    let net = first(scope.kinds, &[Kind::NetHttp, Kind::NetConnect])?;
+    let t = m.tool(scope.tool)?;
     // Proven only by a host that is known and not loopback, or that the model
     // chooses; an unresolved host (a local daemon's socket, a configured URL
     // without default) proves nothing either way.
@@ -204,6 +311,7 @@ fn open_world(m: &Manifest, tool: &str, kinds: &[Kind]) -> Option<Kind> {
         .network
         .connect
         .iter()
+        .filter(|c| c.evidence.iter().any(|e| scope.covers(e)))
         .any(|c| match c.provenance {
             Provenance::ToolArg => true,
             Provenance::Unknown => false,
