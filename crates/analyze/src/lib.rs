@@ -753,6 +753,12 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                     })
                     .collect(),
             });
+            // A dispatch whose every value reaches the same kinds splits nothing.
+            if let Some(r) = &t.resolution {
+                if r.values.iter().all(|v| v.kinds == r.values[0].kinds) {
+                    t.resolution = None;
+                }
+            }
         }
         tool_reports.push(t);
     }

@@ -60,7 +60,7 @@ pub struct Resolver<'a> {
     /// Levels (branches) whose code sits in each node.
     at_node: HashMap<NodeId, Vec<u32>>,
     /// The tool argument each level's subject is (memo).
-    params: RefCell<HashMap<u32, Option<String>>>,
+    params: RefCell<HashMap<u32, Option<Param>>>,
     budget: Cell<u64>,
 }
 
@@ -102,16 +102,23 @@ impl<'a> Resolver<'a> {
         let region = self.reach.walk(entries, Some(tool), &|_| true, &mut budget);
         self.budget.set(budget);
         let region = region?;
-        // Every branch on literal values in the tool's region, by the argument it tests.
-        let mut by_param: BTreeMap<String, BTreeMap<String, (u32, u32)>> = BTreeMap::new();
+        // Every branch on literal values in the tool's region, by the argument
+        // it tests: its values (with where each is written) and how many
+        // branches test it.
+        let mut by_param: BTreeMap<String, (ValueSites, usize)> = BTreeMap::new();
         for n in &region.nodes {
             for &l in self.at_node.get(n).map(Vec::as_slice).unwrap_or(&[]) {
                 if self.other_tools(l, tool) {
                     continue;
                 }
-                let Some(p) = self.param(l) else { continue };
+                let p = match self.param(l) {
+                    Some(Param::Followed(p)) => p,
+                    Some(Param::Named(p)) if self.in_handler(l, entries) => p,
+                    _ => continue,
+                };
                 let level = &self.graph.levels[l as usize];
-                let values = by_param.entry(p).or_default();
+                let (values, branches) = by_param.entry(p).or_default();
+                *branches += 1;
                 for (v, line) in &level.values {
                     let at = (level.file, *line);
                     let e = values.entry(v.clone()).or_insert(at);
@@ -119,11 +126,14 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        // A dispatch on the tool's own name (a low-level handler's `name`) is
-        // the tool split, not an argument.
+        // A dispatch takes different branches for different values: one test
+        // against a list (`if value in ("null", "")`) is a check. A dispatch
+        // on the tool's own name (a low-level handler's `name`) is the tool
+        // split, not an argument.
         let (param, values) = by_param
             .into_iter()
-            .filter(|(_, vs)| vs.len() >= 2)
+            .filter(|(_, (vs, branches))| vs.len() >= 2 && *branches >= 2)
+            .map(|(p, (vs, _))| (p, vs))
             .filter(|(_, vs)| {
                 vs.keys().filter(|v| self.tool_names.contains(*v)).count() * 2 <= vs.len()
             })
@@ -164,6 +174,23 @@ impl<'a> Resolver<'a> {
         names_other && !names_tool
     }
 
+    /// Is the level's code in the tool's handler itself (or in a function
+    /// nested in it)?
+    fn in_handler(&self, level: u32, entries: &[NodeId]) -> bool {
+        let lv = &self.graph.levels[level as usize];
+        let facts = self.linker.files[lv.file as usize].facts;
+        let mut d = lv.in_def;
+        let mut guard = 0;
+        while let (Some(def), true) = (d, guard < 64) {
+            if entries.contains(&self.graph.node(lv.file, Some(def))) {
+                return true;
+            }
+            d = facts.defs[def as usize].parent;
+            guard += 1;
+        }
+        false
+    }
+
     /// Does a call with `param = value` take the code under this level?
     /// Not when the level or an enclosing one branches on `param` for other values.
     fn keeps(&self, level: u32, param: &str, value: &str) -> bool {
@@ -173,7 +200,7 @@ impl<'a> Resolver<'a> {
             let lv = &self.graph.levels[l as usize];
             if !lv.values.is_empty()
                 && !lv.values.iter().any(|(v, _)| v == value)
-                && self.param(l).as_deref() == Some(param)
+                && self.param(l).is_some_and(|p| p.name() == param)
             {
                 return false;
             }
@@ -186,7 +213,7 @@ impl<'a> Resolver<'a> {
     /// The tool argument a level's subject holds: followed through variables
     /// and helpers to a tool handler's parameter, or, when it cannot be
     /// followed, named like a dispatch argument (`action`, `operation`).
-    fn param(&self, level: u32) -> Option<String> {
+    fn param(&self, level: u32) -> Option<Param> {
         if let Some(p) = self.params.borrow().get(&level) {
             return p.clone();
         }
@@ -195,7 +222,7 @@ impl<'a> Resolver<'a> {
         p
     }
 
-    fn param_uncached(&self, level: u32) -> Option<String> {
+    fn param_uncached(&self, level: u32) -> Option<Param> {
         let lv = &self.graph.levels[level as usize];
         let facts = self.linker.files[lv.file as usize].facts;
         let subject = match lv.subject {
@@ -212,7 +239,7 @@ impl<'a> Resolver<'a> {
             .find_map(|v| v.param.clone())
             .filter(|p| p != "*")
         {
-            return Some(p);
+            return Some(Param::Followed(p));
         }
         if values.iter().any(|v| v.provenance != Provenance::Unknown) {
             return None;
@@ -228,6 +255,29 @@ impl<'a> Resolver<'a> {
             }
             _ => None,
         }?;
-        NAMED_DISPATCH.contains(&name.as_str()).then_some(name)
+        NAMED_DISPATCH
+            .contains(&name.as_str())
+            .then_some(Param::Named(name))
+    }
+}
+
+/// Values of a dispatch argument and the (file, line) where each is first written.
+type ValueSites = BTreeMap<String, (u32, u32)>;
+
+/// What a branch's subject is known to be.
+#[derive(Clone, Debug)]
+enum Param {
+    /// A tool argument, followed to a handler's parameter.
+    Followed(String),
+    /// Not followed, but named like a dispatch argument: trusted in the
+    /// tool's handler only (a helper's `op` may be its own protocol's).
+    Named(String),
+}
+
+impl Param {
+    fn name(&self) -> &str {
+        match self {
+            Param::Followed(p) | Param::Named(p) => p,
+        }
     }
 }

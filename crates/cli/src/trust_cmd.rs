@@ -320,7 +320,7 @@ fn text(a: &Assessment) -> String {
     for c in &a.contradictions {
         let _ = writeln!(
             s,
-            "  {}: declares {}={} ({}) but reaches {}{}",
+            "  {}: declares {}={} ({}) but reaches {}{}{}",
             c.tool,
             c.hint,
             c.declared,
@@ -330,6 +330,11 @@ fn text(a: &Assessment) -> String {
                 " (incidental: own state)"
             } else {
                 ""
+            },
+            if c.only_for.is_empty() {
+                String::new()
+            } else {
+                format!(" (only for {})", c.only_for.join(", "))
             }
         );
         if !c.chain.is_empty() {

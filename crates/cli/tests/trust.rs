@@ -2,7 +2,8 @@
 //! written for it, with expectations on the line they describe:
 //!
 //! - `trust: flow=SINK tool=T param=P guarded=true|false` on one of a flow's call sites;
-//! - `trust: contradiction=HINT tool=T [incidental]` on the registration that declares the annotation;
+//! - `trust: contradiction=HINT tool=T [incidental] [only=P=V,…]` on the registration that
+//!   declares the annotation (`only=` the values of a dispatch argument it holds for, when not all);
 //! - `trust: install=KIND` on an install-time item's line;
 //! - `trust: resolve=T PARAM=VALUE [readonly] [destructive] [openworld]` on the
 //!   branch a tool takes for one value of the argument it dispatches on: the
@@ -131,8 +132,12 @@ fn actual(doc: &Value, expected: &BTreeSet<String>) -> BTreeSet<String> {
         );
     }
     for c in doc["contradictions"].as_array().unwrap() {
+        let only: Vec<&str> = c["only_for"]
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
+            .unwrap_or_default();
         out.insert(format!(
-            "{} contradiction={} tool={}{}",
+            "{} contradiction={} tool={}{}{}",
             c["declared_at"].as_str().unwrap(),
             c["hint"].as_str().unwrap(),
             c["tool"].as_str().unwrap(),
@@ -140,6 +145,11 @@ fn actual(doc: &Value, expected: &BTreeSet<String>) -> BTreeSet<String> {
                 " incidental"
             } else {
                 ""
+            },
+            if only.is_empty() {
+                String::new()
+            } else {
+                format!(" only={}", only.join(","))
             }
         ));
     }

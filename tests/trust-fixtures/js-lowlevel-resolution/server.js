@@ -11,7 +11,7 @@ const server = new Server({ name: "pm2-lite", version: "0.9.1" }, { capabilities
 
 server.setRequestHandler(ListToolsRequestSchema, async () => ({
   tools: [
-    { // trust: contradiction=readOnlyHint tool=processes
+    { // trust: contradiction=readOnlyHint tool=processes only=command=kill,command=start
       name: "processes",
       description: "List, start or kill managed processes",
       inputSchema: { type: "object", properties: { command: { enum: ["list", "start", "kill"] }, name: { type: "string" } } },

@@ -66,6 +66,11 @@ pub struct Contradiction {
     /// code, rarely what the annotation is about. Scored lower.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incidental: bool,
+    /// When the tool dispatches on an argument and only some of its values
+    /// contradict the hint: those (`action=delete`). The hint is still
+    /// wrong for the tool; per-call annotations would make it right.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_for: Vec<String>,
 }
 
 const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"];
@@ -89,6 +94,8 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                 evidence: None,
             },
         );
+        // Only a split of the hints is worth resolving: values with the same
+        // hints as each other are what the tool's own annotations say.
         let resolution = t.resolution.as_ref().map(|r| Resolution {
             param: r.param.clone(),
             values: r
@@ -116,15 +123,44 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                 })
                 .collect(),
         });
-        inferred.push(Inferred {
-            tool: t.name.clone(),
-            read_only_hint: write.is_none(),
-            destructive_hint: destroy.is_some(),
-            open_world_hint: open.is_some(),
-            because: because(&write, &destroy, &open),
-            resolution,
+        let resolution = resolution.filter(|r| {
+            let mut hints = r
+                .values
+                .values()
+                .map(|h| (h.read_only_hint, h.destructive_hint, h.open_world_hint));
+            let first = hints.next();
+            hints.any(|h| Some(h) != first)
         });
-        let Some(a) = &t.annotations else { continue };
+        // The values for which a contradicted hint is wrong, when not all are.
+        let only_for = |hint: &str| -> Vec<String> {
+            let Some(r) = &resolution else { return vec![] };
+            let wrong: Vec<String> = r
+                .values
+                .iter()
+                .filter(|(_, h)| match hint {
+                    "readOnlyHint" => !h.read_only_hint,
+                    "destructiveHint" => h.destructive_hint,
+                    _ => h.open_world_hint,
+                })
+                .map(|(v, _)| format!("{}={v}", r.param))
+                .collect();
+            if wrong.len() < r.values.len() {
+                wrong
+            } else {
+                vec![]
+            }
+        };
+        let Some(a) = &t.annotations else {
+            inferred.push(Inferred {
+                tool: t.name.clone(),
+                read_only_hint: write.is_none(),
+                destructive_hint: destroy.is_some(),
+                open_world_hint: open.is_some(),
+                because: because(&write, &destroy, &open),
+                resolution,
+            });
+            continue;
+        };
         let cases = [
             (
                 "readOnlyHint",
@@ -156,9 +192,18 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                     kind: w.kind,
                     chain: w.chain.clone(),
                     incidental: incidental(&w.chain),
+                    only_for: only_for(hint),
                 });
             }
         }
+        inferred.push(Inferred {
+            tool: t.name.clone(),
+            read_only_hint: write.is_none(),
+            destructive_hint: destroy.is_some(),
+            open_world_hint: open.is_some(),
+            because: because(&write, &destroy, &open),
+            resolution,
+        });
     }
     out.sort();
     (out, inferred)

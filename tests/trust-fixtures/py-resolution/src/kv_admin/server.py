@@ -58,10 +58,11 @@ def snapshots(operation: str, name: str = "") -> str:
 @mcp.tool(annotations=ToolAnnotations(readOnlyHint=True))
 def stats(arguments: dict) -> str:
     """Store statistics."""
+    # Every metric only reads: the hints do not split, so no resolution is reported.
     match arguments.get("metric"):
-        case "size":  # trust: resolve=stats metric=size readonly
+        case "size":
             return str(sum(p.stat().st_size for p in DATA.iterdir()))
-        case "count":  # trust: resolve=stats metric=count readonly
+        case "count":
             return str(len(os.listdir(DATA)))
     return "?"
 
