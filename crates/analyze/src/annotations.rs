@@ -2,15 +2,21 @@
 //! `annotations: { readOnlyHint: true }` objects (TypeScript high- and
 //! low-level), `ToolAnnotations(readOnlyHint=True)` and annotation dicts
 //! (Python FastMCP and low-level), `mcp.WithReadOnlyHintAnnotation(true)`
-//! (mcp-go), `[McpServerTool(ReadOnly = true)]` (C#), `description` keys,
-//! `description=` keywords and `server.tool(name, "description", …)`.
+//! (mcp-go), `[McpServerTool(ReadOnly = true)]` (C#), rmcp's
+//! `#[tool(annotations(read_only_hint = true))]` and `ToolAnnotations`
+//! builders and struct literals, the Java SDK's `McpSchema.ToolAnnotations`
+//! constructor and builder, Spring AI's `@McpTool(annotations =
+//! @McpTool.McpAnnotations(…))`, the Kotlin SDK's `ToolAnnotations(…)`,
+//! `description` keys, `description=` keywords, `server.tool(name,
+//! "description", …)`, `Tool::new(name, "description", …)` and
+//! `Tool.builder().description(…)`.
 //!
 //! Each declaration site in a file goes to the tool registered nearest to it
 //! in the same file (preferring the registration above it, within 40 lines):
 //! registrations put their annotations next to the name.
 
 use crate::link::Linker;
-use mcpwarden_lang::{Arg, FileFacts, Ref};
+use mcpwarden_lang::{Arg, FileFacts, Ref, RefKind};
 use mcpwarden_model::{Annotations, EntryKind, Tool};
 use std::collections::HashMap;
 
@@ -217,7 +223,7 @@ fn sites(facts: &FileFacts) -> Vec<Site> {
         }
     }
     for r in &facts.refs {
-        if let Some(s) = ref_site(r) {
+        if let Some(s) = ref_site(facts, r) {
             out.push(s);
         }
     }
@@ -247,7 +253,7 @@ fn sites(facts: &FileFacts) -> Vec<Site> {
     out
 }
 
-fn ref_site(r: &Ref) -> Option<Site> {
+fn ref_site(facts: &FileFacts, r: &Ref) -> Option<Site> {
     let last = r.callee.last_name()?;
     let mut s = Site {
         line: r.line,
@@ -255,6 +261,75 @@ fn ref_site(r: &Ref) -> Option<Site> {
     };
     let mut found = false;
     let bare = matches!(last, "McpServerTool" | "McpServerToolAttribute");
+    let path = r.callee.path();
+    let on_annotations = path.iter().any(|p| p.ends_with("ToolAnnotations"));
+    // Builders: `ToolAnnotations::new().read_only(true)` (rmcp),
+    // `ToolAnnotations.builder().readOnlyHint(true)` (Java SDK).
+    if on_annotations && last != "ToolAnnotations" {
+        let key = last
+            .strip_prefix("with_")
+            .or_else(|| last.strip_prefix("with"))
+            .unwrap_or(last);
+        if let Some(v) = r.args.pos.first().and_then(boolean) {
+            found |= set(&mut s.hints, key, Some(v), true);
+        }
+    }
+    // Positional constructors: `new McpSchema.ToolAnnotations(title, readOnly,
+    // destructive, idempotent, openWorld, returnDirect)` (Java), Kotlin's
+    // `ToolAnnotations(title, …)`, rmcp's `ToolAnnotations::from_raw(title, …)`.
+    if (last == "ToolAnnotations" || (on_annotations && last == "from_raw"))
+        && r.args.pos.len() >= 5
+    {
+        for (i, hint) in ["readOnly", "destructive", "idempotent", "openWorld"]
+            .iter()
+            .enumerate()
+        {
+            found |= set(&mut s.hints, hint, boolean(&r.args.pos[i + 1]), true);
+        }
+    }
+    // Struct literals and object initialisers: `ToolAnnotations { read_only_hint:
+    // Some(true), .. }` (rmcp), `new ToolAnnotations { ReadOnlyHint = true }` (C#).
+    if r.kind == RefKind::New && matches!(last, "ToolAnnotations" | "Tool") {
+        for a in &r.args.pos {
+            if let Arg::Obj(props) = a {
+                if let Some(inner) = hints_of_props(props, r.line) {
+                    found |= !inner.hints.is_empty();
+                    merge(&mut s.hints, &inner.hints);
+                    s.description = s.description.or(inner.description);
+                    s.name = s.name.or(inner.name);
+                }
+            }
+        }
+    }
+    // Tools built by hand: rmcp `Tool::new("x", "description", schema)`, Java
+    // `new Tool("x", "description", schema)` or, with a title first,
+    // `new Tool("x", "title", "description", …)`.
+    let tool_ctor = (r.kind == RefKind::New && last == "Tool")
+        || (last == "new" && path.len() >= 2 && path[path.len() - 2] == "Tool");
+    if tool_ctor {
+        if let Some(Arg::Str(n)) = r.args.pos.first() {
+            s.name = Some(n.clone());
+            let at = if r.args.pos.len() >= 6 { 2 } else { 1 };
+            s.description = r
+                .args
+                .pos
+                .get(at)
+                .and_then(|a| a.as_str())
+                .map(str::to_string);
+        }
+    }
+    // Java SDK builder: `Tool.builder().name("x").description("…")`.
+    if last == "description"
+        && path.iter().any(|p| p == "Tool")
+        && path.iter().any(|p| p == "builder")
+    {
+        s.description = r
+            .args
+            .pos
+            .first()
+            .and_then(|a| a.as_str())
+            .map(str::to_string);
+    }
     // Keyword arguments: `ToolAnnotations(readOnlyHint=True)`, `@mcp.tool(description=…)`.
     for (k, v) in &r.args.kw {
         found |= set(&mut s.hints, k, boolean(v), bare);
@@ -265,7 +340,7 @@ fn ref_site(r: &Ref) -> Option<Site> {
                 }
             }
         }
-        if k == "description" && is_registration(last) {
+        if (k == "description" || k == "Description") && is_registration(last) {
             s.description = v.as_str().map(str::to_string);
         }
     }
@@ -293,8 +368,18 @@ fn ref_site(r: &Ref) -> Option<Site> {
             .pos
             .first()
             .or_else(|| r.args.kw("name"))
+            .or_else(|| r.args.kw("Name"))
             .and_then(|a| a.as_str())
             .map(str::to_string);
+        // A tool attribute or decorator (`#[tool]`, `@Tool`, `@McpTool`,
+        // `[McpServerTool]`, `@mcp.tool()`) names the method it decorates by
+        // default: the site goes to that tool, not to the nearest name.
+        if s.name.is_none() {
+            s.name = r
+                .decorates
+                .map(|d| facts.defs[d as usize].name.clone())
+                .filter(|_| r.args.pos.is_empty());
+        }
     }
     if matches!(last, "tool" | "registerTool" | "addTool") {
         if let Some(Arg::Str(d)) = r.args.pos.get(1) {
@@ -317,7 +402,15 @@ fn ref_site(r: &Ref) -> Option<Site> {
 fn is_registration(last: &str) -> bool {
     matches!(
         last,
-        "tool" | "Tool" | "add_tool" | "registerTool" | "addTool" | "NewTool"
+        "tool"
+            | "Tool"
+            | "add_tool"
+            | "registerTool"
+            | "addTool"
+            | "NewTool"
+            | "McpTool"
+            | "McpServerTool"
+            | "McpServerToolAttribute"
     )
 }
 

@@ -14,15 +14,43 @@ use std::collections::{HashMap, HashSet};
 
 pub type NodeId = u32;
 const NO_LABEL: u32 = u32::MAX;
+/// An edge or finding outside any branch on literal values.
+pub const NO_BRANCH: u32 = u32::MAX;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Edge {
     pub to: NodeId,
     /// Interned label set of the reference that made the edge, or `NO_LABEL`.
     pub labels: u32,
+    /// The innermost branch (a [`Level`]) the reference sits in, or `NO_BRANCH`.
+    pub branch: u32,
     pub tier: Tier,
     /// Line of the call site (for chains).
     pub line: u32,
+}
+
+/// What a branch compares or looks up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// The subject of a branch of the file's facts (`FileFacts::branches`).
+    Branch(u32),
+    /// The first argument of a reference: `HANDLERS.get(action)`.
+    FirstArg(u32),
+}
+
+/// A branch on literal values as the graph sees it: one per branch of the
+/// facts, and one per key of a dispatch table looked up on a computed key
+/// (`HANDLERS[action](…)`: the edge to the key's handler is taken for that key).
+#[derive(Clone, Debug)]
+pub struct Level {
+    pub file: u32,
+    pub in_def: Option<u32>,
+    pub line: u32,
+    pub subject: Subject,
+    /// The values it is taken for, with their lines; empty: any value (a
+    /// table lookup before its key is known).
+    pub values: Vec<(String, u32)>,
+    pub parent: u32,
 }
 
 pub struct Graph {
@@ -36,6 +64,9 @@ pub struct Graph {
     pub edge_count: u64,
     /// Edges per tier, in `Tier` order.
     pub by_tier: [u64; 4],
+    /// Branches on literal values; a file's own branches start at `level_base[file]`.
+    pub levels: Vec<Level>,
+    pub level_base: Vec<u32>,
 }
 
 impl Graph {
@@ -92,6 +123,8 @@ impl Graph {
             unresolved: 0,
             edge_count: 0,
             by_tier: [0; 4],
+            levels: vec![],
+            level_base: vec![0],
         };
         for (a, b, labels) in edges {
             let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
@@ -101,6 +134,7 @@ impl Graph {
                 Edge {
                     to: *b,
                     labels: l,
+                    branch: NO_BRANCH,
                     tier: Tier::SameFile,
                     line: 0,
                 },
@@ -133,13 +167,70 @@ impl Graph {
             unresolved: 0,
             edge_count: 0,
             by_tier: [0; 4],
+            levels: vec![],
+            level_base: vec![],
         };
         for (fi, f) in linker.files.iter().enumerate() {
+            let base = g.levels.len() as u32;
+            g.level_base.push(base);
+            for b in &f.facts.branches {
+                let names: Vec<String> = b.values.iter().map(|(v, _)| v.clone()).collect();
+                let resolved = resolved_labels(linker, fi as u32, &names);
+                // A symbolic value the linker cannot name is dropped, with its line.
+                let values = if resolved.len() == names.len() {
+                    resolved
+                        .iter()
+                        .zip(&b.values)
+                        .map(|(v, (_, l))| (v.clone(), *l))
+                        .collect()
+                } else {
+                    b.values
+                        .iter()
+                        .filter(|(v, _)| symbolic_label(v).is_none())
+                        .cloned()
+                        .collect()
+                };
+                g.levels.push(Level {
+                    file: fi as u32,
+                    in_def: b.in_def,
+                    line: b.line,
+                    subject: Subject::Branch(g.levels.len() as u32 - base),
+                    values,
+                    parent: b.parent.map_or(NO_BRANCH, |p| base + p),
+                });
+            }
+        }
+        for (fi, f) in linker.files.iter().enumerate() {
             let fi = fi as u32;
+            // Dispatch tables: `HANDLERS = { "x": do_x }` called as `HANDLERS[name](...)`.
+            let tables: HashMap<&str, &mcpwarden_lang::ObjLit> = f
+                .facts
+                .objects
+                .iter()
+                .filter_map(|o| o.binding.as_deref().map(|b| (b, o)))
+                .collect();
+            // Functions written in a table that is looked up run when looked up,
+            // not as part of the code that defines the table.
+            let mut in_tables: HashSet<u32> = HashSet::new();
+            for r in &f.facts.refs {
+                if let Callee::Var { name, path } = &r.callee {
+                    if let (Some(t), Some("[]" | "get")) =
+                        (tables.get(name.as_str()), path.first().map(|s| s.as_str()))
+                    {
+                        in_tables.extend(t.props.iter().filter_map(|(_, v)| match v {
+                            Arg::Func(d) => Some(*d),
+                            _ => None,
+                        }));
+                    }
+                }
+            }
             // Anonymous functions run as part of their enclosing code (callbacks,
             // IIFEs, promise chains) unless they are registered handlers.
             for (di, d) in f.facts.defs.iter().enumerate() {
-                if d.kind == DefKind::Anonymous && !skip_callbacks.contains(&(fi, di as u32)) {
+                if d.kind == DefKind::Anonymous
+                    && !skip_callbacks.contains(&(fi, di as u32))
+                    && !in_tables.contains(&(di as u32))
+                {
                     let from = g.node(fi, d.parent);
                     let to = g.node(fi, Some(di as u32));
                     g.push(
@@ -147,6 +238,7 @@ impl Graph {
                         Edge {
                             to,
                             labels: NO_LABEL,
+                            branch: NO_BRANCH,
                             tier: Tier::SameFile,
                             line: d.line,
                         },
@@ -154,46 +246,120 @@ impl Graph {
                 }
             }
             g.link_returned_closures(fi, &f.facts.defs, skip_callbacks);
-            // Dispatch tables: `HANDLERS = { "x": do_x }` called as `HANDLERS[name](...)`.
-            let tables: HashMap<&str, &Vec<(String, Arg)>> = f
-                .facts
-                .objects
-                .iter()
-                .filter_map(|o| o.binding.as_deref().map(|b| (b, &o.props)))
-                .collect();
+            let base = g.level_base[fi as usize];
             for (ri, r) in f.facts.refs.iter().enumerate() {
                 if r.decorates.is_some() {
                     continue;
                 }
+                let branch = r.branch.map_or(NO_BRANCH, |b| base + b);
                 if let Callee::Var { name, path } = &r.callee {
-                    if let (Some(table), Some("[]" | "get")) =
+                    if let (Some(table), Some(how @ ("[]" | "get"))) =
                         (tables.get(name.as_str()), path.first().map(|s| s.as_str()))
                     {
                         let from = g.node(fi, r.in_def);
-                        for (key, v) in table.iter() {
-                            let labels = g.intern(std::slice::from_ref(key));
-                            g.link_arg(linker, fi, from, v, labels, r.line, skip_callbacks, 0);
+                        // The key looked up: the lookup's own branch (`T[action]`), or
+                        // the first argument (`T.get(action)`).
+                        let subject = match (how, r.branch) {
+                            ("[]", Some(b)) if f.facts.branches[b as usize].values.is_empty() => {
+                                Some(Subject::Branch(b))
+                            }
+                            ("get", _) if !r.args.pos.is_empty() => {
+                                Some(Subject::FirstArg(ri as u32))
+                            }
+                            _ => None,
+                        };
+                        let outer = match subject {
+                            Some(Subject::Branch(_)) => g.levels[branch as usize].parent,
+                            _ => branch,
+                        };
+                        let labels_here = branch_labels(linker, fi, r);
+                        for (i, (key, v)) in table.props.iter().enumerate() {
+                            let mut set = labels_here.clone();
+                            if !set.contains(key) {
+                                set.push(key.clone());
+                            }
+                            let labels = g.intern(&set);
+                            let level = match subject {
+                                Some(subject) => {
+                                    g.levels.push(Level {
+                                        file: fi,
+                                        in_def: r.in_def,
+                                        line: r.line,
+                                        subject,
+                                        values: vec![(
+                                            key.clone(),
+                                            table.prop_lines.get(i).copied().unwrap_or(table.line),
+                                        )],
+                                        parent: outer,
+                                    });
+                                    g.levels.len() as u32 - 1
+                                }
+                                None => branch,
+                            };
+                            if let Arg::Func(d) = v {
+                                let to = g.node(fi, Some(*d));
+                                g.push(
+                                    from,
+                                    Edge {
+                                        to,
+                                        labels,
+                                        branch: level,
+                                        tier: Tier::SameFile,
+                                        line: r.line,
+                                    },
+                                );
+                                continue;
+                            }
+                            g.link_arg(
+                                linker,
+                                fi,
+                                from,
+                                v,
+                                labels,
+                                level,
+                                r.line,
+                                skip_callbacks,
+                                0,
+                            );
                         }
                         continue;
                     }
                 }
                 let from = g.node(fi, r.in_def);
-                let labels = g.intern(&resolved_labels(linker, fi, &r.labels));
+                let labels = g.intern(&branch_labels(linker, fi, r));
                 if r.kind != RefKind::Access {
-                    g.link(linker, &targets[fi as usize][ri], from, labels, r.line);
+                    g.link(
+                        linker,
+                        &targets[fi as usize][ri],
+                        from,
+                        labels,
+                        branch,
+                        r.line,
+                    );
                 }
                 if let Some((pf, pd)) = linker.property_read(fi, &r.callee) {
                     let to = g.node(pf, Some(pd));
                     let e = Edge {
                         to,
                         labels,
+                        branch,
                         tier: Tier::SelfMember,
                         line: r.line,
                     };
                     g.push(from, e);
                 }
                 for a in r.args.pos.iter().chain(r.args.kw.iter().map(|(_, a)| a)) {
-                    g.link_arg(linker, fi, from, a, labels, r.line, skip_callbacks, 0);
+                    g.link_arg(
+                        linker,
+                        fi,
+                        from,
+                        a,
+                        labels,
+                        branch,
+                        r.line,
+                        skip_callbacks,
+                        0,
+                    );
                 }
             }
         }
@@ -216,6 +382,7 @@ impl Graph {
                 let e = Edge {
                     to,
                     labels: NO_LABEL,
+                    branch: NO_BRANCH,
                     tier: Tier::SameFile,
                     line: d.line,
                 };
@@ -238,6 +405,7 @@ impl Graph {
         target: &(Target, Tier),
         from: NodeId,
         labels: u32,
+        branch: u32,
         line: u32,
     ) {
         let (t, tier) = target.clone();
@@ -249,6 +417,7 @@ impl Graph {
                     Edge {
                         to,
                         labels,
+                        branch,
                         tier,
                         line,
                     },
@@ -261,6 +430,7 @@ impl Graph {
                         Edge {
                             to,
                             labels,
+                            branch,
                             tier,
                             line,
                         },
@@ -281,6 +451,7 @@ impl Graph {
                             Edge {
                                 to,
                                 labels,
+                                branch,
                                 tier,
                                 line,
                             },
@@ -300,6 +471,7 @@ impl Graph {
                         Edge {
                             to,
                             labels,
+                            branch,
                             tier: Tier::NameOnly,
                             line,
                         },
@@ -318,6 +490,7 @@ impl Graph {
         from: NodeId,
         a: &Arg,
         labels: u32,
+        branch: u32,
         line: u32,
         skip: &HashSet<(u32, u32)>,
         depth: u32,
@@ -335,6 +508,7 @@ impl Graph {
                             Edge {
                                 to,
                                 labels,
+                                branch,
                                 tier,
                                 line,
                             },
@@ -344,12 +518,33 @@ impl Graph {
             }
             Arg::Obj(props) if depth < 2 => {
                 for (_, v) in props {
-                    self.link_arg(linker, file, from, v, labels, line, skip, depth + 1);
+                    self.link_arg(linker, file, from, v, labels, branch, line, skip, depth + 1);
                 }
             }
             _ => {}
         }
     }
+}
+
+/// The labels of every branch a reference sits in, innermost first (a
+/// `switch (args.action)` nested in `case "manage_files":` keeps the tool's
+/// label), resolved as by [`resolved_labels`].
+pub fn branch_labels(linker: &Linker, file: u32, r: &mcpwarden_lang::Ref) -> Vec<String> {
+    let facts = linker.files[file as usize].facts;
+    let mut all: Vec<String> = r.labels.clone();
+    let mut b = r.branch;
+    let mut guard = 0;
+    while let (Some(i), true) = (b, guard < 64) {
+        let br = &facts.branches[i as usize];
+        for (v, _) in &br.values {
+            if !all.contains(v) {
+                all.push(v.clone());
+            }
+        }
+        b = br.parent;
+        guard += 1;
+    }
+    resolved_labels(linker, file, &all).into_owned()
 }
 
 /// A reference's branch labels, symbolic ones (`case tools.Search.name:`, a

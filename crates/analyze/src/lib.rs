@@ -9,6 +9,7 @@ pub mod link;
 pub mod matcher;
 pub mod project;
 pub mod reach;
+mod resolve;
 pub mod source;
 pub mod stack;
 pub mod tools;
@@ -466,6 +467,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         finding: Finding,
         node: NodeId,
         labels: u32,
+        branch: u32,
         /// Where the values are read: file, enclosing definition, line, arguments.
         value_args: Option<(u32, Option<u32>, u32, Vec<mcpwarden_lang::Arg>)>,
     }
@@ -481,7 +483,10 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                 &f.facts.star_imports,
             ) {
                 let node = graph.node(fi as u32, r.in_def);
-                let labels = graph.intern(&graph::resolved_labels(&linker, fi as u32, &r.labels));
+                let labels = graph.intern(&graph::branch_labels(&linker, fi as u32, r));
+                let branch = r
+                    .branch
+                    .map_or(graph::NO_BRANCH, |b| graph.level_base[fi] + b);
                 let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
                 pending.push(Pending {
                     finding: Finding {
@@ -507,6 +512,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                     },
                     node,
                     labels,
+                    branch,
                     value_args: {
                         // A listener names its host and its port: both count.
                         // Dynamic code and deserialisers: the code is the first argument
@@ -643,11 +649,13 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         .map(|p| reach::Item {
             node: p.node,
             labels: p.labels,
+            branch: p.branch,
             kind: p.finding.kind,
             countable: p.finding.part != Part::Test,
         })
         .collect();
     let reachability = reach::Reachability::new(&graph, &items, &tool_names);
+    let resolver = resolve::Resolver::new(&graph, &reachability, &linker, &values, &tool_names);
     // Tool indexes per finding (names are filled in at the end: output can be tools × findings).
     let mut reached_by: Vec<Vec<u32>> = vec![vec![]; pending.len()];
     // Functions on a tool's chain to each finding: where a containment check may sit.
@@ -665,6 +673,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             handler_found: true,
             description: None,
             annotations: None,
+            resolution: None,
         };
         let (entries, tool) = if *entry == EntryKind::Tool {
             (
@@ -710,6 +719,47 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
             .collect();
         t.resources = resources.into_iter().collect();
         t.kinds = kinds.into_iter().collect();
+        if let (Some(tool), false) = (tool, t.kinds.is_empty()) {
+            t.resolution = resolver.resolve(&entries, tool).map(|r| Resolution {
+                param: r.param,
+                values: r
+                    .values
+                    .into_iter()
+                    .map(|(value, file, line, w)| {
+                        let mut kinds: BTreeSet<Kind> = BTreeSet::new();
+                        let mut evidence: BTreeSet<(&str, u32)> = BTreeSet::new();
+                        for &i in &w.items {
+                            let f = &pending[i].finding;
+                            kinds.insert(f.kind);
+                            evidence.insert((f.file.as_str(), f.line));
+                        }
+                        ResolvedValue {
+                            value,
+                            at: format!("{}:{line}", files[file as usize].rel),
+                            kinds: kinds.into_iter().collect(),
+                            chains: w
+                                .chains
+                                .iter()
+                                .map(|(k, path, i)| Chain {
+                                    kind: *k,
+                                    steps: chain_text(&graph, &linker, path, &pending[*i].finding),
+                                })
+                                .collect(),
+                            evidence: evidence
+                                .into_iter()
+                                .map(|(f, l)| format!("{f}:{l}"))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            });
+            // A dispatch whose every value reaches the same kinds splits nothing.
+            if let Some(r) = &t.resolution {
+                if r.values.iter().all(|v| v.kinds == r.values[0].kinds) {
+                    t.resolution = None;
+                }
+            }
+        }
         tool_reports.push(t);
     }
     let mark = |entries: &[NodeId]| -> Vec<bool> {

@@ -19,6 +19,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 pub struct Item {
     pub node: NodeId,
     pub labels: u32,
+    /// The innermost branch on literal values it sits in (a graph `Level`).
+    pub branch: u32,
     pub kind: Kind,
     /// Test findings are never reached by entries.
     pub countable: bool,
@@ -288,6 +290,91 @@ impl<'g> Reachability<'g> {
     }
 }
 
+/// What a filtered walk (`Reachability::walk`) found.
+pub struct Walked {
+    /// Indexes into the items, sorted.
+    pub items: Vec<usize>,
+    /// Per kind, the node path from an entry to the nearest finding of that kind, and that finding.
+    pub chains: Vec<(Kind, Vec<NodeId>, usize)>,
+    /// Every node visited, in walk order.
+    pub nodes: Vec<NodeId>,
+}
+
+impl Reachability<'_> {
+    /// A plain breadth-first walk from `entries` for `tool` that also leaves
+    /// out edges and findings whose branch (a graph `Level`) `keep` rejects.
+    /// The precomputed sets are not used: the filter may act anywhere below
+    /// the entries. `budget` counts the edges looked at; past it the walk
+    /// gives up (`None`).
+    pub fn walk(
+        &self,
+        entries: &[NodeId],
+        tool: Option<&str>,
+        keep: &dyn Fn(u32) -> bool,
+        budget: &mut u64,
+    ) -> Option<Walked> {
+        let g = self.graph;
+        let mut seen: HashMap<NodeId, (u32, NodeId)> = HashMap::new();
+        let mut nodes: Vec<NodeId> = vec![];
+        let mut q = VecDeque::new();
+        for &e in entries {
+            if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(e) {
+                v.insert((0, u32::MAX));
+                q.push_back(e);
+            }
+        }
+        let mut best: HashMap<Kind, (u32, usize)> = HashMap::new();
+        let mut items: Vec<usize> = vec![];
+        while let Some(v) = q.pop_front() {
+            nodes.push(v);
+            let d = seen[&v].0;
+            for &i in self.by_node.get(&v).map(|x| x.as_slice()).unwrap_or(&[]) {
+                let it = &self.items[i];
+                if it.countable && !g.excluded(it.labels, tool, self.tool_names) && keep(it.branch)
+                {
+                    items.push(i);
+                    let b = best.entry(it.kind).or_insert((u32::MAX, i));
+                    if d < b.0 {
+                        *b = (d, i);
+                    }
+                }
+            }
+            let edges = &g.edges[v as usize];
+            *budget = budget.checked_sub(edges.len() as u64 + 1)?;
+            for e in edges {
+                if seen.contains_key(&e.to)
+                    || g.excluded(e.labels, tool, self.tool_names)
+                    || !keep(e.branch)
+                {
+                    continue;
+                }
+                seen.insert(e.to, (d + 1, v));
+                q.push_back(e.to);
+            }
+        }
+        items.sort_unstable();
+        let mut chains: Vec<(Kind, Vec<NodeId>, usize)> = best
+            .into_iter()
+            .map(|(k, (_, i))| {
+                let mut path = vec![];
+                let mut cur = self.items[i].node;
+                while cur != u32::MAX {
+                    path.push(cur);
+                    cur = seen.get(&cur).map(|x| x.1).unwrap_or(u32::MAX);
+                }
+                path.reverse();
+                (k, path, i)
+            })
+            .collect();
+        chains.sort_by_key(|c| c.0);
+        Some(Walked {
+            items,
+            chains,
+            nodes,
+        })
+    }
+}
+
 /// Strongly connected components of the plain graph (iterative Tarjan).
 /// Components are numbered in completion order: every edge goes from a
 /// component to one with a smaller or equal number.
@@ -426,6 +513,7 @@ mod tests {
                 items.push(Item {
                     node: rnd(n as u64) as u32,
                     labels,
+                    branch: crate::graph::NO_BRANCH,
                     kind: Kind::ALL[(i % 5) as usize],
                     countable: rnd(10) != 0,
                 });
@@ -438,11 +526,12 @@ mod tests {
                     k => Some(tools[(k - 1) as usize]),
                 };
                 let got = r.reach(&entries, tool);
-                assert_eq!(
-                    got.items,
-                    naive(&g, &items, &entries, tool, &names),
-                    "round {round}"
-                );
+                let want = naive(&g, &items, &entries, tool, &names);
+                assert_eq!(got.items, want, "round {round}");
+                // The filtered walk with no filter is the same walk.
+                let mut budget = u64::MAX;
+                let walked = r.walk(&entries, tool, &|_| true, &mut budget).unwrap();
+                assert_eq!(walked.items, want, "round {round}: walk");
                 // Every chain starts at an entry, follows edges, and ends at its finding's node.
                 for (k, path, i) in &got.chains {
                     assert!(entries.contains(&path[0]));

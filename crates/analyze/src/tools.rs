@@ -59,6 +59,8 @@ pub fn sdk_of(family: Family, module: &str) -> Option<&'static str> {
                 Some("mcp-java-sdk")
             } else if module.starts_with("org.springframework.ai.tool")
                 || module.starts_with("org.springframework.ai.mcp")
+                // `@McpTool` of the Spring AI community annotations (Spring AI 1.1).
+                || module.starts_with("org.springaicommunity.mcp")
             {
                 Some("spring-ai")
             } else if module.starts_with("io.quarkiverse.mcp") {

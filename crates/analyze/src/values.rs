@@ -604,7 +604,9 @@ fn with_members(mut abs: Abs, path: &[String]) -> Abs {
     }
     match abs.as_mut_slice() {
         [Piece::ToolArg(p, _)] => {
+            // `args.command` of `args = request.params.arguments`: the `command` argument.
             p.extend(path.iter().cloned());
+            strip_containers(p);
             abs
         }
         // `args.root` of `args = parser.parse_args()`: the `--root` option.
@@ -762,6 +764,13 @@ fn tool_arg_path(family: Family, param: &str, path: &[String]) -> Vec<String> {
             .chain(path.iter().cloned())
             .collect()
     };
+    strip_containers(&mut p);
+    p
+}
+
+/// The request and argument objects around a tool argument's name
+/// (`params.arguments.path`) are not part of it.
+fn strip_containers(p: &mut Vec<String>) {
     while p.first().is_some_and(|s| {
         matches!(
             s.as_str(),
@@ -771,7 +780,6 @@ fn tool_arg_path(family: Family, param: &str, path: &[String]) -> Vec<String> {
     {
         p.remove(0);
     }
-    p
 }
 
 /// At most `MAX_VALUES` alternatives, without repeats; when some must go,

@@ -320,7 +320,7 @@ fn text(a: &Assessment) -> String {
     for c in &a.contradictions {
         let _ = writeln!(
             s,
-            "  {}: declares {}={} ({}) but reaches {}{}",
+            "  {}: declares {}={} ({}) but reaches {}{}{}",
             c.tool,
             c.hint,
             c.declared,
@@ -330,10 +330,49 @@ fn text(a: &Assessment) -> String {
                 " (incidental: own state)"
             } else {
                 ""
+            },
+            if c.only_for.is_empty() {
+                String::new()
+            } else {
+                format!(" (only for {})", c.only_for.join(", "))
             }
         );
         if !c.chain.is_empty() {
             let _ = writeln!(s, "      chain: {}", c.chain.join(" -> "));
+        }
+    }
+    let resolved: Vec<_> = a
+        .inferred
+        .iter()
+        .filter_map(|i| i.resolution.as_ref().map(|r| (&i.tool, r)))
+        .collect();
+    if !resolved.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nPer-call annotations, Tool Resolution ({} tool{}):",
+            resolved.len(),
+            if resolved.len() == 1 { "" } else { "s" }
+        );
+        for (tool, r) in resolved {
+            let _ = writeln!(s, "  {tool} by {}:", r.param);
+            let width = r.values.keys().map(|v| v.len()).max().unwrap_or(0);
+            for (value, h) in &r.values {
+                let mut flags = vec![if h.read_only_hint {
+                    "read-only"
+                } else {
+                    "writes"
+                }];
+                if h.destructive_hint {
+                    flags.push("destructive");
+                }
+                if h.open_world_hint {
+                    flags.push("open-world");
+                }
+                let _ = writeln!(s, "    {value:<width$}  {:<32} {}", flags.join(", "), h.at);
+                for b in &h.because {
+                    let _ = writeln!(s, "      {b}");
+                }
+            }
         }
     }
     let _ = writeln!(s, "\nInstall-time code ({}):", a.install.len());

@@ -2,12 +2,18 @@
 //! written for it, with expectations on the line they describe:
 //!
 //! - `trust: flow=SINK tool=T param=P guarded=true|false` on one of a flow's call sites;
-//! - `trust: contradiction=HINT tool=T [incidental]` on the registration that declares the annotation;
+//! - `trust: contradiction=HINT tool=T [incidental] [only=P=V,…]` on the registration that
+//!   declares the annotation (`only=` the values of a dispatch argument it holds for, when not all);
 //! - `trust: install=KIND` on an install-time item's line;
+//! - `trust: resolve=T PARAM=VALUE [readonly] [destructive] [openworld]` on the
+//!   branch a tool takes for one value of the argument it dispatches on: the
+//!   inferred per-call annotations (Tool Resolution), naming the hints that are
+//!   true;
 //!
 //! several per line separated by `;`. `expect.toml` lists install items with no
 //! line to annotate (`install = ["npm-script package.json:6"]`). Every flow,
-//! contradiction and install item must be expected and every expectation met.
+//! contradiction, install item and resolved value must be expected and every
+//! expectation met.
 //! SARIF output is validated with Microsoft's SARIF Multitool.
 
 use serde_json::Value;
@@ -126,8 +132,12 @@ fn actual(doc: &Value, expected: &BTreeSet<String>) -> BTreeSet<String> {
         );
     }
     for c in doc["contradictions"].as_array().unwrap() {
+        let only: Vec<&str> = c["only_for"]
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
+            .unwrap_or_default();
         out.insert(format!(
-            "{} contradiction={} tool={}{}",
+            "{} contradiction={} tool={}{}{}",
             c["declared_at"].as_str().unwrap(),
             c["hint"].as_str().unwrap(),
             c["tool"].as_str().unwrap(),
@@ -135,6 +145,11 @@ fn actual(doc: &Value, expected: &BTreeSet<String>) -> BTreeSet<String> {
                 " incidental"
             } else {
                 ""
+            },
+            if only.is_empty() {
+                String::new()
+            } else {
+                format!(" only={}", only.join(","))
             }
         ));
     }
@@ -144,6 +159,30 @@ fn actual(doc: &Value, expected: &BTreeSet<String>) -> BTreeSet<String> {
             i["evidence"].as_str().unwrap(),
             i["kind"].as_str().unwrap()
         ));
+    }
+    for t in doc["inferred"].as_array().unwrap() {
+        let Some(r) = t.get("resolution") else {
+            continue;
+        };
+        for (value, h) in r["values"].as_object().unwrap() {
+            let mut spec = format!(
+                "{} resolve={} {}={value}",
+                h["at"].as_str().unwrap(),
+                t["tool"].as_str().unwrap(),
+                r["param"].as_str().unwrap()
+            );
+            for (hint, flag) in [
+                ("readOnlyHint", "readonly"),
+                ("destructiveHint", "destructive"),
+                ("openWorldHint", "openworld"),
+            ] {
+                if h[hint] == true {
+                    spec.push(' ');
+                    spec.push_str(flag);
+                }
+            }
+            out.insert(spec);
+        }
     }
     out
 }

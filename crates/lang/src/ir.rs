@@ -290,6 +290,26 @@ pub struct Ref {
     pub decorates: Option<DefId>,
     /// For a subscript read (`process.env["X"]`, `os.environ["X"]`): the literal key.
     pub key: Option<String>,
+    /// The innermost enclosing branch ([`FileFacts::branches`]), if any.
+    pub branch: Option<u32>,
+}
+
+/// A part of the code taken only for some literal values of one expression:
+/// a `case "x":` of a `switch (args.action)`, the body of `if action === "x"`
+/// / `elif op in ("a", "b")`, a `case "x":` of a Python `match`; or the
+/// lookup of a dispatch table, `HANDLERS[action](…)`, whose values (the
+/// table's keys) only the analyser knows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Branch {
+    /// The expression compared or looked up (`args.action`, `arguments.get("op")`).
+    pub subject: Arg,
+    /// The values the branch is taken for, with the line each is written on
+    /// (symbolic labels as in [`Ref::labels`]); empty for a table lookup.
+    pub values: Vec<(String, u32)>,
+    /// The enclosing branch, if any.
+    pub parent: Option<u32>,
+    pub in_def: Option<DefId>,
+    pub line: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,6 +421,12 @@ pub struct FileFacts {
     /// constant in another module): a label `"\u{1}N"` in [`Ref::labels`] is
     /// the constant `label_paths[N]` denotes (see [`symbolic_label`]).
     pub label_paths: Vec<Callee>,
+    /// Branches on literal values (JavaScript, Python), each ref pointing at
+    /// its innermost one ([`Ref::branch`]).
+    pub branches: Vec<Branch>,
+    /// While extracting: the branch whose body is being walked (see
+    /// [`FileFacts::enter_branch`]); `None` once extraction is done.
+    pub open_branch: Option<u32>,
 }
 
 /// Marks a label that stands for `FileFacts::label_paths[i]`.
@@ -493,7 +519,35 @@ impl FileFacts {
             labels: labels.to_vec(),
             decorates,
             key,
+            branch: self.open_branch,
         });
+    }
+
+    /// Start walking the body of a branch on `subject` taken for `values`;
+    /// references added until [`FileFacts::leave_branch`] are inside it.
+    /// Returns what to pass to `leave_branch`.
+    pub fn enter_branch(
+        &mut self,
+        subject: Arg,
+        values: Vec<(String, u32)>,
+        in_def: Option<DefId>,
+        line: u32,
+    ) -> Option<u32> {
+        let outer = self.open_branch;
+        self.branches.push(Branch {
+            subject,
+            values,
+            parent: outer,
+            in_def,
+            line,
+        });
+        self.open_branch = Some(self.branches.len() as u32 - 1);
+        outer
+    }
+
+    /// Back to the branch that was open before [`FileFacts::enter_branch`].
+    pub fn leave_branch(&mut self, outer: Option<u32>) {
+        self.open_branch = outer;
     }
 
     /// Append the facts of a part of the same file that was parsed on its own
@@ -526,6 +580,19 @@ impl FileFacts {
             for l in &mut r.labels {
                 if let Some(i) = symbolic_label(l) {
                     *l = format!("{LABEL_PATH_MARK}{}", i + self.label_paths.len());
+                }
+            }
+            r.branch = r.branch.map(|b| b + self.branches.len() as u32);
+        }
+        for b in &mut other.branches {
+            b.line += s.lines;
+            b.in_def = b.in_def.map(|d| s.def(d));
+            b.parent = b.parent.map(|p| p + self.branches.len() as u32);
+            s.arg(&mut b.subject);
+            for (v, line) in &mut b.values {
+                *line += s.lines;
+                if let Some(i) = symbolic_label(v) {
+                    *v = format!("{LABEL_PATH_MARK}{}", i + self.label_paths.len());
                 }
             }
         }
@@ -566,6 +633,7 @@ impl FileFacts {
         self.returns.append(&mut other.returns);
         self.consts.append(&mut other.consts);
         self.label_paths.append(&mut other.label_paths);
+        self.branches.append(&mut other.branches);
         for i in other.imports {
             if !self.imports.contains(&i) {
                 self.imports.push(i);

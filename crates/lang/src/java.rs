@@ -1226,6 +1226,20 @@ impl<'a, 't> Cx<'a, 't> {
             }
             "true" => Arg::Bool(true),
             "false" => Arg::Bool(false),
+            // A nested annotation as an element value
+            // (`annotations = @McpTool.McpAnnotations(readOnlyHint = true)`): its pairs.
+            "annotation" => {
+                let mut props = vec![];
+                if let Some(list) = a.field("arguments") {
+                    let mut c = list.walk();
+                    for x in list.named_children(&mut c) {
+                        if let (Some(k), Some(v)) = (x.field("key"), x.field("value")) {
+                            props.push((self.text(k).to_string(), self.arg(v, scope, depth + 1)));
+                        }
+                    }
+                }
+                Arg::Obj(props)
+            }
             "decimal_integer_literal"
             | "hex_integer_literal"
             | "octal_integer_literal"

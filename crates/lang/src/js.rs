@@ -897,11 +897,15 @@ impl<'a> Cx<'a> {
             "switch_statement" => return self.emit_switch(node, scope, cur, labels, depth),
             "if_statement" => {
                 if let Some(cond) = node.field("condition") {
-                    let found = self.labels_in_condition(cond, scope);
+                    let (found, subject) = self.labels_in_condition(cond, scope);
                     if !found.is_empty() {
                         self.emit(cond, scope, cur, labels, depth + 1);
                         if let Some(c) = node.field("consequence") {
-                            self.emit(c, scope, cur, &found, depth + 1);
+                            let names: Vec<String> = found.iter().map(|(l, _)| l.clone()).collect();
+                            let line = node.start_position().row as u32 + 1;
+                            let outer = self.facts.enter_branch(subject, found, cur, line);
+                            self.emit(c, scope, cur, &names, depth + 1);
+                            self.facts.leave_branch(outer);
                         }
                         if let Some(a) = node.field("alternative") {
                             self.emit(a, scope, cur, labels, depth + 1);
@@ -1034,7 +1038,22 @@ impl<'a> Cx<'a> {
             self.facts.imports.push(m);
         }
         let kind = if is_new { RefKind::New } else { RefKind::Call };
+        // `HANDLERS[action](args)`: a lookup on a computed key, a branch whose
+        // values are the table's keys.
+        let lookup = unwrap(f);
+        let key = (lookup.kind() == "subscript_expression")
+            .then(|| lookup.field("index").map(unwrap))
+            .flatten()
+            .filter(|i| i.kind() != "string");
+        let entered = key.map(|i| {
+            let subject = self.arg(i, scope, 0);
+            let line = f.start_position().row as u32 + 1;
+            self.facts.enter_branch(subject, vec![], cur, line)
+        });
         self.push_ref(kind, callee, f, args, cur, labels, None);
+        if let Some(outer) = entered {
+            self.facts.leave_branch(outer);
+        }
     }
 
     /// A member read in value position: kept when it reaches a module or a global.
@@ -1121,22 +1140,28 @@ impl<'a> Cx<'a> {
         labels: &[String],
         depth: u32,
     ) {
-        if let Some(v) = node.field("value") {
+        let subject = node.field("value");
+        if let Some(v) = subject {
             self.emit(v, scope, cur, labels, depth + 1);
         }
+        let subject = subject
+            .map(|v| self.arg(unwrap(v), scope, 0))
+            .unwrap_or(Arg::Other);
         let Some(body) = node.field("body") else {
             return;
         };
-        let mut pending: Vec<String> = vec![];
+        let mut pending: Vec<(String, u32)> = vec![];
         let mut c = body.walk();
         for case in body.named_children(&mut c) {
             let mut case_labels = labels.to_vec();
+            let mut values = vec![];
             if case.kind() == "switch_case" {
                 if let Some(v) = case.field("value") {
+                    let line = v.start_position().row as u32 + 1;
                     if let Some(s) = self.label_value(v, scope) {
-                        pending.push(s);
+                        pending.push((s, line));
                     } else if let Some(s) = self.label_path(v, scope) {
-                        pending.push(s);
+                        pending.push((s, line));
                     }
                 }
                 let has_body = case
@@ -1146,17 +1171,25 @@ impl<'a> Cx<'a> {
                     continue;
                 }
                 if !pending.is_empty() {
-                    case_labels = std::mem::take(&mut pending);
+                    values = std::mem::take(&mut pending);
+                    case_labels = values.iter().map(|(l, _)| l.clone()).collect();
                 }
             } else {
                 pending.clear();
             }
+            let entered = (!values.is_empty()).then(|| {
+                let line = case.start_position().row as u32 + 1;
+                self.facts.enter_branch(subject.clone(), values, cur, line)
+            });
             let value_id = case.field("value").map(|v| v.id());
             let mut c2 = case.walk();
             for stmt in case.named_children(&mut c2) {
                 if Some(stmt.id()) != value_id {
                     self.emit(stmt, scope, cur, &case_labels, depth + 1);
                 }
+            }
+            if let Some(outer) = entered {
+                self.facts.leave_branch(outer);
             }
         }
     }
@@ -1184,14 +1217,25 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// String literals compared with `==`/`===` in a condition (`name === "x" || name === "y"`).
-    fn labels_in_condition(&self, cond: Node, scope: ScopeId) -> Vec<String> {
+    /// String literals compared with `==`/`===` in a condition (`name === "x"
+    /// || name === "y"`), with their lines, and the expression compared (the
+    /// first one).
+    fn labels_in_condition(&self, cond: Node, scope: ScopeId) -> (Vec<(String, u32)>, Arg) {
         let mut out = vec![];
-        self.collect_eq_labels(unwrap(cond), scope, &mut out, 0);
-        out
+        let mut subject = None;
+        self.collect_eq_labels(unwrap(cond), scope, &mut out, &mut subject, 0);
+        let subject = subject.map(|n| self.arg(n, scope, 0)).unwrap_or(Arg::Other);
+        (out, subject)
     }
 
-    fn collect_eq_labels(&self, n: Node, scope: ScopeId, out: &mut Vec<String>, depth: u32) {
+    fn collect_eq_labels(
+        &self,
+        n: Node<'a>,
+        scope: ScopeId,
+        out: &mut Vec<(String, u32)>,
+        subject: &mut Option<Node<'a>>,
+        depth: u32,
+    ) {
         if depth > 8 || n.kind() != "binary_expression" {
             return;
         }
@@ -1206,7 +1250,8 @@ impl<'a> Cx<'a> {
                         if let Some(s) = self.label_value(a, scope) {
                             if unwrap(a).kind() != "identifier" || unwrap(b).kind() != "identifier"
                             {
-                                out.push(s);
+                                out.push((s, a.start_position().row as u32 + 1));
+                                subject.get_or_insert(unwrap(b));
                                 return;
                             }
                         }
@@ -1214,8 +1259,8 @@ impl<'a> Cx<'a> {
                 }
             }
             "||" => {
-                self.collect_eq_labels(unwrap(l), scope, out, depth + 1);
-                self.collect_eq_labels(unwrap(r), scope, out, depth + 1);
+                self.collect_eq_labels(unwrap(l), scope, out, subject, depth + 1);
+                self.collect_eq_labels(unwrap(r), scope, out, subject, depth + 1);
             }
             _ => {}
         }

@@ -638,11 +638,15 @@ impl<'a> Cx<'a> {
             }
             "if_statement" | "elif_clause" => {
                 if let Some(cond) = node.field("condition") {
-                    let found = self.labels_in_condition(cond, scope);
+                    let (found, subject) = self.labels_in_condition(cond, scope);
                     if !found.is_empty() {
                         self.emit(cond, scope, cur, labels, depth + 1);
                         if let Some(c) = node.field("consequence") {
-                            self.emit(c, scope, cur, &found, depth + 1);
+                            let names: Vec<String> = found.iter().map(|(l, _)| l.clone()).collect();
+                            let line = node.start_position().row as u32 + 1;
+                            let outer = self.facts.enter_branch(subject, found, cur, line);
+                            self.emit(c, scope, cur, &names, depth + 1);
+                            self.facts.leave_branch(outer);
                         }
                         let mut c = node.walk();
                         for alt in node.children_by_field_name("alternative", &mut c) {
@@ -661,12 +665,24 @@ impl<'a> Cx<'a> {
                     }
                 }
                 if !found.is_empty() {
+                    // `match arguments["action"]:` holds this clause in its body.
+                    let subject = node
+                        .parent()
+                        .and_then(|b| b.parent())
+                        .filter(|m| m.kind() == "match_statement")
+                        .and_then(|m| m.field("subject"))
+                        .map(|x| self.arg(x, scope, 0))
+                        .unwrap_or(Arg::Other);
+                    let names: Vec<String> = found.iter().map(|(l, _)| l.clone()).collect();
+                    let line = node.start_position().row as u32 + 1;
+                    let outer = self.facts.enter_branch(subject, found, cur, line);
                     let mut c = node.walk();
                     for ch in node.named_children(&mut c) {
                         if ch.kind() != "case_pattern" {
-                            self.emit(ch, scope, cur, &found, depth + 1);
+                            self.emit(ch, scope, cur, &names, depth + 1);
                         }
                     }
+                    self.facts.leave_branch(outer);
                     return;
                 }
             }
@@ -884,7 +900,21 @@ impl<'a> Cx<'a> {
                     .flatten(),
             },
         };
+        // `HANDLERS[action](arguments)`: a lookup on a computed key, a branch
+        // whose values are the table's keys.
+        let key = (f.kind() == "subscript")
+            .then(|| f.field("subscript"))
+            .flatten()
+            .filter(|k| k.kind() != "string");
+        let entered = key.map(|k| {
+            let subject = self.arg(k, scope, 0);
+            let line = f.start_position().row as u32 + 1;
+            self.facts.enter_branch(subject, vec![], cur, line)
+        });
         self.push_ref(RefKind::Call, callee, f, args, cur, labels, decorates, None);
+        if let Some(outer) = entered {
+            self.facts.leave_branch(outer);
+        }
     }
 
     fn emit_access(&mut self, node: Node, scope: ScopeId, cur: Option<DefId>, labels: &[String]) {
@@ -917,21 +947,34 @@ impl<'a> Cx<'a> {
         );
     }
 
-    fn labels_in_condition(&self, cond: Node, scope: ScopeId) -> Vec<String> {
+    /// String literals compared with `==` or listed after `in` (`name ==
+    /// "x" or name in ("y", "z")`), with their lines, and the expression
+    /// compared (the first one).
+    fn labels_in_condition(&self, cond: Node, scope: ScopeId) -> (Vec<(String, u32)>, Arg) {
         let mut out = vec![];
-        self.collect_eq_labels(unwrap(cond), scope, &mut out, 0);
-        out
+        let mut subject = None;
+        self.collect_eq_labels(unwrap(cond), scope, &mut out, &mut subject, 0);
+        let subject = subject.map(|n| self.arg(n, scope, 0)).unwrap_or(Arg::Other);
+        (out, subject)
     }
 
-    fn collect_eq_labels(&self, n: Node, scope: ScopeId, out: &mut Vec<String>, depth: u32) {
+    fn collect_eq_labels<'n>(
+        &self,
+        n: Node<'n>,
+        scope: ScopeId,
+        out: &mut Vec<(String, u32)>,
+        subject: &mut Option<Node<'n>>,
+        depth: u32,
+    ) {
         if depth > 8 {
             return;
         }
+        let line = |x: Node| x.start_position().row as u32 + 1;
         match n.kind() {
             "boolean_operator" if n.field("operator").map(|o| self.src.text(o)) == Some("or") => {
                 for f in ["left", "right"] {
                     if let Some(x) = n.field(f) {
-                        self.collect_eq_labels(unwrap(x), scope, out, depth + 1);
+                        self.collect_eq_labels(unwrap(x), scope, out, subject, depth + 1);
                     }
                 }
             }
@@ -956,7 +999,8 @@ impl<'a> Cx<'a> {
                         for (a, b) in [(l, r), (r, l)] {
                             if subject_ok(b) {
                                 if let Some(s) = self.label_value(a, scope) {
-                                    out.push(s);
+                                    out.push((s, line(a)));
+                                    subject.get_or_insert(b);
                                     return;
                                 }
                             }
@@ -966,7 +1010,8 @@ impl<'a> Cx<'a> {
                         let mut c = r.walk();
                         for x in r.named_children(&mut c) {
                             if let Some(s) = self.label_value(x, scope) {
-                                out.push(s);
+                                out.push((s, line(x)));
+                                subject.get_or_insert(l);
                             }
                         }
                     }
@@ -995,13 +1040,19 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn collect_pattern_labels(&self, n: Node, scope: ScopeId, out: &mut Vec<String>, depth: u32) {
+    fn collect_pattern_labels(
+        &self,
+        n: Node,
+        scope: ScopeId,
+        out: &mut Vec<(String, u32)>,
+        depth: u32,
+    ) {
         if depth > 6 {
             return;
         }
         if n.kind() == "string" {
             if let Some(s) = self.label_value(n, scope) {
-                out.push(s);
+                out.push((s, n.start_position().row as u32 + 1));
             }
             return;
         }

@@ -1122,14 +1122,16 @@ impl<'a, 't> Cx<'a, 't> {
         let callee = self.scopes.resolve(scope, &raw);
         let args = attr
             .field("arguments")
-            .map(|tt| self.token_args(tt, scope))
+            .map(|tt| self.token_args(tt, scope, 0))
             .unwrap_or_default();
         self.push_ref(RefKind::Call, callee, path, args, cur, labels, Some(target));
     }
 
     /// Arguments of an attribute or macro token tree: `a = "x"` pairs are
-    /// keywords, lone literals positional.
-    fn token_args(&self, tt: Node, scope: ScopeId) -> Args {
+    /// keywords, lone literals positional, and a nested list
+    /// (`annotations(read_only_hint = true)`) a keyword whose value is an
+    /// object of its pairs (attributes only, one level deep: `depth` 0).
+    fn token_args(&self, tt: Node, scope: ScopeId, depth: u32) -> Args {
         let mut out = Args::default();
         let mut seg: Vec<Node> = vec![];
         let mut c = tt.walk();
@@ -1141,8 +1143,10 @@ impl<'a, 't> Cx<'a, 't> {
                 continue;
             }
             if ch.kind() == "," {
-                self.token_segment(&seg, scope, &mut out);
+                self.token_segment(&seg, scope, &mut out, depth);
                 seg.clear();
+            } else if matches!(ch.kind(), "line_comment" | "block_comment") {
+                // Comments between the arguments are not part of any.
             } else {
                 seg.push(ch);
             }
@@ -1150,13 +1154,17 @@ impl<'a, 't> Cx<'a, 't> {
                 return out;
             }
         }
-        self.token_segment(&seg, scope, &mut out);
+        self.token_segment(&seg, scope, &mut out, depth);
         out
     }
 
-    fn token_segment(&self, seg: &[Node], scope: ScopeId, out: &mut Args) {
+    fn token_segment(&self, seg: &[Node], scope: ScopeId, out: &mut Args, depth: u32) {
         match seg {
             [] => {}
+            [k, tt] if depth == 0 && k.kind() == "identifier" && tt.kind() == "token_tree" => {
+                let inner = self.token_args(*tt, scope, depth + 1);
+                out.kw.push((self.text(*k).to_string(), Arg::Obj(inner.kw)));
+            }
             [k, eq, v] if k.kind() == "identifier" && eq.kind() == "=" => {
                 let val = match self.literal(*v) {
                     Some(s) => Arg::Str(s),
@@ -1261,7 +1269,7 @@ impl<'a, 't> Cx<'a, 't> {
                     self.path_of_segments(&segs, scope)
                 };
                 let callee = self.scopes.resolve(scope, &raw);
-                let args = self.token_args(children[j], scope);
+                let args = self.token_args(children[j], scope, 1);
                 self.push_ref(RefKind::Call, callee, ch, args, cur, labels, None);
             }
             i = j.max(i + 1);
@@ -1510,7 +1518,7 @@ impl<'a, 't> Cx<'a, 't> {
         let Some(tt) = m.named_children(&mut c).find(|x| x.kind() == "token_tree") else {
             return Arg::Other;
         };
-        let args = self.token_args(tt, scope);
+        let args = self.token_args(tt, scope, 1);
         match name {
             "format" => match args.pos.first() {
                 Some(Arg::Str(s)) => match s.find('{') {

@@ -243,3 +243,116 @@ fn syntax_errors_are_counted_not_fatal() {
     assert!(f.syntax_errors > 0);
     assert!(f.refs.iter().any(|r| r.callee == import("os", &["system"])));
 }
+
+/// The branch values of the innermost branch a call on `line` sits in, with
+/// the subject's last name, and the values of the enclosing branches.
+fn branch_at(f: &FileFacts, line: u32) -> Vec<(String, Vec<String>)> {
+    let r = f
+        .refs
+        .iter()
+        .find(|r| r.line == line)
+        .expect("a ref on the line");
+    let mut out = vec![];
+    let mut b = r.branch;
+    while let Some(i) = b {
+        let br = &f.branches[i as usize];
+        let subject = match &br.subject {
+            Arg::Path(c) => c
+                .last_name()
+                .map(str::to_string)
+                .or_else(|| match c {
+                    Callee::Var { name, .. } => Some(name.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+            Arg::Call(_, a) => a.first().and_then(|x| x.as_str()).unwrap_or("").to_string(),
+            _ => String::new(),
+        };
+        out.push((subject, br.values.iter().map(|(v, _)| v.clone()).collect()));
+        b = br.parent;
+    }
+    out
+}
+
+fn pair(subject: &str, values: &[&str]) -> (String, Vec<String>) {
+    (
+        subject.to_string(),
+        values.iter().map(|v| v.to_string()).collect(),
+    )
+}
+
+#[test]
+fn js_branches_record_their_subject_and_nesting() {
+    let f = extract(
+        Lang::TypeScript,
+        br#"async function handle(name: string, args: any) {
+  switch (name) {
+    case "files":
+      switch (args.action) {
+        case "list":
+        case "ls":
+          return fs.readdir(args.path);
+        case "delete":
+          return fs.rm(args.path);
+      }
+      break;
+  }
+  if (args.mode === "a" || args.mode === "b") {
+    log();
+  }
+  return HANDLERS[args.op](args);
+}
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        branch_at(&f, 7),
+        vec![pair("action", &["list", "ls"]), pair("name", &["files"])]
+    );
+    assert_eq!(
+        branch_at(&f, 9),
+        vec![pair("action", &["delete"]), pair("name", &["files"])]
+    );
+    assert_eq!(branch_at(&f, 14), vec![pair("mode", &["a", "b"])]);
+    // A table looked up on a computed key: a branch whose values the analyser fills.
+    assert_eq!(branch_at(&f, 16), vec![pair("op", &[])]);
+    let list = f
+        .branches
+        .iter()
+        .find(|b| b.values.iter().any(|(v, _)| v == "ls"))
+        .unwrap();
+    assert_eq!(
+        list.values,
+        vec![("list".to_string(), 5), ("ls".to_string(), 6)]
+    );
+}
+
+#[test]
+fn python_branches_record_their_subject_and_nesting() {
+    let f = extract(
+        Lang::Python,
+        br#"def call(name, arguments):
+    if name == "files":
+        action = arguments.get("action")
+        if action == "list":
+            os.listdir(arguments["path"])
+        elif action in ("rm", "delete"):
+            os.remove(arguments["path"])
+    match arguments.get("op"):
+        case "x" | "y":
+            run_x()
+    return TABLE[arguments["op"]](arguments)
+"#,
+    )
+    .unwrap();
+    assert_eq!(
+        branch_at(&f, 5),
+        vec![pair("action", &["list"]), pair("name", &["files"])]
+    );
+    assert_eq!(
+        branch_at(&f, 7),
+        vec![pair("action", &["rm", "delete"]), pair("name", &["files"])]
+    );
+    assert_eq!(branch_at(&f, 10), vec![pair("op", &["x", "y"])]);
+    assert_eq!(branch_at(&f, 11), vec![pair("op", &[])]);
+}

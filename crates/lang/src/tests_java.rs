@@ -531,3 +531,23 @@ public class T {
         make.returns
     );
 }
+
+#[test]
+fn java_nested_annotation_values_are_objects() {
+    let f = facts(
+        r#"class T {
+    @McpTool(name = "x", annotations = @McpTool.McpAnnotations(readOnlyHint = true))
+    public String x() { return ""; }
+}
+"#,
+    );
+    let r = f
+        .refs
+        .iter()
+        .find(|r| r.decorates.is_some())
+        .expect("the annotation decorates the method");
+    assert_eq!(
+        r.args.kw("annotations"),
+        Some(&Arg::Obj(vec![("readOnlyHint".into(), Arg::Bool(true))]))
+    );
+}

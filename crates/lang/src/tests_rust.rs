@@ -370,3 +370,30 @@ pub fn client() -> Client {
         d.returns
     );
 }
+
+#[test]
+fn rust_attribute_nested_lists_are_objects_and_comments_are_skipped() {
+    let f = facts(
+        r#"impl S {
+    #[tool( // a comment between the arguments
+        name = "prune",
+        annotations(read_only_hint = false, destructive_hint = true)
+    )]
+    async fn prune(&self) {}
+}
+"#,
+    );
+    let r = f
+        .refs
+        .iter()
+        .find(|r| r.decorates.is_some())
+        .expect("the attribute decorates the method");
+    assert_eq!(r.args.kw("name"), Some(&s("prune")));
+    assert_eq!(
+        r.args.kw("annotations"),
+        Some(&Arg::Obj(vec![
+            ("read_only_hint".into(), Arg::Bool(false)),
+            ("destructive_hint".into(), Arg::Bool(true)),
+        ]))
+    );
+}

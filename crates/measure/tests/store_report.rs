@@ -91,6 +91,7 @@ fn server(
                 handler_found: true,
                 description: None,
                 annotations: None,
+                resolution: None,
             }
         })
         .collect();

@@ -320,6 +320,37 @@ pub struct Tool {
     /// `None` when it declares none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<Annotations>,
+    /// How the handler's reach splits on one argument it dispatches on
+    /// (`switch (args.action)`, `if op == "delete"`, `HANDLERS[action]`): what
+    /// each value of that argument reaches, for per-call annotations in the
+    /// spirit of MCP Tool Resolution (`tools/resolve`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+}
+
+/// A tool's reach per value of the argument its handler dispatches on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// The tool argument (input-schema property) dispatched on.
+    pub param: String,
+    /// One entry per literal value the code branches on, sorted by value.
+    pub values: Vec<ResolvedValue>,
+}
+
+/// What a tool call with one value of the dispatch argument reaches: the
+/// branch for that value plus everything outside the dispatch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedValue {
+    pub value: String,
+    /// `file:line` where the branch for the value is written (`case "delete":`).
+    pub at: String,
+    pub kinds: Vec<Kind>,
+    /// For each kind, one shortest call chain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chains: Vec<Chain>,
+    /// `file:line` of every finding the call reaches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 /// MCP tool annotations as declared; each hint is `None` when not given.

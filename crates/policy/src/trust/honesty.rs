@@ -4,8 +4,9 @@
 //! an absent hint means the protocol's cautious default.
 
 use crate::{Manifest, Provenance};
-use mcpwarden_model::{EntryKind, Finding, Kind, ServerReport};
+use mcpwarden_model::{Chain, EntryKind, Finding, Kind, ServerReport};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The honest annotations of one tool, inferred from its code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +17,34 @@ pub struct Inferred {
     pub destructive_hint: bool,
     pub open_world_hint: bool,
     /// Why each hint has its value: `readOnlyHint=false: fs.write src/x.ts:12`.
+    pub because: Vec<String>,
+    /// Per value of the argument the tool dispatches on, the annotations a
+    /// `tools/resolve` call with that value should answer (MCP Tool
+    /// Resolution, SEP-1862).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+}
+
+/// Honest annotations per value of a tool's dispatch argument.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// The argument (`action`, `operation`, …).
+    pub param: String,
+    /// Keyed by the argument's value: the `annotations` of the tool a
+    /// `tools/resolve` request with `arguments: {param: value}` should return.
+    pub values: BTreeMap<String, Hints>,
+}
+
+/// The inferred hints for one call, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hints {
+    pub read_only_hint: bool,
+    pub destructive_hint: bool,
+    pub open_world_hint: bool,
+    /// Where the branch for the value is written (`file:line`).
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub because: Vec<String>,
 }
 
@@ -34,10 +63,16 @@ pub struct Contradiction {
     pub chain: Vec<String>,
     /// The contradicting call sits in a function that keeps the server's own
     /// state (`saveToken`, `cleanupTempDir`, `_validate_api_key`), is made for
-    /// telemetry (`trackMCP`), or is a POST (also used for queries): true to
-    /// the code, rarely what the annotation is about. Scored lower.
+    /// telemetry (`trackMCP`), is a POST (also used for queries), or touches
+    /// the server's own temp files: true to the code, rarely what the
+    /// annotation is about. Scored lower.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incidental: bool,
+    /// When the tool dispatches on an argument and only some of its values
+    /// contradict the hint: those (`action=delete`). The hint is still
+    /// wrong for the tool; per-call annotations would make it right.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_for: Vec<String>,
 }
 
 const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"];
@@ -51,41 +86,83 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
         .iter()
         .filter(|t| t.entry.unwrap_or(EntryKind::Tool) == EntryKind::Tool && t.handler_found)
     {
-        // Evidence that is true to the code but incidental (own temp files,
-        // caches, telemetry) is kept only when nothing else contradicts.
-        let write = prefer_direct(
-            [Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec]
-                .iter()
-                .filter(|k| t.kinds.contains(k))
-                .filter_map(|k| evidence(report, &t.name, *k))
-                .chain(non_get(report, &t.name)),
+        let (write, destroy, open) = infer(
+            report,
+            manifest,
+            &Scope {
+                tool: &t.name,
+                kinds: &t.kinds,
+                chains: &t.chains,
+                evidence: None,
+            },
         );
-        let destroy = t
-            .kinds
-            .contains(&Kind::FsDelete)
-            .then(|| evidence(report, &t.name, Kind::FsDelete))
-            .flatten();
-        let open =
-            open_world(manifest, &t.name, &t.kinds).and_then(|k| evidence(report, &t.name, k));
-        let mut because = vec![];
-        for (hint, k) in [
-            ("readOnlyHint=false", &write),
-            ("destructiveHint=true", &destroy),
-            ("openWorldHint=true", &open),
-        ] {
-            if let Some(w) = k {
-                let at = w.chain.last().cloned().unwrap_or_default();
-                because.push(format!("{hint}: {} {at}", w.kind));
-            }
-        }
-        inferred.push(Inferred {
-            tool: t.name.clone(),
-            read_only_hint: write.is_none(),
-            destructive_hint: destroy.is_some(),
-            open_world_hint: open.is_some(),
-            because,
+        // Only a split of the hints is worth resolving: values with the same
+        // hints as each other are what the tool's own annotations say.
+        let resolution = t.resolution.as_ref().map(|r| Resolution {
+            param: r.param.clone(),
+            values: r
+                .values
+                .iter()
+                .map(|v| {
+                    let (w, d, o) = infer(
+                        report,
+                        manifest,
+                        &Scope {
+                            tool: &t.name,
+                            kinds: &v.kinds,
+                            chains: &v.chains,
+                            evidence: Some(&v.evidence),
+                        },
+                    );
+                    let hints = Hints {
+                        read_only_hint: w.is_none(),
+                        destructive_hint: d.is_some(),
+                        open_world_hint: o.is_some(),
+                        at: v.at.clone(),
+                        because: because(&w, &d, &o),
+                    };
+                    (v.value.clone(), hints)
+                })
+                .collect(),
         });
-        let Some(a) = &t.annotations else { continue };
+        let resolution = resolution.filter(|r| {
+            let mut hints = r
+                .values
+                .values()
+                .map(|h| (h.read_only_hint, h.destructive_hint, h.open_world_hint));
+            let first = hints.next();
+            hints.any(|h| Some(h) != first)
+        });
+        // The values for which a contradicted hint is wrong, when not all are.
+        let only_for = |hint: &str| -> Vec<String> {
+            let Some(r) = &resolution else { return vec![] };
+            let wrong: Vec<String> = r
+                .values
+                .iter()
+                .filter(|(_, h)| match hint {
+                    "readOnlyHint" => !h.read_only_hint,
+                    "destructiveHint" => h.destructive_hint,
+                    _ => h.open_world_hint,
+                })
+                .map(|(v, _)| format!("{}={v}", r.param))
+                .collect();
+            if wrong.len() < r.values.len() {
+                wrong
+            } else {
+                vec![]
+            }
+        };
+        let Some(a) = &t.annotations else {
+            inferred.push(Inferred {
+                tool: t.name.clone(),
+                read_only_hint: write.is_none(),
+                destructive_hint: destroy.is_some(),
+                open_world_hint: open.is_some(),
+                because: because(&write, &destroy, &open),
+                resolution,
+            });
+            continue;
+        };
         let cases = [
             (
                 "readOnlyHint",
@@ -117,12 +194,85 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                     kind: w.kind,
                     chain: w.chain.clone(),
                     incidental: w.incidental,
+                    only_for: only_for(hint),
                 });
             }
         }
+        inferred.push(Inferred {
+            tool: t.name.clone(),
+            read_only_hint: write.is_none(),
+            destructive_hint: destroy.is_some(),
+            open_world_hint: open.is_some(),
+            because: because(&write, &destroy, &open),
+            resolution,
+        });
     }
     out.sort();
     (out, inferred)
+}
+
+/// What the inference reads: a tool's kinds and chains, or those of one
+/// value of its dispatch argument.
+struct Scope<'a> {
+    tool: &'a str,
+    kinds: &'a [Kind],
+    chains: &'a [Chain],
+    /// For one value: the `file:line` of the findings it reaches (the tool's
+    /// other findings are another value's).
+    evidence: Option<&'a [String]>,
+}
+
+impl Scope<'_> {
+    fn chain(&self, kind: Kind) -> Vec<String> {
+        self.chains
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| c.steps.clone())
+            .unwrap_or_default()
+    }
+
+    fn covers(&self, at: &str) -> bool {
+        self.evidence.is_none_or(|e| e.iter().any(|x| x == at))
+    }
+}
+
+/// Why the hints are not read-only, are destructive, are open-world.
+fn infer(
+    report: &ServerReport,
+    manifest: &Manifest,
+    scope: &Scope,
+) -> (Option<Why>, Option<Why>, Option<Why>) {
+    // Evidence that is true to the code but incidental (own temp files,
+    // caches, telemetry) is kept only when nothing else contradicts.
+    let write = prefer_direct(
+        [Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec]
+            .iter()
+            .filter(|k| scope.kinds.contains(k))
+            .filter_map(|k| evidence(report, scope, *k))
+            .chain(non_get(report, scope)),
+    );
+    let destroy = scope
+        .kinds
+        .contains(&Kind::FsDelete)
+        .then(|| evidence(report, scope, Kind::FsDelete))
+        .flatten();
+    let open = open_world(manifest, scope).and_then(|k| evidence(report, scope, k));
+    (write, destroy, open)
+}
+
+fn because(write: &Option<Why>, destroy: &Option<Why>, open: &Option<Why>) -> Vec<String> {
+    let mut out = vec![];
+    for (hint, k) in [
+        ("readOnlyHint=false", write),
+        ("destructiveHint=true", destroy),
+        ("openWorldHint=true", open),
+    ] {
+        if let Some(w) = k {
+            let at = w.chain.last().cloned().unwrap_or_default();
+            out.push(format!("{hint}: {} {at}", w.kind));
+        }
+    }
+    out
 }
 
 fn first(kinds: &[Kind], wanted: &[Kind]) -> Option<Kind> {
@@ -133,7 +283,8 @@ fn first(kinds: &[Kind], wanted: &[Kind]) -> Option<Kind> {
 /// `http.MethodPut`): PUT, PATCH or DELETE first, which change state by
 /// definition; else POST, which APIs also use for queries (search, render,
 /// GraphQL), so a contradiction resting on POST alone is incidental.
-fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
+fn non_get(report: &ServerReport, scope: &Scope) -> Option<Why> {
+    let tool = scope.tool;
     let method = |api: &str| {
         api.rsplit(['.', ':'])
             .next()
@@ -145,6 +296,7 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
             .findings
             .iter()
             .filter(|f| f.kind == Kind::NetHttp && f.tools.iter().any(|t| t == tool))
+            .filter(|f| scope.covers(&format!("{}:{}", f.file, f.line)))
     };
     let f = requests()
         .find(|f| matches!(method(&f.api).as_str(), "put" | "patch" | "delete"))
@@ -152,7 +304,7 @@ fn non_get(report: &ServerReport, tool: &str) -> Option<Why> {
     // The tool's chain for net.http may end at another request: then the
     // writing request itself is the evidence.
     let at = format!("{}:{} ", f.file, f.line);
-    let chain = super::chain(report, tool, f.kind);
+    let chain = scope.chain(f.kind);
     let chain = if chain.last().is_some_and(|s| s.starts_with(&at)) {
         chain
     } else {
@@ -223,12 +375,13 @@ fn prefer_direct(all: impl Iterator<Item = Why>) -> Option<Why> {
 /// The tool's evidence for `kind`: its shortest chain, or, when the call at
 /// the end of that chain is incidental, another call of that kind the tool
 /// reaches that is not (`writeFile(dest)` beside `unlink(partial)`).
-fn evidence(report: &ServerReport, tool: &str, kind: Kind) -> Option<Why> {
-    let shortest = super::chain(report, tool, kind);
+fn evidence(report: &ServerReport, scope: &Scope, kind: Kind) -> Option<Why> {
+    let shortest = scope.chain(kind);
     let mut calls: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.kind == kind && f.tools.iter().any(|t| t == tool))
+        .filter(|f| f.kind == kind && f.tools.iter().any(|t| t == scope.tool))
+        .filter(|f| scope.covers(&format!("{}:{}", f.file, f.line)))
         .collect();
     let ends_at = |f: &Finding| {
         shortest
@@ -302,9 +455,9 @@ fn own_files(report: &ServerReport, f: &Finding) -> bool {
 /// Talks to a host beyond loopback: a connect item of the tool that is not
 /// loopback (a model- or config-chosen host counts), or a network kind with
 /// no host resolved.
-fn open_world(m: &Manifest, tool: &str, kinds: &[Kind]) -> Option<Kind> {
-    let net = first(kinds, &[Kind::NetHttp, Kind::NetConnect])?;
-    let t = m.tool(tool)?;
+fn open_world(m: &Manifest, scope: &Scope) -> Option<Kind> {
+    let net = first(scope.kinds, &[Kind::NetHttp, Kind::NetConnect])?;
+    let t = m.tool(scope.tool)?;
     // Proven only by a host that is known and not loopback, or that the model
     // chooses; an unresolved host (a local daemon's socket, a configured URL
     // without default) proves nothing either way.
@@ -313,6 +466,7 @@ fn open_world(m: &Manifest, tool: &str, kinds: &[Kind]) -> Option<Kind> {
         .network
         .connect
         .iter()
+        .filter(|c| c.evidence.iter().any(|e| scope.covers(e)))
         .any(|c| match c.provenance {
             Provenance::ToolArg => true,
             Provenance::Unknown => false,

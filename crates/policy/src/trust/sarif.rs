@@ -130,11 +130,14 @@ fn trust_results(rules: &mut Rules, a: &Assessment, out: &mut Vec<Value>) {
         );
         let (file, line) = split(&c.declared_at);
         let level = if c.incidental { "note" } else { "warning" };
-        let own = if c.incidental {
-            " (own-state housekeeping)"
+        let mut own = if c.incidental {
+            " (own-state housekeeping)".to_string()
         } else {
-            ""
+            String::new()
         };
+        if !c.only_for.is_empty() {
+            own.push_str(&format!(" (only for {})", c.only_for.join(", ")));
+        }
         let mut r = json!({
             "ruleId": id, "ruleIndex": idx, "level": level,
             "message": {"text": format!("Tool `{}` declares {}: {} but reaches {}{own}", c.tool, c.hint, c.declared, c.kind)},
