@@ -23,6 +23,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// with many values on a large graph costs values × graph.
 const BUDGET: u64 = 20_000_000;
 
+/// Evaluation steps to follow one branch subject to a tool argument: a
+/// handler's own argument takes a few, one through a helper's callers a few
+/// dozen; the manifest's budget per call site would make every `if
+/// (e.type === "x")` of a large bundle expensive.
+const SUBJECT_STEPS: u32 = 1_000;
+
 /// Names of arguments that select an operation, preferred over others (a
 /// `format` switch inside an `action` branch is not the dispatch).
 const DISPATCH_WORDS: &[&str] = &[
@@ -61,6 +67,9 @@ pub struct Resolver<'a> {
     at_node: HashMap<NodeId, Vec<u32>>,
     /// The tool argument each level's subject is (memo).
     params: RefCell<HashMap<u32, Option<Param>>>,
+    /// The same, per subject written in a function (`if (args.op === "a") …
+    /// else if (args.op === "b")` tests one subject in several branches).
+    subjects: RefCell<HashMap<SubjectKey, Option<Param>>>,
     budget: Cell<u64>,
 }
 
@@ -89,6 +98,7 @@ impl<'a> Resolver<'a> {
             tool_names,
             at_node,
             params: RefCell::new(HashMap::new()),
+            subjects: RefCell::new(HashMap::new()),
             budget: Cell::new(BUDGET),
         }
     }
@@ -232,7 +242,25 @@ impl<'a> Resolver<'a> {
         if matches!(subject, Arg::Other) {
             return None;
         }
-        let values = self.values.of(lv.file, lv.in_def, lv.line, subject);
+        let key = (lv.file, lv.in_def, format!("{subject:?}"));
+        if let Some(p) = self.subjects.borrow().get(&key) {
+            return p.clone();
+        }
+        let p = self.subject_param(lv.file, lv.in_def, lv.line, subject);
+        self.subjects.borrow_mut().insert(key, p.clone());
+        p
+    }
+
+    fn subject_param(
+        &self,
+        file: u32,
+        in_def: Option<u32>,
+        line: u32,
+        subject: &Arg,
+    ) -> Option<Param> {
+        let values = self
+            .values
+            .of_within(file, in_def, line, subject, SUBJECT_STEPS);
         if let Some(p) = values
             .iter()
             .filter(|v| v.provenance == Provenance::ToolArg)
@@ -260,6 +288,9 @@ impl<'a> Resolver<'a> {
             .then_some(Param::Named(name))
     }
 }
+
+/// A subject as written in one function: file, function, the expression.
+type SubjectKey = (u32, Option<u32>, String);
 
 /// Values of a dispatch argument and the (file, line) where each is first written.
 type ValueSites = BTreeMap<String, (u32, u32)>;

@@ -122,8 +122,20 @@ impl<'a> Values<'a> {
 
     /// The values `arg`, seen at `line` inside `in_def` of `file`, may take.
     pub fn of(&self, file: u32, in_def: Option<DefId>, line: u32, arg: &Arg) -> Vec<Value> {
+        self.of_within(file, in_def, line, arg, MAX_STEPS)
+    }
+
+    /// [`Values::of`] with its own budget of evaluation steps.
+    pub fn of_within(
+        &self,
+        file: u32,
+        in_def: Option<DefId>,
+        line: u32,
+        arg: &Arg,
+        steps: u32,
+    ) -> Vec<Value> {
         let mut out: Vec<Value> = vec![];
-        self.steps.set(MAX_STEPS);
+        self.steps.set(steps);
         let at = At {
             file,
             def: in_def,
