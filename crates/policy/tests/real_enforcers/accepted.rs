@@ -224,6 +224,7 @@ fn codex_accepts_every_profile() {
         return;
     }
     let base = scratch("accept-codex");
+    let homes = codex_dir("accept-codex-homes");
     for (m, x) in exports(&d, &base, ExportKind::Codex) {
         let t: toml::Table = x.config.parse().unwrap_or_else(|e| panic!("{m}: {e}"));
         let profiles = t["permissions"].as_table().unwrap();
@@ -244,7 +245,7 @@ fn codex_accepts_every_profile() {
                 .values()
                 .all(|v| v.as_str() == Some("allow")));
         }
-        let home = base.join(format!("home-{m}"));
+        let home = homes.join(format!("home-{m}"));
         std::fs::create_dir_all(&home).unwrap();
         std::fs::write(home.join("config.toml"), &x.config).unwrap();
         let out = run_instead(

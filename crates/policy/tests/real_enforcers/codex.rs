@@ -3,12 +3,11 @@
 use crate::harness::*;
 use mcpwarden_policy::export::ExportKind;
 use serde_json::json;
-use std::path::Path;
 
-/// `$CODEX_HOME` with the exported profile; Codex refuses a home under the
-/// temp directory, so it lives in the target directory.
-fn codex_home(x: &mcpwarden_policy::export::Export, dir: &Path) -> String {
-    let home = dir.join("codex-home");
+/// `$CODEX_HOME` with the exported profile (outside the temp directory,
+/// which Codex refuses: see [`codex_dir`]).
+fn codex_home(x: &mcpwarden_policy::export::Export, tag: &str) -> String {
+    let home = codex_dir(tag).join("codex-home");
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(home.join("config.toml"), &x.config).unwrap();
     home.display().to_string()
@@ -43,7 +42,7 @@ fn filesystem_server_under_codex_sandbox() {
         &argv(&["node", &script, &r]),
         &base,
     );
-    let env = [("CODEX_HOME", codex_home(&x, &base))];
+    let env = [("CODEX_HOME", codex_home(&x, "fs-codex-home"))];
     let calls = [
         json!({"tool": "read_text_file", "args": {"path": root.join("a.txt")}}),
         json!({"tool": "write_file", "args": {"path": root.join("b.txt"), "content": "b"}}),
@@ -107,7 +106,7 @@ fn gitlab_server_under_codex_sandbox() {
         "{:?}",
         x.command
     );
-    let home = ("CODEX_HOME", codex_home(&x, &base));
+    let home = ("CODEX_HOME", codex_home(&x, "gitlab-codex-home"));
     let out = drive(
         &d,
         &x.command,

@@ -89,6 +89,25 @@ pub fn scratch(name: &str) -> PathBuf {
     d
 }
 
+/// A directory for `$CODEX_HOME`. Codex refuses to install its sandbox helper
+/// under the temp directory, and a checkout in /tmp has its target directory
+/// there too: then the home goes under `$HOME/.cache/mcpwarden-tests`.
+pub fn codex_dir(name: &str) -> PathBuf {
+    let d = scratch(name);
+    let tmp = std::env::temp_dir();
+    let tmp = tmp.canonicalize().unwrap_or(tmp);
+    if !d.canonicalize().unwrap_or(d.clone()).starts_with(&tmp) {
+        return d;
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
+    let d = home
+        .join(".cache/mcpwarden-tests")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
 pub fn manifest(name: &str) -> Manifest {
     Manifest::load(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
