@@ -248,15 +248,14 @@ fn infer(
         [Kind::FsDelete, Kind::FsWrite, Kind::SysShell, Kind::SysExec]
             .iter()
             .filter(|k| scope.kinds.contains(k))
-            .filter_map(|k| evidence(report, scope, *k))
+            .map(|k| evidence(report, scope, *k))
             .chain(non_get(report, scope)),
     );
     let destroy = scope
         .kinds
         .contains(&Kind::FsDelete)
-        .then(|| evidence(report, scope, Kind::FsDelete))
-        .flatten();
-    let open = open_world(manifest, scope).and_then(|k| evidence(report, scope, k));
+        .then(|| evidence(report, scope, Kind::FsDelete));
+    let open = open_world(manifest, scope).map(|k| evidence(report, scope, k));
     (write, destroy, open)
 }
 
@@ -375,7 +374,7 @@ fn prefer_direct(all: impl Iterator<Item = Why>) -> Option<Why> {
 /// The tool's evidence for `kind`: its shortest chain, or, when the call at
 /// the end of that chain is incidental, another call of that kind the tool
 /// reaches that is not (`writeFile(dest)` beside `unlink(partial)`).
-fn evidence(report: &ServerReport, scope: &Scope, kind: Kind) -> Option<Why> {
+fn evidence(report: &ServerReport, scope: &Scope, kind: Kind) -> Why {
     let shortest = scope.chain(kind);
     let mut calls: Vec<&Finding> = report
         .findings
@@ -403,12 +402,11 @@ fn evidence(report: &ServerReport, scope: &Scope, kind: Kind) -> Option<Why> {
             incidental,
         }
     });
-    prefer_direct(whys).or_else(|| {
-        (!shortest.is_empty()).then(|| Why {
-            kind,
-            incidental: incidental(&shortest),
-            chain: shortest,
-        })
+    // A kind the tool reaches always counts, with whatever chain is known.
+    prefer_direct(whys).unwrap_or_else(|| Why {
+        kind,
+        incidental: incidental(&shortest),
+        chain: shortest,
     })
 }
 
