@@ -6,8 +6,7 @@
 //! the `deno` npm package. JavaScript servers only: `node SCRIPT` becomes
 //! `deno run … SCRIPT`, `npx -y PKG` becomes `deno run … npm:PKG`.
 
-use super::plan::Plan;
-use super::srt::existing_or_parent;
+use super::plan::{file_grants, push, Plan};
 use super::{ExportError, LossReport, Output, Verdict};
 
 pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
@@ -85,46 +84,7 @@ fn entry_point(plan: &Plan) -> Result<Vec<String>, ExportError> {
 }
 
 fn fs_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
-    let mut read: Vec<String> = vec![];
-    let mut write: Vec<String> = vec![];
-    for c in &plan.code {
-        push(&mut read, &c.path);
-        r.add(format!("read {}", c.path), c.reason.clone());
-        if c.write {
-            push(&mut write, &c.path);
-            r.add(format!("write {}", c.path), c.reason.clone());
-        }
-    }
-    for f in &plan.fs {
-        let (path, widened) = existing_or_parent(plan, &f.path, f.write);
-        if f.read {
-            push(&mut read, &path);
-        }
-        if f.write {
-            push(&mut write, &path);
-        }
-        let (v, d) = if widened {
-            (
-                Verdict::Wider,
-                super::srt::widened_why(&f.path, &path, "granted"),
-            )
-        } else {
-            (
-                Verdict::Exact,
-                format!(
-                    "{}`{path}`",
-                    if f.write && f.read {
-                        "read and write "
-                    } else if f.write {
-                        "write "
-                    } else {
-                        "read "
-                    }
-                ),
-            )
-        };
-        r.push(&f.item, v, d);
-    }
+    let (read, write) = file_grants(plan, r);
     if !read.is_empty() {
         flags.push(format!("--allow-read={}", read.join(",")));
     }
@@ -234,11 +194,5 @@ fn run_flag(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
     }
     if !progs.is_empty() {
         flags.push(format!("--allow-run={}", progs.join(",")));
-    }
-}
-
-fn push(v: &mut Vec<String>, s: &str) {
-    if !v.iter().any(|x| x == s) {
-        v.push(s.to_string());
     }
 }

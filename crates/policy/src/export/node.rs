@@ -5,8 +5,7 @@
 //! the network are allowed or denied as a whole; the environment is not
 //! restricted.
 
-use super::plan::Plan;
-use super::srt::existing_or_parent;
+use super::plan::{file_grants, Plan};
 use super::{ExportError, LossReport, Output, Verdict};
 
 pub(crate) fn export(plan: &Plan) -> Result<Output, ExportError> {
@@ -104,46 +103,7 @@ fn is_script(p: &str) -> bool {
 }
 
 fn fs_flags(plan: &Plan, r: &mut LossReport, flags: &mut Vec<String>) {
-    let mut read: Vec<String> = vec![];
-    let mut write: Vec<String> = vec![];
-    for c in &plan.code {
-        push(&mut read, &c.path);
-        r.add(format!("read {}", c.path), c.reason.clone());
-        if c.write {
-            push(&mut write, &c.path);
-            r.add(format!("write {}", c.path), c.reason.clone());
-        }
-    }
-    for f in &plan.fs {
-        let (path, widened) = existing_or_parent(plan, &f.path, f.write);
-        if f.read {
-            push(&mut read, &path);
-        }
-        if f.write {
-            push(&mut write, &path);
-        }
-        let (v, d) = if widened {
-            (
-                Verdict::Wider,
-                super::srt::widened_why(&f.path, &path, "granted"),
-            )
-        } else {
-            (
-                Verdict::Exact,
-                format!(
-                    "{}`{path}`",
-                    if f.write && f.read {
-                        "read and write "
-                    } else if f.write {
-                        "write "
-                    } else {
-                        "read "
-                    }
-                ),
-            )
-        };
-        r.push(&f.item, v, d);
-    }
+    let (read, write) = file_grants(plan, r);
     flags.extend(read.iter().map(|p| format!("--allow-fs-read={p}")));
     flags.extend(write.iter().map(|p| format!("--allow-fs-write={p}")));
 }
@@ -206,11 +166,5 @@ fn net_flags(plan: &Plan, v: Option<(u32, u32)>, r: &mut LossReport, flags: &mut
             Verdict::Wider,
             format!("{why}: any port may listen"),
         );
-    }
-}
-
-fn push(v: &mut Vec<String>, s: &str) {
-    if !v.iter().any(|x| x == s) {
-        v.push(s.to_string());
     }
 }

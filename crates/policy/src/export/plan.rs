@@ -713,6 +713,61 @@ fn per_tool_item(m: &Manifest) -> Option<Item> {
     })
 }
 
+/// What a permission-flag target grants: the server's code read (and written
+/// where the plan says), each file rule read or written, a path that does not
+/// exist yet widened to its parent; every item goes into the loss report.
+/// Node's `--allow-fs-*` and Deno's `--allow-read`/`--allow-write` differ
+/// only in how they spell the two lists.
+pub(crate) fn file_grants(plan: &Plan, r: &mut super::LossReport) -> (Vec<String>, Vec<String>) {
+    use super::srt::{existing_or_parent, widened_why};
+    use super::Verdict;
+    let mut read: Vec<String> = vec![];
+    let mut write: Vec<String> = vec![];
+    for c in &plan.code {
+        push(&mut read, &c.path);
+        r.add(format!("read {}", c.path), c.reason.clone());
+        if c.write {
+            push(&mut write, &c.path);
+            r.add(format!("write {}", c.path), c.reason.clone());
+        }
+    }
+    for f in &plan.fs {
+        let (path, widened) = existing_or_parent(plan, &f.path, f.write);
+        if f.read {
+            push(&mut read, &path);
+        }
+        if f.write {
+            push(&mut write, &path);
+        }
+        let (v, d) = if widened {
+            (Verdict::Wider, widened_why(&f.path, &path, "granted"))
+        } else {
+            (
+                Verdict::Exact,
+                format!(
+                    "{}`{path}`",
+                    if f.write && f.read {
+                        "read and write "
+                    } else if f.write {
+                        "write "
+                    } else {
+                        "read "
+                    }
+                ),
+            )
+        };
+        r.push(&f.item, v, d);
+    }
+    (read, write)
+}
+
+/// Adds `s` to `v` unless it is there already (flag lists keep their order).
+pub(crate) fn push(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
