@@ -388,28 +388,10 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// A variable initialised with a value worth following (see
-    /// `followable`) is passed on by name, so the value can be read from
-    /// `FileFacts::locals` rather than from what its binding resolves to.
+    /// See [`Scopes::local_var`].
     fn local_var(&self, name: &str, scope: ScopeId) -> Option<Arg> {
-        let (b, declared) = self.scopes.lookup(scope, name)?;
-        if !matches!(
-            b,
-            Binding::Instance(..) | Binding::Alias(..) | Binding::Opaque
-        ) {
-            return None;
-        }
-        let def = self.scope_def.get(&declared).copied();
-        self.facts
-            .locals
-            .iter()
-            .any(|l| l.name == name && l.def == def && followable(&l.value))
-            .then(|| {
-                Arg::Path(Callee::Var {
-                    name: name.to_string(),
-                    path: vec![],
-                })
-            })
+        self.scopes
+            .local_var(name, scope, &self.scope_def, &self.facts.locals)
     }
 
     /// Remember a value a function returns (only values worth following).

@@ -89,6 +89,37 @@ impl Scopes {
         }
     }
 
+    /// A variable initialised with a value worth following (see
+    /// [`followable`](crate::ir::followable)) is passed on by name, so the
+    /// value can be read from `FileFacts::locals` rather than from what its
+    /// binding resolves to. `scope_def` maps a scope to the definition it is
+    /// the body of.
+    pub fn local_var(
+        &self,
+        name: &str,
+        scope: ScopeId,
+        scope_def: &HashMap<ScopeId, DefId>,
+        locals: &[crate::ir::Local],
+    ) -> Option<crate::ir::Arg> {
+        let (b, declared) = self.lookup(scope, name)?;
+        if !matches!(
+            b,
+            Binding::Instance(..) | Binding::Alias(..) | Binding::Opaque
+        ) {
+            return None;
+        }
+        let def = scope_def.get(&declared).copied();
+        locals
+            .iter()
+            .any(|l| l.name == name && l.def == def && crate::ir::followable(&l.value))
+            .then(|| {
+                crate::ir::Arg::Path(Callee::Var {
+                    name: name.to_string(),
+                    path: vec![],
+                })
+            })
+    }
+
     pub fn class_of(&self, scope: ScopeId) -> Option<DefId> {
         self.scopes[scope as usize].class
     }
