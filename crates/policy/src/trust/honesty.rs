@@ -283,32 +283,17 @@ fn first(kinds: &[Kind], wanted: &[Kind]) -> Option<Kind> {
 /// definition; else POST, which APIs also use for queries (search, render,
 /// GraphQL), so a contradiction resting on POST alone is incidental.
 fn non_get(report: &ServerReport, scope: &Scope) -> Option<Why> {
-    let tool = scope.tool;
     let method = |api: &str| {
         api.rsplit(['.', ':'])
             .next()
             .unwrap_or("")
             .to_ascii_lowercase()
     };
-    let requests = || {
-        report
-            .findings
-            .iter()
-            .filter(|f| f.kind == Kind::NetHttp && f.tools.iter().any(|t| t == tool))
-            .filter(|f| scope.covers(&format!("{}:{}", f.file, f.line)))
-    };
+    let requests = || tool_calls(report, scope, Kind::NetHttp);
     let f = requests()
         .find(|f| matches!(method(&f.api).as_str(), "put" | "patch" | "delete"))
         .or_else(|| requests().find(|f| method(&f.api) == "post"))?;
-    // The tool's chain for net.http may end at another request: then the
-    // writing request itself is the evidence.
-    let at = format!("{}:{} ", f.file, f.line);
-    let chain = scope.chain(f.kind);
-    let chain = if chain.last().is_some_and(|s| s.starts_with(&at)) {
-        chain
-    } else {
-        vec![format!("{at}{}", f.function), format!("{at}{}", f.api)]
-    };
+    let chain = chain_to(scope, f);
     let incidental = method(&f.api) == "post" || incidental(&chain);
     Some(Why {
         kind: f.kind,
@@ -376,25 +361,10 @@ fn prefer_direct(all: impl Iterator<Item = Why>) -> Option<Why> {
 /// reaches that is not (`writeFile(dest)` beside `unlink(partial)`).
 fn evidence(report: &ServerReport, scope: &Scope, kind: Kind) -> Why {
     let shortest = scope.chain(kind);
-    let mut calls: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.kind == kind && f.tools.iter().any(|t| t == scope.tool))
-        .filter(|f| scope.covers(&format!("{}:{}", f.file, f.line)))
-        .collect();
-    let ends_at = |f: &Finding| {
-        shortest
-            .last()
-            .is_some_and(|s| s.starts_with(&format!("{}:{} ", f.file, f.line)))
-    };
-    calls.sort_by_key(|f| !ends_at(f));
+    let mut calls: Vec<&Finding> = tool_calls(report, scope, kind).collect();
+    calls.sort_by_key(|f| !ends_at(&shortest, f));
     let whys = calls.into_iter().map(|f| {
-        let chain = if ends_at(f) {
-            shortest.clone()
-        } else {
-            let at = format!("{}:{} ", f.file, f.line);
-            vec![format!("{at}{}", f.function), format!("{at}{}", f.api)]
-        };
+        let chain = chain_to(scope, f);
         let incidental = incidental(&chain) || own_files(report, f);
         Why {
             kind,
@@ -408,6 +378,37 @@ fn evidence(report: &ServerReport, scope: &Scope, kind: Kind) -> Why {
         incidental: incidental(&shortest),
         chain: shortest,
     })
+}
+
+/// The calls of `kind` the tool (or the value in scope) reaches.
+fn tool_calls<'r>(
+    report: &'r ServerReport,
+    scope: &'r Scope<'r>,
+    kind: Kind,
+) -> impl Iterator<Item = &'r Finding> {
+    report.findings.iter().filter(move |f| {
+        f.kind == kind
+            && f.tools.iter().any(|t| t == scope.tool)
+            && scope.covers(&format!("{}:{}", f.file, f.line))
+    })
+}
+
+/// Whether a call chain ends at the call `f`.
+fn ends_at(chain: &[String], f: &Finding) -> bool {
+    chain
+        .last()
+        .is_some_and(|s| s.starts_with(&format!("{}:{} ", f.file, f.line)))
+}
+
+/// The tool's chain to `f`'s kind when it ends at `f`; else `f` alone, as
+/// its function and the call (the shortest chain may end at another call).
+fn chain_to(scope: &Scope, f: &Finding) -> Vec<String> {
+    let shortest = scope.chain(f.kind);
+    if ends_at(&shortest, f) {
+        return shortest;
+    }
+    let at = format!("{}:{} ", f.file, f.line);
+    vec![format!("{at}{}", f.function), format!("{at}{}", f.api)]
 }
 
 /// Words of a path the server keeps for itself.
