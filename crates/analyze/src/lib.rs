@@ -9,12 +9,10 @@ pub mod link;
 pub mod matcher;
 pub mod project;
 pub mod reach;
+pub mod registration;
 mod resolve;
 pub mod source;
 pub mod stack;
-pub mod tools;
-mod tools_class;
-mod tools_compiled;
 pub mod units;
 pub mod values;
 pub mod walk;
@@ -26,10 +24,10 @@ use mcpwarden_lang::{FileFacts, Lang};
 use mcpwarden_model::*;
 use project::ModuleIndex;
 use rayon::prelude::*;
+use registration::{Handler, Registration};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
-use tools::{Handler, Registration};
 
 /// Files above this size are parsed one at a time (see `scan`).
 const BIG_FILE_BYTES: u64 = 2 * 1024 * 1024;
@@ -382,13 +380,13 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let mut sdk_files = vec![false; files.len()];
     for (i, f) in files.iter().enumerate() {
         for m in &f.facts.imports {
-            if let Some(s) = tools::sdk_of(f.lang.family(), m) {
+            if let Some(s) = registration::sdk_of(f.lang.family(), m) {
                 sdk.insert(s);
                 sdk_files[i] = true;
             }
         }
         for b in &f.bundled {
-            if let Some(s) = tools::sdk_of(Family::JavaScript, b) {
+            if let Some(s) = registration::sdk_of(Family::JavaScript, b) {
                 sdk.insert(s);
                 sdk_files[i] = true;
             }
@@ -397,42 +395,16 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     report.sdk = sdk.iter().map(|s| s.to_string()).collect();
 
     // Registrations (only in servers that use an MCP SDK: a `.tool()` elsewhere is something else).
-    let mut regs: Vec<Registration> = vec![];
-    let mut listed: Vec<Registration> = vec![];
-    let mut dispatchers: Vec<(u32, u32)> = vec![];
-    let mut registered: HashSet<(u32, u32)> = HashSet::new();
-    let mut registrars: Vec<tools::Registrar> = vec![];
     let by_path = parts_by_path(files);
-    if !sdk.is_empty() {
-        for (i, f) in files.iter().enumerate() {
-            // Tests, examples, scripts and build configs register nothing of the server's.
-            if by_path[i].is_some() {
-                continue;
-            }
-            let mut found = tools::find(&linker, i as u32, &f.facts, f.lang.family());
-            let classes = tools_class::find(&linker, i as u32, &f.facts, f.lang.family());
-            found.regs.extend(classes.regs);
-            found
-                .registered_handlers
-                .extend(classes.registered_handlers);
-            for r in &mut found.regs {
-                let h = std::mem::replace(&mut r.handler, Handler::None);
-                r.handler = tools_class::class_handler(&linker, h);
-                if let Handler::Def(f, d) = r.handler {
-                    found.registered_handlers.push((f, d));
-                }
-            }
-            regs.extend(found.regs);
-            listed.extend(found.listed);
-            dispatchers.extend(found.dispatchers);
-            registered.extend(found.registered_handlers);
-            registrars.extend(found.registrars);
-        }
-        let outside = |fi: u32| by_path[fi as usize].is_some();
-        let more = tools::expand_registrars(&linker, &registrars, &outside);
-        regs.extend(more.regs);
-        registered.extend(more.registered_handlers);
-    }
+    // Tests, examples, scripts and build configs register nothing of the server's.
+    let outside = |fi: u32| by_path[fi as usize].is_some();
+    let found = if sdk.is_empty() {
+        registration::Found::default()
+    } else {
+        registration::find_all(&linker, &outside)
+    };
+    let (regs, listed, dispatchers) = (found.regs, found.listed, found.dispatchers);
+    let mut registered: HashSet<(u32, u32)> = found.registered_handlers.into_iter().collect();
     registered.extend(dispatchers.iter().copied());
 
     // Parts: entry modules and what they import.

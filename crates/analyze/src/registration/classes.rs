@@ -8,8 +8,8 @@
 //! (`handlers[name].run_tool(args)`), which no call graph can split per tool:
 //! the class's own method is that tool's entry.
 
+use super::{str_of, tool_name_of, Found, Handler, Registration};
 use crate::link::Linker;
-use crate::tools::{str_of, tool_name_of, Found, Handler, Registration};
 use mcpwarden_lang::{Callee, DefKind, Family, FileFacts};
 use mcpwarden_model::EntryKind;
 
@@ -35,7 +35,7 @@ const ENTRY_METHODS: &[&str] = &[
 const NAME_ATTRS: &[&str] = &["name", "tool_name", "toolName", "NAME", "TOOL_NAME"];
 
 /// Find the tool classes of one file.
-pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Found {
+pub(super) fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Found {
     let mut out = Found::default();
     if !matches!(family, Family::JavaScript | Family::Python) {
         return out;
@@ -69,7 +69,7 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
 /// A handler given as a class (`{ name: "x", handler: ListEventsHandler }`,
 /// instantiated later by the registering code): its entry method handles the
 /// tool. Any other handler is returned as is.
-pub fn class_handler(linker: &Linker, h: Handler) -> Handler {
+pub(super) fn class_handler(linker: &Linker, h: Handler) -> Handler {
     let Handler::Def(f, d) = h else { return h };
     let facts = linker.files[f as usize].facts;
     if facts.defs[d as usize].kind != DefKind::Class {

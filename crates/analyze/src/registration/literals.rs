@@ -1,0 +1,173 @@
+//! Tools written as object / dict literals: descriptions with a name and a
+//! schema or handler (`{ name, inputSchema, handler }`, mcp-go
+//! `server.ServerTool{Tool: mcp.NewTool("x"), Handler: h}`), descriptions
+//! nested one level down (`{ config: { name, … }, handler }`), tables keyed
+//! by tool name, and maps of names to handlers named like tools.
+
+use super::args::{str_of, tool_name_of, HANDLER_KEYS, SCHEMA_KEYS, TOOL_WORDS};
+use super::{Found, Handler, Registration};
+use crate::link::Linker;
+use mcpwarden_lang::{Arg, Family, FileFacts, ObjLit};
+use mcpwarden_model::EntryKind;
+
+/// Every tool literal of one file.
+pub(super) fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family, out: &mut Found) {
+    for o in &facts.objects {
+        handler_map(linker, file, o, out);
+    }
+    for o in &facts.objects {
+        description(linker, file, facts, family, o, out);
+    }
+}
+
+/// `const EXTRA_TOOLS = { http_headers: doHeaders }`, registered in a loop:
+/// a map named like tools whose every value is a function.
+fn handler_map(linker: &Linker, file: u32, o: &ObjLit, out: &mut Found) {
+    let named_like_tools = o
+        .binding
+        .as_deref()
+        .is_some_and(|b| b.to_ascii_lowercase().contains("tool"));
+    if !named_like_tools || o.props.is_empty() || o.props.iter().any(|(k, _)| k == "name") {
+        return;
+    }
+    let handlers: Vec<Handler> = o
+        .props
+        .iter()
+        .map(|(_, v)| super::handler_of(linker, file, v))
+        .collect();
+    if handlers.contains(&Handler::None) {
+        return;
+    }
+    for (i, ((k, _), h)) in o.props.iter().zip(handlers).enumerate() {
+        out.add(Registration {
+            name: k.clone(),
+            entry: EntryKind::Tool,
+            file,
+            line: o.prop_lines.get(i).copied().unwrap_or(o.line),
+            handler: h,
+        });
+    }
+}
+
+/// A tool description (`{ name, inputSchema }`), registered with its handler
+/// if it has one, else listed for a dispatcher to serve.
+fn description(
+    linker: &Linker,
+    file: u32,
+    facts: &FileFacts,
+    family: Family,
+    o: &ObjLit,
+    out: &mut Found,
+) {
+    let compiled = family.compiles_together();
+    let name = o
+        .props
+        .iter()
+        .find(|(k, _)| k == "name" || (compiled && k == "Name"))
+        .and_then(|(_, v)| str_of(linker, file, Some(v)))
+        // mcp-go `server.ServerTool{Tool: mcp.NewTool("x", …), Handler: h}`.
+        .or_else(|| {
+            let tool = o.props.iter().find(|(k, _)| compiled && k == "Tool")?;
+            tool_name_of(linker, file, &tool.1)
+        });
+    let nested = match name {
+        Some(_) => None,
+        None => nested_description(linker, file, facts, o),
+    };
+    let (name, line) = match (name, &nested) {
+        (Some(n), _) => (n, if o.name_line > 0 { o.name_line } else { o.line }),
+        (None, Some((n, _, l))) => (n.clone(), *l),
+        (None, None) => {
+            out.listed.extend(keyed_tools(file, o));
+            return;
+        }
+    };
+    let inner: &[(String, Arg)] = nested.as_ref().map_or(&[], |(_, p, _)| p);
+    let shape = || o.props.iter().chain(inner.iter());
+    let has_schema = shape().any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
+    let handler = o
+        .props
+        .iter()
+        .find(|(k, v)| {
+            HANDLER_KEYS.contains(&k.as_str()) && matches!(v, Arg::Func(_) | Arg::Path(_))
+        })
+        .map(|(_, v)| super::handler_of(linker, file, v));
+    // `{ name, execute }` alone is any named job (pipeline phases, CLI
+    // commands, plugins): a tool also says what it takes or does.
+    let described = shape().any(|(k, _)| TOOL_WORDS.contains(&k.as_str()));
+    if !has_schema && (handler.is_none() || !described) {
+        return;
+    }
+    let reg = |handler| Registration {
+        name: name.clone(),
+        entry: EntryKind::Tool,
+        file,
+        line,
+        handler,
+    };
+    match handler {
+        Some(h @ Handler::Def(..)) => out.add(reg(h)),
+        _ => out.listed.push(reg(Handler::None)),
+    }
+}
+
+/// Tools named by the keys of a table of descriptions (`const tools = {
+/// http_request: { description, inputSchema } }` listed through
+/// `Object.entries(tools)`): each value says what it takes and does and has
+/// no name of its own. Dispatch (`case "http_request":`) supplies the handler.
+fn keyed_tools(file: u32, o: &ObjLit) -> Vec<Registration> {
+    let has = |props: &[(String, Arg)], keys: &[&str]| {
+        props.iter().any(|(k, _)| keys.contains(&k.as_str()))
+    };
+    o.props
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (key, v))| {
+            let Arg::Obj(props) = v else { return None };
+            let tool_like =
+                has(props, SCHEMA_KEYS) && has(props, &["description"]) && !has(props, &["name"]);
+            tool_like.then(|| Registration {
+                name: key.clone(),
+                entry: EntryKind::Tool,
+                file,
+                line: o.prop_lines.get(i).copied().unwrap_or(o.line),
+                handler: Handler::None,
+            })
+        })
+        .collect()
+}
+
+/// Keys under which a tool object keeps its description apart from its handler.
+const DESCRIPTION_KEYS: &[&str] = &["config", "definition", "schema", "tool", "spec", "meta"];
+
+/// A tool's name, its description's properties and the line of its name.
+type NestedDescription = (String, Vec<(String, Arg)>, u32);
+
+/// The name, properties and name line of a tool description nested in `o`
+/// (`{ config: { name: "x", inputSchema }, handler }`).
+fn nested_description(
+    linker: &Linker,
+    file: u32,
+    facts: &FileFacts,
+    o: &ObjLit,
+) -> Option<NestedDescription> {
+    o.props.iter().find_map(|(k, v)| {
+        let Arg::Obj(props) = v else { return None };
+        if !DESCRIPTION_KEYS.contains(&k.as_str()) {
+            return None;
+        }
+        let name_arg = props.iter().find(|(k, _)| k == "name")?;
+        let name = str_of(linker, file, Some(&name_arg.1))?;
+        // The nested literal is recorded too: its `name` line marks the tool.
+        let line = facts
+            .objects
+            .iter()
+            .find(|x| {
+                x.line >= o.line
+                    && x.name_line > 0
+                    && x.props.iter().any(|(k, v)| k == "name" && *v == name_arg.1)
+            })
+            .map_or(o.line, |x| x.name_line);
+        Some((name, props.clone(), line))
+    })
+}
