@@ -8,7 +8,7 @@
 
 use crate::project::ModuleIndex;
 use crate::units::Units;
-use mcpwarden_lang::{Arg, Callee, DefKind, Export, Family, FileFacts};
+use mcpwarden_lang::{Arg, Callee, DefKind, Export, Family, FileFacts, ObjLit};
 use std::collections::{HashMap, HashSet};
 
 /// A file as the linker sees it.
@@ -1010,5 +1010,26 @@ fn append(c: &mut Callee, more: &[String]) {
         | Callee::SelfMember { path, .. }
         | Callee::Var { path, .. } => path.extend(more.iter().cloned()),
         Callee::Dynamic { member } => *member = more.last().cloned(),
+    }
+}
+
+impl<'a> Linker<'a> {
+    /// The module-level object literal a name denotes, in this file or
+    /// imported from another (`schema: fetchSchema`, `import { saveSchema }`),
+    /// with the file it is in.
+    pub fn object_literal(&self, file: u32, callee: &Callee) -> Option<(u32, &'a ObjLit)> {
+        let (file, name) = match callee {
+            Callee::Var { name, path } if path.is_empty() => (file, name.as_str()),
+            Callee::Import { module, path } if path.len() == 1 => {
+                (self.import_file(file, module)? as u32, path[0].as_str())
+            }
+            _ => return None,
+        };
+        let facts = self.files[file as usize].facts;
+        let o = facts
+            .objects
+            .iter()
+            .find(|o| o.in_def.is_none() && o.binding.as_deref() == Some(name))?;
+        Some((file, o))
     }
 }

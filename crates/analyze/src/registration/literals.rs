@@ -74,15 +74,18 @@ fn description(
         Some(_) => None,
         None => nested_description(linker, file, facts, o),
     };
-    let (name, line) = match (name, &nested) {
-        (Some(n), _) => (n, if o.name_line > 0 { o.name_line } else { o.line }),
-        (None, Some((n, _, l))) => (n.clone(), *l),
+    let (name, site) = match (name, &nested) {
+        (Some(n), _) => (
+            n,
+            (file, if o.name_line > 0 { o.name_line } else { o.line }),
+        ),
+        (None, Some(d)) => (d.name.clone(), (d.file, d.line)),
         (None, None) => {
             out.listed.extend(keyed_tools(file, o));
             return;
         }
     };
-    let inner: &[(String, Arg)] = nested.as_ref().map_or(&[], |(_, p, _)| p);
+    let inner: &[(String, Arg)] = nested.as_ref().map_or(&[], |d| &d.props);
     let shape = || o.props.iter().chain(inner.iter());
     let has_schema = shape().any(|(k, _)| SCHEMA_KEYS.contains(&k.as_str()));
     let handler = o
@@ -101,8 +104,8 @@ fn description(
     let reg = |handler| Registration {
         name: name.clone(),
         entry: EntryKind::Tool,
-        file,
-        line,
+        file: site.0,
+        line: site.1,
         handler,
     };
     match handler {
@@ -140,34 +143,63 @@ fn keyed_tools(file: u32, o: &ObjLit) -> Vec<Registration> {
 /// Keys under which a tool object keeps its description apart from its handler.
 const DESCRIPTION_KEYS: &[&str] = &["config", "definition", "schema", "tool", "spec", "meta"];
 
-/// A tool's name, its description's properties and the line of its name.
-type NestedDescription = (String, Vec<(String, Arg)>, u32);
+/// A tool description nested in another object: its name, its properties,
+/// and where its name is written (file, line).
+struct Nested {
+    name: String,
+    props: Vec<(String, Arg)>,
+    file: u32,
+    line: u32,
+}
 
-/// The name, properties and name line of a tool description nested in `o`
-/// (`{ config: { name: "x", inputSchema }, handler }`).
-fn nested_description(
+/// The tool description nested in `o`: written inline (`{ config: { name:
+/// "x", inputSchema }, handler }`) or a module-level constant of this or
+/// another module (`{ schema: fetchSchema, handle }`).
+fn nested_description(linker: &Linker, file: u32, facts: &FileFacts, o: &ObjLit) -> Option<Nested> {
+    o.props.iter().find_map(|(k, v)| {
+        if !DESCRIPTION_KEYS.contains(&k.as_str()) {
+            return None;
+        }
+        match v {
+            Arg::Obj(props) => inline_description(linker, file, facts, o, props),
+            Arg::Path(c) => {
+                let (tf, d) = linker.object_literal(file, c)?;
+                let name = d.props.iter().find(|(k, _)| k == "name")?;
+                Some(Nested {
+                    name: str_of(linker, tf, Some(&name.1))?,
+                    props: d.props.clone(),
+                    file: tf,
+                    line: if d.name_line > 0 { d.name_line } else { d.line },
+                })
+            }
+            _ => None,
+        }
+    })
+}
+
+fn inline_description(
     linker: &Linker,
     file: u32,
     facts: &FileFacts,
     o: &ObjLit,
-) -> Option<NestedDescription> {
-    o.props.iter().find_map(|(k, v)| {
-        let Arg::Obj(props) = v else { return None };
-        if !DESCRIPTION_KEYS.contains(&k.as_str()) {
-            return None;
-        }
-        let name_arg = props.iter().find(|(k, _)| k == "name")?;
-        let name = str_of(linker, file, Some(&name_arg.1))?;
-        // The nested literal is recorded too: its `name` line marks the tool.
-        let line = facts
-            .objects
-            .iter()
-            .find(|x| {
-                x.line >= o.line
-                    && x.name_line > 0
-                    && x.props.iter().any(|(k, v)| k == "name" && *v == name_arg.1)
-            })
-            .map_or(o.line, |x| x.name_line);
-        Some((name, props.clone(), line))
+    props: &[(String, Arg)],
+) -> Option<Nested> {
+    let name_arg = props.iter().find(|(k, _)| k == "name")?;
+    let name = str_of(linker, file, Some(&name_arg.1))?;
+    // The nested literal is recorded too: its `name` line marks the tool.
+    let line = facts
+        .objects
+        .iter()
+        .find(|x| {
+            x.line >= o.line
+                && x.name_line > 0
+                && x.props.iter().any(|(k, v)| k == "name" && *v == name_arg.1)
+        })
+        .map_or(o.line, |x| x.name_line);
+    Some(Nested {
+        name,
+        props: props.to_vec(),
+        file,
+        line,
     })
 }
