@@ -1033,3 +1033,24 @@ impl<'a> Linker<'a> {
         Some((file, o))
     }
 }
+
+impl<'a> Linker<'a> {
+    /// The value a module-level variable was initialised with, in this file
+    /// or imported from another (`const get = createReadHandler(…)`,
+    /// `exports.archive = withLogging(doArchive)`), with the file it is in.
+    pub fn module_value(&self, file: u32, callee: &Callee) -> Option<(u32, &'a Arg)> {
+        let (file, name) = match callee {
+            Callee::Var { name, path } if path.is_empty() => (file, name.as_str()),
+            Callee::Import { module, path } if path.len() == 1 => {
+                (self.import_file(file, module)? as u32, path[0].as_str())
+            }
+            _ => return None,
+        };
+        let facts = self.files[file as usize].facts;
+        let local = facts
+            .locals
+            .iter()
+            .find(|l| l.def.is_none() && l.name == name)?;
+        Some((file, &local.value))
+    }
+}

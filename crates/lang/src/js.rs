@@ -1683,6 +1683,16 @@ impl<'a> Cx<'a> {
         let r = unwrap(r);
         match name {
             Some(n) => {
+                if r.kind() == "call_expression" {
+                    // `exports.get = makeHandler(…)`: a module value like `const get = …`.
+                    let value = self.arg(r, scope, 0);
+                    self.facts.locals.push(Local {
+                        def: None,
+                        name: n.clone(),
+                        value,
+                        line: node.start_position().row as u32 + 1,
+                    });
+                }
                 if let Some(t) = self.export_target(r, scope) {
                     self.facts
                         .exports

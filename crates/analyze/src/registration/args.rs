@@ -1,6 +1,7 @@
 //! What registration arguments denote: tool names, handlers, and the words
 //! that mark an object as a tool description.
 
+use super::Handler;
 use crate::link::{Linker, Target};
 use mcpwarden_lang::{Arg, Callee, FileFacts, Ref, RefKind};
 
@@ -42,18 +43,24 @@ pub(crate) const HANDLER_KEYS: &[&str] = &[
 /// Kotlin `Tool(name = "x")`.
 pub(crate) const TOOL_CONSTRUCTORS: &[&str] = &["NewTool", "Tool", "newTool"];
 
-pub(crate) fn handler_of(linker: &Linker, file: u32, a: &Arg) -> super::Handler {
-    use super::Handler;
+/// The handler an argument denotes: a function, a function's name, a call
+/// that wraps or makes one (`withTelemetry("x", h)`: the wrapper and `h`), or
+/// a module constant holding such a call (`const get = createReadHandler("GET",
+/// api.get)`, in this module or imported).
+pub(crate) fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
+    handler_depth(linker, file, a, 0)
+}
+
+fn handler_depth(linker: &Linker, file: u32, a: &Arg, depth: u32) -> Handler {
     match a {
         Arg::Func(d) => Handler::Def(file, *d),
-        // `withTelemetry("x", handler)`, `createToolHandler(name, async () => …)`.
         Arg::Call(callee, inner) => {
             let mut defs = vec![];
             if let (Target::Def { file, def }, _) = linker.resolve(file, callee) {
                 defs.push((file, def));
             }
             for a in inner {
-                match handler_of(linker, file, a) {
+                match handler_depth(linker, file, a, depth) {
                     Handler::Def(f, d) => defs.push((f, d)),
                     Handler::Defs(v) => defs.extend(v),
                     _ => {}
@@ -61,14 +68,22 @@ pub(crate) fn handler_of(linker: &Linker, file: u32, a: &Arg) -> super::Handler 
             }
             Handler::of_defs(defs)
         }
-        Arg::Path(c) => match linker.resolve(file, c).0 {
-            Target::Def { file, def } => Handler::Def(file, def),
-            Target::Name(n) => match linker.by_name(&n) {
-                [(f, d)] => Handler::Def(*f, *d),
+        Arg::Path(c) => {
+            // A constant made by a call: the maker and what it was given.
+            if let Some((tf, v @ Arg::Call(..))) = linker.module_value(file, c) {
+                if depth < 4 {
+                    return handler_depth(linker, tf, v, depth + 1);
+                }
+            }
+            match linker.resolve(file, c).0 {
+                Target::Def { file, def } => Handler::Def(file, def),
+                Target::Name(n) if linker.by_name(&n).len() == 1 => {
+                    let (f, d) = linker.by_name(&n)[0];
+                    Handler::Def(f, d)
+                }
                 _ => Handler::None,
-            },
-            _ => Handler::None,
-        },
+            }
+        }
         _ => Handler::None,
     }
 }
