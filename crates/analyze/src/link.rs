@@ -1035,22 +1035,33 @@ impl<'a> Linker<'a> {
 }
 
 impl<'a> Linker<'a> {
-    /// The value a module-level variable was initialised with, in this file
-    /// or imported from another (`const get = createReadHandler(…)`,
-    /// `exports.archive = withLogging(doArchive)`), with the file it is in.
-    pub fn module_value(&self, file: u32, callee: &Callee) -> Option<(u32, &'a Arg)> {
-        let (file, name) = match callee {
-            Callee::Var { name, path } if path.is_empty() => (file, name.as_str()),
+    /// The values a variable was assigned, as (file, function, value): a
+    /// local of function `in_def` or of the module in this file
+    /// (`find_foo = find`, then `find_foo = wrap(find_foo)`), or a module
+    /// variable imported from another file (`const get = createReadHandler(…)`,
+    /// `exports.archive = withLogging(doArchive)`).
+    pub fn values_of(
+        &self,
+        file: u32,
+        in_def: Option<u32>,
+        callee: &Callee,
+    ) -> Vec<(u32, Option<u32>, &'a Arg)> {
+        let (file, name, scopes) = match callee {
+            Callee::Var { name, path } if path.is_empty() => (file, name.as_str(), [in_def, None]),
             Callee::Import { module, path } if path.len() == 1 => {
-                (self.import_file(file, module)? as u32, path[0].as_str())
+                match self.import_file(file, module) {
+                    Some(f) => (f as u32, path[0].as_str(), [None, None]),
+                    None => return vec![],
+                }
             }
-            _ => return None,
+            _ => return vec![],
         };
         let facts = self.files[file as usize].facts;
-        let local = facts
+        facts
             .locals
             .iter()
-            .find(|l| l.def.is_none() && l.name == name)?;
-        Some((file, &local.value))
+            .filter(|l| l.name == name && scopes.contains(&l.def))
+            .map(|l| (file, l.def, &l.value))
+            .collect()
     }
 }

@@ -45,47 +45,72 @@ pub(crate) const TOOL_CONSTRUCTORS: &[&str] = &["NewTool", "Tool", "newTool"];
 
 /// The handler an argument denotes: a function, a function's name, a call
 /// that wraps or makes one (`withTelemetry("x", h)`: the wrapper and `h`), or
-/// a module constant holding such a call (`const get = createReadHandler("GET",
-/// api.get)`, in this module or imported).
+/// a variable holding such values (`const get = createReadHandler("GET",
+/// api.get)`, imported or not; `find_foo = find; find_foo = wrap(find_foo)`).
 pub(crate) fn handler_of(linker: &Linker, file: u32, a: &Arg) -> Handler {
-    handler_depth(linker, file, a, 0)
+    handler_in(linker, file, None, a)
 }
 
-fn handler_depth(linker: &Linker, file: u32, a: &Arg, depth: u32) -> Handler {
+/// [`handler_of`] for an argument written inside function `in_def`, whose locals it sees.
+pub(crate) fn handler_in(linker: &Linker, file: u32, in_def: Option<u32>, a: &Arg) -> Handler {
+    Handler::of_defs(handler_defs(linker, file, in_def, a, 0))
+}
+
+fn handler_defs(
+    linker: &Linker,
+    file: u32,
+    in_def: Option<u32>,
+    a: &Arg,
+    depth: u32,
+) -> Vec<(u32, u32)> {
     match a {
-        Arg::Func(d) => Handler::Def(file, *d),
+        Arg::Func(d) => vec![(file, *d)],
         Arg::Call(callee, inner) => {
             let mut defs = vec![];
             if let (Target::Def { file, def }, _) = linker.resolve(file, callee) {
                 defs.push((file, def));
             }
             for a in inner {
-                match handler_depth(linker, file, a, depth) {
-                    Handler::Def(f, d) => defs.push((f, d)),
-                    Handler::Defs(v) => defs.extend(v),
-                    _ => {}
-                }
+                defs.extend(handler_defs(linker, file, in_def, a, depth));
             }
-            Handler::of_defs(defs)
+            defs
         }
         Arg::Path(c) => {
-            // A constant made by a call: the maker and what it was given.
-            if let Some((tf, v @ Arg::Call(..))) = linker.module_value(file, c) {
-                if depth < 4 {
-                    return handler_depth(linker, tf, v, depth + 1);
-                }
+            let held = if depth < 4 {
+                variable_defs(linker, file, in_def, c, depth)
+            } else {
+                vec![]
+            };
+            if !held.is_empty() {
+                return held;
             }
             match linker.resolve(file, c).0 {
-                Target::Def { file, def } => Handler::Def(file, def),
-                Target::Name(n) if linker.by_name(&n).len() == 1 => {
-                    let (f, d) = linker.by_name(&n)[0];
-                    Handler::Def(f, d)
-                }
-                _ => Handler::None,
+                Target::Def { file, def } => vec![(file, def)],
+                Target::Name(n) if linker.by_name(&n).len() == 1 => linker.by_name(&n).to_vec(),
+                _ => vec![],
             }
         }
-        _ => Handler::None,
+        _ => vec![],
     }
+}
+
+/// The functions a variable holds, over every value assigned to it.
+fn variable_defs(
+    linker: &Linker,
+    file: u32,
+    in_def: Option<u32>,
+    c: &Callee,
+    depth: u32,
+) -> Vec<(u32, u32)> {
+    let mut defs: Vec<(u32, u32)> = vec![];
+    for (f, d, v) in linker.values_of(file, in_def, c) {
+        for x in handler_defs(linker, f, d, v, depth + 1) {
+            if !defs.contains(&x) {
+                defs.push(x);
+            }
+        }
+    }
+    defs
 }
 
 /// A literal string, or a constant it names (`TOOL_NAME`, `NAMES.search`, imported or local).

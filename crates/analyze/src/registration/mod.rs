@@ -135,7 +135,7 @@ impl Site<'_> {
         str_of(self.linker, self.file, a)
     }
     pub fn handler(&self, a: &Arg) -> Handler {
-        handler_of(self.linker, self.file, a)
+        args::handler_in(self.linker, self.file, self.r.in_def, a)
     }
     pub fn tool_name(&self, a: &Arg) -> Option<String> {
         tool_name_of(self.linker, self.file, a)
