@@ -336,6 +336,18 @@ impl Graph {
                         branch,
                         r.line,
                     );
+                    // The same member of the other instances a factory may return.
+                    for (af, ad) in linker.alternatives(fi, &r.callee) {
+                        let to = g.node(af, Some(ad));
+                        let e = Edge {
+                            to,
+                            labels,
+                            branch,
+                            tier: Tier::CrossFile,
+                            line: r.line,
+                        };
+                        g.push(from, e);
+                    }
                 }
                 if let Some((pf, pd)) = linker.property_read(fi, &r.callee) {
                     let to = g.node(pf, Some(pd));

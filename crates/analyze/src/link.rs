@@ -1065,3 +1065,52 @@ impl<'a> Linker<'a> {
             .collect()
     }
 }
+
+impl<'a> Linker<'a> {
+    /// The other definitions a call on a function's result may run: the
+    /// callee goes through a function (`createAdapter().all`, also when a
+    /// variable holds that result) that returns one of several instances
+    /// (`new SqliteAdapter()`, `new PgAdapter()`); the resolver follows the
+    /// first, these are the same member of the others.
+    pub fn alternatives(&self, file: u32, callee: &Callee) -> Vec<(u32, u32)> {
+        let path = callee.path();
+        let Some(i) = path.iter().position(|s| s == "()") else {
+            return vec![];
+        };
+        if i + 1 >= path.len() {
+            return vec![];
+        }
+        let mut maker = callee.clone();
+        truncate(&mut maker, i);
+        let Target::Def { file: mf, def: md } = self.resolve(file, &maker).0 else {
+            return vec![];
+        };
+        let made = &self.files[mf as usize].facts.defs[md as usize];
+        if made.kind == DefKind::Class {
+            return vec![];
+        }
+        made.also_returned
+            .iter()
+            .filter_map(|inst| {
+                let mut v = inst.clone();
+                append(&mut v, &path[i + 1..]);
+                match self.resolve(mf, &v).0 {
+                    Target::Def { file, def } => Some((file, def)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Keep the first `n` members of a callee's path.
+fn truncate(c: &mut Callee, n: usize) {
+    match c {
+        Callee::Import { path, .. }
+        | Callee::Global { path }
+        | Callee::Def { path, .. }
+        | Callee::SelfMember { path, .. }
+        | Callee::Var { path, .. } => path.truncate(n),
+        Callee::Dynamic { .. } => {}
+    }
+}

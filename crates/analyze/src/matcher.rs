@@ -285,6 +285,8 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
         "knex",
         "neon",
         "getConnection",
+        "createConnection",
+        "createPoolCluster",
     ];
     const NOT_IO: &[&str] = &[
         "on",

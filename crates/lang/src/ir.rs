@@ -321,6 +321,9 @@ pub enum DefKind {
     Anonymous,
 }
 
+/// How many further returned instances a function records.
+pub const MAX_ALSO_RETURNED: usize = 8;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Def {
     pub name: String,
@@ -342,9 +345,26 @@ pub struct Def {
     /// unlike `returns`, a value, not a type. Inferred from `return` for
     /// languages without declared result types (JavaScript, Python).
     pub returned: Option<Callee>,
+    /// Other instances it may return (a factory's `switch` returning
+    /// `new SqliteAdapter()` or `new PgAdapter()`), at most
+    /// [`MAX_ALSO_RETURNED`]: a call on the result may run any of them.
+    pub also_returned: Vec<Callee>,
     /// Names bound by destructuring a parameter: (`path`, parameter 0,
     /// member path `["path"]`) for `({ path }) => …`.
     pub destructured: Vec<(String, u32, Vec<String>)>,
+}
+
+impl Def {
+    /// Record an instance the function returns: the first is `returned`,
+    /// other distinct ones `also_returned` (up to [`MAX_ALSO_RETURNED`]).
+    pub fn add_returned(&mut self, c: Callee) {
+        match &self.returned {
+            None => self.returned = Some(c),
+            Some(first) if *first == c || self.also_returned.contains(&c) => {}
+            Some(_) if self.also_returned.len() < MAX_ALSO_RETURNED => self.also_returned.push(c),
+            Some(_) => {}
+        }
+    }
 }
 
 /// A local variable (or module-level one, `def: None`) and the value it was
@@ -491,6 +511,7 @@ impl FileFacts {
             params: vec![],
             returns: None,
             returned: None,
+            also_returned: vec![],
             destructured: vec![],
         });
         id
@@ -569,6 +590,7 @@ impl FileFacts {
             if let Some(r) = &mut d.returned {
                 s.callee(r);
             }
+            d.also_returned.iter_mut().for_each(|r| s.callee(r));
         }
         for r in &mut other.refs {
             r.line += s.lines;

@@ -284,6 +284,7 @@ impl<'a> Cx<'a> {
                 }
             }
             "assignment_expression" => {
+                self.bind_assigned_instance(node, scope);
                 // `server.registerOnce = (name, …) => {…}`: the function is that member.
                 if let (Some(l), Some(r)) = (node.field("left"), node.field("right")) {
                     let r = unwrap(r);
@@ -400,19 +401,17 @@ impl<'a> Cx<'a> {
             return;
         };
         // The instance returned, for calls on the result (`getClient().get()`).
-        if self.facts.defs[def as usize].returned.is_none() {
-            // `return (this.x ??= new X())`: the assigned value.
-            let v = match unwrap(v) {
-                a if a.kind().ends_with("assignment_expression") => a.field("right").unwrap_or(a),
-                a => a,
-            };
-            let raw = self.raw_path(unwrap(v));
-            let instance = raw.map(|r| self.scopes.resolve(scope, &r));
-            if let Some(c) =
-                instance.filter(|c| !matches!(c, Callee::Var { .. } | Callee::Dynamic { .. }))
-            {
-                self.facts.defs[def as usize].returned = Some(c);
-            }
+        // `return (this.x ??= new X())`: the assigned value.
+        let returned = match unwrap(v) {
+            a if a.kind().ends_with("assignment_expression") => a.field("right").unwrap_or(a),
+            a => a,
+        };
+        let raw = self.raw_path(unwrap(returned));
+        let instance = raw.map(|r| self.scopes.resolve(scope, &r));
+        if let Some(c) =
+            instance.filter(|c| !matches!(c, Callee::Var { .. } | Callee::Dynamic { .. }))
+        {
+            self.facts.defs[def as usize].add_returned(c);
         }
         let value = self.arg(unwrap(v), scope, 0);
         if matches!(
@@ -568,6 +567,28 @@ impl<'a> Cx<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `let adapter = null; … adapter = createAdapter(type)`: a variable
+    /// declared without a known value holds what it is first assigned from a
+    /// call or `new`, wherever the assignment is (an init function), so
+    /// `adapter.all()` elsewhere is a call on that result.
+    fn bind_assigned_instance(&mut self, node: Node, scope: ScopeId) {
+        let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
+            return;
+        };
+        let r = unwrap(r);
+        if l.kind() != "identifier" || !matches!(r.kind(), "call_expression" | "new_expression") {
+            return;
+        }
+        let name = self.src.text(l);
+        let Some((Binding::Opaque, declared_in)) = self.scopes.lookup(scope, name) else {
+            return;
+        };
+        let b = self.binding_for_value(r, scope);
+        if matches!(b, Binding::Instance(..)) {
+            self.scopes.declare(declared_in, name, b);
         }
     }
 

@@ -694,15 +694,13 @@ impl<'a> Cx<'a> {
             "return_statement" => {
                 if let (Some(v), Some(def)) = (node.named_child(0), cur) {
                     // The instance returned, for calls on the result (`get_client().get()`).
-                    if self.facts.defs[def as usize].returned.is_none() {
-                        let instance = self
-                            .raw_path(v, scope)
-                            .map(|r| self.scopes.resolve(scope, &r));
-                        let named =
-                            |c: &Callee| !matches!(c, Callee::Var { .. } | Callee::Dynamic { .. });
-                        if let Some(c) = instance.filter(named) {
-                            self.facts.defs[def as usize].returned = Some(c);
-                        }
+                    let instance = self
+                        .raw_path(v, scope)
+                        .map(|r| self.scopes.resolve(scope, &r));
+                    let named =
+                        |c: &Callee| !matches!(c, Callee::Var { .. } | Callee::Dynamic { .. });
+                    if let Some(c) = instance.filter(named) {
+                        self.facts.defs[def as usize].add_returned(c);
                     }
                     let value = self.arg(v, scope, 0);
                     if matches!(
