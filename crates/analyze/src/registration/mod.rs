@@ -326,6 +326,7 @@ pub fn find_all(linker: &Linker, skip: &dyn Fn(u32) -> bool) -> Found {
     let more = wrappers::expand_registrars(linker, &all.registrars, skip);
     all.regs.extend(more.regs);
     all.registered_handlers.extend(more.registered_handlers);
+    python_sdk::mount_namespaces(linker, &mut all);
     all
 }
 

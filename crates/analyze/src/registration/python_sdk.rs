@@ -2,7 +2,8 @@
 //! chuk-mcp-server, and decorators of the same shape in TypeScript.
 
 use super::{Found, Handler, Site};
-use mcpwarden_lang::{Arg, Family};
+use crate::link::Linker;
+use mcpwarden_lang::{Arg, Callee, Family, RefKind};
 use mcpwarden_model::EntryKind;
 
 /// `@mcp.tool()`, `@mcp.resource("uri")`, `@mcp.prompt()`, the low-level
@@ -225,4 +226,57 @@ pub(super) fn listed_tool(s: &Site, out: &mut Found) -> bool {
         out.listed.push(s.reg(name, EntryKind::Tool, Handler::None));
     }
     true
+}
+
+/// FastMCP's composition: `main.mount(sub, namespace="wx")` (`prefix=` in
+/// FastMCP 2, `mount("wx", sub)` in early 2.x) and `await
+/// main.import_server(sub, prefix="wx")` expose the sub-server's tools as
+/// `wx_<name>`. The sub-server is named by an import, so its tools are those
+/// registered in the module it comes from.
+pub(super) fn mount_namespaces(linker: &Linker, all: &mut Found) {
+    let mut renames: Vec<(u32, String)> = vec![];
+    for (fi, f) in linker.files.iter().enumerate() {
+        if f.family != Family::Python {
+            continue;
+        }
+        for r in &f.facts.refs {
+            let called = r.callee.last_name();
+            if r.kind != RefKind::Call || !matches!(called, Some("mount" | "import_server")) {
+                continue;
+            }
+            let Callee::Import { module, .. } = &r.callee else {
+                continue;
+            };
+            if super::sdk_of(Family::Python, module).is_none() {
+                continue;
+            }
+            let str_at = |a: Option<&Arg>| super::str_of(linker, fi as u32, a);
+            let (ns, server) = match (str_at(r.args.pos.first()), r.args.pos.get(1)) {
+                (Some(ns), Some(server)) => (Some(ns), Some(server)),
+                _ => (
+                    str_at(r.args.kw("namespace"))
+                        .or_else(|| str_at(r.args.kw("prefix")))
+                        .or_else(|| str_at(r.args.pos.get(1))),
+                    r.args.pos.first().or(r.args.kw("server")),
+                ),
+            };
+            let (Some(ns), Some(Arg::Path(Callee::Import { module, .. }))) = (ns, server) else {
+                continue;
+            };
+            match linker.import_file(fi as u32, module) {
+                Some(sub) if sub != fi => renames.push((sub as u32, ns)),
+                _ => {}
+            }
+        }
+    }
+    for (sub, ns) in renames {
+        for reg in all
+            .regs
+            .iter_mut()
+            .chain(all.listed.iter_mut())
+            .filter(|g| g.file == sub && g.entry == EntryKind::Tool)
+        {
+            reg.name = format!("{ns}_{}", reg.name);
+        }
+    }
 }
