@@ -393,12 +393,20 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         }
     }
     report.sdk = sdk.iter().map(|s| s.to_string()).collect();
+    // A server without an SDK answers MCP's JSON-RPC methods itself.
+    let mut hand_written = false;
+    for (i, f) in files.iter().enumerate() {
+        if registration::answers_mcp_methods(&f.facts) {
+            sdk_files[i] = true;
+            hand_written = true;
+        }
+    }
 
     // Registrations (only in servers that use an MCP SDK: a `.tool()` elsewhere is something else).
     let by_path = parts_by_path(files);
     // Tests, examples, scripts and build configs register nothing of the server's.
     let outside = |fi: u32| by_path[fi as usize].is_some();
-    let found = if sdk.is_empty() {
+    let found = if sdk.is_empty() && !hand_written {
         registration::Found::default()
     } else {
         registration::find_all(&linker, &outside)

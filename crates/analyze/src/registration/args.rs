@@ -193,3 +193,54 @@ pub(crate) fn name_given_before(
         .max_by_key(|(line, _)| *line)
         .map(|(_, n)| n)
 }
+
+/// Whether `k` names a tool object's handler ([`HANDLER_KEYS`]); a leading
+/// underscore marks the same key as private (`"_handler": fn` in a hand-written
+/// server's table).
+pub(crate) fn is_handler_key(k: &str) -> bool {
+    HANDLER_KEYS.contains(&k.trim_start_matches('_'))
+}
+
+/// The handler a tool value describes: the handler of a tool object (`{ id,
+/// execute }`), of the object or function given to the call that builds it
+/// (`createTool({ …, execute })`, `Tool.from_function(fn)`), of the value a
+/// variable holds (imported or not), or the value itself as a handler.
+pub(crate) fn described_handler(
+    linker: &Linker,
+    file: u32,
+    in_def: Option<u32>,
+    value: &Arg,
+    depth: u32,
+) -> Handler {
+    if depth > 4 {
+        return Handler::None;
+    }
+    match value {
+        Arg::Obj(props) => props
+            .iter()
+            .find(|(k, v)| is_handler_key(k) && super::is_function(v, false))
+            .map_or(Handler::None, |(_, v)| handler_in(linker, file, in_def, v)),
+        Arg::Call(_, inner) => first_handler(
+            inner
+                .iter()
+                .map(|a| described_handler(linker, file, in_def, a, depth + 1)),
+        ),
+        Arg::Path(c) => {
+            let held = first_handler(
+                linker
+                    .values_of(file, in_def, c)
+                    .into_iter()
+                    .map(|(f, d, v)| described_handler(linker, f, d, v, depth + 1)),
+            );
+            match held {
+                Handler::None => handler_in(linker, file, in_def, value),
+                h => h,
+            }
+        }
+        a => handler_in(linker, file, in_def, a),
+    }
+}
+
+fn first_handler(mut hs: impl Iterator<Item = Handler>) -> Handler {
+    hs.find(|h| *h != Handler::None).unwrap_or(Handler::None)
+}

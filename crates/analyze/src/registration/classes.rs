@@ -63,7 +63,52 @@ pub(super) fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family
             handler: h,
         });
     }
+    entry_classes(file, facts, &mut out);
     out
+}
+
+/// Resource and prompt classes of the frameworks that load a class per entry
+/// (mcp-framework `class X extends MCPResource { uri; read() }`, `class Y
+/// extends MCPPrompt { name; generateMessages() }`): the base names what the
+/// class serves, the method is its handler.
+const ENTRY_BASES: &[(&str, EntryKind, &str)] = &[
+    ("MCPResource", EntryKind::Resource, "read"),
+    ("MCPPrompt", EntryKind::Prompt, "generateMessages"),
+];
+
+fn entry_classes(file: u32, facts: &FileFacts, out: &mut Found) {
+    for (ci, class) in facts.defs.iter().enumerate() {
+        if class.kind != DefKind::Class {
+            continue;
+        }
+        let Some((base, entry, method)) = ENTRY_BASES
+            .iter()
+            .find(|(b, _, _)| class.bases.iter().any(|c| c.last_name() == Some(*b)))
+        else {
+            continue;
+        };
+        let Some(m) = facts
+            .defs
+            .iter()
+            .position(|d| d.parent == Some(ci as u32) && d.name == *method)
+        else {
+            continue;
+        };
+        let name = facts
+            .consts
+            .iter()
+            .find(|(k, _)| *k == format!("{}.name", class.name))
+            .map_or_else(|| format!("{base}:{}", class.name), |(_, v)| v.clone());
+        let h = Handler::Def(file, m as u32);
+        out.note(&h);
+        out.regs.push(Registration {
+            name,
+            entry: *entry,
+            file,
+            line: class.line,
+            handler: h,
+        });
+    }
 }
 
 /// A handler given as a class (`{ name: "x", handler: ListEventsHandler }`,

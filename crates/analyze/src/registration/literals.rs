@@ -4,7 +4,7 @@
 //! nested one level down (`{ config: { name, … }, handler }`), tables keyed
 //! by tool name, and maps of names to handlers named like tools.
 
-use super::args::{str_of, tool_name_of, HANDLER_KEYS, SCHEMA_KEYS, TOOL_WORDS};
+use super::args::{is_handler_key, str_of, tool_name_of, SCHEMA_KEYS, TOOL_WORDS};
 use super::{Found, Handler, Registration};
 use crate::link::Linker;
 use mcpwarden_lang::{Arg, Family, FileFacts, ObjLit};
@@ -16,7 +16,12 @@ pub(super) fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family
         handler_map(linker, file, o, out);
     }
     for o in &facts.objects {
-        description(linker, file, facts, family, o, out);
+        resource_description(linker, file, o, out);
+    }
+    for o in &facts.objects {
+        if !out.described.contains(&o.props) {
+            description(linker, file, facts, family, o, out);
+        }
     }
 }
 
@@ -91,9 +96,7 @@ fn description(
     let handler = o
         .props
         .iter()
-        .find(|(k, v)| {
-            HANDLER_KEYS.contains(&k.as_str()) && matches!(v, Arg::Func(_) | Arg::Path(_))
-        })
+        .find(|(k, v)| is_handler_key(k) && matches!(v, Arg::Func(_) | Arg::Path(_)))
         .map(|(_, v)| super::handler_of(linker, file, v));
     // `{ name, execute }` alone is any named job (pipeline phases, CLI
     // commands, plugins): a tool also says what it takes or does.
@@ -202,4 +205,37 @@ fn inline_description(
         file,
         line,
     })
+}
+
+/// A resource description with its loader (fastmcp `{ uri, name, load }`,
+/// `{ uriTemplate, name, load }`, given to `addResource(s)` /
+/// `addResourceTemplate(s)`, one at a time or in an array).
+fn resource_description(linker: &Linker, file: u32, o: &ObjLit, out: &mut Found) {
+    let has = |k: &str| o.props.iter().any(|(x, _)| x == k);
+    if !(has("uri") || has("uriTemplate")) || out.described.contains(&o.props) {
+        return;
+    }
+    let Some(name) = o
+        .props
+        .iter()
+        .find(|(k, _)| k == "name")
+        .and_then(|(_, v)| str_of(linker, file, Some(v)))
+    else {
+        return;
+    };
+    let Some((_, f)) = o.props.iter().find(|(k, v)| {
+        (k == "load" || is_handler_key(k)) && matches!(v, Arg::Func(_) | Arg::Path(_))
+    }) else {
+        return;
+    };
+    let h = super::handler_of(linker, file, f);
+    if h != Handler::None {
+        out.add(Registration {
+            name,
+            entry: EntryKind::Resource,
+            file,
+            line: o.line,
+            handler: h,
+        });
+    }
 }

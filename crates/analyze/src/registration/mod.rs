@@ -29,6 +29,7 @@ use mcpwarden_lang::{Arg, Callee, Family, FileFacts, Ref, RefKind};
 use mcpwarden_model::EntryKind;
 
 pub(crate) use args::{handler_of, str_of, tool_name_of};
+pub use jsonrpc::answers_mcp_methods;
 pub use sdk::sdk_of;
 
 /// Where a registration's handler is.
@@ -75,6 +76,9 @@ pub struct Found {
     pub listed: Vec<Registration>,
     /// Registration helpers: functions that register a tool named by a parameter.
     pub registrars: Vec<wrappers::Registrar>,
+    /// Definition objects a registering call consumed (`server.prompt({ name,
+    /// schema }, cb)`): the literal pass must not take them for tools.
+    pub(crate) described: Vec<Vec<(String, Arg)>>,
 }
 
 impl Found {
@@ -105,6 +109,7 @@ impl Found {
         self.registered_handlers.extend(other.registered_handlers);
         self.listed.extend(other.listed);
         self.registrars.extend(other.registrars);
+        self.described.extend(other.described);
     }
 }
 
@@ -208,19 +213,23 @@ const COMPILED: &[Family] = &[Go, Rs, Jvm, CSharp];
 /// Every registration form, in the order they are tried.
 pub(crate) const RECOGNISERS: &[Recogniser] = &[
     // Decorators and annotations.
-    Recogniser { sdk: "mcp, fastmcp (Python), chuk-mcp-server", families: &[Js, Py], on: On::Decorator, names: &[], form: "`@mcp.tool()`, `@mcp.resource(uri)`, `@mcp.prompt()`, `@server.call_tool()`, `@x_tool(name=…)`", recognise: python_sdk::decorator },
+    Recogniser { sdk: "mcp, fastmcp (Python), chuk-mcp-server", families: &[Js, Py], on: On::Decorator, names: &[], form: "`@mcp.tool`, `@mcp.tool()`, `@mcp.tool(\"x\")`, `@mcp.resource(uri)`, `@mcp.prompt()`, `@server.call_tool()`, `@x_tool(name=…)`, `MCPMixin`'s `@mcp_tool` / `@mcp_resource` / `@mcp_prompt`, `@resource_template(uri)`", recognise: python_sdk::decorator },
     Recogniser { sdk: "rust-mcp-sdk", families: &[Rs], on: On::Decorator, names: &["mcp_tool"], form: r#"`#[mcp_tool(name = "x")] struct X` + `impl X`"#, recognise: rust::mcp_tool_struct },
     Recogniser { sdk: "Spring AI, Quarkus, C# SDK, rmcp", families: COMPILED, on: On::Decorator, names: &[], form: "`@Tool`, `@McpTool`, `[McpServerTool]`, `#[tool]` methods", recognise: jvm::annotated_method },
     // Constructions.
     Recogniser { sdk: "C# SDK (low level)", families: COMPILED, on: On::New, names: &["Tool"], form: r#"`new Tool { Name = "x", InputSchema = … }`"#, recognise: csharp::listed_tool },
     Recogniser { sdk: "mcp-java-sdk", families: COMPILED, on: On::New, names: &[], form: r#"`new SyncToolSpecification(new Tool("x", …), handler)`"#, recognise: jvm::tool_specification },
     // TypeScript / JavaScript calls.
-    Recogniser { sdk: "@modelcontextprotocol/sdk, fastmcp, mcp-framework, mcp-use", families: &[Js], on: On::Call, names: &["tool", "registerTool", "addTool"], form: r#"`server.tool("x", …, cb)`, `registerTool("x", config, cb)`, `addTool({ name, execute })`"#, recognise: ts_sdk::tool },
-    Recogniser { sdk: "@modelcontextprotocol/sdk, fastmcp", families: &[Js], on: On::Call, names: &["resource", "registerResource", "prompt", "registerPrompt", "addResource", "addResourceTemplate", "addPrompt"], form: "`server.resource(…)`, `registerPrompt(…)`, `addResourceTemplate(…)`", recognise: ts_sdk::resource_or_prompt },
+    Recogniser { sdk: "@modelcontextprotocol/sdk, @modelcontextprotocol/server, mcp-handler, fastmcp, mcp-use", families: &[Js], on: On::Call, names: &["tool", "registerTool", "registerToolTask", "addTool"], form: r#"`server.tool("x", …, cb)` (all six overloads), `registerTool("x", config, cb)`, `experimental.tasks.registerToolTask("x", config, { createTask, … })`, `addTool({ name, execute })`, `tool({ name, schema }, cb)`"#, recognise: ts_sdk::tool },
+    Recogniser { sdk: "@modelcontextprotocol/sdk", families: &[Js], on: On::Call, names: &["update"], form: "`registeredTool.update({ callback, name })`", recognise: ts_sdk::tool_update },
+    Recogniser { sdk: "@modelcontextprotocol/sdk, fastmcp, mcp-use", families: &[Js], on: On::Call, names: &["resource", "registerResource", "resourceTemplate", "prompt", "registerPrompt", "addResource", "addResourceTemplate", "addPrompt"], form: "`server.resource(…)`, `registerPrompt(…)`, `addResourceTemplate({ uriTemplate, name, load })`, `resource({ name, uri }, cb)`", recognise: ts_sdk::resource_or_prompt },
+    Recogniser { sdk: "@mastra/mcp", families: &[Js], on: On::New, names: &["MCPServer"], form: "`new MCPServer({ tools: { key: createTool({ id, execute }) } })`", recognise: ts_sdk::keyed_tools_option },
     Recogniser { sdk: "@modelcontextprotocol/sdk (low level)", families: &[Js], on: On::Call, names: &["setRequestHandler"], form: r#"`setRequestHandler(CallToolRequestSchema, h)`, `setRequestHandler("tools/call", h)`"#, recognise: ts_sdk::request_handler },
     // Python calls.
     Recogniser { sdk: "mcp, fastmcp (Python)", families: &[Py], on: On::Call, names: &[], form: r#"`mcp.tool(name="x")(fn)`"#, recognise: python_sdk::decorator_applied_by_hand },
-    Recogniser { sdk: "mcp, fastmcp (Python)", families: &[Py], on: On::Call, names: &["add_tool", "add_resource", "add_prompt", "tool"], form: r#"`mcp.add_tool(fn, name="x")`, `mcp.tool(fn)`, `add_prompt(fn)`"#, recognise: python_sdk::add_function },
+    Recogniser { sdk: "mcp, fastmcp (Python), chuk-mcp-server", families: &[Py], on: On::Call, names: &["add_tool", "add_resource", "add_prompt", "tool", "register_function_as_tool", "register_function_as_resource", "register_function_as_prompt"], form: r#"`mcp.add_tool(fn, name="x")`, `add_tool(fn, "x")`, `mcp.tool(fn)`, `add_prompt(fn)`, `register_function_as_tool(fn, name="x")`"#, recognise: python_sdk::add_function },
+    Recogniser { sdk: "mcp, fastmcp (Python), chuk-mcp-server", families: &[Py], on: On::Call, names: &["from_function"], form: r#"`Tool.from_function(fn, name="x")` (in `FastMCP(tools=[…])` or `add_tool(…)`), `FunctionTool` / `ToolHandler` / `FunctionResource` / `Prompt.from_function`"#, recognise: python_sdk::from_function },
+    Recogniser { sdk: "fastmcp (Python)", families: &[Py], on: On::Call, names: &["from_tool"], form: r#"`Tool.from_tool(parent, name="x", transform_fn=fn)`"#, recognise: python_sdk::from_tool },
     Recogniser { sdk: "mcp 2 (Python low level)", families: &[Py], on: On::Call, names: &["Server", "LowLevelServer"], form: r#"`Server("x", on_call_tool=h, on_read_resource=…)`"#, recognise: python_sdk::server_constructor },
     Recogniser { sdk: "any JSON-RPC server", families: &[Js, Py], on: On::Call, names: &["add_request_handler", "set_request_handler"], form: r#"`set_request_handler("tools/call", h)`"#, recognise: jsonrpc::method_handler },
     Recogniser { sdk: "mcp (Python low level)", families: &[Py], on: On::Call, names: &["Tool"], form: r#"`types.Tool(name="x", inputSchema=…)` for a list-tools handler"#, recognise: python_sdk::listed_tool },
@@ -290,6 +299,9 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         }
     }
     literals::find(linker, file, facts, family, &mut out);
+    if family == Family::JavaScript {
+        ts_sdk::file_module(linker, file, facts, &mut out);
+    }
     out.extend(classes::find(linker, file, facts, family));
     // A handler given as a class is its entry method.
     for r in &mut out.regs {
@@ -314,6 +326,7 @@ pub fn find_all(linker: &Linker, skip: &dyn Fn(u32) -> bool) -> Found {
     let more = wrappers::expand_registrars(linker, &all.registrars, skip);
     all.regs.extend(more.regs);
     all.registered_handlers.extend(more.registered_handlers);
+    python_sdk::mount_namespaces(linker, &mut all);
     all
 }
 

@@ -34,6 +34,10 @@ const SDKS: &[(Family, Module, &str)] = {
         (JavaScript, Package("mcp-framework"), "mcp-framework"),
         (JavaScript, Prefix("@mastra/mcp"), "@mastra/mcp"),
         (JavaScript, Prefix("mcp-use"), "mcp-use"),
+        // Vercel's adapter (first published as @vercel/mcp-adapter).
+        (JavaScript, Package("mcp-handler"), "mcp-handler"),
+        (JavaScript, Package("@vercel/mcp-adapter"), "mcp-handler"),
+        (JavaScript, Package("xmcp"), "xmcp"),
         (Python, Top("mcp"), "mcp"),
         (Python, Top("fastmcp"), "fastmcp"),
         (Python, Top("mcp_use"), "mcp-use"),
