@@ -51,11 +51,20 @@ fn subclass_entry(s: &Site, base: &str, method: &str) -> Option<Handler> {
 }
 
 /// `.WithCallToolHandler(async (request, ct) => …)` dispatches on
-/// `request.Params.Name`; the tools are its branches.
+/// `request.Params.Name`; the tools are its branches. `.WithGetPromptHandler(h)` and
+/// `.WithReadResourceHandler(h)` handle every prompt and resource.
 pub(super) fn call_tool_handler(s: &Site, out: &mut Found) -> bool {
     let handler = s.r.args.pos.iter().find(|a| super::is_function(a, false));
     if let Some(Handler::Def(f, d)) = handler.map(|a| s.handler(a)) {
-        out.dispatcher(f, d);
+        match s.called.as_str() {
+            "WithGetPromptHandler" => {
+                out.add(s.reg(s.called.clone(), EntryKind::Prompt, Handler::Def(f, d)))
+            }
+            "WithReadResourceHandler" => {
+                out.add(s.reg(s.called.clone(), EntryKind::Resource, Handler::Def(f, d)))
+            }
+            _ => out.dispatcher(f, d),
+        }
     }
     true
 }
