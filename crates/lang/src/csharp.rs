@@ -1184,11 +1184,21 @@ impl<'t> Cx<'t> {
 
     /// Constructor arguments, then the object initializer as an `Arg::Obj`.
     fn new_args(&self, node: Node, scope: ScopeId, depth: u32) -> Args {
+        // `new() { Name = "x" }` (target-typed) names neither part by field.
+        let child = |kind: &str| {
+            let mut c = node.walk();
+            let found = node.named_children(&mut c).find(|x| x.kind() == kind);
+            found
+        };
         let mut args = node
             .field("arguments")
+            .or_else(|| child("argument_list"))
             .map(|a| self.args_d(a, scope, depth))
             .unwrap_or_default();
-        if let Some(init) = node.field("initializer") {
+        if let Some(init) = node
+            .field("initializer")
+            .or_else(|| child("initializer_expression"))
+        {
             let props = self.init_props(init, scope, depth + 1);
             if !props.is_empty() {
                 args.pos.push(Arg::Obj(props));

@@ -243,15 +243,18 @@ impl<'a, 't> Cx<'a, 't> {
                 let cls = ty.and_then(|t| self.types.get(t).copied());
                 self.impl_class.insert(node.id(), cls);
                 if let (Some(b), Some(t)) = (node.field("body"), ty) {
-                    // Associated string constants: `impl Tools { const READ: &str = "read"; }`.
+                    // Associated string constants: `impl Tools { const READ: &str = "read"; }`,
+                    // and functions without parameters that return a literal
+                    // (`fn name() -> Cow<'static, str> { "read".into() }`, rmcp's `ToolBase::name`).
                     let mut c = b.walk();
                     for ch in b.named_children(&mut c) {
-                        if ch.kind() == "const_item" {
-                            if let (Some(n), Some(v)) = (ch.field("name"), ch.field("value")) {
-                                if let Some(s) = self.literal(v) {
-                                    self.facts.consts.push((format!("{t}.{}", self.text(n)), s));
-                                }
-                            }
+                        let value = match ch.kind() {
+                            "const_item" => ch.field("value").and_then(|v| self.literal(v)),
+                            "function_item" => self.literal_getter(ch),
+                            _ => None,
+                        };
+                        if let (Some(n), Some(s)) = (ch.field("name"), value) {
+                            self.facts.consts.push((format!("{t}.{}", self.text(n)), s));
                         }
                     }
                     self.declare(b, scope, cur, Some(cls), depth + 1);
@@ -680,6 +683,62 @@ impl<'a, 't> Cx<'a, 't> {
         let t = self.text(n);
         let (a, b) = (t.find('"')?, t.rfind('"')?);
         (b > a).then(|| t[a + 1..b].to_string())
+    }
+
+    /// The literal a function without parameters returns, when its body is
+    /// that literal alone, possibly converted (`"x".into()`, `"x".to_string()`,
+    /// `Cow::Borrowed("x")`, `String::from("x")`).
+    fn literal_getter(&self, f: Node) -> Option<String> {
+        let params = f.field("parameters")?;
+        if params.named_child_count() > 0 {
+            return None;
+        }
+        let body = f.field("body")?;
+        let mut c = body.walk();
+        let stmts: Vec<Node> = body
+            .named_children(&mut c)
+            .filter(|x| !x.is_extra() && !x.kind().ends_with("comment"))
+            .collect();
+        let [e] = stmts.as_slice() else { return None };
+        let e = if e.kind() == "expression_statement" {
+            e.named_child(0)?
+        } else {
+            *e
+        };
+        self.converted_literal(e, 0)
+    }
+
+    fn converted_literal(&self, e: Node, depth: u32) -> Option<String> {
+        if depth > 4 {
+            return None;
+        }
+        let e = unwrap(e);
+        if let Some(s) = self.literal(e) {
+            return Some(s);
+        }
+        if e.kind() != "call_expression" {
+            return None;
+        }
+        let f = e.field("function")?;
+        match f.kind() {
+            "field_expression" => {
+                let m = f.field("field").map(|x| self.text(x)).unwrap_or("");
+                if !matches!(m, "into" | "to_string" | "to_owned") {
+                    return None;
+                }
+                self.converted_literal(f.field("value")?, depth + 1)
+            }
+            "scoped_identifier" => {
+                let name = f.field("name").map(|x| self.text(x)).unwrap_or("");
+                if !matches!(name, "from" | "Borrowed" | "Owned") {
+                    return None;
+                }
+                let args = e.field("arguments")?;
+                let first = args.named_child(0)?;
+                self.converted_literal(first, depth + 1)
+            }
+            _ => None,
+        }
     }
 
     /// The path a call's function denotes. With `ctor`, `T::new` / `T::default`
@@ -1427,6 +1486,19 @@ impl<'a, 't> Cx<'a, 't> {
                 .unwrap_or(Arg::Other),
             "macro_invocation" => self.macro_arg(a, scope),
             "struct_expression" => Arg::Obj(self.struct_props(a, scope, depth + 1)),
+            // A tuple is a struct with fields `0`, `1`, …: rmcp's
+            // `with_route((Tool::new("x", ..), Self::handler))`.
+            "tuple_expression" => {
+                let mut c = a.walk();
+                let props: Vec<(String, Arg)> = a
+                    .named_children(&mut c)
+                    .filter(|x| !x.is_extra())
+                    .take(16)
+                    .enumerate()
+                    .map(|(i, x)| (i.to_string(), self.arg(x, scope, depth + 1)))
+                    .collect();
+                Arg::Obj(props)
+            }
             "identifier" => {
                 let name = self.text(a);
                 if let Some(s) = self.scopes.const_str(scope, name) {

@@ -492,3 +492,24 @@ public class Clients {
     let none = f.defs.iter().find(|d| d.name == "Nothing").unwrap();
     assert!(none.returns.is_none(), "{:?}", none.returns);
 }
+
+#[test]
+fn target_typed_new_is_an_object_initialiser() {
+    let f = facts(
+        r#"
+class P {
+    void M() {
+        var t = McpServerTool.Create(Run, new() { Name = "x" });
+    }
+}
+"#,
+    );
+    let r = f
+        .refs
+        .iter()
+        .find(|r| r.callee.last_name() == Some("Create"))
+        .expect("Create");
+    assert!(
+        matches!(r.args.pos.get(1), Some(Arg::Obj(p)) if p.iter().any(|(k, v)| k == "Name" && *v == Arg::Str("x".into())))
+    );
+}

@@ -397,3 +397,41 @@ fn rust_attribute_nested_lists_are_objects_and_comments_are_skipped() {
         ]))
     );
 }
+
+#[test]
+fn tuples_are_objects_and_literal_getters_are_constants() {
+    let f = facts(
+        r#"
+struct Host;
+impl ToolBase for Host {
+    fn name() -> Cow<'static, str> {
+        "host_info".into()
+    }
+    fn title(x: u32) -> String {
+        "not a getter".to_string()
+    }
+}
+impl Host {
+    fn label() -> String { String::from("host") }
+}
+fn routes(r: Router) {
+    r.with_route((Tool::new("a", "d", schema()), Host::run));
+}
+"#,
+    );
+    assert!(f.consts.contains(&("Host.name".into(), "host_info".into())));
+    assert!(f.consts.contains(&("Host.label".into(), "host".into())));
+    assert!(!f.consts.iter().any(|(k, _)| k == "Host.title"));
+    let r = f
+        .refs
+        .iter()
+        .find(|r| r.callee.last_name() == Some("with_route"))
+        .expect("with_route");
+    let Some(Arg::Obj(props)) = r.args.pos.first() else {
+        panic!("tuple is not an object: {:?}", r.args.pos)
+    };
+    assert_eq!(
+        props.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        vec!["0", "1"]
+    );
+}

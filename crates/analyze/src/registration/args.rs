@@ -39,9 +39,23 @@ pub(crate) const HANDLER_KEYS: &[&str] = &[
 ];
 
 /// Calls that build a tool description whose first argument (or `name`) is
-/// the tool's name: mcp-go `mcp.NewTool("x", …)`, Java `new Tool("x", …)`,
+/// the tool's name: mcp-go `mcp.NewTool("x", …)` and
+/// `mcp.NewToolWithRawSchema("x", desc, schema)`, Java `new Tool("x", …)`,
 /// Kotlin `Tool(name = "x")`.
-pub(crate) const TOOL_CONSTRUCTORS: &[&str] = &["NewTool", "Tool", "newTool"];
+pub(crate) const TOOL_CONSTRUCTORS: &[&str] =
+    &["NewTool", "NewToolWithRawSchema", "Tool", "newTool"];
+
+/// Associated functions that build a tool description named by their first
+/// argument: rmcp `Tool::new("x", desc, schema)`, `Tool::new_with_raw("x", desc, schema)`.
+pub(crate) const TOOL_CONSTRUCTOR_PATHS: &[[&str; 2]] =
+    &[["Tool", "new"], ["Tool", "new_with_raw"]];
+
+/// A call that builds a tool description named by its first argument.
+pub(crate) fn is_tool_constructor(c: &Callee) -> bool {
+    c.last_name()
+        .is_some_and(|n| TOOL_CONSTRUCTORS.contains(&n))
+        || TOOL_CONSTRUCTOR_PATHS.iter().any(|p| c.ends_with(p))
+}
 
 /// The handler an argument denotes: a function, a function's name, a call
 /// that wraps or makes one (`withTelemetry("x", h)`: the wrapper and `h`), or
@@ -127,10 +141,7 @@ pub(crate) fn str_of(linker: &Linker, file: u32, a: Option<&Arg>) -> Option<Stri
 pub(crate) fn tool_name_of(linker: &Linker, file: u32, a: &Arg) -> Option<String> {
     match a {
         Arg::Str(_) | Arg::Path(_) => str_of(linker, file, Some(a)),
-        Arg::Call(c, inner)
-            if c.last_name()
-                .is_some_and(|n| TOOL_CONSTRUCTORS.contains(&n)) =>
-        {
+        Arg::Call(c, inner) if is_tool_constructor(c) => {
             let kw = inner.iter().find_map(|x| match x {
                 Arg::Obj(props) => props
                     .iter()

@@ -217,8 +217,10 @@ pub(crate) const RECOGNISERS: &[Recogniser] = &[
     Recogniser { sdk: "rust-mcp-sdk", families: &[Rs], on: On::Decorator, names: &["mcp_tool"], form: r#"`#[mcp_tool(name = "x")] struct X` + `impl X`"#, recognise: rust::mcp_tool_struct },
     Recogniser { sdk: "Spring AI, Quarkus, C# SDK, rmcp", families: COMPILED, on: On::Decorator, names: &[], form: "`@Tool`, `@McpTool`, `[McpServerTool]`, `#[tool]` methods", recognise: jvm::annotated_method },
     // Constructions.
-    Recogniser { sdk: "C# SDK (low level)", families: COMPILED, on: On::New, names: &["Tool"], form: r#"`new Tool { Name = "x", InputSchema = … }`"#, recognise: csharp::listed_tool },
-    Recogniser { sdk: "mcp-java-sdk", families: COMPILED, on: On::New, names: &[], form: r#"`new SyncToolSpecification(new Tool("x", …), handler)`"#, recognise: jvm::tool_specification },
+    Recogniser { sdk: "C# SDK (low level), rust-mcp-sdk", families: COMPILED, on: On::New, names: &["Tool"], form: r#"`new Tool { Name = "x", InputSchema = … }` (in a `McpServerTool` subclass: its `InvokeAsync`), `Tool { name: "x", input_schema, .. }`"#, recognise: csharp::listed_tool },
+    Recogniser { sdk: "C# SDK (low level)", families: &[CSharp], on: On::New, names: &["McpServerHandlers"], form: "`new McpServerHandlers { CallToolHandler = h, GetPromptHandler = …, ReadResourceHandler = … }`", recognise: csharp::handlers_object },
+    Recogniser { sdk: "mcp-go", families: &[Go], on: On::New, names: &["ServerPrompt", "ServerResource", "ServerResourceTemplate"], form: "`server.ServerPrompt{Prompt: …, Handler: h}`, `server.ServerResource{…}`, `server.ServerResourceTemplate{…}`", recognise: go::server_entry_literal },
+    Recogniser { sdk: "mcp-java-sdk", families: COMPILED, on: On::New, names: &[], form: r#"`new SyncToolSpecification(new Tool("x", …) or Tool.builder().name("x")…build(), handler)` (Sync, Async, Stateless; Prompt, Resource, ResourceTemplate)"#, recognise: jvm::tool_specification },
     // TypeScript / JavaScript calls.
     Recogniser { sdk: "@modelcontextprotocol/sdk, @modelcontextprotocol/server, mcp-handler, fastmcp, mcp-use", families: &[Js], on: On::Call, names: &["tool", "registerTool", "registerToolTask", "addTool"], form: r#"`server.tool("x", …, cb)` (all six overloads), `registerTool("x", config, cb)`, `experimental.tasks.registerToolTask("x", config, { createTask, … })`, `addTool({ name, execute })`, `tool({ name, schema }, cb)`"#, recognise: ts_sdk::tool },
     Recogniser { sdk: "@modelcontextprotocol/sdk", families: &[Js], on: On::Call, names: &["update"], form: "`registeredTool.update({ callback, name })`", recognise: ts_sdk::tool_update },
@@ -235,9 +237,18 @@ pub(crate) const RECOGNISERS: &[Recogniser] = &[
     Recogniser { sdk: "mcp (Python low level)", families: &[Py], on: On::Call, names: &["Tool"], form: r#"`types.Tool(name="x", inputSchema=…)` for a list-tools handler"#, recognise: python_sdk::listed_tool },
     // Compiled-language calls.
     Recogniser { sdk: "mcp-java-sdk", families: &[Jvm], on: On::Call, names: &["callHandler"], form: "`SyncToolSpecification.builder().tool(t).callHandler(h)`", recognise: jvm::builder_call_handler },
-    Recogniser { sdk: "rmcp", families: &[Rs], on: On::Call, names: &["new_dyn", "new"], form: r#"`ToolRoute::new_dyn(Tool::new("x", …), closure)`"#, recognise: rust::tool_route },
-    Recogniser { sdk: "C# SDK (low level)", families: &[CSharp], on: On::Call, names: &["WithCallToolHandler"], form: "`.WithCallToolHandler(h)`", recognise: csharp::call_tool_handler },
-    Recogniser { sdk: "mcp-go, go-sdk, mcp-golang, kotlin-sdk", families: COMPILED, on: On::Call, names: &["AddTool", "addTool", "RegisterTool", "add_tool"], form: r#"`s.AddTool(mcp.NewTool("x"), h)`, `mcp.AddTool(s, &mcp.Tool{Name: "x"}, h)`, `RegisterTool("x", d, h)`, `addTool(name = "x") { … }`"#, recognise: go::add_tool },
+    Recogniser { sdk: "mcp-java-sdk", families: &[Jvm], on: On::Call, names: &["toolCall"], form: "`McpServer.sync(t).toolCall(tool, handler)` (async, stateless)", recognise: jvm::tool_call },
+    Recogniser { sdk: "spring-ai", families: &[Jvm], on: On::Call, names: &["builder", "function"], form: r#"`FunctionToolCallback.builder("x", fn)`, `FunctionCallback.builder().function("x", fn)`"#, recognise: jvm::function_callback },
+    Recogniser { sdk: "spring-ai", families: &[Jvm], on: On::Call, names: &["toolMethod"], form: r#"`MethodToolCallback.builder().toolDefinition(ToolDefinition.builder().name("x")…).toolMethod(findMethod(T.class, "m"))`"#, recognise: jvm::method_callback },
+    Recogniser { sdk: "quarkus-mcp", families: &[Jvm], on: On::Call, names: &["setHandler", "setAsyncHandler"], form: r#"`toolManager.newTool("x")….setHandler(fn).register()` (`newPrompt`, `newResource`, `newResourceTemplate`)"#, recognise: jvm::quarkus_definition },
+    Recogniser { sdk: "kotlin-sdk", families: &[Jvm], on: On::Call, names: &["RegisteredTool", "RegisteredPrompt", "RegisteredResource"], form: r#"`addTools(listOf(RegisteredTool(Tool(name = "x")) { … }))`"#, recognise: go::registered_entry },
+    Recogniser { sdk: "rmcp", families: &[Rs], on: On::Call, names: &["new_dyn", "new"], form: r#"`ToolRoute::new_dyn(Tool::new("x", …), closure)`, `ToolRoute::new(tool, h)`, `PromptRoute::new_dyn(…)`"#, recognise: rust::tool_route },
+    Recogniser { sdk: "rmcp", families: &[Rs], on: On::Call, names: &["with_route"], form: r#"`ToolRouter::with_route((Tool::new("x", …), Self::handler))`"#, recognise: rust::route_pair },
+    Recogniser { sdk: "rmcp", families: &[Rs], on: On::Call, names: &["new", "new_with_raw"], form: r#"`Tool::new("x", …)` listed for `ServerHandler::call_tool`"#, recognise: rust::listed_tool },
+    Recogniser { sdk: "C# SDK (low level)", families: &[CSharp], on: On::Call, names: &["WithCallToolHandler", "WithGetPromptHandler", "WithReadResourceHandler"], form: "`.WithCallToolHandler(h)` (dispatching on the name), `.WithGetPromptHandler(h)`, `.WithReadResourceHandler(h)`", recognise: csharp::call_tool_handler },
+    Recogniser { sdk: "C# SDK", families: &[CSharp], on: On::Call, names: &["Create"], form: r#"`McpServerTool.Create(fn, new McpServerToolCreateOptions { Name = "x" })`, `Create(AIFunctionFactory.Create(fn, "x"))`, `McpServerPrompt.Create`, `McpServerResource.Create`"#, recognise: csharp::create_primitive },
+    Recogniser { sdk: "mcp-go, go-sdk, mcp-golang, kotlin-sdk", families: COMPILED, on: On::Call, names: &["AddTool", "AddTaskTool", "AddSessionTool", "addTool", "RegisterTool", "add_tool"], form: r#"`s.AddTool(mcp.NewTool("x") or NewToolWithRawSchema("x", …) or mcp.Tool{…}, h)`, `AddSessionTool(id, tool, h)`, `mcp.AddTool(s, &mcp.Tool{Name: "x"}, h)`, `RegisterTool("x", d, h)`, `addTool(name = "x") { … }`, `addTool(Tool(name = "x")) { … }`"#, recognise: go::add_tool },
+    Recogniser { sdk: "mcp-go, go-sdk, mcp-golang, kotlin-sdk", families: COMPILED, on: On::Call, names: &["AddPrompt", "AddResource", "AddResourceTemplate", "AddSessionResource", "AddSessionResourceTemplate", "RegisterPrompt", "RegisterResource", "addPrompt", "addResource", "addResourceTemplate"], form: r#"`s.AddPrompt(mcp.NewPrompt("x"), h)`, `AddResource(&mcp.Resource{…}, h)`, `RegisterPrompt("x", d, h)`, `addResource(uri = …) { … }`"#, recognise: go::add_prompt_or_resource },
     Recogniser { sdk: "a project's own wrapper", families: COMPILED, on: On::Call, names: &[], form: r#"`ownHelper(…, mcp.Tool{Name: "x", InputSchema: …}, …, h)`"#, recognise: wrappers::described_call },
 ];
 
@@ -303,6 +314,24 @@ pub fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family) -> Fo
         ts_sdk::file_module(linker, file, facts, &mut out);
     }
     out.extend(classes::find(linker, file, facts, family));
+    if family == Family::Rust {
+        rust::trait_impls(linker, file, facts, &mut out);
+    }
+    // A compiled-language description that is also registered with its handler
+    // (`with_route((Tool::new("x", ..), h))`) is that tool, not one for a dispatcher.
+    if family.compiles_together() {
+        let registered: std::collections::HashSet<&str> = out
+            .regs
+            .iter()
+            .filter(|r| r.entry == EntryKind::Tool)
+            .map(|r| r.name.as_str())
+            .collect();
+        let listed = std::mem::take(&mut out.listed);
+        out.listed = listed
+            .into_iter()
+            .filter(|l| !registered.contains(l.name.as_str()))
+            .collect();
+    }
     // A handler given as a class is its entry method.
     for r in &mut out.regs {
         let h = std::mem::replace(&mut r.handler, Handler::None);
