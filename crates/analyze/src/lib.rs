@@ -742,6 +742,14 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         hit
     };
     let by_handler = mark(&handler_entries);
+    // A server that names no tool in its code (it lists them from a file or a
+    // remote at run time) still serves tools/call: its dispatcher is a tool
+    // entry, whatever the tools turn out to be called. With tools known, a
+    // dispatcher's code is attributed by their walks instead.
+    let by_dispatcher = match tool_names.is_empty() {
+        true => mark(&dispatcher_nodes),
+        false => vec![false; pending.len()],
+    };
     let by_startup = mark(&startup);
 
     let mut resources = ResourceSet::default();
@@ -759,7 +767,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         f.reach = if f.part == Part::Test {
             f.tools.clear();
             Reach::Test
-        } else if !f.tools.is_empty() {
+        } else if !f.tools.is_empty() || by_dispatcher[i] {
             Reach::Tool
         } else if by_handler[i] {
             Reach::Handler
