@@ -372,7 +372,8 @@ pub struct ObjLit {
     pub prop_lines: Vec<u32>,
 }
 
-/// A class field holding the result of a call (`value` ends with `"()"`).
+/// A class field holding the result of a call (`value` ends with `"()"`), or
+/// a function kept to be called later (`this.#fetch = fetchImpl ?? fetch`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
     pub class: DefId,

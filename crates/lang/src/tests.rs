@@ -356,3 +356,24 @@ fn python_branches_record_their_subject_and_nesting() {
     assert_eq!(branch_at(&f, 10), vec![pair("op", &["x", "y"])]);
     assert_eq!(branch_at(&f, 11), vec![pair("op", &[])]);
 }
+
+#[test]
+fn js_functions_stored_under_another_name() {
+    let src = "const get = globalThis.fetch;\n\
+               const env = process.env.HOME;\n\
+               get('u');\n\
+               class C { constructor(f) { this.#f = f ?? fetch; } go() { return this.#f('u'); } }\n";
+    let f = facts(Lang::JavaScript, src);
+    // The alias is called: the read where it is stored is no use.
+    assert!(callee_at(&f, 1).is_empty());
+    // A value read and kept (never called) stays a read.
+    assert_eq!(callee_at(&f, 2).len(), 1);
+    // The field holds the global function it may be called as.
+    let field = f.fields.iter().find(|x| x.name == "f").expect("field");
+    assert_eq!(
+        field.value,
+        Callee::Global {
+            path: vec!["fetch".into()]
+        }
+    );
+}
