@@ -7,6 +7,7 @@ pub mod graph;
 mod guards;
 pub mod link;
 pub mod matcher;
+mod params;
 pub mod project;
 pub mod reach;
 pub mod registration;
@@ -413,7 +414,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     );
 
     // Every reference resolved once: the graph links them, the matcher matches them.
-    let targets: Vec<Vec<(link::Target, link::Tier)>> = files
+    let mut targets: Vec<Vec<(link::Target, link::Tier)>> = files
         .iter()
         .enumerate()
         .map(|(fi, f)| {
@@ -424,6 +425,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                 .collect()
         })
         .collect();
+    params::refine(&linker, &mut targets);
 
     // Call graph and entry walks.
     let mut graph = Graph::build(&linker, &targets, &registered);

@@ -385,7 +385,9 @@ impl<'a> Linker<'a> {
                 class: Some(c),
                 path,
             } if path.len() >= 2 && self.member_field(file, *c, &path[0], depth).is_some() => {
-                let (ff, mut value) = self.member_field(file, *c, &path[0], depth).expect("checked");
+                let (ff, mut value) = self
+                    .member_field(file, *c, &path[0], depth)
+                    .expect("checked");
                 append(&mut value, &path[1..]);
                 let (t, _) = self.resolve_depth(ff, &value, depth + 1);
                 (t, Tier::SelfMember)

@@ -987,7 +987,9 @@ impl<'a> Cx<'a> {
                 global.then_some((called_as, value))
             }
             "assignment_expression" => {
-                let l = node.field("left").filter(|l| l.kind() == "member_expression")?;
+                let l = node
+                    .field("left")
+                    .filter(|l| l.kind() == "member_expression")?;
                 let this_obj = l.field("object").is_some_and(|o| o.kind() == "this");
                 let class = self.scopes.class_of(scope).filter(|_| this_obj)?;
                 let name = self.src.text(l.field("property")?).trim_start_matches('#');
@@ -1006,14 +1008,13 @@ impl<'a> Cx<'a> {
     /// injectable function with its default): what a field may hold to be
     /// called later.
     fn function_alias(&self, v: Node, scope: ScopeId) -> Option<Callee> {
-        let held = |a: Arg| match a {
-            Arg::Path(c @ (Callee::Global { .. } | Callee::Import { .. } | Callee::Def { .. }))
-                if !c.through_call() =>
-            {
-                Some(c)
-            }
-            _ => None,
-        };
+        let held =
+            |a: Arg| match a {
+                Arg::Path(
+                    c @ (Callee::Global { .. } | Callee::Import { .. } | Callee::Def { .. }),
+                ) if !c.through_call() => Some(c),
+                _ => None,
+            };
         match self.arg(v, scope, 0) {
             Arg::Either(parts) => parts.into_iter().find_map(held),
             a => held(a),
@@ -1436,10 +1437,14 @@ impl<'a> Cx<'a> {
                     },
                 ))
             }
-            "member_expression" | "subscript_expression" => match self.raw_path(a) {
-                Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
-                None => Arg::Other,
-            },
+            // `new Client(token)` passed along is an instance of `Client`, as a
+            // variable holding it would be (`Client.()`).
+            "member_expression" | "subscript_expression" | "new_expression" => {
+                match self.raw_path(a) {
+                    Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
+                    None => Arg::Other,
+                }
+            }
             // `this.handle.bind(this)` passes `this.handle`.
             "call_expression" => {
                 let f = a.field("function");
