@@ -1550,7 +1550,9 @@ impl<'a> Cx<'a> {
         let has_name = props
             .iter()
             .any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
-        let has_callable = props.iter().any(|(_, v)| {
+        let computed = self.computed_props(node, scope);
+        let values = props.iter().map(|(_, v)| v);
+        let has_callable = values.chain(computed.iter().map(|(_, v, _)| v)).any(|v| {
             matches!(
                 v,
                 Arg::Func(_)
@@ -1596,7 +1598,41 @@ impl<'a> Cx<'a> {
             props,
             name_line: name_line.unwrap_or(0),
             prop_lines,
+            computed,
         });
+    }
+
+    /// `[searchTool.name]: search`: properties keyed by a constant, the key
+    /// as a label (symbolic when the constant is another module's).
+    fn computed_props(&mut self, obj: Node, scope: ScopeId) -> Vec<(String, Arg, u32)> {
+        let mut out = vec![];
+        let mut c = obj.walk();
+        let pairs: Vec<Node> = obj
+            .named_children(&mut c)
+            .filter(|p| p.kind() == "pair")
+            .collect();
+        for p in pairs {
+            let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
+                continue;
+            };
+            let Some(expr) = k
+                .named_child(0)
+                .filter(|_| k.kind() == "computed_property_name")
+            else {
+                continue;
+            };
+            let key = self
+                .label_value(expr, scope)
+                .or_else(|| self.label_path(expr, scope));
+            if let Some(key) = key {
+                let line = p.start_position().row as u32 + 1;
+                out.push((key, self.arg(v, scope, 1), line));
+            }
+            if out.len() >= 32 {
+                break;
+            }
+        }
+        out
     }
 
     /// `this.api = axios.create()` in a method, or a class field `client = new Client()`.

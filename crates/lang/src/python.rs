@@ -1255,6 +1255,7 @@ impl<'a> Cx<'a> {
             props,
             name_line,
             prop_lines,
+            computed: vec![],
         });
     }
 }

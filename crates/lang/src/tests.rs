@@ -377,3 +377,28 @@ fn js_functions_stored_under_another_name() {
         }
     );
 }
+
+#[test]
+fn js_computed_keys_are_recorded_as_labels() {
+    let src = "import { searchTool } from './search.js';\n\
+               const LOCAL = 'local_tool';\n\
+               function doPlain() {}\n\
+               function doLocal() {}\n\
+               function doSearch() {}\n\
+               const HANDLERS = { plain: doPlain, [LOCAL]: doLocal, [searchTool.name]: doSearch };\n";
+    let f = facts(Lang::JavaScript, src);
+    let o = f
+        .objects
+        .iter()
+        .find(|o| o.binding.as_deref() == Some("HANDLERS"))
+        .expect("table");
+    assert_eq!(o.props.len(), 1);
+    let keys: Vec<&str> = o.computed.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(keys[0], "local_tool");
+    // Another module's constant: a symbolic label naming its path.
+    let i = symbolic_label(keys[1]).expect("symbolic");
+    assert_eq!(
+        f.label_paths[i],
+        import("./search.js", &["searchTool", "name"])
+    );
+}
