@@ -104,7 +104,7 @@ impl Lang {
 pub use mcpwarden_model::Family;
 
 /// What a callee (or any access path) resolves to inside its file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Callee {
     /// Through an import / require: module specifier as written (`node:` kept,
     /// relative paths kept) and the member path after it. `"()"` marks the

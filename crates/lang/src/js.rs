@@ -1025,13 +1025,21 @@ impl<'a> Cx<'a> {
     /// called: the call is the use (it is matched as the function), the read
     /// is not.
     fn drop_called_aliases(&mut self) {
+        if self.aliases.is_empty() {
+            return;
+        }
         let refs = &self.facts.refs;
-        let called = |c: &Callee| {
-            refs.iter()
-                .any(|r| r.kind != RefKind::Access && r.callee == *c)
-        };
+        let called: rustc_hash::FxHashSet<&Callee> = refs
+            .iter()
+            .filter(|r| r.kind != RefKind::Access)
+            .map(|r| &r.callee)
+            .collect();
         let mut drop = vec![false; refs.len()];
-        for a in self.aliases.iter().filter(|a| called(&a.called_as)) {
+        for a in self
+            .aliases
+            .iter()
+            .filter(|a| called.contains(&a.called_as))
+        {
             for (i, r) in refs.iter().enumerate().take(a.end).skip(a.start) {
                 drop[i] |= r.kind == RefKind::Access && r.callee == a.value;
             }
