@@ -9,7 +9,7 @@
 //! keeps the cost at O(entries × (nodes + edges)).
 
 use crate::link::{Linker, Target, Tier};
-use mcpwarden_lang::{symbolic_label, Arg, Callee, Def, DefKind, RefKind};
+use mcpwarden_lang::{symbolic_label, Arg, Callee, Def, DefKind, ObjLit, RefKind};
 use std::collections::{HashMap, HashSet};
 
 pub type NodeId = u32;
@@ -203,7 +203,7 @@ impl Graph {
         for (fi, f) in linker.files.iter().enumerate() {
             let fi = fi as u32;
             // Dispatch tables: `HANDLERS = { "x": do_x }` called as `HANDLERS[name](...)`.
-            let tables: HashMap<&str, &mcpwarden_lang::ObjLit> = f
+            let tables: HashMap<&str, &ObjLit> = f
                 .facts
                 .objects
                 .iter()
@@ -217,7 +217,9 @@ impl Graph {
                     if let (Some(t), Some("[]" | "get")) =
                         (tables.get(name.as_str()), path.first().map(|s| s.as_str()))
                     {
-                        in_tables.extend(t.props.iter().filter_map(|(_, v)| match v {
+                        let values = t.props.iter().map(|(_, v)| v);
+                        let computed = t.computed.iter().map(|(_, v, _)| v);
+                        in_tables.extend(values.chain(computed).filter_map(|v| match v {
                             Arg::Func(d) => Some(*d),
                             _ => None,
                         }));
@@ -273,9 +275,9 @@ impl Graph {
                             _ => branch,
                         };
                         let labels_here = branch_labels(linker, fi, r);
-                        for (i, (key, v)) in table.props.iter().enumerate() {
+                        for (key, v, key_line) in table_entries(linker, fi, table) {
                             let mut set = labels_here.clone();
-                            if !set.contains(key) {
+                            if !set.contains(&key) {
                                 set.push(key.clone());
                             }
                             let labels = g.intern(&set);
@@ -286,10 +288,7 @@ impl Graph {
                                         in_def: r.in_def,
                                         line: r.line,
                                         subject,
-                                        values: vec![(
-                                            key.clone(),
-                                            table.prop_lines.get(i).copied().unwrap_or(table.line),
-                                        )],
+                                        values: vec![(key.clone(), key_line)],
                                         parent: outer,
                                     });
                                     g.levels.len() as u32 - 1
@@ -576,4 +575,22 @@ pub fn resolved_labels<'a>(
         None => Some(l.clone()),
     });
     std::borrow::Cow::Owned(named.collect())
+}
+
+/// A table's entries: (key, value, line), computed keys resolved to the
+/// constant they name (dropped when the linker cannot name it).
+pub(crate) fn table_entries<'a>(
+    linker: &Linker,
+    file: u32,
+    o: &'a ObjLit,
+) -> Vec<(String, &'a Arg, u32)> {
+    let literal = o.props.iter().enumerate().map(|(i, (k, v))| {
+        let line = o.prop_lines.get(i).copied().unwrap_or(o.line);
+        (k.clone(), v, line)
+    });
+    let computed = o.computed.iter().filter_map(|(k, v, line)| {
+        let key = resolved_labels(linker, file, std::slice::from_ref(k));
+        key.first().map(|k| (k.clone(), v, *line))
+    });
+    literal.chain(computed).collect()
 }

@@ -7,6 +7,7 @@ pub mod graph;
 mod guards;
 pub mod link;
 pub mod matcher;
+mod params;
 pub mod project;
 pub mod reach;
 pub mod registration;
@@ -421,7 +422,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     );
 
     // Every reference resolved once: the graph links them, the matcher matches them.
-    let targets: Vec<Vec<(link::Target, link::Tier)>> = files
+    let mut targets: Vec<Vec<(link::Target, link::Tier)>> = files
         .iter()
         .enumerate()
         .map(|(fi, f)| {
@@ -432,6 +433,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
                 .collect()
         })
         .collect();
+    params::refine(&linker, &mut targets);
 
     // Call graph and entry walks.
     let mut graph = Graph::build(&linker, &targets, &registered);
@@ -750,6 +752,14 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         hit
     };
     let by_handler = mark(&handler_entries);
+    // A server that names no tool in its code (it lists them from a file or a
+    // remote at run time) still serves tools/call: its dispatcher is a tool
+    // entry, whatever the tools turn out to be called. With tools known, a
+    // dispatcher's code is attributed by their walks instead.
+    let by_dispatcher = match tool_names.is_empty() {
+        true => mark(&dispatcher_nodes),
+        false => vec![false; pending.len()],
+    };
     let by_startup = mark(&startup);
 
     let mut resources = ResourceSet::default();
@@ -767,7 +777,7 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         f.reach = if f.part == Part::Test {
             f.tools.clear();
             Reach::Test
-        } else if !f.tools.is_empty() {
+        } else if !f.tools.is_empty() || by_dispatcher[i] {
             Reach::Tool
         } else if by_handler[i] {
             Reach::Handler

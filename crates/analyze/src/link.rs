@@ -384,8 +384,10 @@ impl<'a> Linker<'a> {
             Callee::SelfMember {
                 class: Some(c),
                 path,
-            } if path.len() >= 2 && self.field(file, *c, &path[0], depth).is_some() => {
-                let (ff, mut value) = self.field(file, *c, &path[0], depth).expect("checked");
+            } if path.len() >= 2 && self.member_field(file, *c, &path[0], depth).is_some() => {
+                let (ff, mut value) = self
+                    .member_field(file, *c, &path[0], depth)
+                    .expect("checked");
                 append(&mut value, &path[1..]);
                 let (t, _) = self.resolve_depth(ff, &value, depth + 1);
                 (t, Tier::SelfMember)
@@ -406,7 +408,10 @@ impl<'a> Linker<'a> {
             Callee::SelfMember { class, path } => match (class, path.first()) {
                 (Some(c), Some(m)) if path.len() == 1 => match self.method(file, *c, m, depth) {
                     Some((mf, md)) => (Target::Def { file: mf, def: md }, Tier::SelfMember),
-                    None => (Target::Name(m.clone()), Tier::NameOnly),
+                    None => match self.field_alias(file, *c, m, depth) {
+                        Some(t) => (t, Tier::SelfMember),
+                        None => (Target::Name(m.clone()), Tier::NameOnly),
+                    },
                 },
                 _ => (last_name(path), Tier::NameOnly),
             },
@@ -858,6 +863,24 @@ impl<'a> Linker<'a> {
         };
         append(&mut value, rest);
         Some(self.resolve_depth(file, &value, depth + 1).0)
+    }
+
+    /// A field whose members are used (`this.api.get()`): an instance, or a
+    /// module kept in a field (`this.fs = fs`). A global read kept there
+    /// (`this.home = process.env.HOME`) was the use; its members are data.
+    fn member_field(&self, file: u32, class: u32, name: &str, depth: u32) -> Option<(u32, Callee)> {
+        self.field(file, class, name, depth)
+            .filter(|(_, v)| v.through_call() || matches!(v, Callee::Import { .. }))
+    }
+
+    /// `this.#fetch(url)` where the field holds a function, not an instance
+    /// (`this.#fetch = fetchImpl ?? fetch`): calling the field calls it.
+    fn field_alias(&self, file: u32, class: u32, name: &str, depth: u32) -> Option<Target> {
+        let (ff, value) = self.field(file, class, name, depth)?;
+        if value.through_call() {
+            return None; // an instance: calling it is no call of its class
+        }
+        Some(self.resolve_depth(ff, &value, depth + 1).0)
     }
 
     /// What a class field (or a base class's) was set to: (file of the class, value).

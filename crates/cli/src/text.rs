@@ -185,6 +185,8 @@ pub fn render(r: &ServerReport, color: bool) -> String {
                 let _ = write!(line, "  \"{}\"", v);
             }
             let reach = match f.reach {
+                // Tools named at run time only (listed from a file): no names.
+                Reach::Tool if f.tools.is_empty() => "tool".to_string(),
                 Reach::Tool => format!("tool: {}", f.tools.join(", ")),
                 other => other.as_str().to_string(),
             };

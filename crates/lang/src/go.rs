@@ -1027,6 +1027,7 @@ impl<'a> Cx<'a> {
             props,
             name_line,
             prop_lines,
+            computed: vec![],
         });
     }
 

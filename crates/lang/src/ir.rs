@@ -104,7 +104,7 @@ impl Lang {
 pub use mcpwarden_model::Family;
 
 /// What a callee (or any access path) resolves to inside its file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Callee {
     /// Through an import / require: module specifier as written (`node:` kept,
     /// relative paths kept) and the member path after it. `"()"` marks the
@@ -390,9 +390,14 @@ pub struct ObjLit {
     pub name_line: u32,
     /// Line of each property, in `props` order.
     pub prop_lines: Vec<u32>,
+    /// Properties with a computed key (`[searchTool.name]: search`): the key as
+    /// a branch label (a literal, or symbolic as in [`Ref::labels`] when only
+    /// the linker can name it), the value and the line.
+    pub computed: Vec<(String, Arg, u32)>,
 }
 
-/// A class field holding the result of a call (`value` ends with `"()"`).
+/// A class field holding the result of a call (`value` ends with `"()"`), or
+/// a function kept to be called later (`this.#fetch = fetchImpl ?? fetch`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
     pub class: DefId,
@@ -473,6 +478,12 @@ impl Shift {
             Callee::Def { def, .. } => *def = self.def(*def),
             Callee::SelfMember { class: Some(k), .. } => *k = self.def(*k),
             _ => {}
+        }
+    }
+    /// A symbolic label of the appended part, renumbered past `paths` labels.
+    fn label(&self, l: &mut String, paths: usize) {
+        if let Some(i) = symbolic_label(l) {
+            *l = format!("{LABEL_PATH_MARK}{}", i + paths);
         }
     }
     fn arg(&self, a: &mut Arg) {
@@ -600,9 +611,7 @@ impl FileFacts {
             r.in_def = r.in_def.map(|d| s.def(d));
             r.decorates = r.decorates.map(|d| s.def(d));
             for l in &mut r.labels {
-                if let Some(i) = symbolic_label(l) {
-                    *l = format!("{LABEL_PATH_MARK}{}", i + self.label_paths.len());
-                }
+                s.label(l, self.label_paths.len());
             }
             r.branch = r.branch.map(|b| b + self.branches.len() as u32);
         }
@@ -613,9 +622,7 @@ impl FileFacts {
             s.arg(&mut b.subject);
             for (v, line) in &mut b.values {
                 *line += s.lines;
-                if let Some(i) = symbolic_label(v) {
-                    *v = format!("{LABEL_PATH_MARK}{}", i + self.label_paths.len());
-                }
+                s.label(v, self.label_paths.len());
             }
         }
         other.label_paths.iter_mut().for_each(|c| s.callee(c));
@@ -627,6 +634,11 @@ impl FileFacts {
             o.prop_lines.iter_mut().for_each(|l| *l += s.lines);
             o.in_def = o.in_def.map(|d| s.def(d));
             o.props.iter_mut().for_each(|(_, a)| s.arg(a));
+            for (key, value, line) in &mut o.computed {
+                s.label(key, self.label_paths.len());
+                s.arg(value);
+                *line += s.lines;
+            }
         }
         for e in &mut other.exports {
             if let Export::Local { target, .. } = e {

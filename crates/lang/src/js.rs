@@ -21,11 +21,13 @@ pub fn extract<'a>(tree: &'a Tree, src: &'a str) -> FileFacts {
         bind_in: HashMap::default(),
         cursors: vec![],
         bufs: vec![],
+        aliases: vec![],
     };
     let root = tree.root_node();
     let top = cx.scopes.new_scope(None, None);
     cx.declare(root, top, None, None, 0);
     cx.emit(root, top, None, &[], 0);
+    cx.drop_called_aliases();
     if cx.facts.syntax_errors == 0 && root.has_error() {
         cx.facts.syntax_errors = 1;
     }
@@ -50,6 +52,19 @@ struct Cx<'a> {
     /// walks visit every node, and a fresh cursor per node was most of their cost.
     cursors: Vec<tree_sitter::TreeCursor<'a>>,
     bufs: Vec<Vec<Node<'a>>>,
+    /// Places where a function is stored under another name (see [`Alias`]).
+    aliases: Vec<Alias>,
+}
+
+/// `const httpGet = globalThis.fetch` / `this.#fetch = impl ?? fetch`: a
+/// global or module function kept under another name. Reading it there is
+/// no use of it; calling `called_as` is. The refs emitted for the value are
+/// `refs[start..end]`.
+struct Alias {
+    start: usize,
+    end: usize,
+    called_as: Callee,
+    value: Callee,
 }
 
 fn is_function(kind: &str) -> bool {
@@ -953,11 +968,108 @@ impl<'a> Cx<'a> {
             }
             _ => {}
         }
+        let alias = self.alias_site(node, scope);
+        let start = self.facts.refs.len();
         let kids = self.kids(node, depth);
         for &child in &kids {
             self.emit(child, scope, cur, labels, depth + 1);
         }
         self.give_back(kids, depth);
+        if let Some((called_as, value)) = alias {
+            let end = self.facts.refs.len();
+            self.aliases.push(Alias {
+                start,
+                end,
+                called_as,
+                value,
+            });
+        }
+    }
+
+    /// A function stored under another name by this declaration or
+    /// assignment: (how a call through the new name is seen, the function).
+    fn alias_site(&self, node: Node, scope: ScopeId) -> Option<(Callee, Callee)> {
+        match node.kind() {
+            "variable_declarator" => {
+                let name = node.field("name").filter(|n| n.kind() == "identifier")?;
+                let v = unwrap(node.field("value")?);
+                if !matches!(v.kind(), "member_expression" | "subscript_expression") {
+                    return None;
+                }
+                let value = self.scopes.resolve(scope, &self.raw_path(v)?);
+                let called_as = self.scopes.resolve(
+                    scope,
+                    &RawPath {
+                        root: Root::Name(self.src.text(name).to_string()),
+                        members: vec![],
+                    },
+                );
+                let global = matches!(value, Callee::Global { .. } | Callee::Import { .. });
+                global.then_some((called_as, value))
+            }
+            "assignment_expression" => {
+                let l = node
+                    .field("left")
+                    .filter(|l| l.kind() == "member_expression")?;
+                let this_obj = l.field("object").is_some_and(|o| o.kind() == "this");
+                let class = self.scopes.class_of(scope).filter(|_| this_obj)?;
+                let name = self.src.text(l.field("property")?).trim_start_matches('#');
+                let value = self.function_alias(unwrap(node.field("right")?), scope)?;
+                let called_as = Callee::SelfMember {
+                    class: Some(class),
+                    path: vec![name.to_string()],
+                };
+                Some((called_as, value))
+            }
+            _ => None,
+        }
+    }
+
+    /// A global or module member read as a value, or one of `a ?? b` (an
+    /// injectable function with its default): what a field may hold to be
+    /// called later.
+    fn function_alias(&self, v: Node, scope: ScopeId) -> Option<Callee> {
+        let held =
+            |a: Arg| match a {
+                Arg::Path(
+                    c @ (Callee::Global { .. } | Callee::Import { .. } | Callee::Def { .. }),
+                ) if !c.through_call() => Some(c),
+                _ => None,
+            };
+        match self.arg(v, scope, 0) {
+            Arg::Either(parts) => parts.into_iter().find_map(held),
+            a => held(a),
+        }
+    }
+
+    /// Reads of a function at the places it was stored under a name that is
+    /// called: the call is the use (it is matched as the function), the read
+    /// is not.
+    fn drop_called_aliases(&mut self) {
+        if self.aliases.is_empty() {
+            return;
+        }
+        let refs = &self.facts.refs;
+        let called: rustc_hash::FxHashSet<&Callee> = refs
+            .iter()
+            .filter(|r| r.kind != RefKind::Access)
+            .map(|r| &r.callee)
+            .collect();
+        let mut drop = vec![false; refs.len()];
+        for a in self
+            .aliases
+            .iter()
+            .filter(|a| called.contains(&a.called_as))
+        {
+            for (i, r) in refs.iter().enumerate().take(a.end).skip(a.start) {
+                drop[i] |= r.kind == RefKind::Access && r.callee == a.value;
+            }
+        }
+        let mut i = 0;
+        self.facts.refs.retain(|_| {
+            i += 1;
+            !drop[i - 1]
+        });
     }
 
     /// Inside a callee chain `a.b(x).c[d]`, emit what is not part of the path:
@@ -1354,10 +1466,14 @@ impl<'a> Cx<'a> {
                     },
                 ))
             }
-            "member_expression" | "subscript_expression" => match self.raw_path(a) {
-                Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
-                None => Arg::Other,
-            },
+            // `new Client(token)` passed along is an instance of `Client`, as a
+            // variable holding it would be (`Client.()`).
+            "member_expression" | "subscript_expression" | "new_expression" => {
+                match self.raw_path(a) {
+                    Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
+                    None => Arg::Other,
+                }
+            }
             // `this.handle.bind(this)` passes `this.handle`.
             "call_expression" => {
                 let f = a.field("function");
@@ -1463,7 +1579,9 @@ impl<'a> Cx<'a> {
         let has_name = props
             .iter()
             .any(|(k, v)| k == "name" && matches!(v, Arg::Str(_) | Arg::Path(_)));
-        let has_callable = props.iter().any(|(_, v)| {
+        let computed = self.computed_props(node, scope);
+        let values = props.iter().map(|(_, v)| v);
+        let has_callable = values.chain(computed.iter().map(|(_, v, _)| v)).any(|v| {
             matches!(
                 v,
                 Arg::Func(_)
@@ -1509,7 +1627,41 @@ impl<'a> Cx<'a> {
             props,
             name_line: name_line.unwrap_or(0),
             prop_lines,
+            computed,
         });
+    }
+
+    /// `[searchTool.name]: search`: properties keyed by a constant, the key
+    /// as a label (symbolic when the constant is another module's).
+    fn computed_props(&mut self, obj: Node, scope: ScopeId) -> Vec<(String, Arg, u32)> {
+        let mut out = vec![];
+        let mut c = obj.walk();
+        let pairs: Vec<Node> = obj
+            .named_children(&mut c)
+            .filter(|p| p.kind() == "pair")
+            .collect();
+        for p in pairs {
+            let (Some(k), Some(v)) = (p.field("key"), p.field("value")) else {
+                continue;
+            };
+            let Some(expr) = k
+                .named_child(0)
+                .filter(|_| k.kind() == "computed_property_name")
+            else {
+                continue;
+            };
+            let key = self
+                .label_value(expr, scope)
+                .or_else(|| self.label_path(expr, scope));
+            if let Some(key) = key {
+                let line = p.start_position().row as u32 + 1;
+                out.push((key, self.arg(v, scope, 1), line));
+            }
+            if out.len() >= 32 {
+                break;
+            }
+        }
+        out
     }
 
     /// `this.api = axios.create()` in a method, or a class field `client = new Client()`.
@@ -1558,6 +1710,10 @@ impl<'a> Cx<'a> {
             return;
         }
         if !matches!(value.kind(), "call_expression" | "new_expression") {
+            // `this.#fetch = fetchImpl ?? fetch`: a function, called through the field.
+            if let Some(value) = self.function_alias(value, scope) {
+                self.facts.fields.push(Field { class, name, value });
+            }
             return;
         }
         if let Some(mut raw) = self.raw_path(value) {

@@ -1253,6 +1253,7 @@ impl<'a> Cx<'a> {
             props,
             name_line,
             prop_lines,
+            computed: vec![],
         });
     }
 }

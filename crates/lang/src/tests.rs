@@ -356,3 +356,49 @@ fn python_branches_record_their_subject_and_nesting() {
     assert_eq!(branch_at(&f, 10), vec![pair("op", &["x", "y"])]);
     assert_eq!(branch_at(&f, 11), vec![pair("op", &[])]);
 }
+
+#[test]
+fn js_functions_stored_under_another_name() {
+    let src = "const get = globalThis.fetch;\n\
+               const env = process.env.HOME;\n\
+               get('u');\n\
+               class C { constructor(f) { this.#f = f ?? fetch; } go() { return this.#f('u'); } }\n";
+    let f = facts(Lang::JavaScript, src);
+    // The alias is called: the read where it is stored is no use.
+    assert!(callee_at(&f, 1).is_empty());
+    // A value read and kept (never called) stays a read.
+    assert_eq!(callee_at(&f, 2).len(), 1);
+    // The field holds the global function it may be called as.
+    let field = f.fields.iter().find(|x| x.name == "f").expect("field");
+    assert_eq!(
+        field.value,
+        Callee::Global {
+            path: vec!["fetch".into()]
+        }
+    );
+}
+
+#[test]
+fn js_computed_keys_are_recorded_as_labels() {
+    let src = "import { searchTool } from './search.js';\n\
+               const LOCAL = 'local_tool';\n\
+               function doPlain() {}\n\
+               function doLocal() {}\n\
+               function doSearch() {}\n\
+               const HANDLERS = { plain: doPlain, [LOCAL]: doLocal, [searchTool.name]: doSearch };\n";
+    let f = facts(Lang::JavaScript, src);
+    let o = f
+        .objects
+        .iter()
+        .find(|o| o.binding.as_deref() == Some("HANDLERS"))
+        .expect("table");
+    assert_eq!(o.props.len(), 1);
+    let keys: Vec<&str> = o.computed.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(keys[0], "local_tool");
+    // Another module's constant: a symbolic label naming its path.
+    let i = symbolic_label(keys[1]).expect("symbolic");
+    assert_eq!(
+        f.label_paths[i],
+        import("./search.js", &["searchTool", "name"])
+    );
+}

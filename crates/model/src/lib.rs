@@ -135,7 +135,9 @@ impl fmt::Display for Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Reach {
-    /// Reachable from at least one registered MCP tool handler.
+    /// Reachable from at least one registered MCP tool handler (or from the
+    /// tools/call handler of a server whose tool names are only known at run
+    /// time: then `tools` is empty).
     Tool,
     /// Reachable from a resource or prompt handler, but from no tool.
     Handler,

@@ -84,7 +84,11 @@ fn handler_defs(
             if let (Target::Def { file, def }, _) = linker.resolve(file, callee) {
                 defs.push((file, def));
             }
-            for a in inner {
+            // `toolHandler(new Client())`: the instance is the factory's data.
+            for a in inner
+                .iter()
+                .filter(|a| !crate::params::is_instance(linker, file, a))
+            {
                 defs.extend(handler_defs(linker, file, in_def, a, depth));
             }
             defs

@@ -21,6 +21,7 @@ mod literals;
 mod python_sdk;
 mod rust;
 mod sdk;
+mod tables;
 mod ts_sdk;
 mod wrappers;
 
@@ -355,6 +356,7 @@ pub fn find_all(linker: &Linker, skip: &dyn Fn(u32) -> bool) -> Found {
     let more = wrappers::expand_registrars(linker, &all.registrars, skip);
     all.regs.extend(more.regs);
     all.registered_handlers.extend(more.registered_handlers);
+    tables::join(linker, skip, &mut all);
     python_sdk::mount_namespaces(linker, &mut all);
     all
 }
