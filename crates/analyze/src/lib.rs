@@ -21,7 +21,7 @@ pub mod walk;
 use graph::{Graph, NodeId};
 use link::{LinkFile, Linker};
 use mcpwarden_catalog::Catalog;
-use mcpwarden_lang::{FileFacts, Lang};
+use mcpwarden_lang::{Callee, FileFacts, Lang};
 use mcpwarden_model::*;
 use project::ModuleIndex;
 use rayon::prelude::*;
@@ -259,10 +259,11 @@ fn scan_here(root: &Path, opts: &Options) -> Result<ServerReport, ScanError> {
                 },
             })?;
             let facts = extract_file(f.lang, &text.bytes, opts.parse_only);
-            let facts = facts.map_err(|e| Skipped {
+            let mut facts = facts.map_err(|e| Skipped {
                 path: f.rel.clone(),
                 reason: format!("parse-failed: {e}"),
             })?;
+            as_imported(&mut facts, &text.inlined);
             Ok(Analysed {
                 rel: f.rel.clone(),
                 lang: f.lang,
@@ -1035,6 +1036,54 @@ fn twin_source(index: &ModuleIndex, rel: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// A bundle's own code names what its inlined packages declare as unbound
+/// globals (`new Exa2(key)` once `var Exa2 = class` of exa-js is blanked out):
+/// they are that package's exports, as if imported, so its catalogue rows apply.
+fn as_imported(facts: &mut FileFacts, inlined: &[(String, String)]) {
+    if inlined.is_empty() {
+        return;
+    }
+    // A polyfill that declares a runtime global (`function fetch(…)`) does not
+    // take over the global the server calls.
+    const RUNTIME: &[&str] = &[
+        "fetch",
+        "require",
+        "process",
+        "Buffer",
+        "console",
+        "module",
+        "exports",
+        "global",
+        "globalThis",
+        "setTimeout",
+        "setInterval",
+        "URL",
+        "WebSocket",
+        "XMLHttpRequest",
+        "eval",
+        "Function",
+        "Promise",
+        "Object",
+        "Array",
+        "JSON",
+    ];
+    let by_name: HashMap<&str, &str> = inlined
+        .iter()
+        .filter(|(n, _)| !RUNTIME.contains(&n.as_str()))
+        .map(|(n, p)| (n.as_str(), p.as_str()))
+        .collect();
+    facts.map_callees(&mut |c| {
+        let Callee::Global { path } = c else { return };
+        let Some(pkg) = path.first().and_then(|n| by_name.get(n.as_str())) else {
+            return;
+        };
+        *c = Callee::Import {
+            module: pkg.to_string(),
+            path: std::mem::take(path),
+        };
+    });
 }
 
 #[cfg(test)]

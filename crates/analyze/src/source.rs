@@ -11,6 +11,10 @@ pub struct Text {
     pub bytes: Vec<u8>,
     /// Packages found inlined by module-boundary markers.
     pub bundled: Vec<String>,
+    /// Top-level names the inlined modules declare, with their package
+    /// (`var Exa2 = class` in `// node_modules/exa-js/…`): the server's own
+    /// code uses them as it would the package's exports.
+    pub inlined: Vec<(String, String)>,
     /// A minified file without markers: findings are low-confidence.
     pub minified: bool,
 }
@@ -71,15 +75,16 @@ pub fn read(path: &Path, is_js: bool) -> Result<Text, ReadError> {
         return Err(ReadError::Binary);
     }
     let mut bytes = decode(raw);
-    let mut bundled = vec![];
+    let mut inlined = Inlined::default();
     let mut minified = false;
     if is_js {
-        bundled = blank_inlined_modules(&mut bytes);
-        minified = bundled.is_empty() && is_minified(&bytes);
+        inlined = blank_inlined_modules(&mut bytes);
+        minified = inlined.packages.is_empty() && is_minified(&bytes);
     }
     Ok(Text {
         bytes,
-        bundled,
+        bundled: inlined.packages,
+        inlined: inlined.names,
         minified,
     })
 }
@@ -132,15 +137,27 @@ fn marker(line: &[u8]) -> Option<&str> {
     None
 }
 
-/// Blank every inlined `node_modules` module of a bundle; returns the packages found.
-/// Files with no markers are left untouched.
-pub fn blank_inlined_modules(b: &mut [u8]) -> Vec<String> {
+/// What a bundle inlines: its packages, and the top-level names their
+/// modules declare with the package of each.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Inlined {
+    pub packages: Vec<String>,
+    pub names: Vec<(String, String)>,
+}
+
+/// Most names recorded per bundle (a bundle inlining hundreds of modules
+/// declares thousands; past this, the rest resolve as before).
+const MAX_INLINED_NAMES: usize = 20_000;
+
+/// Blank every inlined `node_modules` module of a bundle; returns the packages
+/// found and the names they declare. Files with no markers are left untouched.
+pub fn blank_inlined_modules(b: &mut [u8]) -> Inlined {
+    let mut out = Inlined::default();
     // Cheap check first: no marker text, no work.
     if memchr::memmem::find(b, b"node_modules/").is_none() {
-        return vec![];
+        return out;
     }
-    let mut packages: Vec<String> = vec![];
-    let mut in_dep = false;
+    let mut package: Option<String> = None;
     let mut start = 0usize;
     let mut regions: Vec<(usize, usize)> = vec![];
     let mut region_start = 0usize;
@@ -149,33 +166,39 @@ pub fn blank_inlined_modules(b: &mut [u8]) -> Vec<String> {
         let end = memchr::memchr(b'\n', &b[start..])
             .map(|i| start + i)
             .unwrap_or(b.len());
-        if let Some(path) = marker(&b[start..end]) {
+        let line = &b[start..end];
+        if let Some(path) = marker(line) {
             saw_marker = true;
-            let dep = path.contains("node_modules/");
-            if in_dep && !dep {
+            let dep = path
+                .contains("node_modules/")
+                .then(|| package_of(path))
+                .flatten();
+            if package.is_some() && dep.is_none() {
                 regions.push((region_start, start));
             }
-            if dep {
-                if let Some(p) = package_of(path) {
-                    if !packages.contains(&p) {
-                        packages.push(p);
-                    }
+            if let Some(p) = &dep {
+                if !out.packages.contains(p) {
+                    out.packages.push(p.clone());
                 }
-                if !in_dep {
+                if package.is_none() {
                     region_start = start;
                 }
             }
-            in_dep = dep;
+            package = dep;
+        } else if let (Some(p), Some(name)) = (&package, declared_name(line)) {
+            if out.names.len() < MAX_INLINED_NAMES {
+                out.names.push((name.to_string(), p.clone()));
+            }
         }
         start = end + 1;
     }
-    if in_dep {
+    if package.is_some() {
         // A dependency runs to the end unless the bundle's tail (exports, wrapper) follows;
         // esbuild always ends with the entry module's own marker, so this is rare.
         regions.push((region_start, b.len()));
     }
     if !saw_marker {
-        return vec![];
+        return Inlined::default();
     }
     for (s, e) in regions {
         for c in &mut b[s..e] {
@@ -184,8 +207,30 @@ pub fn blank_inlined_modules(b: &mut [u8]) -> Vec<String> {
             }
         }
     }
-    packages.sort();
-    packages
+    out.packages.sort();
+    out
+}
+
+/// The name a top-level declaration at the start of a line declares: `var X =`,
+/// `let X =`, `const X =`, `function X(`, `async function X(`, `class X`.
+fn declared_name(line: &[u8]) -> Option<&str> {
+    let line = std::str::from_utf8(line).ok()?;
+    let rest = [
+        "var ",
+        "let ",
+        "const ",
+        "function ",
+        "async function ",
+        "function* ",
+        "class ",
+    ]
+    .iter()
+    .find_map(|k| line.strip_prefix(k))?;
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(rest.len());
+    let name = &rest[..end];
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
 }
 
 /// One module of a webpack bundle: its byte range and the line it starts on (0-based).
@@ -285,7 +330,7 @@ mod tests {
     fn bundles_lose_their_dependencies_but_keep_lines() {
         let src = "// node_modules/zod/lib/index.mjs\nfetch('dep');\n// node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js\nexec('x');\n// src/index.ts\nfetch('own');\n";
         let mut b = src.as_bytes().to_vec();
-        let pk = blank_inlined_modules(&mut b);
+        let pk = blank_inlined_modules(&mut b).packages;
         assert_eq!(
             pk,
             vec!["@modelcontextprotocol/sdk".to_string(), "zod".to_string()]
@@ -300,7 +345,17 @@ mod tests {
     fn plain_files_are_untouched() {
         let mut b = b"const p = 'node_modules/x';\nfetch(p);\n".to_vec();
         let before = b.clone();
-        assert!(blank_inlined_modules(&mut b).is_empty());
+        assert_eq!(blank_inlined_modules(&mut b), Inlined::default());
         assert_eq!(b, before);
+    }
+
+    #[test]
+    fn inlined_modules_name_what_they_declare() {
+        let src = "// node_modules/exa-js/dist/index.mjs\nvar Exa2 = class {\n  search(q) { return fetch(q); }\n};\nfunction helper() {}\n  var nested = 1;\n// src/index.ts\nvar own = new Exa2(key);\n";
+        let mut b = src.as_bytes().to_vec();
+        let inlined = blank_inlined_modules(&mut b);
+        let exa = |n: &str| (n.to_string(), "exa-js".to_string());
+        assert_eq!(inlined.names, vec![exa("Exa2"), exa("helper")]);
+        assert!(String::from_utf8(b).unwrap().contains("new Exa2(key)"));
     }
 }

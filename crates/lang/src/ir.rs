@@ -582,6 +582,51 @@ impl FileFacts {
         self.open_branch = outer;
     }
 
+    /// Apply `f` to every callee the facts hold: references and their
+    /// arguments, definitions' types and returned instances, branches,
+    /// object literals, exports, locals, returned values and fields.
+    pub fn map_callees(&mut self, f: &mut dyn FnMut(&mut Callee)) {
+        fn arg(a: &mut Arg, f: &mut dyn FnMut(&mut Callee)) {
+            match a {
+                Arg::Path(c) => f(c),
+                Arg::Obj(props) => props.iter_mut().for_each(|(_, v)| arg(v, f)),
+                Arg::Call(c, args) => {
+                    f(c);
+                    args.iter_mut().for_each(|v| arg(v, f));
+                }
+                Arg::Concat(parts) | Arg::Either(parts) => parts.iter_mut().for_each(|v| arg(v, f)),
+                _ => {}
+            }
+        }
+        for d in &mut self.defs {
+            d.bases.iter_mut().for_each(&mut *f);
+            d.returns.iter_mut().for_each(&mut *f);
+            d.returned.iter_mut().for_each(&mut *f);
+            d.also_returned.iter_mut().for_each(&mut *f);
+        }
+        for r in &mut self.refs {
+            f(&mut r.callee);
+            r.args.pos.iter_mut().for_each(|a| arg(a, f));
+            r.args.kw.iter_mut().for_each(|(_, a)| arg(a, f));
+        }
+        self.branches
+            .iter_mut()
+            .for_each(|b| arg(&mut b.subject, f));
+        self.label_paths.iter_mut().for_each(&mut *f);
+        for o in &mut self.objects {
+            o.props.iter_mut().for_each(|(_, a)| arg(a, f));
+            o.computed.iter_mut().for_each(|(_, a, _)| arg(a, f));
+        }
+        for e in &mut self.exports {
+            if let Export::Local { target, .. } = e {
+                f(target);
+            }
+        }
+        self.locals.iter_mut().for_each(|l| arg(&mut l.value, f));
+        self.returns.iter_mut().for_each(|(_, a)| arg(a, f));
+        self.fields.iter_mut().for_each(|x| f(&mut x.value));
+    }
+
     /// Append the facts of a part of the same file that was parsed on its own
     /// (a module of a large bundle), whose first line is line `line_offset + 1`
     /// of the file. Definition ids and lines are shifted to the file's.
