@@ -458,6 +458,11 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         _ => args,
     };
     let arg0 = args.pos.first();
+    if let Some(opt) = &row.only_if {
+        if !truthy(args.kw(opt)) && !truthy(args.option(opt)) {
+            return vec![];
+        }
+    }
     if row.if_nonliteral && matches!(arg0, Some(Arg::Str(_)) | None) {
         return vec![];
     }

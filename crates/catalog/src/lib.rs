@@ -89,6 +89,7 @@ struct RowDoc {
     shell_if: Option<String>,
     #[serde(default)]
     shell_if_cmd: bool,
+    only_if: Option<String>,
     #[serde(default)]
     if_nonliteral: bool,
     if_arg_suffix: Option<String>,
@@ -131,6 +132,8 @@ pub struct Row {
     pub shell_if: Option<String>,
     /// The command is a shell (`sh -c`, `bash -c`, `cmd /c`): sys.shell.
     pub shell_if_cmd: bool,
+    /// Only when this keyword / option is true (`use_readability=True`).
+    pub only_if: Option<String>,
     /// Only when the first argument is not a string literal (dynamic code loading).
     pub if_nonliteral: bool,
     /// Only when the first argument is a literal ending with this suffix.
@@ -388,6 +391,7 @@ impl Catalog {
                             value: value.clone(),
                             shell_if: r.shell_if.clone(),
                             shell_if_cmd: r.shell_if_cmd,
+                            only_if: r.only_if.clone(),
                             if_nonliteral: r.if_nonliteral,
                             if_arg_suffix: r.if_arg_suffix.clone(),
                             safe_if_arg_contains: r.safe_if_arg_contains.clone(),
