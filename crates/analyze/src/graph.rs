@@ -348,7 +348,17 @@ impl Graph {
                         g.push(from, e);
                     }
                 }
-                if let Some((pf, pd)) = linker.property_read(fi, &r.callee) {
+                // A read that resolves to a property getter runs it
+                // (`get_config().timeout`, `settings.api_key`).
+                let read_getter = match &targets[fi as usize][ri].0 {
+                    Target::Def { file, def }
+                        if r.kind == RefKind::Access && linker.is_property(*file, *def) =>
+                    {
+                        Some((*file, *def))
+                    }
+                    _ => None,
+                };
+                if let Some((pf, pd)) = linker.property_read(fi, &r.callee).or(read_getter) {
                     let to = g.node(pf, Some(pd));
                     let e = Edge {
                         to,

@@ -947,6 +947,11 @@ impl<'a> Linker<'a> {
             .filter(|m| self.properties.contains(m))
     }
 
+    /// A `@property` / `@cached_property` getter.
+    pub fn is_property(&self, file: u32, def: u32) -> bool {
+        self.properties.contains(&(file, def))
+    }
+
     /// A method of a class or of its bases in the tree.
     pub fn method(&self, file: u32, class: u32, name: &str, depth: u32) -> Option<(u32, u32)> {
         if let Some(&m) = self.methods.get(&(file, class, name)) {
