@@ -457,63 +457,62 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
     let mut pending: Vec<Pending> = vec![];
     for (fi, f) in files.iter().enumerate() {
         let part = parts[fi];
+        let mut file_hits: Vec<(&mcpwarden_lang::Ref, matcher::Hit)> = vec![];
         for (r, (target, _)) in f.facts.refs.iter().zip(&targets[fi]) {
-            for h in matcher::hits(
-                Catalog::embedded_for(f.lang.family()),
-                f.lang.family(),
-                r,
-                target,
-                &f.facts.star_imports,
-            ) {
-                let node = graph.node(fi as u32, r.in_def);
-                let labels = graph.intern(&graph::branch_labels(&linker, fi as u32, r));
-                let branch = r
-                    .branch
-                    .map_or(graph::NO_BRANCH, |b| graph.level_base[fi] + b);
-                let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
-                pending.push(Pending {
-                    finding: Finding {
-                        resource: h.resource,
-                        kind: h.kind,
-                        api: h.api,
-                        via: h.via,
-                        file: f.rel.clone(),
-                        line: r.line,
-                        column: r.column,
-                        value: h.value,
-                        reach: Reach::Unreachable,
-                        tools: vec![],
-                        part,
-                        confidence: if f.minified {
-                            Confidence::Low
-                        } else {
-                            Confidence::High
-                        },
-                        function,
-                        values: vec![],
-                        guards: vec![],
+            let cat = Catalog::embedded_for(f.lang.family());
+            let hits = matcher::hits(cat, f.lang.family(), r, target, &f.facts.star_imports);
+            file_hits.extend(hits.into_iter().map(|h| (r, h)));
+        }
+        matcher::settle_modes(&mut file_hits, |r| r.in_def);
+        for (r, h) in file_hits {
+            let node = graph.node(fi as u32, r.in_def);
+            let labels = graph.intern(&graph::branch_labels(&linker, fi as u32, r));
+            let branch = r
+                .branch
+                .map_or(graph::NO_BRANCH, |b| graph.level_base[fi] + b);
+            let function = r.in_def.map(|d| qualified(&f.facts, d)).unwrap_or_default();
+            pending.push(Pending {
+                finding: Finding {
+                    resource: h.resource,
+                    kind: h.kind,
+                    api: h.api,
+                    via: h.via,
+                    file: f.rel.clone(),
+                    line: r.line,
+                    column: r.column,
+                    value: h.value,
+                    reach: Reach::Unreachable,
+                    tools: vec![],
+                    part,
+                    confidence: if f.minified {
+                        Confidence::Low
+                    } else {
+                        Confidence::High
                     },
-                    node,
-                    labels,
-                    branch,
-                    value_args: {
-                        // A listener names its host and its port: both count.
-                        // Dynamic code and deserialisers: the code is the first argument
-                        // (catalogued `value = "none"`: no literal to report, but its
-                        // provenance tells whether the model chooses it).
-                        let eval_arg = (h.kind == Kind::SysEval)
-                            .then(|| r.args.pos.first().cloned())
-                            .flatten();
-                        let mut args = match h.arg.or_else(|| receiver(r, h.kind)).or(eval_arg) {
-                            _ if h.kind == Kind::NetListen && h.all_args.len() > 1 => h.all_args,
-                            Some(a) => vec![a],
-                            None => vec![],
-                        };
-                        args.extend(shell_script(r, h.kind));
-                        (!args.is_empty()).then_some((fi as u32, r.in_def, r.line, args))
-                    },
-                });
-            }
+                    function,
+                    values: vec![],
+                    guards: vec![],
+                },
+                node,
+                labels,
+                branch,
+                value_args: {
+                    // A listener names its host and its port: both count.
+                    // Dynamic code and deserialisers: the code is the first argument
+                    // (catalogued `value = "none"`: no literal to report, but its
+                    // provenance tells whether the model chooses it).
+                    let eval_arg = (h.kind == Kind::SysEval)
+                        .then(|| r.args.pos.first().cloned())
+                        .flatten();
+                    let mut args = match h.arg.or_else(|| receiver(r, h.kind)).or(eval_arg) {
+                        _ if h.kind == Kind::NetListen && h.all_args.len() > 1 => h.all_args,
+                        Some(a) => vec![a],
+                        None => vec![],
+                    };
+                    args.extend(shell_script(r, h.kind));
+                    (!args.is_empty()).then_some((fi as u32, r.in_def, r.line, args))
+                },
+            });
         }
     }
 

@@ -2,7 +2,7 @@
 //! refinements rows ask for (shell options, open modes, literal values).
 
 use crate::link::Target;
-use mcpwarden_catalog::{Catalog, Row, ValueSource, JS_GLOBAL, PY_BUILTINS};
+use mcpwarden_catalog::{Catalog, ModeIf, Row, ValueSource, JS_GLOBAL, PY_BUILTINS};
 use mcpwarden_lang::{Arg, Args, Family, Ref, RefKind};
 use mcpwarden_model::{Kind, Resource};
 
@@ -19,6 +19,9 @@ pub struct Hit {
     pub arg: Option<Arg>,
     /// Every argument the row names as a value (a listener's host and port).
     pub all_args: Vec<Arg>,
+    /// For a method call on a client with a file and a network mode: the
+    /// constructor's API, whose calls in the file tell the mode ([`settle_modes`]).
+    pub instance_of: Option<String>,
 }
 
 /// Path-returning steps keep a `pathlib.Path`: `Path.home()`, `.expanduser()`,
@@ -163,6 +166,31 @@ fn source<'a>(args: &'a Args, s: &ValueSource) -> Option<&'a Arg> {
         ValueSource::Kw(k) => args.kw(k),
         ValueSource::Opt(k) => args.option(k),
         ValueSource::Key => None,
+    }
+}
+
+/// The resources a client with a file and a network mode uses here: the
+/// mode its arguments select, both when they select none and the value is
+/// not a constant (chosen at startup), else (a constant matching neither, or
+/// no argument) the row's own.
+fn modes(row: &Row, args: &Args, value: Option<&str>) -> Vec<Resource> {
+    // No argument at all is the client's default (`duckdb.connect()`: in memory).
+    let given = row.value.iter().any(|s| source(args, s).is_some());
+    if (row.file_if.is_empty() && row.network_if.is_empty()) || !given {
+        return vec![row.resource];
+    }
+    let holds = |c: &ModeIf| match c {
+        ModeIf::Given(k) => args.kw(k).is_some() || args.option(k).is_some(),
+        ModeIf::Prefix(p) => value.is_some_and(|v| v.starts_with(p.as_str())),
+    };
+    let file = row.file_if.iter().any(holds);
+    let network = row.network_if.iter().any(holds);
+    match (file, network) {
+        (true, false) => vec![Resource::File],
+        (false, true) => vec![Resource::Network],
+        (true, true) => vec![Resource::Network, Resource::File],
+        (false, false) if value.is_some() => vec![row.resource],
+        (false, false) => vec![Resource::Network, Resource::File],
     }
 }
 
@@ -428,15 +456,56 @@ fn instance_use(
     // the class names none (`value = "none"`: an SDK client whose host is
     // its own, `notion.pages.create(payload)`).
     let arg = r.args.pos.first().filter(|_| !row.value.is_empty());
-    vec![Hit {
-        kind: row.kind,
-        resource: row.resource,
-        api,
-        via: row.via.clone(),
-        value: arg.and_then(render),
-        arg: arg.cloned(),
-        all_args: vec![],
-    }]
+    // A client with two modes: which one this instance was made in is not
+    // known at its method call, so both count.
+    let dual = !row.file_if.is_empty() || !row.network_if.is_empty();
+    let resources = if dual {
+        vec![Resource::Network, Resource::File]
+    } else {
+        vec![row.resource]
+    };
+    let instance_of = dual.then(|| api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor));
+    resources
+        .into_iter()
+        .map(|resource| Hit {
+            kind: row.kind,
+            resource,
+            api: api.clone(),
+            via: row.via.clone(),
+            value: arg.and_then(render),
+            arg: arg.cloned(),
+            all_args: vec![],
+            instance_of: instance_of.clone(),
+        })
+        .collect()
+}
+
+/// A method call on a client with two modes counts the modes its
+/// constructions were made in (`QdrantClient(url=…)` then `client.search()`:
+/// network only): those in the same function (`scope`), else in the file;
+/// both when there are none.
+pub fn settle_modes<T>(hits: &mut Vec<(T, Hit)>, scope: impl Fn(&T) -> Option<u32>) {
+    let made: Vec<(String, Option<u32>, Resource)> = hits
+        .iter()
+        .filter(|(_, h)| h.instance_of.is_none())
+        .map(|(t, h)| (h.api.clone(), scope(t), h.resource))
+        .collect();
+    hits.retain(|(t, h)| {
+        let Some(ctor) = &h.instance_of else {
+            return true;
+        };
+        let of_ctor = || made.iter().filter(|(a, _, _)| a == ctor);
+        let here: Vec<Resource> = of_ctor()
+            .filter(|(_, d, _)| *d == scope(t))
+            .map(|m| m.2)
+            .collect();
+        let modes: Vec<Resource> = if here.is_empty() {
+            of_ctor().map(|m| m.2).collect()
+        } else {
+            here
+        };
+        modes.is_empty() || modes.contains(&h.resource)
+    });
 }
 
 fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
@@ -552,19 +621,24 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         }
     }
     let api = api_name(row, module, path);
-    let mut out = vec![Hit {
-        kind,
-        resource: if kind == row.kind {
-            row.resource
-        } else {
-            kind.default_resource()
-        },
-        api: api.clone(),
-        via: row.via.clone(),
-        value: value.clone(),
-        arg: value_arg.clone(),
-        all_args: sources.clone(),
-    }];
+    let resources = if kind == row.kind {
+        modes(row, args, value.as_deref())
+    } else {
+        vec![kind.default_resource()]
+    };
+    let mut out: Vec<Hit> = resources
+        .into_iter()
+        .map(|resource| Hit {
+            kind,
+            resource,
+            api: api.clone(),
+            via: row.via.clone(),
+            value: value.clone(),
+            arg: value_arg.clone(),
+            all_args: sources.clone(),
+            instance_of: None,
+        })
+        .collect();
     for k in &row.also {
         out.push(Hit {
             kind: *k,
@@ -574,6 +648,7 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
             value: value.clone(),
             arg: value_arg.clone(),
             all_args: sources.clone(),
+            instance_of: None,
         });
     }
     out

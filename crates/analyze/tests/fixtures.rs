@@ -245,8 +245,20 @@ fn check_case(dir: &Path) -> (usize, Vec<String>) {
                     ));
                 }
             }
+            // `resources=network,file`: the set of resource classes over the line's
+            // findings (a client whose mode is chosen at startup counts both).
+            if let Some((_, v)) = e.attrs.iter().find(|(k, _)| k == "resources") {
+                let want: BTreeSet<&str> = v.split(',').collect();
+                let got: BTreeSet<&str> = here.iter().map(|f| f.resource.as_str()).collect();
+                if want != got {
+                    errors.push(format!(
+                        "{file}:{line}: resources: expected `{v}`, got `{}`",
+                        got.into_iter().collect::<Vec<_>>().join(",")
+                    ));
+                }
+            }
             for f in here.iter().filter(|f| e.kinds.contains(f.kind.as_str())) {
-                for (k, v) in &e.attrs {
+                for (k, v) in e.attrs.iter().filter(|(k, _)| k != "resources") {
                     if let Some(msg) = check_attr(f, k, v) {
                         errors.push(format!("{file}:{line}: {msg}"));
                     }

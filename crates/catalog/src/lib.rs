@@ -91,6 +91,10 @@ struct RowDoc {
     shell_if_cmd: bool,
     only_if: Option<String>,
     #[serde(default)]
+    file_if: Vec<String>,
+    #[serde(default)]
+    network_if: Vec<String>,
+    #[serde(default)]
     if_nonliteral: bool,
     if_arg_suffix: Option<String>,
     safe_if_arg_contains: Option<String>,
@@ -117,6 +121,30 @@ pub enum ValueSource {
     Key,
 }
 
+/// A condition selecting a client's mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModeIf {
+    /// This keyword argument (Python) or option (JavaScript) is given: `kw:path`.
+    Given(String),
+    /// The row's value is a literal starting with this: `sqlite`, `file:`, `db://`.
+    Prefix(String),
+}
+
+fn parse_modes(items: &[String], at: &str) -> Result<Vec<ModeIf>, CatalogError> {
+    items
+        .iter()
+        .map(|x| match x.split_once(':') {
+            Some(("kw" | "opt", name)) if !name.is_empty() => Ok(ModeIf::Given(name.to_string())),
+            _ if x.starts_with("prefix:") && x.len() > "prefix:".len() => {
+                Ok(ModeIf::Prefix(x["prefix:".len()..].to_string()))
+            }
+            _ => Err(CatalogError(format!(
+                "{at}: mode condition `{x}` is neither `kw:NAME`, `opt:NAME` nor `prefix:TEXT`"
+            ))),
+        })
+        .collect()
+}
+
 /// One catalogued API.
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -134,6 +162,12 @@ pub struct Row {
     pub shell_if_cmd: bool,
     /// Only when this keyword / option is true (`use_readability=True`).
     pub only_if: Option<String>,
+    /// A client with a file and a network mode chosen by its arguments
+    /// (`QdrantClient(path=…)` / `QdrantClient(url=…)`): conditions selecting
+    /// each ([`ModeIf`]). When neither holds and the value is not a constant,
+    /// both modes count; a constant matching neither keeps `resource`.
+    pub file_if: Vec<ModeIf>,
+    pub network_if: Vec<ModeIf>,
     /// Only when the first argument is not a string literal (dynamic code loading).
     pub if_nonliteral: bool,
     /// Only when the first argument is a literal ending with this suffix.
@@ -212,9 +246,15 @@ impl Row {
         }
     }
 
-    /// Specificity for choosing among matching rows: exact beats wildcard, longer beats shorter.
-    fn specificity(&self) -> (usize, bool) {
-        (self.path.len(), !self.is_wildcard())
+    /// Specificity for choosing among matching rows: exact beats wildcard,
+    /// longer beats shorter, a named member beats `?` / `*Suffix`.
+    fn specificity(&self) -> (usize, bool, usize) {
+        let named = self
+            .path
+            .iter()
+            .filter(|s| *s != "?" && !s.starts_with('*'))
+            .count();
+        (self.path.len(), !self.is_wildcard(), named)
     }
 }
 
@@ -352,6 +392,8 @@ impl Catalog {
                     Some(v) => parse_sources(v, name)?,
                     None => vec![ValueSource::Pos(0)],
                 };
+                let file_if = parse_modes(&r.file_if, &at)?;
+                let network_if = parse_modes(&r.network_if, &at)?;
                 let write_if_mode = match &r.write_if_mode {
                     Some(v) => parse_sources(v, name)?,
                     None => vec![],
@@ -392,6 +434,8 @@ impl Catalog {
                             shell_if: r.shell_if.clone(),
                             shell_if_cmd: r.shell_if_cmd,
                             only_if: r.only_if.clone(),
+                            file_if: file_if.clone(),
+                            network_if: network_if.clone(),
                             if_nonliteral: r.if_nonliteral,
                             if_arg_suffix: r.if_arg_suffix.clone(),
                             safe_if_arg_contains: r.safe_if_arg_contains.clone(),
