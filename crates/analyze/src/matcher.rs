@@ -315,6 +315,7 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
         "getConnection",
         "createConnection",
         "createPoolCluster",
+        "makeApiClient",
     ];
     const NOT_IO: &[&str] = &[
         "on",

@@ -1,6 +1,6 @@
 //! Servers that register JSON-RPC method handlers by method name.
 
-use super::{Found, Handler, Site};
+use super::{Found, Site};
 
 /// `server.set_request_handler("tools/call", h)`: `h` dispatches every tool.
 pub(super) fn method_handler(s: &Site, out: &mut Found) -> bool {
@@ -14,8 +14,8 @@ pub(super) fn method_handler(s: &Site, out: &mut Found) -> bool {
             .skip(1)
             .rev()
             .find(|a| super::is_function(a, true));
-    if let Some(Handler::Def(f, d)) = handler.map(|a| s.handler(a)) {
-        out.dispatcher(f, d);
+    if let Some(h) = handler.map(|a| s.handler(a)) {
+        out.dispatchers_of(&h);
     }
     true
 }

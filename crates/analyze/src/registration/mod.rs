@@ -104,6 +104,17 @@ impl Found {
         self.dispatchers.push((f, d));
     }
 
+    /// Every function of a call-tool handler dispatches: a wrapper
+    /// (`withTelemetry(async (request) => …)`) and what it wraps run for
+    /// every call.
+    fn dispatchers_of(&mut self, h: &Handler) {
+        match h {
+            Handler::Def(f, d) => self.dispatcher(*f, *d),
+            Handler::Defs(v) => v.iter().for_each(|(f, d)| self.dispatcher(*f, *d)),
+            _ => {}
+        }
+    }
+
     fn extend(&mut self, other: Found) {
         self.regs.extend(other.regs);
         self.dispatchers.extend(other.dispatchers);

@@ -206,14 +206,15 @@ pub(super) fn server_constructor(s: &Site, out: &mut Found) -> bool {
         ("on_read_resource", Some(EntryKind::Resource)),
         ("on_get_prompt", Some(EntryKind::Prompt)),
     ] {
-        let Some(Handler::Def(f, d)) = s.kw(kw).map(|a| s.handler(a)) else {
+        let Some(h) = s.kw(kw).map(|a| s.handler(a)) else {
             continue;
         };
         match entry {
-            None => out.dispatcher(f, d),
+            None => out.dispatchers_of(&h),
+            Some(_) if h == Handler::None => {}
             Some(e) => {
                 let name = kw.trim_start_matches("on_").to_string();
-                out.add(s.reg(name, e, Handler::Def(f, d)));
+                out.add(s.reg(name, e, h));
             }
         }
     }

@@ -175,12 +175,14 @@ pub(super) fn request_handler(s: &Site, out: &mut Found) -> bool {
         },
         _ => None,
     };
-    let Handler::Def(f, d) = handler_after_first(s) else {
+    // A wrapped handler (`withTelemetry(async (request) => …)`): the wrapper
+    // and the function it wraps all run for every call.
+    let h = handler_after_first(s);
+    if h == Handler::None {
         return true;
-    };
-    out.registered_handlers.push((f, d));
+    }
     match schema.as_deref() {
-        Some("CallToolRequestSchema") => out.dispatchers.push((f, d)),
+        Some("CallToolRequestSchema") => out.dispatchers_of(&h),
         Some(name @ ("ReadResourceRequestSchema" | "GetPromptRequestSchema")) => {
             let entry = if name.starts_with("Get") {
                 EntryKind::Prompt
@@ -188,9 +190,9 @@ pub(super) fn request_handler(s: &Site, out: &mut Found) -> bool {
                 EntryKind::Resource
             };
             let name = name.trim_end_matches("RequestSchema").to_string();
-            out.regs.push(s.reg(name, entry, Handler::Def(f, d)));
+            out.add(s.reg(name, entry, h));
         }
-        _ => {}
+        _ => out.note(&h),
     }
     true
 }
