@@ -147,6 +147,8 @@ const TEST_DIRS: &[&str] = &[
     "testing",
     "test-utils",
     "integration-tests",
+    // Model evaluations of the server's tools (mcp-evals and the like).
+    "evals",
 ];
 const SCRIPT_DIRS: &[&str] = &[
     "benches",
@@ -213,6 +215,9 @@ pub fn part_by_path(rel: &str) -> Option<Part> {
         || lower.contains(".test.")
         || lower.contains(".spec.")
         || lower.contains(".e2e.")
+        || lower.contains(".eval.")
+        || lower.contains(".evals.")
+        || lower.starts_with("evals.")
         || (lower.starts_with("test_") && lower.ends_with(".py"))
         || lower.ends_with("_test.py")
         || lower == "conftest.py"
@@ -630,6 +635,10 @@ mod tests {
     fn parts_by_path() {
         assert_eq!(part_by_path("src/__tests__/a.ts"), Some(Part::Test));
         assert_eq!(part_by_path("src/a.test.ts"), Some(Part::Test));
+        assert_eq!(part_by_path("evals.ts"), Some(Part::Test));
+        assert_eq!(part_by_path("src/search.eval.ts"), Some(Part::Test));
+        assert_eq!(part_by_path("evals/tools.py"), Some(Part::Test));
+        assert_eq!(part_by_path("src/evaluate.ts"), None);
         assert_eq!(part_by_path("tests/test_x.py"), Some(Part::Test));
         assert_eq!(part_by_path("webpack.config.js"), Some(Part::Build));
         assert_eq!(part_by_path("setup.py"), Some(Part::Build));
