@@ -410,8 +410,15 @@ impl<'a> Linker<'a> {
                     Some((mf, md)) => (Target::Def { file: mf, def: md }, Tier::SelfMember),
                     None => match self.field_alias(file, *c, m, depth) {
                         Some(t) => (t, Tier::SelfMember),
-                        None => (Target::Name(m.clone()), Tier::NameOnly),
+                        None => match self.promoted_external(file, *c, path, depth) {
+                            Some(t) => (t, Tier::SelfMember),
+                            None => (Target::Name(m.clone()), Tier::NameOnly),
+                        },
                     },
+                },
+                (Some(c), Some(_)) => match self.promoted_external(file, *c, path, depth) {
+                    Some(t) => (t, Tier::SelfMember),
+                    None => (last_name(path), Tier::NameOnly),
                 },
                 _ => (last_name(path), Tier::NameOnly),
             },
@@ -840,8 +847,56 @@ impl<'a> Linker<'a> {
                     return self.resolve_depth(ff, &value, depth + 1).0;
                 }
             }
+            // `bot.PostMessage()` on a struct embedding `*slack.Client`.
+            if path.len() >= 2 && path[0] == "()" && path[1] != "()" {
+                if let Some(t) = self.promoted_external(file, def, &path[1..], depth) {
+                    return t;
+                }
+            }
         }
         last_name(path)
+    }
+
+    /// A member a Go struct lacks, promoted from a type of another module it
+    /// embeds (`type Bot struct { *slack.Client }`: `b.PostMessage()` is the
+    /// client's), as a member of a value of that type. Own methods and fields
+    /// come first; embedded structs of the project are followed.
+    fn promoted_external(
+        &self,
+        file: u32,
+        class: u32,
+        path: &[String],
+        depth: u32,
+    ) -> Option<Target> {
+        let f = &self.files[file as usize];
+        if f.family != Family::Go || depth > 12 || path.is_empty() || path[0] == "()" {
+            return None;
+        }
+        if f.facts.defs[class as usize].kind != DefKind::Class {
+            return None;
+        }
+        for base in &f.facts.defs[class as usize].bases {
+            if base.through_call() {
+                continue;
+            }
+            match self.resolve_depth(file, base, depth + 1).0 {
+                Target::External { module, path: bp } if !bp.iter().any(|s| s == "()") => {
+                    // `b.Client.PostMessage()` names the embedded field by its type.
+                    let named = bp.last().is_some_and(|t| *t == path[0]) && path.len() > 1;
+                    let mut p = bp;
+                    p.push("()".into());
+                    p.extend(path[usize::from(named)..].iter().cloned());
+                    return Some(Target::External { module, path: p });
+                }
+                Target::Def { file: bf, def: bd } if (bf, bd) != (file, class) => {
+                    if let Some(t) = self.promoted_external(bf, bd, path, depth + 1) {
+                        return Some(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// `rest` applied to a value of the type a function declares it returns.

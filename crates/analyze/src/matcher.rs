@@ -269,6 +269,16 @@ fn access_counts(row: &Row, path: &[String]) -> bool {
             .unwrap_or(false)
 }
 
+/// A row naming every method of an instance (`Client().*`) does not cover
+/// the ones that do no I/O: `rdb.Close()` is no use of the database.
+fn lifecycle_of_instance(row: &Row, path: &[String]) -> bool {
+    row.is_wildcard()
+        && row.path.len() >= 2
+        && row.path[row.path.len() - 2] == "()"
+        && path.len() == row.path.len()
+        && no_io(row.family, &path[path.len() - 1])
+}
+
 /// Apply a row to a reference; `None` when a condition rules the call out.
 /// `stars`: the file's wildcard imports (JVM, C#), for unqualified names.
 pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target, stars: &[String]) -> Vec<Hit> {
@@ -280,6 +290,7 @@ pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target, stars: &[St
     // The most specific row whose conditions hold.
     let direct = rows
         .into_iter()
+        .filter(|row| !lifecycle_of_instance(row, &path))
         .map(|row| apply(row, &module, &path, r))
         .find(|h| !h.is_empty())
         .unwrap_or_default();
@@ -288,6 +299,49 @@ pub fn hits(cat: &Catalog, family: Family, r: &Ref, target: &Target, stars: &[St
     }
     instance_use(cat, family, r, target, stars)
 }
+
+/// Methods of a client that do no I/O of their own: events, lifecycle,
+/// reading a body already received.
+const NOT_IO: &[&str] = &[
+    "on",
+    "once",
+    "off",
+    "emit",
+    "addListener",
+    "removeListener",
+    "removeAllListeners",
+    "setTimeout",
+    "setMaxListeners",
+    "unref",
+    "ref",
+    "destroy",
+    "close",
+    "aclose",
+    "end",
+    "pipe",
+    "then",
+    "catch",
+    "finally",
+    "raise_for_status",
+    "__enter__",
+    "__exit__",
+    "__aenter__",
+    "__aexit__",
+    "toString",
+    "disconnect",
+    "quit",
+    "release",
+    "dispose",
+    "use",
+    "kill",
+    "terminate",
+    "text",
+    "json",
+    "blob",
+    "arrayBuffer",
+    "formData",
+    "buffer",
+];
 
 /// Client objects keep their capability: a method called on an `httpx.Client()`,
 /// `axios.create()`, `new pg.Pool()` or `git.Repo()` uses it. Only clients count
@@ -316,46 +370,6 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
         "createConnection",
         "createPoolCluster",
         "makeApiClient",
-    ];
-    const NOT_IO: &[&str] = &[
-        "on",
-        "once",
-        "off",
-        "emit",
-        "addListener",
-        "removeListener",
-        "removeAllListeners",
-        "setTimeout",
-        "setMaxListeners",
-        "unref",
-        "ref",
-        "destroy",
-        "close",
-        "aclose",
-        "end",
-        "pipe",
-        "then",
-        "catch",
-        "finally",
-        "raise_for_status",
-        "__enter__",
-        "__exit__",
-        "__aenter__",
-        "__aexit__",
-        "toString",
-        "disconnect",
-        "quit",
-        "release",
-        "dispose",
-        "use",
-        "kill",
-        "terminate",
-        "text",
-        "json",
-        "blob",
-        "arrayBuffer",
-        "formData",
-        "buffer",
     ];
     let kind_ok = match row.kind {
         Kind::NetHttp | Kind::DbClient | Kind::SysIpc | Kind::NetConnect => true,
@@ -393,16 +407,83 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
                     && row.path.iter().all(|p| p.is_empty() || p == "*")
         }
     };
-    // Go's and C#'s methods are capitalised (`conn.Close()`, `client.Dispose()`).
-    let lower;
-    let method = match method.chars().next() {
-        Some(c) if matches!(row.family, Family::Go | Family::CSharp) && c.is_ascii_uppercase() => {
-            lower = format!("{}{}", c.to_ascii_lowercase(), &method[1..]);
-            lower.as_str()
+    kind_ok && is_client && !no_io(row.family, method)
+}
+
+/// A method of a client that does no I/O (`on`, `close`; Go's and C#'s are
+/// capitalised: `conn.Close()`, `client.Dispose()`).
+fn no_io(family: Family, method: &str) -> bool {
+    match method.chars().next() {
+        Some(c) if matches!(family, Family::Go | Family::CSharp) && c.is_ascii_uppercase() => {
+            NOT_IO.contains(&format!("{}{}", c.to_ascii_lowercase(), &method[1..]).as_str())
         }
-        _ => method,
+        _ => NOT_IO.contains(&method),
+    }
+}
+
+/// Which catalogued constructor makes values of a declared type: a field,
+/// variable or parameter declared `*slack.Client`, `MongoClient` or
+/// `ConnectionMultiplexer` holds what `slack.New`, `MongoClients.create` or
+/// `ConnectionMultiplexer.Connect` return. `ctor` is the type as written
+/// (no call in it); the answer is the row and the type's display name.
+///
+/// A type is made by a row of its own package when the row constructs it by
+/// name (Go `NewT`; a static factory `T.create`, `Ts.create`), or, for a Go
+/// SDK whose constructor is `New` / `NewClient`, when the type is the
+/// package's client (`Client`, `*Client`). Value types of the same package
+/// (`slack.User`, `slack.RateLimitedError`) are made by no constructor.
+fn made_by_constructor<'c>(
+    cat: &'c Catalog,
+    family: Family,
+    module: &str,
+    ctor: &[String],
+) -> Option<(&'c Row, String)> {
+    if ctor.is_empty() || ctor.iter().any(|s| s == "()" || s == "[]") {
+        return None;
+    }
+    let (pkg, ty) = match family {
+        Family::Go if ctor.len() == 1 => (module.to_string(), ctor[0].as_str()),
+        Family::Jvm | Family::CSharp => {
+            let mut segs: Vec<&str> = module.split('.').filter(|s| !s.is_empty()).collect();
+            segs.extend(ctor.iter().map(|s| s.as_str()));
+            let (ty, pkg) = segs.split_last()?;
+            (pkg.join("."), *ty)
+        }
+        _ => return None,
     };
-    kind_ok && is_client && !NOT_IO.contains(&method)
+    if pkg.is_empty() || !ty.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return None;
+    }
+    // .NET injects a client by its interface (`IConnectionMultiplexer`).
+    let ty = match ty.strip_prefix('I') {
+        Some(t) if family == Family::CSharp && t.starts_with(|c: char| c.is_ascii_uppercase()) => t,
+        _ => ty,
+    };
+    let makes = |row: &Row| -> bool {
+        if row.path.iter().any(|p| p == "()" || p == "*" || p == "?") {
+            return false;
+        }
+        let p: Vec<&str> = row.path.iter().map(|s| s.as_str()).collect();
+        match family {
+            Family::Go => match p.as_slice() {
+                [f] => {
+                    f.strip_prefix("New") == Some(ty)
+                        || ty.ends_with("Client")
+                            && (f.starts_with("New") || matches!(*f, "Open" | "Connect"))
+                }
+                _ => false,
+            },
+            _ => match p.as_slice() {
+                [class, _factory] => *class == ty || class.strip_suffix('s') == Some(ty),
+                _ => false,
+            },
+        }
+    };
+    let row = cat
+        .module_rows(family, &pkg)
+        .into_iter()
+        .find(|row| makes(row) && carried_by_instances(row, &row.path, ""))?;
+    Some((row, format!("{pkg}.{ty}")))
 }
 
 /// A method call on the result of a catalogued constructor or factory.
@@ -442,17 +523,31 @@ fn instance_use(
         .filter(|s| *s != "()")
         .collect();
     let method = rest.last().copied().unwrap_or("");
-    let Some(row) = rows
+    let found = match rows
         .into_iter()
         .find(|row| carried_by_instances(row, ctor, method))
-    else {
+    {
+        Some(row) => Some((
+            row,
+            api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor),
+        )),
+        // A value of a declared type (`api *slack.Client`): the constructor that makes it.
+        None => match module {
+            Some(m) => made_by_constructor(cat, family, m, ctor),
+            // An unqualified type through the file's wildcard imports (`using StackExchange.Redis;`).
+            None if matches!(family, Family::Jvm | Family::CSharp) => stars
+                .iter()
+                .map(|s| s.as_str())
+                .chain(crate::units::implicit_imports(family).iter().copied())
+                .find_map(|p| made_by_constructor(cat, family, p, ctor)),
+            None => None,
+        }
+        .filter(|(row, _)| !no_io(row.family, method)),
+    };
+    let Some((row, ctor_name)) = found else {
         return vec![];
     };
-    let api = format!(
-        "{}().{}",
-        api_name(row, module.map(|m| m.as_str()).unwrap_or(""), ctor),
-        rest.join(".")
-    );
+    let api = format!("{}().{}", ctor_name, rest.join("."));
     // A method's first argument is its target (`session.get(url)`), unless
     // the class names none (`value = "none"`: an SDK client whose host is
     // its own, `notion.pages.create(payload)`).

@@ -217,7 +217,8 @@ impl Row {
         }
     }
 
-    fn is_wildcard(&self) -> bool {
+    /// A row whose last segment is `*` (any further members).
+    pub fn is_wildcard(&self) -> bool {
         self.path.last().map(|s| s == "*").unwrap_or(false)
     }
 
@@ -530,6 +531,30 @@ impl Catalog {
             })
             .map(|(_, _, i)| i);
         self.matching(scoped, path)
+    }
+
+    /// Every row of one module (named exactly, or by a scope such as
+    /// `github.com/stripe/stripe-go/*`), whatever its path: what a package
+    /// offers, to tell which of its types its constructors make.
+    pub fn module_rows(&self, family: Family, module: &str) -> Vec<&Row> {
+        let sep = module_separator(family);
+        let exact = self
+            .exact
+            .get(&family)
+            .and_then(|m| m.get(module))
+            .map(|ids| ids.as_slice())
+            .unwrap_or(&[]);
+        let scoped = self.prefixes.iter().filter(|(f, p, _)| {
+            *f == family
+                && module.len() > p.len()
+                && module.starts_with(p.as_str())
+                && module[p.len()..].starts_with(sep)
+        });
+        exact
+            .iter()
+            .chain(scoped.map(|(_, _, i)| i))
+            .map(|&i| &self.rows[i])
+            .collect()
     }
 
     /// The most specific row for `module` + `path`, if any.
