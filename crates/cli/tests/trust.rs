@@ -396,10 +396,18 @@ fn diff_reports_privilege_growth_between_real_versions() {
             1,
             "+ tool get_pull_request",
         ),
-        // Same single fetch tool and the same hosts: no growth.
+        // 0.1.0 parsed pages in Python; 0.6.2 passes use_readability=True,
+        // which runs Readability.js under node on a temporary file.
         (
             "pypi:mcp-server-fetch==0.1.0",
             "pypi:mcp-server-fetch==0.6.2",
+            1,
+            "+ tool fetch: exec node",
+        ),
+        // Same single fetch tool, the same hosts and programs: no growth.
+        (
+            "pypi:mcp-server-fetch==0.6.2",
+            "pypi:mcp-server-fetch==2025.1.17",
             0,
             "did not grow",
         ),
