@@ -18,6 +18,7 @@ pub fn extract(tree: &Tree, src: &str) -> FileFacts {
         scope_def: HashMap::default(),
         top: 0,
         class_scopes: HashMap::default(),
+        globals: HashMap::default(),
     };
     let root = tree.root_node();
     cx.top = cx.scopes.new_scope(None, None);
@@ -57,6 +58,8 @@ struct Cx<'a> {
     top: ScopeId,
     /// Scopes of module-level class bodies, with the class name.
     class_scopes: HashMap<ScopeId, String>,
+    /// Names a function declares `global`: its assignments to them rebind the module's.
+    globals: HashMap<ScopeId, Vec<String>>,
 }
 
 fn unwrap(mut n: Node) -> Node {
@@ -245,23 +248,56 @@ impl<'a> Cx<'a> {
                 if let Some(l) = node.field("left") {
                     let value = node.field("right").map(unwrap);
                     if l.kind() == "identifier" && node.kind() == "assignment" {
+                        let name = self.src.text(l);
                         if let (true, Some(v)) = (scope == self.top, value) {
-                            self.record_consts(self.src.text(l).to_string(), v);
+                            self.record_consts(name.to_string(), v);
                         }
                         // `class Tools(str, Enum): SEARCH = "search"` names tools too.
                         if let (Some(class), Some(v)) =
                             (self.class_scopes.get(&scope).cloned(), value)
                         {
-                            self.record_consts(format!("{class}.{}", self.src.text(l)), v);
+                            self.record_consts(format!("{class}.{name}"), v);
                         }
-                        let b = value
-                            .map(|v| self.binding_for_value(v, scope))
-                            .unwrap_or(Binding::Opaque);
-                        self.scopes.declare(scope, self.src.text(l), b);
+                        // `client: httpx.Client` / `client: Client | None = None`: until
+                        // it is assigned, the variable stands for an instance of its type.
+                        let annotated = node
+                            .field("type")
+                            .filter(|_| value.is_none_or(|v| v.kind() == "none"))
+                            .and_then(|t| self.simple_type(t))
+                            .and_then(|t| self.raw_path(t, scope));
+                        let b = match (annotated, value) {
+                            (Some(raw), _) => Binding::Instance(raw, scope),
+                            (None, Some(v)) => self.binding_for_value(v, scope),
+                            (None, None) => Binding::Opaque,
+                        };
+                        // `global client` then `client = make()`: the module's variable
+                        // takes the value, unless it says nothing more than what the
+                        // module declared (`client = None`, an unknown parameter).
+                        let global = scope != self.top
+                            && self
+                                .globals
+                                .get(&scope)
+                                .is_some_and(|g| g.iter().any(|g| g == name));
+                        if global {
+                            let b = if self.known(&b) { b } else { Binding::Opaque };
+                            self.scopes.declare(self.top, name, b);
+                        } else {
+                            self.scopes.declare(scope, name, b);
+                        }
                     } else {
                         self.declare_target(l, scope);
                     }
                 }
+            }
+            "global_statement" => {
+                let mut c = node.walk();
+                let names: Vec<String> = node
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() == "identifier")
+                    .map(|n| self.src.text(n).to_string())
+                    .collect();
+                self.globals.entry(scope).or_default().extend(names);
+                return;
             }
             "named_expression" => {
                 if let Some(n) = node.field("name") {
@@ -364,11 +400,30 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Whether a binding names something the scope chain can place (not an
+    /// unknown variable).
+    fn known(&self, b: &Binding) -> bool {
+        match b {
+            Binding::Alias(raw, s) | Binding::Instance(raw, s) => {
+                !matches!(self.scopes.resolve(*s, raw), Callee::Var { .. })
+            }
+            Binding::Opaque => false,
+            Binding::Import { .. } | Binding::Def(_) | Binding::Const(_) => true,
+        }
+    }
+
     fn declare_target(&mut self, t: Node, scope: ScopeId) {
         match t.kind() {
-            "identifier" => self
-                .scopes
-                .declare(scope, self.src.text(t), Binding::Opaque),
+            "identifier" => {
+                let name = self.src.text(t);
+                // A `global` name keeps the module's binding inside the function.
+                let global = self
+                    .globals
+                    .get(&scope)
+                    .is_some_and(|g| g.iter().any(|g| g == name));
+                let scope = if global { self.top } else { scope };
+                self.scopes.declare(scope, name, Binding::Opaque)
+            }
             "pattern_list" | "tuple_pattern" | "list_pattern" | "as_pattern_target"
             | "list_splat_pattern" => {
                 let mut c = t.walk();
