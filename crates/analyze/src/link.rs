@@ -502,7 +502,9 @@ impl<'a> Linker<'a> {
             Callee::Import { module, path } => {
                 let tf = self.import_file(file, module)? as u32;
                 let first = path.first()?;
-                if let Some(v) = lookup(tf, path.join(".")) {
+                if let Some(v) =
+                    lookup(tf, path.join(".")).or_else(|| lookup(tf, trim(path).join(".")))
+                {
                     return Some(v);
                 }
                 // Re-exported: follow the export.

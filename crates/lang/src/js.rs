@@ -581,8 +581,99 @@ impl<'a> Cx<'a> {
                     }
                 }
             }
+            // `z.object({ name: z.literal("search"), … })`: the schema's literal
+            // fields, read as `X.shape.name.value` (or `.shape.name._def.value`).
+            "call_expression" => {
+                let Some(fields) = self.zod_object_fields(v) else {
+                    return;
+                };
+                let mut c = fields.walk();
+                for p in fields.named_children(&mut c) {
+                    let (Some(k), Some(val)) = (p.field("key"), p.field("value")) else {
+                        continue;
+                    };
+                    if p.kind() != "pair" || !matches!(k.kind(), "property_identifier" | "string") {
+                        continue;
+                    }
+                    if let Some(lit) = self.zod_literal(unwrap(val)) {
+                        let key = format!("{name}.shape.{}", self.src.unquote(k));
+                        self.facts.consts.push((format!("{key}._def"), lit.clone()));
+                        self.facts.consts.push((key, lit));
+                    }
+                }
+            }
             _ => {}
         }
+    }
+
+    /// `OpenTool.shape.name.value`: a string recorded for a module variable
+    /// that holds a call's result (a zod schema of literals, see
+    /// `record_consts`). Such a path resolves to the call, not to the
+    /// variable, so the linker could not find the constant by name.
+    fn instance_const(&self, raw: &RawPath, scope: ScopeId) -> Option<String> {
+        let Root::Name(name) = &raw.root else {
+            return None;
+        };
+        let (Binding::Instance(..), 0) = self.scopes.lookup(scope, name)? else {
+            return None;
+        };
+        let mut members = raw.members.as_slice();
+        if let [rest @ .., last] = members {
+            if last == "value" {
+                members = rest;
+            }
+        }
+        if members.is_empty() {
+            return None;
+        }
+        let key = format!("{name}.{}", members.join("."));
+        self.facts
+            .consts
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The object literal of `z.object({ … })` (also behind `.strict()`,
+    /// `.describe(…)` and other chained schema methods).
+    fn zod_object_fields<'t>(&self, v: Node<'t>) -> Option<Node<'t>> {
+        let mut v = v;
+        for _ in 0..8 {
+            let f = v.field("function")?;
+            if f.kind() != "member_expression" {
+                return None;
+            }
+            let prop = self.src.text(f.field("property")?);
+            let obj = unwrap(f.field("object")?);
+            if matches!(prop, "object" | "strictObject" | "looseObject")
+                && obj.kind() == "identifier"
+            {
+                let first = v.field("arguments")?.named_child(0).map(unwrap)?;
+                return (first.kind() == "object").then_some(first);
+            }
+            if obj.kind() != "call_expression" {
+                return None;
+            }
+            v = obj;
+        }
+        None
+    }
+
+    /// The string of `z.literal("search")`.
+    fn zod_literal(&self, v: Node) -> Option<String> {
+        if v.kind() != "call_expression" {
+            return None;
+        }
+        let f = v.field("function")?;
+        if f.kind() != "member_expression"
+            || self.src.text(f.field("property")?) != "literal"
+            || unwrap(f.field("object")?).kind() != "identifier"
+        {
+            return None;
+        }
+        let a = v.field("arguments")?.named_child(0).map(unwrap)?;
+        let plain = a.kind() == "string" || a.kind() == "template_string" && !has_substitution(a);
+        plain.then(|| self.src.unquote(a))
     }
 
     /// `let adapter = null; … adapter = createAdapter(type)`: a variable
@@ -1470,7 +1561,10 @@ impl<'a> Cx<'a> {
             // variable holding it would be (`Client.()`).
             "member_expression" | "subscript_expression" | "new_expression" => {
                 match self.raw_path(a) {
-                    Some(raw) => Arg::Path(self.scopes.resolve(scope, &raw)),
+                    Some(raw) => match self.instance_const(&raw, scope) {
+                        Some(s) => Arg::Str(s),
+                        None => Arg::Path(self.scopes.resolve(scope, &raw)),
+                    },
                     None => Arg::Other,
                 }
             }
