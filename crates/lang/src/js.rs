@@ -644,7 +644,51 @@ impl<'a> Cx<'a> {
                 },
                 None => Binding::Opaque,
             },
+            "object" => self.object_binding(v, scope),
             _ => Binding::Opaque,
+        }
+    }
+
+    /// An object literal's members that name other values (`{ handler: run }`,
+    /// `{ run }`), so `k.handler(…)` calls `run`: a tool description kept in a
+    /// variable and called through (`var k = { name, handler: Bt }`, then
+    /// `k.handler(args)`).
+    fn object_binding(&self, v: Node, scope: ScopeId) -> Binding {
+        let mut props = vec![];
+        let mut c = v.walk();
+        for p in v.named_children(&mut c).take(64) {
+            let (key, value) = match p.kind() {
+                "pair" => match (p.field("key"), p.field("value").map(unwrap)) {
+                    (Some(k), Some(val))
+                        if matches!(k.kind(), "property_identifier" | "string")
+                            && val.kind() == "identifier" =>
+                    {
+                        let key = match k.kind() {
+                            "string" => self.src.unquote(k),
+                            _ => self.src.text(k).to_string(),
+                        };
+                        (key, self.src.text(val).to_string())
+                    }
+                    _ => continue,
+                },
+                "shorthand_property_identifier" => {
+                    let n = self.src.text(p).to_string();
+                    (n.clone(), n)
+                }
+                _ => continue,
+            };
+            props.push((
+                key,
+                RawPath {
+                    root: Root::Name(value),
+                    members: vec![],
+                },
+            ));
+        }
+        if props.is_empty() {
+            Binding::Opaque
+        } else {
+            Binding::Object(props, scope)
         }
     }
 
@@ -1927,6 +1971,10 @@ fn member_of(b: &Binding, key: &str) -> Binding {
             r.members.push(key.to_string());
             Binding::Alias(r, *s)
         }
+        Binding::Object(props, s) => match props.iter().find(|(k, _)| k == key) {
+            Some((_, raw)) => Binding::Alias(raw.clone(), *s),
+            None => Binding::Opaque,
+        },
         _ => Binding::Opaque,
     }
 }
