@@ -375,7 +375,16 @@ fn analyse(report: &mut ServerReport, files: &[Analysed], manifest: &project::Ma
         manifest.go_modules.clone(),
         manifest.rust_crates.clone(),
     );
-    let linker = Linker::new(&link_files, &index, &units);
+    let mut linker = Linker::new(&link_files, &index, &units);
+    linker.csharp_raw_names = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            f.lang.family() == mcpwarden_lang::Family::CSharp
+                && manifest.csharp_sdk_names_raw(&f.rel)
+        })
+        .map(|(i, _)| i as u32)
+        .collect();
 
     // SDKs: imported by any own file, or inlined in a bundle.
     let mut sdk: BTreeSet<&str> = BTreeSet::new();

@@ -63,6 +63,10 @@ pub struct Linker<'a> {
     /// Python methods decorated `@property` / `@cached_property`: reading the
     /// attribute runs them.
     properties: HashSet<(u32, u32)>,
+    /// C# files of projects pinning a C# SDK release that names an entry
+    /// without an explicit name after its method as written
+    /// (`project::CSHARP_SDK_SNAKE_CASE_SINCE`).
+    pub csharp_raw_names: HashSet<u32>,
 }
 
 /// Names too generic to link by name alone: they are nearly always methods of
@@ -195,6 +199,7 @@ impl<'a> Linker<'a> {
             subclasses: HashMap::new(),
             with_refs: HashSet::new(),
             properties: property_getters(files),
+            csharp_raw_names: HashSet::new(),
         };
         // Subclasses and implementers of every class of the tree, from the bases each
         // class names (`class FileServiceImpl implements FileService`).

@@ -22,6 +22,118 @@ pub struct Manifest {
     pub go_modules: Vec<(String, String)>,
     /// Rust crates: (name with `-` as `_`, folder of its sources).
     pub rust_crates: Vec<(String, String)>,
+    /// C# projects referencing the C# MCP SDK (`ModelContextProtocol`, `.Core`,
+    /// `.AspNetCore`) at a version: (folder of the `.csproj` or of a central
+    /// `Directory.Packages.props`, version as written).
+    pub csharp_mcp_versions: Vec<(String, String)>,
+}
+
+/// The first C# SDK release that names an entry without an explicit name in
+/// snake_case, without an `Async` suffix (modelcontextprotocol/csharp-sdk#568,
+/// 0.3.0-preview.2, July 2025); earlier releases used the method's name.
+pub const CSHARP_SDK_SNAKE_CASE_SINCE: &str = "0.3.0-preview.2";
+
+impl Manifest {
+    /// Whether a C# file belongs to a project that pins a C# SDK older than
+    /// [`CSHARP_SDK_SNAKE_CASE_SINCE`] (the nearest project file or central
+    /// package file above it that names a version). Unknown versions are current.
+    pub fn csharp_sdk_names_raw(&self, rel: &str) -> bool {
+        self.csharp_mcp_versions
+            .iter()
+            .filter(|(dir, _)| dir.is_empty() || rel.starts_with(&format!("{dir}/")))
+            .max_by_key(|(dir, _)| dir.len())
+            .and_then(|(_, v)| version_key(v))
+            .zip(version_key(CSHARP_SDK_SNAKE_CASE_SINCE))
+            .is_some_and(|(v, since)| v < since)
+    }
+}
+
+/// The version a C# project file (or `Directory.Packages.props`) gives the C#
+/// MCP SDK: `<PackageReference Include="ModelContextProtocol" Version="x" />`,
+/// its `<Version>x</Version>` child, or `<PackageVersion Include=… Version=… />`.
+fn csharp_mcp_version(text: &str) -> Option<String> {
+    const PACKAGES: &[&str] = &[
+        "ModelContextProtocol",
+        "ModelContextProtocol.Core",
+        "ModelContextProtocol.AspNetCore",
+    ];
+    for element in ["PackageReference", "PackageVersion"] {
+        let open = format!("<{element}");
+        let mut rest = text;
+        while let Some(at) = rest.find(&open) {
+            rest = &rest[at + open.len()..];
+            let Some(end) = rest.find('>') else { break };
+            let tag = &rest[..end];
+            let package = xml_attr(tag, "Include").or_else(|| xml_attr(tag, "Update"));
+            if !package.is_some_and(|p| PACKAGES.iter().any(|k| p.eq_ignore_ascii_case(k))) {
+                continue;
+            }
+            if let Some(v) = xml_attr(tag, "Version") {
+                return Some(v.to_string());
+            }
+            if !tag.ends_with('/') {
+                let body = &rest[end + 1..];
+                let body = &body[..body.find(&format!("</{element}")).unwrap_or(body.len())];
+                if let Some(v) = body
+                    .split_once("<Version>")
+                    .and_then(|(_, b)| b.split_once("</Version>"))
+                {
+                    return Some(v.0.trim().to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// An attribute's value in an XML start tag's text.
+fn xml_attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    for q in ['"', '\''] {
+        let key = format!("{name}={q}");
+        let mut from = 0;
+        while let Some(i) = tag[from..].find(&key) {
+            let at = from + i;
+            let bounded = at == 0 || tag[..at].ends_with(char::is_whitespace);
+            let value = &tag[at + key.len()..];
+            if bounded {
+                return value.find(q).map(|e| value[..e].trim());
+            }
+            from = at + key.len();
+        }
+    }
+    None
+}
+
+/// Release numbers, whether it is a release, pre-release identifiers (numeric
+/// ones as numbers, others after them by text).
+type VersionKey = (Vec<u64>, bool, Vec<(u64, String)>);
+
+/// A NuGet version as an ordered key: the release numbers, then its
+/// pre-release identifiers (a release sorts after its pre-releases). A range
+/// (`[0.2.0, )`) counts as its lower bound; a floating or property version is unknown.
+fn version_key(v: &str) -> Option<VersionKey> {
+    let v = v.trim().trim_start_matches(['[', '(']);
+    let v = v.split(',').next()?.trim();
+    let (core, pre) = match v.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (v, None),
+    };
+    let mut nums = core
+        .split('.')
+        .map(|n| n.parse::<u64>().ok())
+        .collect::<Option<Vec<u64>>>()?;
+    nums.resize(nums.len().max(3), 0);
+    let ids = pre
+        .map(|p| {
+            p.split('.')
+                .map(|id| match id.parse::<u64>() {
+                    Ok(n) => (n, String::new()),
+                    Err(_) => (u64::MAX, id.to_ascii_lowercase()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((nums, pre.is_none(), ids))
 }
 
 pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
@@ -34,6 +146,17 @@ pub fn read_manifests(manifests: &[(String, PathBuf)]) -> Manifest {
             .rsplit_once('/')
             .map(|(d, _)| format!("{d}/"))
             .unwrap_or_default();
+        // C# project files only say which SDK release names the tools.
+        if rel.ends_with(".csproj") || rel.ends_with("Directory.Packages.props") {
+            if let Some(v) = std::fs::read_to_string(abs)
+                .ok()
+                .and_then(|t| csharp_mcp_version(&t))
+            {
+                m.csharp_mcp_versions
+                    .push((dir.trim_end_matches('/').to_string(), v));
+            }
+            continue;
+        }
         m.dirs.push(dir.trim_end_matches('/').to_string());
         let Ok(text) = std::fs::read_to_string(abs) else {
             continue;
@@ -746,5 +869,55 @@ mod tests {
     fn normalize_rejects_escapes() {
         assert_eq!(normalize("a/./b/../c").as_deref(), Some("a/c"));
         assert_eq!(normalize("../x"), None);
+    }
+}
+
+#[cfg(test)]
+mod csharp_sdk_version_tests {
+    use super::{csharp_mcp_version, Manifest};
+
+    #[test]
+    fn reads_the_csharp_sdk_version_of_a_project() {
+        let attr = r#"<Project><ItemGroup>
+            <PackageReference Include="Serilog" Version="4.0.0" />
+            <PackageReference Include="ModelContextProtocol.AspNetCore" Version="0.2.0-preview.3" />
+        </ItemGroup></Project>"#;
+        assert_eq!(csharp_mcp_version(attr).as_deref(), Some("0.2.0-preview.3"));
+        let child = "<PackageReference Include='ModelContextProtocol'>\n<Version>0.3.0-preview.1</Version>\n</PackageReference>";
+        assert_eq!(
+            csharp_mcp_version(child).as_deref(),
+            Some("0.3.0-preview.1")
+        );
+        let central = r#"<PackageVersion Include="ModelContextProtocol" Version="1.0.0" />"#;
+        assert_eq!(csharp_mcp_version(central).as_deref(), Some("1.0.0"));
+        assert_eq!(
+            csharp_mcp_version(
+                r#"<PackageReference Include="ModelContextProtocolX" Version="0.1.0" />"#
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn old_csharp_sdk_releases_name_entries_raw() {
+        let m = |v: &str| Manifest {
+            csharp_mcp_versions: vec![("srv".into(), v.into())],
+            ..Manifest::default()
+        };
+        for (v, raw) in [
+            ("0.2.0-preview.3", true),
+            ("0.3.0-preview.1", true),
+            ("0.1.0-preview.14", true),
+            ("[0.2.0, )", true),
+            ("0.3.0-preview.2", false),
+            ("0.3.0-preview.10", false),
+            ("0.3.0", false),
+            ("1.2.0", false),
+            ("$(McpVersion)", false),
+            ("0.*", false),
+        ] {
+            assert_eq!(m(v).csharp_sdk_names_raw("srv/Tools.cs"), raw, "{v}");
+        }
+        assert!(!m("0.2.0-preview.3").csharp_sdk_names_raw("other/Tools.cs"));
     }
 }

@@ -198,7 +198,10 @@ pub fn walk(root: &Path, max_file_bytes: u64) -> Walked {
         if !ft.is_file() {
             continue;
         }
-        if MANIFESTS.contains(&name.as_ref()) {
+        if MANIFESTS.contains(&name.as_ref())
+            || name.ends_with(".csproj")
+            || name == "Directory.Packages.props"
+        {
             out.manifests.push((rel.clone(), path.to_path_buf()));
         }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);

@@ -735,7 +735,51 @@ impl<'a> Cx<'a> {
                 },
                 None => Binding::Opaque,
             },
+            "object" => self.object_binding(v, scope),
             _ => Binding::Opaque,
+        }
+    }
+
+    /// An object literal's members that name other values (`{ handler: run }`,
+    /// `{ run }`), so `k.handler(…)` calls `run`: a tool description kept in a
+    /// variable and called through (`var k = { name, handler: Bt }`, then
+    /// `k.handler(args)`).
+    fn object_binding(&self, v: Node, scope: ScopeId) -> Binding {
+        let mut props = vec![];
+        let mut c = v.walk();
+        for p in v.named_children(&mut c).take(64) {
+            let (key, value) = match p.kind() {
+                "pair" => match (p.field("key"), p.field("value").map(unwrap)) {
+                    (Some(k), Some(val))
+                        if matches!(k.kind(), "property_identifier" | "string")
+                            && val.kind() == "identifier" =>
+                    {
+                        let key = match k.kind() {
+                            "string" => self.src.unquote(k),
+                            _ => self.src.text(k).to_string(),
+                        };
+                        (key, self.src.text(val).to_string())
+                    }
+                    _ => continue,
+                },
+                "shorthand_property_identifier" => {
+                    let n = self.src.text(p).to_string();
+                    (n.clone(), n)
+                }
+                _ => continue,
+            };
+            props.push((
+                key,
+                RawPath {
+                    root: Root::Name(value),
+                    members: vec![],
+                },
+            ));
+        }
+        if props.is_empty() {
+            Binding::Opaque
+        } else {
+            Binding::Object(props, scope)
         }
     }
 
@@ -1224,10 +1268,21 @@ impl<'a> Cx<'a> {
         let Some(f) = node.field(if is_new { "constructor" } else { "function" }) else {
             return;
         };
+        let f = self.awaited(f);
         let args = node
             .field("arguments")
             .map(|a| self.args(a, scope))
             .unwrap_or_default();
+        // `(options.factory ?? defaultFactory)(cfg)`: a call of each side that is named.
+        let sides = self.alternatives(f, 0);
+        let named: Vec<(Callee, Node)> = if sides.len() > 1 {
+            sides
+                .into_iter()
+                .filter_map(|side| Some((self.scopes.resolve(scope, &self.raw_path(side)?), side)))
+                .collect()
+        } else {
+            vec![]
+        };
         let callee = if f.kind() == "import" {
             Callee::Global {
                 path: vec!["import".into()],
@@ -1256,10 +1311,54 @@ impl<'a> Cx<'a> {
             let line = f.start_position().row as u32 + 1;
             self.facts.enter_branch(subject, vec![], cur, line)
         });
-        self.push_ref(kind, callee, f, args, cur, labels, None);
+        if named.is_empty() {
+            self.push_ref(kind, callee, f, args, cur, labels, None);
+        } else {
+            for (callee, side) in named {
+                self.push_ref(kind, callee, side, args.clone(), cur, labels, None);
+            }
+        }
         if let Some(outer) = entered {
             self.facts.leave_branch(outer);
         }
+    }
+
+    /// `await (a || b)(x)` parses as a call of a function named `await`: the
+    /// callee is what it is given.
+    fn awaited<'n>(&self, f: Node<'n>) -> Node<'n> {
+        let is_await = f.kind() == "call_expression"
+            && f.field("function")
+                .is_some_and(|g| g.kind() == "identifier" && self.src.text(g) == "await");
+        match f.field("arguments") {
+            Some(a) if is_await && a.named_child_count() == 1 => a.named_child(0).unwrap_or(f),
+            _ => f,
+        }
+    }
+
+    /// The functions a callee can be: each side of `a ?? b`, `a || b` and
+    /// `c ? a : b` (nested, parenthesised), or the callee itself.
+    fn alternatives<'n>(&self, f: Node<'n>, depth: u32) -> Vec<Node<'n>> {
+        let n = unwrap(f);
+        let sides = match n.kind() {
+            "binary_expression"
+                if matches!(
+                    n.field("operator").map(|o| self.src.text(o)),
+                    Some("??" | "||")
+                ) =>
+            {
+                [n.field("left"), n.field("right")]
+            }
+            "ternary_expression" => [n.field("consequence"), n.field("alternative")],
+            _ => return vec![f],
+        };
+        if depth > 8 {
+            return vec![f];
+        }
+        sides
+            .into_iter()
+            .flatten()
+            .flat_map(|side| self.alternatives(side, depth + 1))
+            .collect()
     }
 
     /// A member read in value position: kept when it reaches a module or a global.
@@ -1579,15 +1678,27 @@ impl<'a> Cx<'a> {
                         self.arg(f.field("object").unwrap_or(f), scope, depth + 1)
                     }
                     Some(f) if depth < 3 => {
-                        let callee = match self.raw_path(f) {
-                            Some(raw) => self.scopes.resolve(scope, &raw),
-                            None => return Arg::Other,
+                        let f = self.awaited(f);
+                        let inner = || {
+                            a.field("arguments")
+                                .map(|l| self.args_at(l, scope, depth + 1).pos)
+                                .unwrap_or_default()
                         };
-                        let inner = a
-                            .field("arguments")
-                            .map(|l| self.args_at(l, scope, depth + 1).pos)
-                            .unwrap_or_default();
-                        Arg::Call(callee, inner)
+                        if let Some(raw) = self.raw_path(f) {
+                            return Arg::Call(self.scopes.resolve(scope, &raw), inner());
+                        }
+                        // `(options.factory ?? defaultFactory)(cfg)`: either call.
+                        let calls: Vec<Arg> = self
+                            .alternatives(f, 0)
+                            .into_iter()
+                            .filter_map(|side| self.raw_path(side))
+                            .map(|raw| Arg::Call(self.scopes.resolve(scope, &raw), inner()))
+                            .collect();
+                        match calls.len() {
+                            0 => Arg::Other,
+                            1 => calls.into_iter().next().expect("one"),
+                            _ => Arg::Either(calls),
+                        }
                     }
                     _ => Arg::Other,
                 }
@@ -2021,6 +2132,10 @@ fn member_of(b: &Binding, key: &str) -> Binding {
             r.members.push(key.to_string());
             Binding::Alias(r, *s)
         }
+        Binding::Object(props, s) => match props.iter().find(|(k, _)| k == key) {
+            Some((_, raw)) => Binding::Alias(raw.clone(), *s),
+            None => Binding::Opaque,
+        },
         _ => Binding::Opaque,
     }
 }

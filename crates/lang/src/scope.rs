@@ -38,6 +38,11 @@ pub enum Binding {
     /// `const app = express()` — the result of calling the path.
     Instance(RawPath, ScopeId),
     Const(String),
+    /// An object literal whose members name other values (`{ handler: run,
+    /// getDescription }`): `k.handler` is `run` when `run` is a definition or
+    /// an import, resolved lazily in the declaring scope; any other member is
+    /// unknown, as for [`Binding::Opaque`].
+    Object(Vec<(String, RawPath)>, ScopeId),
     /// A parameter or a variable with an unknown value.
     Opaque,
 }
@@ -104,7 +109,7 @@ impl Scopes {
         let (b, declared) = self.lookup(scope, name)?;
         if !matches!(
             b,
-            Binding::Instance(..) | Binding::Alias(..) | Binding::Opaque
+            Binding::Instance(..) | Binding::Alias(..) | Binding::Opaque | Binding::Object(..)
         ) {
             return None;
         }
@@ -174,6 +179,24 @@ impl Scopes {
                     }
                     Binding::Instance(inner, s) => {
                         append(self.resolve_depth(*s, inner, depth + 1), members, true)
+                    }
+                    Binding::Object(props, s) => {
+                        let inner = members
+                            .first()
+                            .and_then(|m| props.iter().find(|(k, _)| k == m))
+                            .map(|(_, inner)| self.resolve_depth(*s, inner, depth + 1));
+                        match inner {
+                            // A function or class (of this file or imported); a
+                            // member holding data (`{ region: AWS_REGION }`) is
+                            // not read again where the object is.
+                            Some(c @ (Callee::Def { .. } | Callee::Import { .. })) => {
+                                append(c, members[1..].to_vec(), false)
+                            }
+                            _ => Callee::Var {
+                                name: name.clone(),
+                                path: members,
+                            },
+                        }
                     }
                     Binding::Const(_) | Binding::Opaque => Callee::Var {
                         name: name.clone(),

@@ -402,3 +402,29 @@ fn js_computed_keys_are_recorded_as_labels() {
         import("./search.js", &["searchTool", "name"])
     );
 }
+
+#[test]
+fn call_of_a_choice_calls_each_named_side() {
+    let f = facts(
+        Lang::JavaScript,
+        "function a(x) {}\nfunction b(x) {}\nlet c = null;\n\
+         async function h(p, fast) {\n\
+         const r = await (c || a)(p);\n\
+         (fast ? a : b)(p);\n\
+         const k = (p?.factory ?? b)(p);\n\
+         }\n",
+    );
+    let def = |n: &str| f.defs.iter().position(|d| d.name == n).expect("def") as u32;
+    let calls = |line: u32| -> Vec<Callee> { callee_at(&f, line).into_iter().cloned().collect() };
+    let d = |n: &str| Callee::Def {
+        def: def(n),
+        path: vec![],
+    };
+    assert!(calls(5).contains(&d("a")), "{:?}", calls(5));
+    assert!(
+        calls(6).contains(&d("a")) && calls(6).contains(&d("b")),
+        "{:?}",
+        calls(6)
+    );
+    assert!(calls(7).contains(&d("b")), "{:?}", calls(7));
+}

@@ -3,7 +3,7 @@
 
 use super::args::name_given_before;
 use super::{Found, Handler, Site};
-use mcpwarden_lang::{Arg, DefKind, Ref};
+use mcpwarden_lang::{Arg, DefKind, Family, Ref};
 use mcpwarden_model::EntryKind;
 
 /// Annotation / attribute names that make a method an MCP entry (Spring AI and
@@ -27,9 +27,13 @@ pub(super) fn annotated_method(s: &Site, out: &mut Found) -> bool {
     };
     let d = &s.facts.defs[def as usize];
     if let (Some(entry), false) = (annotation_entry(&s.called), d.kind == DefKind::Class) {
+        let csharp_sdk = s.family == Family::CSharp && s.called.starts_with("McpServer");
         let name = s
             .str(s.kw("name").or(s.kw("Name")))
-            .unwrap_or_else(|| d.name.clone());
+            .unwrap_or_else(|| match csharp_sdk {
+                true => super::csharp::method_entry_name(s.linker, s.file, s.file, def),
+                false => d.name.clone(),
+            });
         out.regs
             .push(s.reg_at(name, entry, d.line, Handler::Def(s.file, def)));
     }

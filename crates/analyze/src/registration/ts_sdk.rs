@@ -34,19 +34,35 @@ pub(super) fn tool(s: &Site, out: &mut Found) -> bool {
     out.note(&h);
     if let Some(name) = s.str(s.first()) {
         out.regs.push(s.reg(name, EntryKind::Tool, h));
-    } else if let Some(Arg::Path(Callee::Var { name: p, path })) = s.first() {
-        if let (true, Some((def, name_index))) =
-            (path.is_empty(), declaring_def(s.facts, s.r.in_def, p))
-        {
+    } else if let Some((p, default)) = parameter_name(s) {
+        if let Some((def, name_index)) = declaring_def(s.facts, s.r.in_def, p) {
             out.registrars.push(super::wrappers::Registrar {
                 file: s.file,
                 def,
                 name_index,
+                default,
                 handler: h,
             });
         }
     }
     true
+}
+
+/// A tool name that is a parameter of an enclosing function: `name`, or
+/// `name || "x"` / `name ?? "x"` with its default (a literal or a constant).
+fn parameter_name<'a>(s: &'a Site) -> Option<(&'a str, Option<String>)> {
+    let param = |a: &'a Arg| match a {
+        Arg::Path(Callee::Var { name, path }) if path.is_empty() => Some(name.as_str()),
+        _ => None,
+    };
+    match s.first()? {
+        Arg::Either(alts) => {
+            let (first, rest) = alts.split_first()?;
+            let default = rest.iter().find_map(|a| s.str(Some(a)))?;
+            Some((param(first)?, Some(default)))
+        }
+        a => Some((param(a)?, None)),
+    }
 }
 
 /// A `RegisteredTool`'s `update({ callback, name })` (TypeScript SDK v1): the

@@ -5,16 +5,20 @@
 use super::args::{handler_of, str_of, SCHEMA_KEYS};
 use super::{Found, Handler, Registration, Site};
 use crate::link::{Linker, Target};
-use mcpwarden_lang::{Arg, RefKind};
+use mcpwarden_lang::{Arg, Callee, RefKind};
 use mcpwarden_model::EntryKind;
 
 /// `function registerTool(name, desc, schema, handler) { server.tool(name, …) }`:
-/// every call of `def` with a literal at `name_index` registers a tool.
+/// every call of `def` with a literal at `name_index` registers a tool (or,
+/// given nothing there, one named `default`).
 #[derive(Clone, Debug)]
 pub struct Registrar {
     pub file: u32,
     pub def: u32,
     pub name_index: usize,
+    /// The name used when a call passes nothing (or `undefined`) there:
+    /// `server.tool(name || "web_search", …)`.
+    pub default: Option<String>,
     /// The handler the inner registration passes (a wrapper around the caller's).
     pub handler: Handler,
 }
@@ -92,7 +96,7 @@ pub(super) fn expand_registrars(
                 .iter()
                 .filter(|reg| calls_registrar(linker, reg, target, r))
             {
-                let Some(name) = str_of(linker, fi, r.args.pos.get(reg.name_index)) else {
+                let Some(name) = name_passed(linker, fi, r, reg) else {
                     continue;
                 };
                 let mut defs: Vec<(u32, u32)> = match &reg.handler {
@@ -118,6 +122,21 @@ pub(super) fn expand_registrars(
         }
     }
     out
+}
+
+/// The name a call of a registrar gives its tool: the constant it passes at the
+/// name's position, or the registrar's default when it passes nothing there.
+fn name_passed(
+    linker: &Linker,
+    file: u32,
+    r: &mcpwarden_lang::Ref,
+    reg: &Registrar,
+) -> Option<String> {
+    match r.args.pos.get(reg.name_index) {
+        None => reg.default.clone(),
+        Some(Arg::Path(Callee::Global { path })) if path == &["undefined"] => reg.default.clone(),
+        a => str_of(linker, file, a),
+    }
 }
 
 /// The function a call reaches: resolved, or the one definition of its name.
