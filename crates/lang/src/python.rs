@@ -408,7 +408,9 @@ impl<'a> Cx<'a> {
                 !matches!(self.scopes.resolve(*s, raw), Callee::Var { .. })
             }
             Binding::Opaque => false,
-            Binding::Import { .. } | Binding::Def(_) | Binding::Const(_) => true,
+            Binding::Import { .. } | Binding::Def(_) | Binding::Const(_) | Binding::Object(..) => {
+                true
+            }
         }
     }
 
