@@ -80,6 +80,10 @@ pub struct Found {
     /// Definition objects a registering call consumed (`server.prompt({ name,
     /// schema }, cb)`): the literal pass must not take them for tools.
     pub(crate) described: Vec<Vec<(String, Arg)>>,
+    /// Request handlers whose schema has no name the analyser can read (a
+    /// bundle's own `const CallToolRequestSchema = RequestSchema.extend(…)`):
+    /// settled by what they branch on once every tool is known.
+    pub(crate) unnamed_handlers: Vec<Handler>,
 }
 
 impl Found {
@@ -122,6 +126,7 @@ impl Found {
         self.listed.extend(other.listed);
         self.registrars.extend(other.registrars);
         self.described.extend(other.described);
+        self.unnamed_handlers.extend(other.unnamed_handlers);
     }
 }
 
@@ -369,6 +374,7 @@ pub fn find_all(linker: &Linker, skip: &dyn Fn(u32) -> bool) -> Found {
     all.registered_handlers.extend(more.registered_handlers);
     tables::join(linker, skip, &mut all);
     python_sdk::mount_namespaces(linker, &mut all);
+    ts_sdk::settle_unnamed_handlers(linker, &mut all);
     all
 }
 

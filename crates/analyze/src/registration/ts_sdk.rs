@@ -6,6 +6,7 @@ use super::{Found, Handler, Registration, Site};
 use crate::link::Linker;
 use mcpwarden_lang::{Arg, Callee, DefKind, Export, FileFacts};
 use mcpwarden_model::EntryKind;
+use std::collections::HashSet;
 
 /// `server.tool("x", …, cb)`, `server.registerTool("x", config, cb)`,
 /// `server.experimental.tasks.registerToolTask("x", config, { createTask, … })`,
@@ -208,6 +209,15 @@ pub(super) fn request_handler(s: &Site, out: &mut Found) -> bool {
             let name = name.trim_end_matches("RequestSchema").to_string();
             out.add(s.reg(name, entry, h));
         }
+        // Another request's schema (`ListToolsRequestSchema`, `SetLevelRequestSchema`).
+        Some(n) if n.ends_with("RequestSchema") => out.note(&h),
+        // A schema the analyser cannot name (a bundle's own `const
+        // CallToolRequestSchema = RequestSchema.extend(…)`): decided by what
+        // the handler branches on once every tool is known.
+        _ if matches!(s.first(), Some(Arg::Path(_))) => {
+            out.note(&h);
+            out.unnamed_handlers.push(h);
+        }
         _ => out.note(&h),
     }
     true
@@ -306,4 +316,55 @@ pub(super) fn file_module(linker: &Linker, file: u32, facts: &FileFacts, out: &m
         line,
         handler: Handler::Def(file, def),
     });
+}
+
+/// A request handler whose schema has no readable name is the tools' dispatcher
+/// when it (or a function inside it) branches on a tool's name: `switch
+/// (request.params.name) { case "t1": … }` with `t1` listed or registered.
+pub(super) fn settle_unnamed_handlers(linker: &Linker, all: &mut Found) {
+    let handlers = std::mem::take(&mut all.unnamed_handlers);
+    if handlers.is_empty() {
+        return;
+    }
+    let tools: HashSet<&str> = all
+        .regs
+        .iter()
+        .chain(&all.listed)
+        .filter(|r| r.entry == EntryKind::Tool)
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut dispatchers = vec![];
+    for h in &handlers {
+        let defs = match h {
+            Handler::Def(f, d) => vec![(*f, *d)],
+            Handler::Defs(v) => v.clone(),
+            _ => continue,
+        };
+        if defs
+            .iter()
+            .any(|&(f, d)| branches_on_tools(linker, f, d, &tools))
+        {
+            dispatchers.push(h.clone());
+        }
+    }
+    dispatchers.iter().for_each(|h| all.dispatchers_of(h));
+}
+
+/// Whether function `def` or a function nested in it branches on a tool name.
+fn branches_on_tools(linker: &Linker, file: u32, def: u32, tools: &HashSet<&str>) -> bool {
+    let facts = linker.files[file as usize].facts;
+    let inside = |mut d: Option<u32>| {
+        for _ in 0..32 {
+            match d {
+                Some(x) if x == def => return true,
+                Some(x) => d = facts.defs[x as usize].parent,
+                None => return false,
+            }
+        }
+        false
+    };
+    facts
+        .branches
+        .iter()
+        .any(|b| inside(b.in_def) && b.values.iter().any(|(v, _)| tools.contains(v.as_str())))
 }
