@@ -350,21 +350,42 @@ pub(super) fn settle_unnamed_handlers(linker: &Linker, all: &mut Found) {
     dispatchers.iter().for_each(|h| all.dispatchers_of(h));
 }
 
-/// Whether function `def` or a function nested in it branches on a tool name.
+/// Whether function `def`, a function nested in it, or one it calls
+/// (`(request) => handleCall(request, server)`) branches on a tool name.
 fn branches_on_tools(linker: &Linker, file: u32, def: u32, tools: &HashSet<&str>) -> bool {
     let facts = linker.files[file as usize].facts;
-    let inside = |mut d: Option<u32>| {
-        for _ in 0..32 {
-            match d {
-                Some(x) if x == def => return true,
-                Some(x) => d = facts.defs[x as usize].parent,
-                None => return false,
-            }
-        }
-        false
-    };
+    if own_branches_on_tools(linker, file, def, tools) {
+        return true;
+    }
     facts
-        .branches
+        .refs
         .iter()
-        .any(|b| inside(b.in_def) && b.values.iter().any(|(v, _)| tools.contains(v.as_str())))
+        .filter(|r| r.kind == mcpwarden_lang::RefKind::Call && within(facts, r.in_def, def))
+        .take(64)
+        .any(|r| match linker.resolve(file, &r.callee).0 {
+            crate::link::Target::Def { file: cf, def: cd } => {
+                own_branches_on_tools(linker, cf, cd, tools)
+            }
+            _ => false,
+        })
+}
+
+/// Whether `d` is `def` or nested in it.
+fn within(facts: &FileFacts, mut d: Option<u32>, def: u32) -> bool {
+    for _ in 0..32 {
+        match d {
+            Some(x) if x == def => return true,
+            Some(x) => d = facts.defs[x as usize].parent,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Whether function `def` or a function nested in it branches on a tool name.
+fn own_branches_on_tools(linker: &Linker, file: u32, def: u32, tools: &HashSet<&str>) -> bool {
+    let facts = linker.files[file as usize].facts;
+    facts.branches.iter().any(|b| {
+        within(facts, b.in_def, def) && b.values.iter().any(|(v, _)| tools.contains(v.as_str()))
+    })
 }
