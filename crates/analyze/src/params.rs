@@ -15,26 +15,54 @@ type Passed = HashMap<(u32, u32, usize), Vec<(u32, u32)>>;
 /// `new Client()` (or a variable holding one) as an argument: an instance of
 /// a class of the tree, which is data for the callee, never a handler.
 pub(crate) fn is_instance(linker: &Linker, file: u32, a: &Arg) -> bool {
-    class_of(linker, file, a).is_some()
+    class_of(linker, file, None, a).is_some()
 }
 
-/// The class of the tree an argument is an instance of (`Client.()`).
-fn class_of(linker: &Linker, file: u32, a: &Arg) -> Option<(u32, u32)> {
+/// The class of the tree an argument is an instance of: `new Client()`, or a
+/// factory's result (`createHttpClient()` returning `new HTTPClient(…)`), one
+/// level deep.
+fn class_of(linker: &Linker, file: u32, in_def: Option<u32>, a: &Arg) -> Option<(u32, u32)> {
+    // A variable holding one (`const http = defaultHttpClient(token)`).
+    if let Arg::Path(v @ Callee::Var { .. }) = a {
+        let held = linker.values_of(file, in_def, v);
+        return held.into_iter().find_map(|(f, _, value)| match value {
+            Arg::Call(c, _) => {
+                let mut made = c.clone();
+                match &mut made {
+                    Callee::Import { path, .. }
+                    | Callee::Def { path, .. }
+                    | Callee::Global { path } => path.push("()".into()),
+                    _ => return None,
+                }
+                class_of(linker, f, None, &Arg::Path(made))
+            }
+            _ => None,
+        });
+    }
+    let (f, def) = made_by(linker, file, a)?;
+    let d = &linker.files[f as usize].facts.defs[def as usize];
+    if d.kind == DefKind::Class {
+        return Some((f, def));
+    }
+    let returned = Arg::Path(d.returned.clone()?);
+    made_by(linker, f, &returned).filter(|(cf, cd)| {
+        linker.files[*cf as usize].facts.defs[*cd as usize].kind == DefKind::Class
+    })
+}
+
+/// The definition whose call an argument is the result of (`X()` / `new X()`).
+fn made_by(linker: &Linker, file: u32, a: &Arg) -> Option<(u32, u32)> {
     let Arg::Path(c) = a else { return None };
-    let mut class = c.clone();
-    let path = match &mut class {
+    let mut callee = c.clone();
+    let path = match &mut callee {
         Callee::Import { path, .. } | Callee::Def { path, .. } | Callee::Global { path } => path,
         _ => return None,
     };
     if path.pop().as_deref() != Some("()") || path.iter().any(|s| s == "()") {
         return None;
     }
-    match linker.resolve(file, &class).0 {
-        Target::Def { file: f, def }
-            if linker.files[f as usize].facts.defs[def as usize].kind == DefKind::Class =>
-        {
-            Some((f, def))
-        }
+    match linker.resolve(file, &callee).0 {
+        Target::Def { file: f, def } => Some((f, def)),
         _ => None,
     }
 }
@@ -48,6 +76,11 @@ pub(crate) fn refine(linker: &Linker, targets: &mut [Vec<(Target, Tier)>]) {
     }
     for (fi, f) in linker.files.iter().enumerate() {
         for (ri, r) in f.facts.refs.iter().enumerate() {
+            if let Some(t) = through_param_field(linker, &passed, fi as u32, r, &targets[fi][ri].0)
+            {
+                targets[fi][ri] = (t, Tier::SelfMember);
+                continue;
+            }
             let Callee::Var { name, path } = &r.callee else {
                 continue;
             };
@@ -77,7 +110,7 @@ fn instances_passed(linker: &Linker, targets: &[Vec<(Target, Tier)>]) -> Passed 
                 continue;
             };
             for (i, a) in r.args.pos.iter().enumerate() {
-                if let Some(class) = class_of(linker, fi as u32, a) {
+                if let Some(class) = class_of(linker, fi as u32, r.in_def, a) {
                     let v = out.entry((file, def, i)).or_default();
                     if !v.contains(&class) {
                         v.push(class);
@@ -118,4 +151,40 @@ fn declaring_def(facts: &FileFacts, from: Option<u32>, name: &str) -> Option<(u3
         cur = def.parent;
     }
     None
+}
+
+/// `this.client.get()` where the constructor set `this.client` from its
+/// parameter: a method of the one class `new Class(…)` passes there.
+fn through_param_field(
+    linker: &Linker,
+    passed: &Passed,
+    file: u32,
+    r: &mcpwarden_lang::Ref,
+    current: &Target,
+) -> Option<Target> {
+    let Callee::SelfMember {
+        class: Some(class),
+        path,
+    } = &r.callee
+    else {
+        return None;
+    };
+    if r.kind == RefKind::Access || matches!(current, Target::Def { .. } | Target::External { .. })
+    {
+        return None;
+    }
+    let (field, member) = path.split_first()?;
+    if member.is_empty() {
+        return None;
+    }
+    let facts = linker.files[file as usize].facts;
+    let (_, _, ctor, index) = facts
+        .param_fields
+        .iter()
+        .find(|(c, f, _, _)| c == class && f == field)?;
+    // `new Class(…)` resolves to the class or to its constructor.
+    let given = passed
+        .get(&(file, *ctor, *index))
+        .or_else(|| passed.get(&(file, *class, *index)));
+    through_instance(linker, given, member)
 }

@@ -424,6 +424,10 @@ pub struct FileFacts {
     pub imports: Vec<String>,
     /// Object fields set from a call: `self.session = requests.Session()`, `this.api = axios.create()`.
     pub fields: Vec<Field>,
+    /// Fields set from a constructor's parameter (`constructor(http) {
+    /// this.client = http }`): (class, field, constructor, parameter index).
+    /// The instances passed at `new Class(…)` give the field its type.
+    pub param_fields: Vec<(DefId, String, DefId, usize)>,
     /// Variables and the values they were initialised with (value expressions only).
     pub locals: Vec<Local>,
     /// Values functions return (`return path.join(DIR, name)`), for following
@@ -703,11 +707,16 @@ impl FileFacts {
             f.class = s.def(f.class);
             s.callee(&mut f.value);
         }
+        for (class, _, ctor, _) in &mut other.param_fields {
+            *class = s.def(*class);
+            *ctor = s.def(*ctor);
+        }
         self.defs.append(&mut other.defs);
         self.refs.append(&mut other.refs);
         self.objects.append(&mut other.objects);
         self.exports.append(&mut other.exports);
         self.fields.append(&mut other.fields);
+        self.param_fields.append(&mut other.param_fields);
         self.locals.append(&mut other.locals);
         self.returns.append(&mut other.returns);
         self.consts.append(&mut other.consts);

@@ -1163,6 +1163,22 @@ impl<'a> Cx<'a> {
     /// A global or module member read as a value, or one of `a ?? b` (an
     /// injectable function with its default): what a field may hold to be
     /// called later.
+    /// `constructor(http) { this.client = http }`: the field holds what
+    /// `new Class(…)` passes for that parameter.
+    fn record_param_field(&mut self, class: DefId, field: &str, value: Node, cur: Option<DefId>) {
+        let Some(ctor) = cur else { return };
+        let d = &self.facts.defs[ctor as usize];
+        if d.name != "constructor" || d.parent != Some(class) {
+            return;
+        }
+        let name = self.src.text(value);
+        if let Some(i) = d.params.iter().position(|p| p == name) {
+            self.facts
+                .param_fields
+                .push((class, field.to_string(), ctor, i));
+        }
+    }
+
     fn function_alias(&self, v: Node, scope: ScopeId) -> Option<Callee> {
         let held =
             |a: Arg| match a {
@@ -1913,6 +1929,9 @@ impl<'a> Cx<'a> {
             let key = format!("{}.{name}", self.facts.defs[class as usize].name);
             self.facts.consts.push((key, self.src.unquote(value)));
             return;
+        }
+        if value.kind() == "identifier" {
+            self.record_param_field(class, &name, value, cur);
         }
         if !matches!(value.kind(), "call_expression" | "new_expression") {
             // `this.#fetch = fetchImpl ?? fetch`: a function, called through the field.
