@@ -391,22 +391,27 @@ fn carried_by_instances(row: &Row, ctor: &[String], method: &str) -> bool {
     let go_client = name.starts_with("New") && !name.starts_with("NewRequest")
         || matches!(name, "Open" | "OpenDB" | "Connect" | "ConnectConfig")
         || name.starts_with("Dial");
-    let is_client = match row.family {
-        Family::CSharp => {
-            let mut lower = name.to_string();
-            if let Some(c) = lower.get(..1).map(|c| c.to_ascii_lowercase()) {
-                lower.replace_range(..1, &c);
+    // googleapis: `google.gmail({…})`, `google.drive(…)` make API clients.
+    let google_api = row.via.as_deref() == Some("googleapis")
+        && ctor.len() == 2
+        && ctor.first().is_some_and(|g| g == "google");
+    let is_client = google_api
+        || match row.family {
+            Family::CSharp => {
+                let mut lower = name.to_string();
+                if let Some(c) = lower.get(..1).map(|c| c.to_ascii_lowercase()) {
+                    lower.replace_range(..1, &c);
+                }
+                !ctor.iter().any(|s| s == "()") || FACTORIES.contains(&lower.as_str())
             }
-            !ctor.iter().any(|s| s == "()") || FACTORIES.contains(&lower.as_str())
-        }
-        Family::Go => go_client || FACTORIES.contains(&name),
-        _ => {
-            name.starts_with(|c: char| c.is_ascii_uppercase())
-                || FACTORIES.contains(&name)
-                || (ctor.is_empty() || name.is_empty())
-                    && row.path.iter().all(|p| p.is_empty() || p == "*")
-        }
-    };
+            Family::Go => go_client || FACTORIES.contains(&name),
+            _ => {
+                name.starts_with(|c: char| c.is_ascii_uppercase())
+                    || FACTORIES.contains(&name)
+                    || (ctor.is_empty() || name.is_empty())
+                        && row.path.iter().all(|p| p.is_empty() || p == "*")
+            }
+        };
     kind_ok && is_client && !no_io(row.family, method)
 }
 
