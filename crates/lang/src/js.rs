@@ -1719,7 +1719,7 @@ impl<'a> Cx<'a> {
                     _ => Arg::Other,
                 }
             }
-            "object" if depth < 2 => Arg::Obj(self.props(a, scope, depth + 1)),
+            "object" if depth < 3 => Arg::Obj(self.props(a, scope, depth + 1)),
             _ => Arg::Other,
         }
     }
@@ -1816,7 +1816,12 @@ impl<'a> Cx<'a> {
         let has_described_values = props.iter().any(|(_, v)| {
             matches!(v, Arg::Obj(p) if p.iter().any(|(k, _)| k == "inputSchema" || k == "input_schema"))
         });
-        if !has_name && !has_callable && !has_described_values {
+        // Tools built by a helper and keyed by name (`{ list_projects:
+        // tool({ description, execute }) }`).
+        let has_built_values = props.iter().any(|(_, v)| {
+            matches!(v, Arg::Call(_, a) if matches!(a.first(), Some(Arg::Obj(p)) if p.iter().any(|(_, x)| matches!(x, Arg::Func(_)))))
+        });
+        if !has_name && !has_callable && !has_described_values && !has_built_values {
             return;
         }
         let binding = node

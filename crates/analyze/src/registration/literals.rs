@@ -7,7 +7,7 @@
 use super::args::{is_handler_key, str_of, tool_name_of, SCHEMA_KEYS, TOOL_WORDS};
 use super::{Found, Handler, Registration};
 use crate::link::Linker;
-use mcpwarden_lang::{Arg, Family, FileFacts, ObjLit};
+use mcpwarden_lang::{Arg, Callee, Family, FileFacts, ObjLit};
 use mcpwarden_model::EntryKind;
 
 /// Every tool literal of one file.
@@ -21,6 +21,66 @@ pub(super) fn find(linker: &Linker, file: u32, facts: &FileFacts, family: Family
     for o in &facts.objects {
         if !out.described.contains(&o.props) {
             description(linker, file, facts, family, o, out);
+        }
+    }
+    for o in &facts.objects {
+        keyed_builders(linker, file, o, out);
+    }
+}
+
+/// `tool` of an MCP SDK module (`import { tool } from "@supabase/mcp-utils"`).
+fn is_sdk_tool(c: &Callee) -> bool {
+    matches!(c, Callee::Import { module, path }
+        if path.last().is_some_and(|n| n == "tool") && super::sdk_of(Family::JavaScript, module).is_some())
+}
+
+/// A function of the tree that builds its tool with the SDK's `tool`
+/// (`const b = (t) => tool({ ...t, execute: inject(t.execute) })`).
+fn wraps_sdk_tool(linker: &Linker, file: u32, c: &Callee) -> bool {
+    let crate::link::Target::Def { file: f, def } = linker.resolve(file, c).0 else {
+        return false;
+    };
+    let facts = linker.files[f as usize].facts;
+    facts.refs.iter().any(|r| {
+        is_sdk_tool(&r.callee) && {
+            let mut d = r.in_def;
+            (0..16).any(|_| match d {
+                Some(x) if x == def => true,
+                Some(x) => {
+                    d = facts.defs[x as usize].parent;
+                    false
+                }
+                None => false,
+            })
+        }
+    })
+}
+
+/// Tools keyed by name whose values an SDK helper builds: `{ list_projects:
+/// tool({ description, parameters, execute }) }` (`@supabase/mcp-utils`,
+/// merged into `createMcpServer({ tools })`). The builder must come from an
+/// MCP SDK module; its `execute` is the handler.
+fn keyed_builders(linker: &Linker, file: u32, o: &ObjLit, out: &mut Found) {
+    for (i, (key, v)) in o.props.iter().enumerate() {
+        let Arg::Call(callee, args) = v else {
+            continue;
+        };
+        let sdk_tool = is_sdk_tool(callee) || wraps_sdk_tool(linker, file, callee);
+        let Some(Arg::Obj(props)) = args.first() else {
+            continue;
+        };
+        let handler = props
+            .iter()
+            .find(|(k, _)| is_handler_key(k))
+            .map(|(_, v)| super::handler_of(linker, file, v));
+        if let (true, Some(h)) = (sdk_tool, handler) {
+            out.add(Registration {
+                name: key.clone(),
+                entry: EntryKind::Tool,
+                file,
+                line: o.prop_lines.get(i).copied().unwrap_or(o.line),
+                handler: h,
+            });
         }
     }
 }

@@ -34,6 +34,11 @@ const SDKS: &[(Family, Module, &str)] = {
         (JavaScript, Package("mcp-framework"), "mcp-framework"),
         (JavaScript, Prefix("@mastra/mcp"), "@mastra/mcp"),
         (JavaScript, Prefix("mcp-use"), "mcp-use"),
+        (
+            JavaScript,
+            Package("@supabase/mcp-utils"),
+            "@supabase/mcp-utils",
+        ),
         // Vercel's adapter (first published as @vercel/mcp-adapter).
         (JavaScript, Package("mcp-handler"), "mcp-handler"),
         (JavaScript, Package("@vercel/mcp-adapter"), "mcp-handler"),
