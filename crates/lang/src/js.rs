@@ -556,6 +556,25 @@ impl<'a> Cx<'a> {
     }
 
     /// Module-level string constants and objects of them (tool names live there).
+    /// The object literal a validating call returns as it was given: the one
+    /// argument of `Schema.parse(…)`, `defineTool(…)`, `Object.freeze(…)`.
+    fn validated_literal<'n>(&self, call: Node<'n>) -> Option<Node<'n>> {
+        let f = call.field("function")?;
+        let callee = match f.kind() {
+            "member_expression" => self.src.text(f.field("property")?),
+            "identifier" => self.src.text(f),
+            _ => return None,
+        };
+        let wraps = matches!(callee, "parse" | "freeze")
+            || callee.starts_with("define")
+            || callee.starts_with("create") && callee.ends_with("Tool");
+        let args = call.field("arguments")?;
+        let only = (args.named_child_count() == 1)
+            .then(|| args.named_child(0))
+            .flatten()?;
+        (wraps && unwrap(only).kind() == "object").then(|| unwrap(only))
+    }
+
     fn record_consts(&mut self, name: String, v: Node) {
         match v.kind() {
             "string" => self.facts.consts.push((name, self.src.unquote(v))),
@@ -585,6 +604,11 @@ impl<'a> Cx<'a> {
             // fields, read as `X.shape.name.value` (or `.shape.name._def.value`).
             "call_expression" => {
                 let Some(fields) = self.zod_object_fields(v) else {
+                    // `ToolSchema.parse({ name: "x", … })`, `defineTool({ … })`: a
+                    // validating wrapper returns the literal it is given.
+                    if let Some(obj) = self.validated_literal(v) {
+                        self.record_consts(name, obj);
+                    }
                     return;
                 };
                 let mut c = fields.walk();
