@@ -727,30 +727,17 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
     } else {
         vec![kind.default_resource()]
     };
-    let mut out: Vec<Hit> = resources
-        .into_iter()
-        .map(|resource| Hit {
-            kind,
-            resource,
-            api: api.clone(),
-            via: row.via.clone(),
-            value: value.clone(),
-            arg: value_arg.clone(),
-            all_args: sources.clone(),
-            instance_of: None,
-        })
-        .collect();
-    for k in &row.also {
-        out.push(Hit {
-            kind: *k,
-            resource: k.default_resource(),
-            api: api.clone(),
-            via: row.via.clone(),
-            value: value.clone(),
-            arg: value_arg.clone(),
-            all_args: sources.clone(),
-            instance_of: None,
-        });
-    }
+    let hit = |kind: Kind, resource: Resource| Hit {
+        kind,
+        resource,
+        api: api.clone(),
+        via: row.via.clone(),
+        value: value.clone(),
+        arg: value_arg.clone(),
+        all_args: sources.clone(),
+        instance_of: None,
+    };
+    let mut out: Vec<Hit> = resources.into_iter().map(|r| hit(kind, r)).collect();
+    out.extend(row.also.iter().map(|k| hit(*k, k.default_resource())));
     out
 }

@@ -131,6 +131,12 @@ fn variable_defs(
     defs
 }
 
+/// The constant `name` of an object's properties (`{ name: "x", … }`).
+pub(crate) fn name_in(linker: &Linker, file: u32, props: &[(String, Arg)]) -> Option<String> {
+    let (_, v) = props.iter().find(|(k, _)| k == "name")?;
+    str_of(linker, file, Some(v))
+}
+
 /// A literal string, or a constant it names (`TOOL_NAME`, `NAMES.search`, imported or local).
 pub(crate) fn str_of(linker: &Linker, file: u32, a: Option<&Arg>) -> Option<String> {
     match a? {

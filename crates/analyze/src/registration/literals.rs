@@ -275,12 +275,7 @@ fn resource_description(linker: &Linker, file: u32, o: &ObjLit, out: &mut Found)
     if !(has("uri") || has("uriTemplate")) || out.described.contains(&o.props) {
         return;
     }
-    let Some(name) = o
-        .props
-        .iter()
-        .find(|(k, _)| k == "name")
-        .and_then(|(_, v)| str_of(linker, file, Some(v)))
-    else {
+    let Some(name) = super::args::name_in(linker, file, &o.props) else {
         return;
     };
     let Some((_, f)) = o.props.iter().find(|(k, v)| {

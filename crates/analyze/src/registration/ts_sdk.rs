@@ -1,7 +1,7 @@
 //! The TypeScript SDK (`@modelcontextprotocol/sdk` 1 and `@modelcontextprotocol/server` 2)
 //! and the frameworks that share its call shapes (fastmcp, mcp-framework, mcp-use).
 
-use super::args::{declaring_def, described_handler, is_handler_key, str_of};
+use super::args::{declaring_def, described_handler, is_handler_key};
 use super::{Found, Handler, Registration, Site};
 use crate::link::Linker;
 use mcpwarden_lang::{Arg, Callee, DefKind, Export, FileFacts};
@@ -275,12 +275,7 @@ pub(super) fn file_module(linker: &Linker, file: u32, facts: &FileFacts, out: &m
     else {
         return;
     };
-    let Some(name) = meta
-        .props
-        .iter()
-        .find(|(k, _)| k == "name")
-        .and_then(|(_, v)| str_of(linker, file, Some(v)))
-    else {
+    let Some(name) = super::args::name_in(linker, file, &meta.props) else {
         return;
     };
     let functions: Vec<(&str, u32)> = facts
