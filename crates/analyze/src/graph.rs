@@ -335,6 +335,24 @@ impl Graph {
                         branch,
                         r.line,
                     );
+                    // JavaScript and Python: a call on a value typed by a base
+                    // class may run any subclass's override.
+                    if let (Target::Def { file: tf, def }, true) = (
+                        &targets[fi as usize][ri].0,
+                        linker.dispatches_on_value(fi, &r.callee),
+                    ) {
+                        for (of, od) in linker.overrides(*tf, *def, true) {
+                            let to = g.node(of, Some(od));
+                            let e = Edge {
+                                to,
+                                labels,
+                                branch,
+                                tier: targets[fi as usize][ri].1,
+                                line: r.line,
+                            };
+                            g.push(from, e);
+                        }
+                    }
                     // The same member of the other instances a factory may return.
                     for (af, ad) in linker.alternatives(fi, &r.callee) {
                         let to = g.node(af, Some(ad));
@@ -444,7 +462,7 @@ impl Graph {
                     },
                 );
                 // A call through an interface or base class may run any override.
-                for (of, od) in linker.overrides(tf, def) {
+                for (of, od) in linker.overrides(tf, def, false) {
                     let to = self.node(of, Some(od));
                     self.push(
                         from,

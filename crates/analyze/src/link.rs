@@ -205,9 +205,6 @@ impl<'a> Linker<'a> {
         // class names (`class FileServiceImpl implements FileService`).
         let mut subclasses: HashMap<(u32, u32), Vec<(u32, u32)>> = HashMap::new();
         for (fi, f) in files.iter().enumerate() {
-            if !f.family.compiles_together() {
-                continue;
-            }
             // Only Go asks which methods have a body (see `overrides`).
             if f.family == Family::Go {
                 l.with_refs.extend(
@@ -240,14 +237,18 @@ impl<'a> Linker<'a> {
         l
     }
 
-    /// Go, Rust, JVM, C#: what a call of method `def` may run besides itself: the
-    /// same-named methods of subclasses and implementers (a call through an
-    /// interface runs an implementation). Go names no interfaces it satisfies: a
-    /// bodiless interface method stands for the same-named methods found by name.
-    pub fn overrides(&self, file: u32, def: u32) -> Vec<(u32, u32)> {
+    /// What a call of method `def` may run besides itself: the same-named
+    /// methods of subclasses and implementers (a call through an interface or
+    /// a base class runs an implementation). In JavaScript and Python only for
+    /// a call on a value (`through_value`: `self._adapter.read_note()` with
+    /// `_adapter: Adapter`), never `self.m()` inside a class hierarchy, where
+    /// a base's template method would reach every subclass. Go names no
+    /// interfaces it satisfies: a bodiless interface method stands for the
+    /// same-named methods found by name.
+    pub fn overrides(&self, file: u32, def: u32, through_value: bool) -> Vec<(u32, u32)> {
         let f = &self.files[file as usize];
         let d = &f.facts.defs[def as usize];
-        if !f.family.compiles_together() || d.kind != DefKind::Method {
+        if (!f.family.compiles_together() && !through_value) || d.kind != DefKind::Method {
             return vec![];
         }
         let Some(class) = d.parent else { return vec![] };
@@ -1007,6 +1008,22 @@ impl<'a> Linker<'a> {
         }
         self.method(file, *c, name, 0)
             .filter(|m| self.properties.contains(m))
+    }
+
+    /// JavaScript and Python: whether a call goes through a value held
+    /// somewhere (`self._adapter.read()`, `adapter.read()` on an instance),
+    /// not `self.read()` within a class hierarchy.
+    pub fn dispatches_on_value(&self, file: u32, callee: &Callee) -> bool {
+        if self.files[file as usize].family.compiles_together() {
+            return false;
+        }
+        match callee {
+            Callee::SelfMember { path, .. } => path.len() >= 2 && path[0] != "<super>",
+            c => {
+                let p = c.path();
+                p.len() >= 2 && p[..p.len() - 1].iter().any(|s| s == "()")
+            }
+        }
     }
 
     /// A `@property` / `@cached_property` getter.

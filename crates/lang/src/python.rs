@@ -843,6 +843,10 @@ impl<'a> Cx<'a> {
             }
             return;
         }
+        if l.kind() == "attribute" && v.kind() != "call" {
+            self.record_annotated_field(node, l, class, scope);
+            return;
+        }
         if l.kind() != "attribute" || v.kind() != "call" {
             return;
         }
@@ -855,6 +859,28 @@ impl<'a> Cx<'a> {
             return;
         };
         if let Some(mut raw) = self.raw_path(f, scope) {
+            raw.members.push("()".into());
+            let value = self.scopes.resolve(scope, &raw);
+            self.facts.fields.push(Field {
+                class,
+                name: self.src.text(name).to_string(),
+                value,
+            });
+        }
+    }
+
+    /// `self._adapter: NotesAdapter = adapter or FilesystemAdapter(root)`: a
+    /// field declared with a class holds an instance of it (or of a subclass).
+    fn record_annotated_field(&mut self, node: Node, l: Node, class: DefId, scope: ScopeId) {
+        let on_self = l
+            .field("object")
+            .is_some_and(|o| self.src.text(o) == "self");
+        let (true, Some(name), Some(t)) = (on_self, l.field("attribute"), node.field("type"))
+        else {
+            return;
+        };
+        let Some(t) = self.simple_type(t) else { return };
+        if let Some(mut raw) = self.raw_path(t, scope) {
             raw.members.push("()".into());
             let value = self.scopes.resolve(scope, &raw);
             self.facts.fields.push(Field {
