@@ -614,113 +614,21 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
         return vec![];
     }
     let args = &r.args;
-    // A command after leading arguments (`exec.CommandContext(ctx, "sh", "-c", x)`):
-    // the program is the value's position.
-    let shifted;
-    let cmd_args = match row.value.first() {
-        Some(ValueSource::Pos(n)) if row.shell_if_cmd && *n > 0 && args.pos.len() > *n => {
-            shifted = Args {
-                pos: args.pos[*n..].to_vec(),
-                kw: vec![],
-            };
-            &shifted
-        }
-        _ => args,
-    };
-    let arg0 = args.pos.first();
-    if let Some(opt) = &row.only_if {
-        if !truthy(args.kw(opt)) && !truthy(args.option(opt)) {
-            return vec![];
-        }
-    }
-    if row.if_nonliteral && matches!(arg0, Some(Arg::Str(_)) | None) {
+    if !conditions_hold(row, args) {
         return vec![];
     }
-    if let Some(sfx) = &row.if_arg_suffix {
-        match arg0 {
-            Some(Arg::Str(s)) if s.ends_with(sfx.as_str()) => {}
-            _ => return vec![],
-        }
-    }
-    if let Some(safe) = &row.safe_if_arg_contains {
-        let named = |a: &Arg| match a {
-            Arg::Path(c) => c
-                .last_name()
-                .map(|n| n.contains(safe.as_str()))
-                .unwrap_or(false),
-            Arg::Str(s) => s.contains(safe.as_str()),
-            _ => false,
-        };
-        if args.pos.iter().skip(1).any(named) || args.kw.iter().any(|(_, a)| named(a)) {
-            return vec![];
-        }
-    }
-    let sources: Vec<Arg> = row
-        .value
-        .iter()
-        .filter_map(|s| match s {
-            ValueSource::Key => {
-                let fixed = row.path.iter().filter(|p| p.as_str() != "*").count();
-                path.get(fixed)
-                    .filter(|k| k.as_str() != "[]" && k.as_str() != "()")
-                    .cloned()
-                    .or_else(|| r.key.clone())
-                    .map(Arg::Str)
-            }
-            other => source(args, other).cloned(),
-        })
-        .collect();
-    let value = sources.iter().find_map(render);
+    let cmd_args = command_args(row, args);
+    let sources = value_sources(row, path, r);
+    let value = command_value(sources.iter().find_map(render), row.kind, &cmd_args);
     let value_arg = sources
         .iter()
         .find(|a| render(a).is_some())
         .or(sources.first())
         .cloned();
-    // A command's value is the program and its literal arguments (`spawn("git", ["status"])`).
-    let value = match (value, row.kind, cmd_args.pos.first(), cmd_args.pos.get(1)) {
-        (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::List(items))) => {
-            let lits: Vec<&str> = items.iter().map_while(|x| x.as_deref()).collect();
-            Some(if lits.is_empty() {
-                v
-            } else {
-                format!("{v} {}", lits.join(" "))
-            })
-        }
-        // Variadic programs: `exec.Command("git", "status")`, `new ProcessBuilder("git", "log")`.
-        (Some(v), Kind::SysExec | Kind::SysShell, Some(Arg::Str(_)), Some(Arg::Str(_)))
-            if v == *cmd_args.pos[0].as_str().unwrap_or_default() =>
-        {
-            let lits: Vec<&str> = cmd_args.pos.iter().map_while(|a| a.as_str()).collect();
-            Some(lits.join(" "))
-        }
-        (v, ..) => v,
-    };
-    if !row.if_value_in.is_empty() {
-        match &value {
-            Some(v) if row.if_value_in.iter().any(|x| x == v) => {}
-            _ => return vec![],
-        }
+    if !row.if_value_in.is_empty() && !value.as_ref().is_some_and(|v| row.if_value_in.contains(v)) {
+        return vec![];
     }
-    let mut kind = row.kind;
-    if let Some(opt) = &row.shell_if {
-        if truthy(args.kw(opt)) || truthy(args.option(opt)) {
-            kind = Kind::SysShell;
-        }
-    }
-    if row.shell_if_cmd && is_shell_command(cmd_args) {
-        kind = Kind::SysShell;
-    }
-    if !row.write_if_mode.is_empty() {
-        let mode = row
-            .write_if_mode
-            .iter()
-            .find_map(|s| source(args, s).and_then(|a| a.as_str().map(str::to_string)));
-        if let Some(m) = mode {
-            if m.contains(['w', 'a', 'x', '+']) {
-                kind = Kind::FsWrite;
-            }
-        }
-    }
+    let kind = refined_kind(row, args, &cmd_args);
     let api = api_name(row, module, path);
     let resources = if kind == row.kind {
         modes(row, args, value.as_deref())
@@ -740,4 +648,110 @@ fn apply(row: &Row, module: &str, path: &[String], r: &Ref) -> Vec<Hit> {
     let mut out: Vec<Hit> = resources.into_iter().map(|r| hit(kind, r)).collect();
     out.extend(row.also.iter().map(|k| hit(*k, k.default_resource())));
     out
+}
+
+/// The row's conditions on the call's arguments: `only_if`, `if_nonliteral`,
+/// `if_arg_suffix`, `safe_if_arg_contains`.
+fn conditions_hold(row: &Row, args: &Args) -> bool {
+    let arg0 = args.pos.first();
+    if let Some(opt) = &row.only_if {
+        if !truthy(args.kw(opt)) && !truthy(args.option(opt)) {
+            return false;
+        }
+    }
+    if row.if_nonliteral && matches!(arg0, Some(Arg::Str(_)) | None) {
+        return false;
+    }
+    if let Some(sfx) = &row.if_arg_suffix {
+        if !matches!(arg0, Some(Arg::Str(s)) if s.ends_with(sfx.as_str())) {
+            return false;
+        }
+    }
+    if let Some(safe) = &row.safe_if_arg_contains {
+        let named = |a: &Arg| match a {
+            Arg::Path(c) => c.last_name().is_some_and(|n| n.contains(safe.as_str())),
+            Arg::Str(s) => s.contains(safe.as_str()),
+            _ => false,
+        };
+        if args.pos.iter().skip(1).any(named) || args.kw.iter().any(|(_, a)| named(a)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The arguments from the command on: a command after leading arguments
+/// (`exec.CommandContext(ctx, "sh", "-c", x)`) starts at the value's position.
+fn command_args<'a>(row: &Row, args: &'a Args) -> std::borrow::Cow<'a, Args> {
+    match row.value.first() {
+        Some(ValueSource::Pos(n)) if row.shell_if_cmd && *n > 0 && args.pos.len() > *n => {
+            std::borrow::Cow::Owned(Args {
+                pos: args.pos[*n..].to_vec(),
+                kw: vec![],
+            })
+        }
+        _ => std::borrow::Cow::Borrowed(args),
+    }
+}
+
+/// The arguments the row names as its value, in order (`Key`: the member
+/// or subscript after the matched path).
+fn value_sources(row: &Row, path: &[String], r: &Ref) -> Vec<Arg> {
+    row.value
+        .iter()
+        .filter_map(|s| match s {
+            ValueSource::Key => {
+                let fixed = row.path.iter().filter(|p| p.as_str() != "*").count();
+                path.get(fixed)
+                    .filter(|k| k.as_str() != "[]" && k.as_str() != "()")
+                    .cloned()
+                    .or_else(|| r.key.clone())
+                    .map(Arg::Str)
+            }
+            other => source(&r.args, other).cloned(),
+        })
+        .collect()
+}
+
+/// A command's value is the program and its literal arguments
+/// (`spawn("git", ["status"])`, variadic `exec.Command("git", "status")`).
+fn command_value(value: Option<String>, kind: Kind, cmd_args: &Args) -> Option<String> {
+    let exec = matches!(kind, Kind::SysExec | Kind::SysShell);
+    match (value, cmd_args.pos.first(), cmd_args.pos.get(1)) {
+        (Some(v), Some(Arg::Str(_)), Some(Arg::List(items))) if exec => {
+            let lits: Vec<&str> = items.iter().map_while(|x| x.as_deref()).collect();
+            Some(if lits.is_empty() {
+                v
+            } else {
+                format!("{v} {}", lits.join(" "))
+            })
+        }
+        (Some(v), Some(Arg::Str(first)), Some(Arg::Str(_))) if exec && v == *first => {
+            let lits: Vec<&str> = cmd_args.pos.iter().map_while(|a| a.as_str()).collect();
+            Some(lits.join(" "))
+        }
+        (v, ..) => v,
+    }
+}
+
+/// The kind the arguments make it: a shell (`shell=True`, `sh -c`), a write
+/// (an open mode with w, a, x or +).
+fn refined_kind(row: &Row, args: &Args, cmd_args: &Args) -> Kind {
+    let mut kind = row.kind;
+    if let Some(opt) = &row.shell_if {
+        if truthy(args.kw(opt)) || truthy(args.option(opt)) {
+            kind = Kind::SysShell;
+        }
+    }
+    if row.shell_if_cmd && is_shell_command(cmd_args) {
+        kind = Kind::SysShell;
+    }
+    let mode = row
+        .write_if_mode
+        .iter()
+        .find_map(|s| source(args, s).and_then(|a| a.as_str()));
+    if mode.is_some_and(|m| m.contains(['w', 'a', 'x', '+'])) {
+        kind = Kind::FsWrite;
+    }
+    kind
 }
