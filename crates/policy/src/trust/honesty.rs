@@ -152,50 +152,41 @@ pub fn check(report: &ServerReport, manifest: &Manifest) -> (Vec<Contradiction>,
                 vec![]
             }
         };
-        let Some(a) = &t.annotations else {
-            inferred.push(Inferred {
-                tool: t.name.clone(),
-                read_only_hint: write.is_none(),
-                destructive_hint: destroy.is_some(),
-                open_world_hint: open.is_some(),
-                because: because(&write, &destroy, &open),
-                resolution,
-            });
-            continue;
-        };
-        let cases = [
-            (
-                "readOnlyHint",
-                a.read_only_hint == Some(true),
-                &write,
-                false,
-            ),
-            (
-                "destructiveHint",
-                a.destructive_hint == Some(false),
-                &destroy,
-                true,
-            ),
-            (
-                "openWorldHint",
-                a.open_world_hint == Some(false),
-                &open,
-                true,
-            ),
-        ];
-        for (hint, declared_it, evidence, actual) in cases {
-            if let (true, Some(w)) = (declared_it, evidence) {
-                out.push(Contradiction {
-                    tool: t.name.clone(),
-                    hint: hint.into(),
-                    declared: !actual,
-                    actual,
-                    declared_at: a.evidence.clone(),
-                    kind: w.kind,
-                    chain: w.chain.clone(),
-                    incidental: w.incidental,
-                    only_for: only_for(hint),
-                });
+        if let Some(a) = &t.annotations {
+            let cases = [
+                (
+                    "readOnlyHint",
+                    a.read_only_hint == Some(true),
+                    &write,
+                    false,
+                ),
+                (
+                    "destructiveHint",
+                    a.destructive_hint == Some(false),
+                    &destroy,
+                    true,
+                ),
+                (
+                    "openWorldHint",
+                    a.open_world_hint == Some(false),
+                    &open,
+                    true,
+                ),
+            ];
+            for (hint, declared_it, evidence, actual) in cases {
+                if let (true, Some(w)) = (declared_it, evidence) {
+                    out.push(Contradiction {
+                        tool: t.name.clone(),
+                        hint: hint.into(),
+                        declared: !actual,
+                        actual,
+                        declared_at: a.evidence.clone(),
+                        kind: w.kind,
+                        chain: w.chain.clone(),
+                        incidental: w.incidental,
+                        only_for: only_for(hint),
+                    });
+                }
             }
         }
         inferred.push(Inferred {
