@@ -326,6 +326,8 @@ impl Graph {
                 }
                 let from = g.node(fi, r.in_def);
                 let labels = g.intern(&branch_labels(linker, fi, r));
+                // Further definitions the reference may run besides its target.
+                let mut also: Vec<((u32, u32), Tier)> = vec![];
                 if r.kind != RefKind::Access {
                     g.link(
                         linker,
@@ -341,30 +343,13 @@ impl Graph {
                         &targets[fi as usize][ri].0,
                         linker.dispatches_on_value(fi, &r.callee),
                     ) {
-                        for (of, od) in linker.overrides(*tf, *def, true) {
-                            let to = g.node(of, Some(od));
-                            let e = Edge {
-                                to,
-                                labels,
-                                branch,
-                                tier: targets[fi as usize][ri].1,
-                                line: r.line,
-                            };
-                            g.push(from, e);
-                        }
+                        let tier = targets[fi as usize][ri].1;
+                        let overrides = linker.overrides(*tf, *def, true);
+                        also.extend(overrides.into_iter().map(|d| (d, tier)));
                     }
                     // The same member of the other instances a factory may return.
-                    for (af, ad) in linker.alternatives(fi, &r.callee) {
-                        let to = g.node(af, Some(ad));
-                        let e = Edge {
-                            to,
-                            labels,
-                            branch,
-                            tier: Tier::CrossFile,
-                            line: r.line,
-                        };
-                        g.push(from, e);
-                    }
+                    let others = linker.alternatives(fi, &r.callee);
+                    also.extend(others.into_iter().map(|d| (d, Tier::CrossFile)));
                 }
                 // A read that resolves to a property getter runs it
                 // (`get_config().timeout`, `settings.api_key`).
@@ -376,16 +361,22 @@ impl Graph {
                     }
                     _ => None,
                 };
-                if let Some((pf, pd)) = linker.property_read(fi, &r.callee).or(read_getter) {
-                    let to = g.node(pf, Some(pd));
-                    let e = Edge {
-                        to,
-                        labels,
-                        branch,
-                        tier: Tier::SelfMember,
-                        line: r.line,
-                    };
-                    g.push(from, e);
+                if let Some(getter) = linker.property_read(fi, &r.callee).or(read_getter) {
+                    also.push((getter, Tier::SelfMember));
+                }
+                for ((f, d), tier) in also {
+                    let to = g.node(f, Some(d));
+                    let line = r.line;
+                    g.push(
+                        from,
+                        Edge {
+                            to,
+                            labels,
+                            branch,
+                            tier,
+                            line,
+                        },
+                    );
                 }
                 for a in r.args.pos.iter().chain(r.args.kw.iter().map(|(_, a)| a)) {
                     g.link_arg(

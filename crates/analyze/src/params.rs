@@ -5,7 +5,8 @@
 //! refined, and only when every call site passes the same kind of instance.
 
 use crate::link::{Linker, Target, Tier};
-use mcpwarden_lang::{Arg, Callee, DefKind, FileFacts, RefKind};
+use crate::registration::declaring_def;
+use mcpwarden_lang::{Arg, Callee, DefKind, RefKind};
 use std::collections::HashMap;
 
 /// (file, function, parameter index) → the classes of the instances its
@@ -136,21 +137,6 @@ fn through_instance(
     let instance = Callee::Def { def: *class, path };
     let t = linker.resolve(*file, &instance).0;
     matches!(t, Target::Def { .. }).then_some(t)
-}
-
-/// The function whose parameter `name` is, walking out from `from` (closures
-/// see their enclosing functions' parameters), with its index.
-fn declaring_def(facts: &FileFacts, from: Option<u32>, name: &str) -> Option<(u32, usize)> {
-    let mut cur = from;
-    for _ in 0..16 {
-        let d = cur?;
-        let def = &facts.defs[d as usize];
-        if let Some(i) = def.params.iter().position(|p| p == name) {
-            return Some((d, i));
-        }
-        cur = def.parent;
-    }
-    None
 }
 
 /// `this.client.get()` where the constructor set `this.client` from its

@@ -858,7 +858,13 @@ impl<'a> Cx<'a> {
         else {
             return;
         };
-        if let Some(mut raw) = self.raw_path(f, scope) {
+        self.push_instance_field(class, name, f, scope);
+    }
+
+    /// Field `name` of `class` holds an instance of what `of` names (a
+    /// constructor called, or a declared type).
+    fn push_instance_field(&mut self, class: DefId, name: Node, of: Node, scope: ScopeId) {
+        if let Some(mut raw) = self.raw_path(of, scope) {
             raw.members.push("()".into());
             let value = self.scopes.resolve(scope, &raw);
             self.facts.fields.push(Field {
@@ -879,15 +885,8 @@ impl<'a> Cx<'a> {
         else {
             return;
         };
-        let Some(t) = self.simple_type(t) else { return };
-        if let Some(mut raw) = self.raw_path(t, scope) {
-            raw.members.push("()".into());
-            let value = self.scopes.resolve(scope, &raw);
-            self.facts.fields.push(Field {
-                class,
-                name: self.src.text(name).to_string(),
-                value,
-            });
+        if let Some(t) = self.simple_type(t) {
+            self.push_instance_field(class, name, t, scope);
         }
     }
 

@@ -131,6 +131,18 @@ fn variable_defs(
     defs
 }
 
+/// Whether definition `d` is `def` or nested in it.
+pub(crate) fn within(facts: &FileFacts, mut d: Option<u32>, def: u32) -> bool {
+    for _ in 0..32 {
+        match d {
+            Some(x) if x == def => return true,
+            Some(x) => d = facts.defs[x as usize].parent,
+            None => return false,
+        }
+    }
+    false
+}
+
 /// The constant `name` of an object's properties (`{ name: "x", … }`).
 pub(crate) fn name_in(linker: &Linker, file: u32, props: &[(String, Arg)]) -> Option<String> {
     let (_, v) = props.iter().find(|(k, _)| k == "name")?;

@@ -41,19 +41,10 @@ fn wraps_sdk_tool(linker: &Linker, file: u32, c: &Callee) -> bool {
         return false;
     };
     let facts = linker.files[f as usize].facts;
-    facts.refs.iter().any(|r| {
-        is_sdk_tool(&r.callee) && {
-            let mut d = r.in_def;
-            (0..16).any(|_| match d {
-                Some(x) if x == def => true,
-                Some(x) => {
-                    d = facts.defs[x as usize].parent;
-                    false
-                }
-                None => false,
-            })
-        }
-    })
+    facts
+        .refs
+        .iter()
+        .any(|r| is_sdk_tool(&r.callee) && super::args::within(facts, r.in_def, def))
 }
 
 /// Tools keyed by name whose values an SDK helper builds: `{ list_projects:

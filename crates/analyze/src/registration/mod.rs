@@ -29,7 +29,7 @@ use crate::link::Linker;
 use mcpwarden_lang::{Arg, Callee, Family, FileFacts, Ref, RefKind};
 use mcpwarden_model::EntryKind;
 
-pub(crate) use args::{handler_of, str_of, tool_name_of};
+pub(crate) use args::{declaring_def, handler_of, str_of, tool_name_of};
 pub use jsonrpc::answers_mcp_methods;
 pub use sdk::sdk_of;
 

@@ -1,7 +1,7 @@
 //! The TypeScript SDK (`@modelcontextprotocol/sdk` 1 and `@modelcontextprotocol/server` 2)
 //! and the frameworks that share its call shapes (fastmcp, mcp-framework, mcp-use).
 
-use super::args::{declaring_def, described_handler, is_handler_key};
+use super::args::{declaring_def, described_handler, is_handler_key, within};
 use super::{Found, Handler, Registration, Site};
 use crate::link::Linker;
 use mcpwarden_lang::{Arg, Callee, DefKind, Export, FileFacts};
@@ -363,18 +363,6 @@ fn branches_on_tools(linker: &Linker, file: u32, def: u32, tools: &HashSet<&str>
             }
             _ => false,
         })
-}
-
-/// Whether `d` is `def` or nested in it.
-fn within(facts: &FileFacts, mut d: Option<u32>, def: u32) -> bool {
-    for _ in 0..32 {
-        match d {
-            Some(x) if x == def => return true,
-            Some(x) => d = facts.defs[x as usize].parent,
-            None => return false,
-        }
-    }
-    false
 }
 
 /// Whether function `def` or a function nested in it branches on a tool name.
