@@ -7,7 +7,7 @@ Usage:
 
     --cache DIR    folder holding the unpacked packages; each label file names its folder
                    in [server].package_dir (e.g. npm-exa-mcp-server-3.4.1). Default:
-                   $MCPWARDEN_EVAL_CACHE or /work/eval/pkgs.
+                   $MCPWARDEN_EVAL_CACHE, else bench/eval/cache.
     --bin PATH     the mcpwarden binary (default: $MCPWARDEN_BIN, else target/release/mcpwarden).
     --labels DIR   label files, one TOML per server (default: bench/eval/labels beside this file).
     --reports DIR  where each `mcpwarden scan DIR --format json` document is kept
@@ -112,7 +112,7 @@ def fmt(x):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cache", default=os.environ.get("MCPWARDEN_EVAL_CACHE", "/work/eval/pkgs"))
+    ap.add_argument("--cache", default=os.environ.get("MCPWARDEN_EVAL_CACHE", os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache")))
     ap.add_argument("--bin", default=os.environ.get("MCPWARDEN_BIN",
                                                     str(HERE.parent.parent / "target/release/mcpwarden")))
     ap.add_argument("--labels", default=str(HERE / "labels"))
